@@ -1,0 +1,162 @@
+/* store.c - warden's LMDB state store */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "store.h"
+
+struct warden_store {
+	MDB_env		*ws_env;
+	MDB_dbi		ws_meta;
+	dev_t		ws_dev;
+	ino_t		ws_ino;
+	char		*ws_dir;
+	warden_store	*ws_next;
+};
+
+/* Stores open in this process, to refuse a second open of one environment
+ * (LMDB's locks are per process: a second open would corrupt the store). */
+static pthread_mutex_t store_open_mutex = PTHREAD_MUTEX_INITIALIZER;
+static warden_store *store_open_list;
+
+static const char store_format_key[] = "format";
+
+static int
+store_check_format( warden_store *st, char *msg, size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_val key, data;
+	char want[16];
+	int rc;
+
+	snprintf( want, sizeof( want ), "%d", WARDEN_STORE_FORMAT );
+	rc = mdb_txn_begin( st->ws_env, NULL, 0, &txn );
+	if ( rc ) goto fail;
+	rc = mdb_dbi_open( txn, "meta", MDB_CREATE, &st->ws_meta );
+	if ( rc ) goto fail;
+	key.mv_data = (void *)store_format_key;
+	key.mv_size = sizeof( store_format_key ) - 1;
+	rc = mdb_get( txn, st->ws_meta, &key, &data );
+	if ( rc == MDB_NOTFOUND ) {
+		data.mv_data = want;
+		data.mv_size = strlen( want );
+		rc = mdb_put( txn, st->ws_meta, &key, &data, 0 );
+		if ( rc ) goto fail;
+	} else if ( rc ) {
+		goto fail;
+	} else if ( data.mv_size != strlen( want ) ||
+		memcmp( data.mv_data, want, data.mv_size ) ) {
+		snprintf( msg, len, "\"%s\" holds a state store of format %.*s; "
+			"this warden reads format %s", st->ws_dir,
+			(int)( data.mv_size < 8 ? data.mv_size : 8 ),
+			(char *)data.mv_data, want );
+		mdb_txn_abort( txn );
+		return -1;
+	}
+	rc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( rc ) goto fail;
+	return 0;
+
+fail:
+	if ( txn ) mdb_txn_abort( txn );
+	snprintf( msg, len, "state store in \"%s\": %s", st->ws_dir,
+		mdb_strerror( rc ) );
+	return -1;
+}
+
+int
+warden_store_open( const char *dir, warden_store **storep,
+	char *msg, size_t len )
+{
+	warden_store *st = NULL, *o;
+	struct stat sb;
+	int rc, listed = 0;
+
+	*storep = NULL;
+	if ( stat( dir, &sb ) < 0 ) {
+		snprintf( msg, len, "cannot use \"%s\": %s", dir, strerror( errno ) );
+		return -1;
+	}
+	st = calloc( 1, sizeof( *st ) );
+	if ( !st || !( st->ws_dir = strdup( dir ) ) ) {
+		snprintf( msg, len, "out of memory" );
+		goto fail;
+	}
+	st->ws_dev = sb.st_dev;
+	st->ws_ino = sb.st_ino;
+
+	pthread_mutex_lock( &store_open_mutex );
+	for ( o = store_open_list; o; o = o->ws_next ) {
+		if ( o->ws_dev == st->ws_dev && o->ws_ino == st->ws_ino ) break;
+	}
+	if ( !o ) {
+		st->ws_next = store_open_list;
+		store_open_list = st;
+		listed = 1;
+	}
+	pthread_mutex_unlock( &store_open_mutex );
+	if ( !listed ) {
+		snprintf( msg, len, "\"%s\" is already the state directory of "
+			"another warden instance in this slapd; give each database "
+			"its own", dir );
+		goto fail;
+	}
+
+	rc = mdb_env_create( &st->ws_env );
+	if ( !rc ) rc = mdb_env_set_maxdbs( st->ws_env, 8 );
+	if ( !rc ) rc = mdb_env_set_mapsize( st->ws_env, WARDEN_STORE_MAPSIZE );
+	/* MDB_NOTLS: slapd's pool threads serve many operations each. */
+	if ( !rc ) rc = mdb_env_open( st->ws_env, dir, MDB_NOTLS, 0600 );
+	if ( rc ) {
+		snprintf( msg, len, "cannot open the state store in \"%s\": %s",
+			dir, mdb_strerror( rc ) );
+		goto fail;
+	}
+	if ( store_check_format( st, msg, len ) ) goto fail;
+	*storep = st;
+	return 0;
+
+fail:
+	if ( st ) {
+		if ( listed ) {
+			warden_store_close( st );
+			return -1;
+		}
+		if ( st->ws_env ) mdb_env_close( st->ws_env );
+		free( st->ws_dir );
+		free( st );
+	}
+	return -1;
+}
+
+void
+warden_store_close( warden_store *st )
+{
+	warden_store **pp;
+
+	if ( !st ) return;
+	pthread_mutex_lock( &store_open_mutex );
+	for ( pp = &store_open_list; *pp; pp = &(*pp)->ws_next ) {
+		if ( *pp == st ) {
+			*pp = st->ws_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock( &store_open_mutex );
+	if ( st->ws_env ) mdb_env_close( st->ws_env );
+	free( st->ws_dir );
+	free( st );
+}
+
+const char *
+warden_store_dir( const warden_store *st )
+{
+	return st->ws_dir;
+}

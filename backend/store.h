@@ -1,0 +1,50 @@
+/* store.h - warden's state store
+ *
+ * warden keeps the state that changes at bind time (failure counters, lock
+ * times, TOTP steps, history) in an LMDB environment of its own, in the
+ * directory named by warden-state-dir, apart from the directory database:
+ * writing it never writes an entry, so it never replicates and never bloats
+ * the DIT.
+ *
+ * Every function returns 0 on success or -1 after writing a one-line reason
+ * into the caller's message buffer.  None of them is called with secrets.
+ */
+#ifndef WARDEN_STORE_H
+#define WARDEN_STORE_H
+
+#include <stddef.h>
+
+/** Version of the on-disk layout; a store of another version is refused
+ * rather than misread. */
+#define WARDEN_STORE_FORMAT	1
+
+/** Default size of the memory map (maximum size of the store): 256 MiB. */
+#define WARDEN_STORE_MAPSIZE	(256UL * 1024 * 1024)
+
+typedef struct warden_store warden_store;
+
+/** Opens (creating if needed) the state store in a directory.
+ *
+ * The directory must exist; the store's files (data.mdb, lock.mdb) are
+ * created with mode 0600.  An LMDB environment must not be opened twice in
+ * one process, so a directory already open in this process (for another
+ * database, say) is refused.
+ * @param[in] dir	absolute path of the directory
+ * @param[out] storep	the open store
+ * @param[out] msg	reason on failure
+ * @param[in] len	size of msg
+ * @return 0 or -1.  Reasons include: the directory already in use in this
+ *	process, a store written by another format version, LMDB errors
+ *	(permissions, a full disk) with LMDB's own text.
+ */
+int warden_store_open( const char *dir, warden_store **storep,
+	char *msg, size_t len );
+
+/** Closes a store and frees it.  NULL is allowed.  No transaction of the
+ * store may be active. */
+void warden_store_close( warden_store *store );
+
+/** The directory a store was opened in.  Valid until warden_store_close(). */
+const char *warden_store_dir( const warden_store *store );
+
+#endif /* WARDEN_STORE_H */

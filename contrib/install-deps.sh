@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs, from Debian's archive, everything warden needs to build, run its
+# tests and its demo.  Safe to run again.  Run as root on Debian 12.
+set -eu
+
+export DEBIAN_FRONTEND=noninteractive
+
+PKGS="slapd ldap-utils libldap-dev libsasl2-dev libssl-dev liboath-dev oathtool
+liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
+check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
+cracklib-runtime libqrencode-dev valgrind procps"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+
+# deb-src is needed for the OpenLDAP source tree (contrib/openldap-source.sh).
+if [ ! -f /etc/apt/sources.list.d/warden-src.sources ]; then
+	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+			> /etc/apt/sources.list.d/warden-src.sources
+	else
+		echo "install-deps: no /etc/apt/sources.list.d/debian.sources to derive deb-src from" >&2
+		exit 1
+	fi
+	need_update=1
+fi
+
+if [ -n "$missing" ] || [ -n "${need_update:-}" ] || ! [ -d /var/lib/apt/lists ] ||
+	[ -z "$(ls /var/lib/apt/lists/*Sources* 2>/dev/null)" ]; then
+	apt-get update -qq
+fi
+
+if [ -n "$missing" ]; then
+	# The packaged slapd must not create a database or start: tests and the
+	# demo run their own slapd processes.
+	echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# Build dependencies of openldap: configure needs them to reach the same
+# result (and struct layouts) as Debian's build.
+if ! dpkg-query -W -f='${Status}' libwrap0-dev 2>/dev/null | grep -q "ok installed" ||
+	! dpkg-query -W -f='${Status}' libargon2-dev 2>/dev/null | grep -q "ok installed"; then
+	apt-get build-dep -y -qq openldap
+fi

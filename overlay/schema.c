@@ -1,0 +1,264 @@
+/* schema.c - the draft-behera password policy schema, shared with ppolicy.la
+ *
+ * sssd, nslcd and administrators know lock and history state by the names
+ * of draft-behera-ldap-password-policy.  ppolicy.la registers them when it
+ * loads; warden registers the same definitions only when they are absent,
+ * so warden works with or without ppolicy.la in the same slapd.  The
+ * definitions must stay identical to ppolicy.la's: entries written under one
+ * must be readable under the other.
+ */
+
+#include "warden.h"
+
+warden_pwd_schema warden_pwd;
+
+static const struct {
+	const char		*name;
+	const char		*def;
+	AttributeDescription	**ad;
+} schema_pwd_ats[] = {
+	{ "pwdChangedTime", "( 1.3.6.1.4.1.42.2.27.8.1.16 "
+		"NAME ( 'pwdChangedTime' ) "
+		"DESC 'The time the password was last changed' "
+		"EQUALITY generalizedTimeMatch "
+		"ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"SINGLE-VALUE NO-USER-MODIFICATION USAGE directoryOperation )",
+		&warden_pwd.ad_pwdChangedTime },
+	{ "pwdAccountLockedTime", "( 1.3.6.1.4.1.42.2.27.8.1.17 "
+		"NAME ( 'pwdAccountLockedTime' ) "
+		"DESC 'The time an user account was locked' "
+		"EQUALITY generalizedTimeMatch "
+		"ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"SINGLE-VALUE USAGE directoryOperation )",
+		&warden_pwd.ad_pwdAccountLockedTime },
+	{ "pwdFailureTime", "( 1.3.6.1.4.1.42.2.27.8.1.19 "
+		"NAME ( 'pwdFailureTime' ) "
+		"DESC 'The timestamps of the last consecutive authentication failures' "
+		"EQUALITY generalizedTimeMatch "
+		"ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"NO-USER-MODIFICATION USAGE directoryOperation )",
+		&warden_pwd.ad_pwdFailureTime },
+	{ "pwdHistory", "( 1.3.6.1.4.1.42.2.27.8.1.20 "
+		"NAME ( 'pwdHistory' ) "
+		"DESC 'The history of users passwords' "
+		"EQUALITY octetStringMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 "
+		"NO-USER-MODIFICATION USAGE directoryOperation )",
+		&warden_pwd.ad_pwdHistory },
+	{ "pwdGraceUseTime", "( 1.3.6.1.4.1.42.2.27.8.1.21 "
+		"NAME ( 'pwdGraceUseTime' ) "
+		"DESC 'The timestamps of the grace login once the password has expired' "
+		"EQUALITY generalizedTimeMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"NO-USER-MODIFICATION USAGE directoryOperation )", NULL },
+	{ "pwdReset", "( 1.3.6.1.4.1.42.2.27.8.1.22 "
+		"NAME ( 'pwdReset' ) "
+		"DESC 'The indication that the password has been reset' "
+		"EQUALITY booleanMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 "
+		"SINGLE-VALUE USAGE directoryOperation )",
+		&warden_pwd.ad_pwdReset },
+	{ "pwdPolicySubentry", "( 1.3.6.1.4.1.42.2.27.8.1.23 "
+		"NAME ( 'pwdPolicySubentry' ) "
+		"DESC 'The pwdPolicy subentry in effect for this object' "
+		"EQUALITY distinguishedNameMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 "
+		"SINGLE-VALUE USAGE directoryOperation )",
+		&warden_pwd.ad_pwdPolicySubentry },
+	{ "pwdStartTime", "( 1.3.6.1.4.1.42.2.27.8.1.27 "
+		"NAME ( 'pwdStartTime' ) "
+		"DESC 'The time the password becomes enabled' "
+		"EQUALITY generalizedTimeMatch "
+		"ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"SINGLE-VALUE USAGE directoryOperation )", NULL },
+	{ "pwdEndTime", "( 1.3.6.1.4.1.42.2.27.8.1.28 "
+		"NAME ( 'pwdEndTime' ) "
+		"DESC 'The time the password becomes disabled' "
+		"EQUALITY generalizedTimeMatch "
+		"ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"SINGLE-VALUE USAGE directoryOperation )", NULL },
+	{ "pwdAccountTmpLockoutEnd", "( 1.3.6.1.4.1.42.2.27.8.1.33 "
+		"NAME ( 'pwdAccountTmpLockoutEnd' ) "
+		"DESC 'Temporary lockout end' "
+		"EQUALITY generalizedTimeMatch "
+		"ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
+		"SINGLE-VALUE NO-USER-MODIFICATION USAGE directoryOperation )", NULL },
+	{ "pwdAttribute", "( 1.3.6.1.4.1.42.2.27.8.1.1 "
+		"NAME ( 'pwdAttribute' ) "
+		"EQUALITY objectIdentifierMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 )",
+		&warden_pwd.ad_pwdAttribute },
+#define SCHEMA_INT_AT(oid, name, ordering) \
+	{ name, "( 1.3.6.1.4.1.42.2.27.8.1." oid " NAME ( '" name "' ) " \
+		"EQUALITY integerMatch " ordering \
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )", NULL }
+#define SCHEMA_ORD	"ORDERING integerOrderingMatch "
+#define SCHEMA_BOOL_AT(oid, name) \
+	{ name, "( 1.3.6.1.4.1.42.2.27.8.1." oid " NAME ( '" name "' ) " \
+		"EQUALITY booleanMatch " \
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE )", NULL }
+	SCHEMA_INT_AT( "2", "pwdMinAge", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "3", "pwdMaxAge", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "4", "pwdInHistory", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "5", "pwdCheckQuality", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "6", "pwdMinLength", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "31", "pwdMaxLength", "" ),
+	SCHEMA_INT_AT( "7", "pwdExpireWarning", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "8", "pwdGraceAuthNLimit", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "30", "pwdGraceExpiry", "" ),
+	SCHEMA_BOOL_AT( "9", "pwdLockout" ),
+	SCHEMA_INT_AT( "10", "pwdLockoutDuration", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "11", "pwdMaxFailure", SCHEMA_ORD ),
+	SCHEMA_INT_AT( "12", "pwdFailureCountInterval", SCHEMA_ORD ),
+	SCHEMA_BOOL_AT( "13", "pwdMustChange" ),
+	SCHEMA_BOOL_AT( "14", "pwdAllowUserChange" ),
+	SCHEMA_BOOL_AT( "15", "pwdSafeModify" ),
+	SCHEMA_INT_AT( "24", "pwdMinDelay", "" ),
+	SCHEMA_INT_AT( "25", "pwdMaxDelay", "" ),
+	SCHEMA_INT_AT( "26", "pwdMaxIdle", "" ),
+	SCHEMA_INT_AT( "32", "pwdMaxRecordedFailure", SCHEMA_ORD ),
+	{ "pwdCheckModule", "( 1.3.6.1.4.1.4754.1.99.1 "
+		"NAME ( 'pwdCheckModule' ) "
+		"EQUALITY caseExactIA5Match "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 "
+		"DESC 'Loadable module that instantiates check_password() function' "
+		"SINGLE-VALUE )", NULL },
+	{ "pwdCheckModuleArg", "( 1.3.6.1.4.1.4754.1.99.2 "
+		"NAME ( 'pwdCheckModuleArg' ) "
+		"EQUALITY octetStringMatch "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 "
+		"DESC 'Argument to pass to check_password() function' "
+		"SINGLE-VALUE )", NULL },
+	{ NULL, NULL, NULL }
+};
+
+static const struct {
+	const char	*name;
+	const char	*def;
+	ObjectClass	**oc;
+} schema_pwd_ocs[] = {
+	{ "pwdPolicyChecker", "( 1.3.6.1.4.1.4754.2.99.1 "
+		"NAME 'pwdPolicyChecker' SUP top AUXILIARY "
+		"MAY ( pwdCheckModule $ pwdCheckModuleArg ) )", NULL },
+	{ "pwdPolicy", "( 1.3.6.1.4.1.42.2.27.8.2.1 "
+		"NAME 'pwdPolicy' SUP top AUXILIARY "
+		"MUST ( pwdAttribute ) "
+		"MAY ( pwdMinAge $ pwdMaxAge $ pwdInHistory $ pwdCheckQuality $ "
+		"pwdMinLength $ pwdMaxLength $ pwdExpireWarning $ "
+		"pwdGraceAuthNLimit $ pwdGraceExpiry $ pwdLockout $ "
+		"pwdLockoutDuration $ pwdMaxFailure $ pwdFailureCountInterval $ "
+		"pwdMustChange $ pwdAllowUserChange $ pwdSafeModify $ "
+		"pwdMinDelay $ pwdMaxDelay $ pwdMaxIdle $ "
+		"pwdMaxRecordedFailure ) )", &warden_pwd.oc_pwdPolicy },
+	{ NULL, NULL, NULL }
+};
+
+/* pwdAttribute holds attribute names ("userPassword"), which the OID
+ * syntax alone refuses; like ppolicy.la, accept any known attribute and
+ * match on its OID. */
+static int
+schema_attr_pretty( Syntax *syntax, struct berval *val, struct berval *out,
+	void *ctx )
+{
+	AttributeDescription *ad = NULL;
+	const char *text;
+	int rc;
+
+	rc = slap_bv2ad( val, &ad, &text );
+	if ( rc == LDAP_SUCCESS )
+		ber_dupbv_x( out, &ad->ad_type->sat_cname, ctx );
+	return rc;
+}
+
+static int
+schema_attr_normalize( slap_mask_t use, Syntax *syntax, MatchingRule *mr,
+	struct berval *val, struct berval *out, void *ctx )
+{
+	AttributeDescription *ad = NULL;
+	const char *text;
+	int rc;
+
+	rc = slap_bv2ad( val, &ad, &text );
+	if ( rc == LDAP_SUCCESS )
+		ber_str2bv_x( ad->ad_type->sat_oid, 0, 1, out, ctx );
+	return rc;
+}
+
+static void
+schema_attr_syntax( AttributeDescription *ad )
+{
+	static Syntax syn;
+	static MatchingRule mr;
+
+	syn = *ad->ad_type->sat_syntax;
+	syn.ssyn_pretty = schema_attr_pretty;
+	ad->ad_type->sat_syntax = &syn;
+	mr = *ad->ad_type->sat_equality;
+	mr.smr_normalize = schema_attr_normalize;
+	ad->ad_type->sat_equality = &mr;
+}
+
+int
+warden_schema_init( void )
+{
+	static int done;
+	AttributeDescription *ad;
+	const char *text;
+	int i, rc = 0, registered = 0;
+
+	if ( done ) return 0;
+
+	for ( i = 0; schema_pwd_ats[i].name; i++ ) {
+		ad = NULL;
+		if ( at_find( schema_pwd_ats[i].name ) ) {
+			rc = slap_str2ad( schema_pwd_ats[i].name, &ad, &text );
+		} else {
+			rc = register_at( schema_pwd_ats[i].def, &ad, 0 );
+			if ( rc == 0 ) {
+				registered++;
+				/* As ppolicy.la does: the rootdn may set these
+				 * with the Relax control, e.g. to migrate state. */
+				if ( is_at_no_user_mod( ad->ad_type ) )
+					ad->ad_type->sat_flags |= SLAP_AT_MANAGEABLE;
+				if ( schema_pwd_ats[i].ad == &warden_pwd.ad_pwdAttribute )
+					schema_attr_syntax( ad );
+			}
+		}
+		if ( rc ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot register attribute "
+				"%s (code %d)\n", schema_pwd_ats[i].name, rc );
+			goto done;
+		}
+		if ( schema_pwd_ats[i].ad ) *schema_pwd_ats[i].ad = ad;
+	}
+	for ( i = 0; schema_pwd_ocs[i].name; i++ ) {
+		ObjectClass *oc = oc_find( schema_pwd_ocs[i].name );
+
+		if ( !oc ) {
+			rc = register_oc( schema_pwd_ocs[i].def, &oc, 0 );
+			if ( rc ) {
+				Debug( LDAP_DEBUG_ANY, "warden: cannot register "
+					"objectClass %s (code %d)\n",
+					schema_pwd_ocs[i].name, rc );
+				goto done;
+			}
+			registered++;
+		}
+		if ( schema_pwd_ocs[i].oc ) *schema_pwd_ocs[i].oc = oc;
+	}
+	if ( registered ) {
+		Debug( LDAP_DEBUG_CONFIG, "warden: registered the password "
+			"policy schema (%d definitions); load ppolicy.la, if at all, "
+			"before any database that uses warden\n", registered );
+	}
+	done = 1;
+
+done:
+	return rc;
+}

@@ -1,0 +1,400 @@
+/* warden.c - the warden overlay: glue and cn=config
+ *
+ * warden enforces password quality, TOTP, lockout and group-based access at
+ * bind time and audits every change.  This file holds what the policy
+ * engines share: the per-database instance, its configuration (slapd.conf
+ * directives and their cn=config attributes), the order of the engines at
+ * bind, and the module's entry point.
+ */
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "warden.h"
+#include "validate.h"
+
+#ifndef WARDEN_SLAPD_VERSION
+#error "WARDEN_SLAPD_VERSION must name the slapd version the module is built for"
+#endif
+
+/* warden's OID arc: a UUID under 2.25 (RFC 4122 / X.667).
+ *	.1.1	cn=config attributes	.1.2	cn=config object classes
+ *	.2	directory attributes	.3	directory object classes
+ *	.4	controls and extended operations */
+#define WARDEN_ARC	"2.25.179947727423328666749588697632006727387"
+#define WARDEN_CFG_AT	WARDEN_ARC ".1.1."
+#define WARDEN_CFG_OC	WARDEN_ARC ".1.2."
+
+#define SYN_DIRSTRING	"1.3.6.1.4.1.1466.115.121.1.15"
+#define SYN_DN		"1.3.6.1.4.1.1466.115.121.1.12"
+
+static slap_overinst warden;
+
+enum {
+	WARDEN_STATE_DIR = 1,
+	WARDEN_KEY_FILE,
+	WARDEN_AUDIT_FILE,
+	WARDEN_DEFAULT_POLICY
+};
+
+static ConfigDriver warden_cf_gen;
+
+#define WARDEN_CF_ENTRY( kw, args, type, oid, at, desc, syntax, eq ) \
+	{ .name = kw, .what = args, .min_args = 2, .max_args = 2, \
+	  .arg_type = type|ARG_MAGIC, .arg_item = warden_cf_gen, \
+	  .attribute = "( " WARDEN_CFG_AT oid " NAME '" at "' " \
+		"DESC '" desc "' EQUALITY " eq " SYNTAX " syntax " SINGLE-VALUE )" }
+
+static ConfigTable warden_cfg[] = {
+	WARDEN_CF_ENTRY( "warden-state-dir", "directory",
+		ARG_STRING|WARDEN_STATE_DIR, "1", "olcWardenStateDir",
+		"Directory of the warden state store (LMDB)",
+		SYN_DIRSTRING, "caseExactMatch" ),
+	WARDEN_CF_ENTRY( "warden-key-file", "file",
+		ARG_STRING|WARDEN_KEY_FILE, "2", "olcWardenKeyFile",
+		"File of secret keys that wrap secrets at rest",
+		SYN_DIRSTRING, "caseExactMatch" ),
+	WARDEN_CF_ENTRY( "warden-audit-file", "file",
+		ARG_STRING|WARDEN_AUDIT_FILE, "3", "olcWardenAuditFile",
+		"File that receives the audit trail",
+		SYN_DIRSTRING, "caseExactMatch" ),
+	WARDEN_CF_ENTRY( "warden-default-policy", "policyDN",
+		ARG_STRING|ARG_QUOTE|WARDEN_DEFAULT_POLICY, "4", "olcWardenDefaultPolicy",
+		"DN of the password policy entry for users without one",
+		SYN_DN, "distinguishedNameMatch" ),
+	{ .name = NULL, .arg_type = ARG_IGNORED }
+};
+
+static ConfigOCs warden_ocs[] = {
+	{ .co_def = "( " WARDEN_CFG_OC "1 "
+		"NAME 'olcWardenConfig' "
+		"DESC 'warden overlay configuration' "
+		"SUP olcOverlayConfig "
+		"MUST ( olcWardenStateDir ) "
+		"MAY ( olcWardenKeyFile $ olcWardenAuditFile $ "
+		"olcWardenDefaultPolicy ) )",
+	  .co_type = Cft_Overlay, .co_table = warden_cfg },
+	{ .co_def = NULL }
+};
+
+/* Resources are opened only by a running server: slaptest, slapcat and
+ * friends run as another user (often root) and must not create files the
+ * server then cannot open. */
+static int
+warden_server_mode( void )
+{
+	return !( slapMode & SLAP_TOOL_MODE );
+}
+
+static int
+warden_cf_emit( ConfigArgs *c, warden_info *wi )
+{
+	const char *s = NULL;
+
+	switch ( c->type ) {
+	case WARDEN_STATE_DIR:	s = wi->wi_state_dir; break;
+	case WARDEN_KEY_FILE:	s = wi->wi_key_file; break;
+	case WARDEN_AUDIT_FILE:	s = wi->wi_audit_file; break;
+	case WARDEN_DEFAULT_POLICY:	s = wi->wi_default_policy.bv_val; break;
+	}
+	if ( !s ) return 1;
+	c->value_string = ch_strdup( s );
+	return 0;
+}
+
+static void
+warden_cf_delete( ConfigArgs *c, warden_info *wi )
+{
+	switch ( c->type ) {
+	case WARDEN_STATE_DIR:
+		warden_store_close( wi->wi_store );
+		wi->wi_store = NULL;
+		ch_free( wi->wi_state_dir );
+		wi->wi_state_dir = NULL;
+		break;
+	case WARDEN_KEY_FILE:
+		warden_keyring_free( wi->wi_keys );
+		wi->wi_keys = NULL;
+		ch_free( wi->wi_key_file );
+		wi->wi_key_file = NULL;
+		break;
+	case WARDEN_AUDIT_FILE:
+		if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
+		wi->wi_audit_fd = -1;
+		ch_free( wi->wi_audit_file );
+		wi->wi_audit_file = NULL;
+		break;
+	case WARDEN_DEFAULT_POLICY:
+		ch_free( wi->wi_default_policy.bv_val );
+		BER_BVZERO( &wi->wi_default_policy );
+		break;
+	}
+}
+
+/* Validates a new value and, when the database is open, acquires what it
+ * names before releasing the old one: a refused value leaves the running
+ * configuration as it was. */
+static int
+warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
+{
+	int i;
+
+	switch ( c->type ) {
+	case WARDEN_STATE_DIR: {
+		warden_store *st = NULL;
+
+		if ( warden_check_state_dir( c->value_string, msg, len ) )
+			return -1;
+		if ( wi->wi_open && warden_server_mode() ) {
+			/* One environment per directory per process: close
+			 * ours first when the directory is the same. */
+			if ( wi->wi_store && wi->wi_state_dir &&
+				!strcmp( wi->wi_state_dir, c->value_string ) ) {
+				warden_store_close( wi->wi_store );
+				wi->wi_store = NULL;
+			}
+			if ( warden_store_open( c->value_string, &st, msg, len ) )
+				return -1;
+		}
+		warden_store_close( wi->wi_store );
+		wi->wi_store = st;
+		ch_free( wi->wi_state_dir );
+		wi->wi_state_dir = c->value_string;
+		c->value_string = NULL;
+		break;
+		}
+
+	case WARDEN_KEY_FILE: {
+		warden_keyring *ring = NULL;
+
+		if ( warden_keyring_load( c->value_string, &ring, msg, len ) ) {
+			warden_keyring_free( ring );
+			return -1;
+		}
+		warden_keyring_free( wi->wi_keys );
+		wi->wi_keys = ring;
+		ch_free( wi->wi_key_file );
+		wi->wi_key_file = c->value_string;
+		c->value_string = NULL;
+		break;
+		}
+
+	case WARDEN_AUDIT_FILE: {
+		int fd = -1;
+
+		if ( wi->wi_open && warden_server_mode() ) {
+			if ( warden_open_audit_file( c->value_string, &fd, msg, len ) )
+				return -1;
+		} else if ( warden_check_audit_path( c->value_string, msg, len ) ) {
+			return -1;
+		}
+		if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
+		wi->wi_audit_fd = fd;
+		ch_free( wi->wi_audit_file );
+		wi->wi_audit_file = c->value_string;
+		c->value_string = NULL;
+		break;
+		}
+
+	case WARDEN_DEFAULT_POLICY: {
+		struct berval bv, dn, ndn;
+
+		/* Parsed here rather than as ARG_DN so that a bad DN is
+		 * reported at every log level, not only at "config". */
+		ber_str2bv( c->value_string, 0, 0, &bv );
+		if ( dnPrettyNormal( NULL, &bv, &dn, &ndn, NULL ) != LDAP_SUCCESS ) {
+			snprintf( msg, len, "\"%s\" is not a valid DN",
+				c->value_string );
+			return -1;
+		}
+		ch_free( dn.bv_val );
+		for ( i = 0; c->be->be_nsuffix &&
+				!BER_BVISNULL( &c->be->be_nsuffix[i] ); i++ ) {
+			if ( dnIsSuffix( &ndn, &c->be->be_nsuffix[i] ) )
+				break;
+		}
+		if ( !c->be->be_nsuffix || BER_BVISNULL( &c->be->be_nsuffix[i] ) ) {
+			snprintf( msg, len, "\"%s\" is not within this database's "
+				"suffix; the policy entry must be in the database "
+				"warden serves", c->value_string );
+			ch_free( ndn.bv_val );
+			return -1;
+		}
+		ch_free( wi->wi_default_policy.bv_val );
+		wi->wi_default_policy = ndn;
+		ch_free( c->value_string );
+		c->value_string = NULL;
+		break;
+		}
+	}
+	return 0;
+}
+
+static int
+warden_cf_gen( ConfigArgs *c )
+{
+	slap_overinst *on = (slap_overinst *)c->bi;
+	warden_info *wi = on->on_bi.bi_private;
+	char reason[SLAP_TEXT_BUFLEN];
+	int rc = ARG_BAD_CONF;
+
+	switch ( c->op ) {
+	case SLAP_CONFIG_EMIT:
+		rc = warden_cf_emit( c, wi );
+		goto done;
+
+	case LDAP_MOD_DELETE:
+		warden_cf_delete( c, wi );
+		rc = 0;
+		goto done;
+
+	case SLAP_CONFIG_ADD:
+	case LDAP_MOD_ADD:
+		reason[0] = '\0';
+		if ( warden_cf_add( c, wi, reason, sizeof( reason ) ) ) {
+			snprintf( c->cr_msg, sizeof( c->cr_msg ), "%s: %s",
+				c->argv[0], reason );
+			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+
+done:
+	if ( rc && c->op != SLAP_CONFIG_EMIT ) {
+		ch_free( c->value_string );
+		c->value_string = NULL;
+	}
+	return rc;
+}
+
+static int
+warden_db_init( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	warden_info *wi;
+
+	if ( SLAP_ISGLOBALOVERLAY( be ) ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "warden must be configured "
+			"on a database (after its suffix), not globally" );
+		Debug( LDAP_DEBUG_ANY, "warden: %s\n", cr->msg );
+		return 1;
+	}
+	if ( warden_schema_init() ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
+			"the password policy schema" );
+		return 1;
+	}
+	wi = ch_calloc( 1, sizeof( *wi ) );
+	wi->wi_audit_fd = -1;
+	on->on_bi.bi_private = wi;
+	return 0;
+}
+
+static int
+warden_db_open( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	warden_info *wi = on->on_bi.bi_private;
+	char msg[SLAP_TEXT_BUFLEN];
+	int rc = 1;
+
+	if ( !wi->wi_state_dir ) {
+		snprintf( msg, sizeof( msg ), "warden-state-dir "
+			"(olcWardenStateDir) is not set; warden keeps lockout and "
+			"replay state there" );
+		goto done;
+	}
+	if ( !warden_server_mode() ) {
+		rc = 0;
+		goto done;
+	}
+	if ( !wi->wi_store &&
+		warden_store_open( wi->wi_state_dir, &wi->wi_store,
+			msg, sizeof( msg ) ) ) {
+		goto done;
+	}
+	if ( wi->wi_audit_file && wi->wi_audit_fd < 0 &&
+		warden_open_audit_file( wi->wi_audit_file, &wi->wi_audit_fd,
+			msg, sizeof( msg ) ) ) {
+		goto done;
+	}
+	wi->wi_open = 1;
+	rc = 0;
+
+done:
+	if ( rc ) {
+		Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
+		if ( cr ) snprintf( cr->msg, sizeof( cr->msg ), "warden: %.240s", msg );
+		warden_store_close( wi->wi_store );
+		wi->wi_store = NULL;
+	}
+	return rc;
+}
+
+static int
+warden_db_close( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	warden_info *wi = on->on_bi.bi_private;
+
+	wi->wi_open = 0;
+	warden_store_close( wi->wi_store );
+	wi->wi_store = NULL;
+	if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
+	wi->wi_audit_fd = -1;
+	return 0;
+}
+
+static int
+warden_db_destroy( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	warden_info *wi = on->on_bi.bi_private;
+
+	if ( !wi ) return 0;
+	warden_db_close( be, cr );
+	warden_keyring_free( wi->wi_keys );
+	ch_free( wi->wi_key_file );
+	ch_free( wi->wi_state_dir );
+	ch_free( wi->wi_audit_file );
+	ch_free( wi->wi_default_policy.bv_val );
+	ch_free( wi );
+	on->on_bi.bi_private = NULL;
+	return 0;
+}
+
+static int
+warden_initialize( void )
+{
+	int rc;
+
+	/* Structs differ between slapd builds and slapd checks nothing on
+	 * load: a module built for another version corrupts memory. */
+	if ( !warden_version_matches( Versionstr, WARDEN_SLAPD_VERSION ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: refusing to load: built for "
+			"slapd " WARDEN_SLAPD_VERSION " but this is %s; rebuild "
+			"warden against the source of this slapd "
+			"(contrib/openldap-source.sh)\n", Versionstr );
+		return -1;
+	}
+
+	warden.on_bi.bi_type = "warden";
+	warden.on_bi.bi_flags = SLAPO_BFLAG_SINGLE;
+	warden.on_bi.bi_db_init = warden_db_init;
+	warden.on_bi.bi_db_open = warden_db_open;
+	warden.on_bi.bi_db_close = warden_db_close;
+	warden.on_bi.bi_db_destroy = warden_db_destroy;
+	warden.on_bi.bi_cf_ocs = warden_ocs;
+
+	rc = config_register_schema( warden_cfg, warden_ocs );
+	if ( rc ) return rc;
+	return overlay_register( &warden );
+}
+
+__attribute__(( visibility( "default" ) )) int
+init_module( int argc, char *argv[] )
+{
+	return warden_initialize();
+}

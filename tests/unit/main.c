@@ -1,0 +1,55 @@
+/* Unit tests of warden's pure logic: no slapd involved. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "suites.h"
+
+char *
+tu_tmpdir( void )
+{
+	char tmpl[] = "/tmp/warden-unit-XXXXXX";
+	char *d = mkdtemp( tmpl );
+
+	ck_assert_ptr_nonnull( d );
+	chmod( d, 0700 );
+	return strdup( d );
+}
+
+void
+tu_rmtree( const char *dir )
+{
+	char cmd[4200];
+
+	snprintf( cmd, sizeof( cmd ), "rm -rf '%s'", dir );
+	if ( system( cmd ) != 0 ) fprintf( stderr, "cannot remove %s\n", dir );
+}
+
+void
+tu_write( const char *path, const char *text, int mode )
+{
+	int fd = open( path, O_WRONLY | O_CREAT | O_TRUNC, mode );
+
+	ck_assert_int_ge( fd, 0 );
+	ck_assert_int_eq( write( fd, text, strlen( text ) ), (ssize_t)strlen( text ) );
+	close( fd );
+	chmod( path, mode );
+}
+
+int
+main( void )
+{
+	SRunner *sr = srunner_create( validate_suite() );
+	int failed;
+
+	srunner_add_suite( sr, keyring_suite() );
+	srunner_add_suite( sr, store_suite() );
+	srunner_run_all( sr, CK_NORMAL );
+	failed = srunner_ntests_failed( sr );
+	srunner_free( sr );
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,15 @@
+#ifndef WARDEN_TEST_SUITES_H
+#define WARDEN_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *validate_suite( void );
+Suite *keyring_suite( void );
+Suite *store_suite( void );
+
+/* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
+char *tu_tmpdir( void );
+void tu_rmtree( const char *dir );
+void tu_write( const char *path, const char *text, int mode );
+
+#endif
