@@ -190,18 +190,47 @@ schema_attr_normalize( slap_mask_t use, Syntax *syntax, MatchingRule *mr,
 	return rc;
 }
 
-static void
-schema_attr_syntax( AttributeDescription *ad )
-{
-	static Syntax syn;
-	static MatchingRule mr;
+/* The patched syntax lives as long as some warden instance does: at exit,
+ * slapd unloads modules before it destroys the schema, and must then find
+ * neither our functions nor our memory behind pwdAttribute. */
+static AttributeDescription *schema_patched_ad;
+static Syntax *schema_orig_syn;
+static MatchingRule *schema_orig_mr;
+static int schema_instances;
 
-	syn = *ad->ad_type->sat_syntax;
-	syn.ssyn_pretty = schema_attr_pretty;
-	ad->ad_type->sat_syntax = &syn;
-	mr = *ad->ad_type->sat_equality;
-	mr.smr_normalize = schema_attr_normalize;
-	ad->ad_type->sat_equality = &mr;
+static void
+schema_attr_patch( void )
+{
+	AttributeType *at = schema_patched_ad->ad_type;
+	Syntax *syn = ch_malloc( sizeof( *syn ) );
+	MatchingRule *mr = ch_malloc( sizeof( *mr ) );
+
+	schema_orig_syn = at->sat_syntax;
+	schema_orig_mr = at->sat_equality;
+	*syn = *at->sat_syntax;
+	syn->ssyn_pretty = schema_attr_pretty;
+	*mr = *at->sat_equality;
+	mr->smr_normalize = schema_attr_normalize;
+	at->sat_syntax = syn;
+	at->sat_equality = mr;
+}
+
+static void
+schema_attr_unpatch( void )
+{
+	AttributeType *at = schema_patched_ad->ad_type;
+
+	ch_free( at->sat_syntax );
+	ch_free( at->sat_equality );
+	at->sat_syntax = schema_orig_syn;
+	at->sat_equality = schema_orig_mr;
+}
+
+void
+warden_schema_release( void )
+{
+	if ( --schema_instances == 0 && schema_patched_ad )
+		schema_attr_unpatch();
 }
 
 int
@@ -212,7 +241,7 @@ warden_schema_init( void )
 	const char *text;
 	int i, rc = 0, registered = 0;
 
-	if ( done ) return 0;
+	if ( done ) goto acquired;
 
 	for ( i = 0; schema_pwd_ats[i].name; i++ ) {
 		ad = NULL;
@@ -227,7 +256,7 @@ warden_schema_init( void )
 				if ( is_at_no_user_mod( ad->ad_type ) )
 					ad->ad_type->sat_flags |= SLAP_AT_MANAGEABLE;
 				if ( schema_pwd_ats[i].ad == &warden_pwd.ad_pwdAttribute )
-					schema_attr_syntax( ad );
+					schema_patched_ad = ad;
 			}
 		}
 		if ( rc ) {
@@ -259,6 +288,9 @@ warden_schema_init( void )
 	}
 	done = 1;
 
+acquired:
+	if ( schema_instances++ == 0 && schema_patched_ad )
+		schema_attr_patch();
 done:
 	return rc;
 }

@@ -362,6 +362,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ch_free( wi->wi_default_policy.bv_val );
 	ch_free( wi );
 	on->on_bi.bi_private = NULL;
+	warden_schema_release();
 	return 0;
 }
 

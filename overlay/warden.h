@@ -41,8 +41,12 @@ typedef struct warden_pwd_schema {
 extern warden_pwd_schema warden_pwd;
 
 /** Registers the password policy schema unless ppolicy.la (or an earlier
- * warden instance) already has, and fills warden_pwd.
+ * warden instance) already has, and fills warden_pwd.  Each warden instance
+ * calls it once, in db_init, and warden_schema_release() in db_destroy.
  * @return 0, or an LDAP schema error code after logging why */
 int warden_schema_init( void );
+
+/** Ends one instance's use of the schema. */
+void warden_schema_release( void );
 
 #endif /* WARDEN_H */

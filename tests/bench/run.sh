@@ -1,0 +1,712 @@
+#!/bin/bash
+# run.sh - benchmark driver for warden: loads one data set into several
+# slapd instances (bare back-mdb, warden, and the peer stack ppolicy / otp /
+# auditlog), runs every workload of wbench against each applicable instance,
+# alternating instances over repetitions, and prints throughput, latency and
+# slapd CPU per operation with ratios to bare and to the peer.
+#
+# usage: tests/bench/run.sh [--smoke | --callgrind] [options]   (--help)
+#
+# Only 127.0.0.1 is used; every slapd started here is stopped on exit.
+
+set -u
+
+wb_here=$(cd "$(dirname "$0")" && pwd)
+wb_top=$(cd "$wb_here/../.." && pwd)
+
+SLAPD=${SLAPD:-/usr/sbin/slapd}
+SLAPADD=${SLAPADD:-/usr/sbin/slapadd}
+SLAPPASSWD=${SLAPPASSWD:-/usr/sbin/slappasswd}
+MODULEDIR=${MODULEDIR:-/usr/lib/ldap}
+SCHEMADIR=${SCHEMADIR:-/etc/ldap/schema}
+WARDEN_MODULE=${WARDEN_MODULE:-$wb_top/.libs/warden.so}
+WBENCH=${WBENCH:-$wb_here/wbench}
+
+wb_suffix="dc=bench,dc=test"
+wb_rootdn="cn=admin,$wb_suffix"
+wb_rootpw="secret"
+wb_userpw="secret"
+wb_tmpl="uid=u%d,ou=people,$wb_suffix"
+
+wb_mode=normal
+wb_users=1000
+wb_duration=5
+wb_reps=3
+wb_threads=2
+wb_conns=2
+wb_port_base=17389
+wb_workloads="bind-new,bind-rebind,bind-totp,bind-fail-spread,bind-fail-one,modify,passwd"
+wb_instances="bare,warden,ppolicy,otp,auditlog"
+wb_keep=0
+wb_nosync=0
+wb_cg_ops=2000
+wb_out=
+wb_workdir=
+wb_reps_set=0
+wb_users_set=0
+wb_workloads_set=0
+wb_instances_set=0
+
+wb_usage() {
+	cat <<EOF
+usage: $0 [options]
+  --smoke            a few seconds: 200 users, 0.3 s per run, 1 repetition;
+                     exit status 0 only if everything worked
+  --callgrind        run bare, warden and ppolicy under valgrind callgrind and
+                     report instructions per operation (bind-new by default)
+  --users N          users in the data set [$wb_users]      --big  1,000,000 users
+  --duration S       seconds per run [$wb_duration]         --reps R  repetitions [$wb_reps]
+  --threads T        wbench threads [$wb_threads]           --conns C  in flight per thread [$wb_conns]
+  --workloads LIST   comma-separated [$wb_workloads]
+  --instances LIST   comma-separated [$wb_instances]
+  --cg-ops N         operations measured per callgrind run [$wb_cg_ops]
+  --nosync           back-mdb with dbnosync (writes without fsync)
+  --port-base P      first port (kept below 32768) [$wb_port_base]
+  --workdir DIR      where data and instances go [a new mktemp -d]
+  --keep             keep the work directory
+  --out FILE         also write the raw per-run results (TSV) to FILE
+environment: WBENCH (generator, compiled from wbench.c when missing),
+  WARDEN_MODULE [$WARDEN_MODULE], WARDEN_CONF_EXTRA (extra slapd.conf lines
+  after warden-state-dir), WARDEN_TOTP_ENROLL (command run as
+  CMD URI ROOTDN ROOTPW SECRETS_FILE to enrol the TOTP users in warden; without
+  it warden is skipped for bind-totp), SLAPD, SLAPADD, MODULEDIR, SCHEMADIR
+EOF
+}
+
+wb_die() {
+	echo "run.sh: $*" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smoke) wb_mode=smoke ;;
+	--callgrind) wb_mode=callgrind ;;
+	--users) shift; wb_users=${1:-}; wb_users_set=1 ;;
+	--big) wb_users=1000000; wb_users_set=1 ;;
+	--duration) shift; wb_duration=${1:-} ;;
+	--reps) shift; wb_reps=${1:-}; wb_reps_set=1 ;;
+	--threads) shift; wb_threads=${1:-} ;;
+	--conns) shift; wb_conns=${1:-} ;;
+	--workloads) shift; wb_workloads=${1:-}; wb_workloads_set=1 ;;
+	--instances) shift; wb_instances=${1:-}; wb_instances_set=1 ;;
+	--cg-ops) shift; wb_cg_ops=${1:-} ;;
+	--nosync) wb_nosync=1 ;;
+	--port-base) shift; wb_port_base=${1:-} ;;
+	--workdir) shift; wb_workdir=${1:-} ;;
+	--keep) wb_keep=1 ;;
+	--out) shift; wb_out=${1:-} ;;
+	-h|--help) wb_usage; exit 0 ;;
+	*) wb_usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+wb_isint() {
+	case $1 in ''|*[!0-9]*) return 1 ;; esac
+	return 0
+}
+
+if [ $wb_mode = smoke ]; then
+	[ $wb_users_set = 1 ] || wb_users=200
+	wb_duration=0.3
+	[ $wb_reps_set = 1 ] || wb_reps=1
+fi
+if [ $wb_mode = callgrind ]; then
+	[ $wb_reps_set = 1 ] || wb_reps=1
+	[ $wb_workloads_set = 1 ] || wb_workloads=bind-new
+	[ $wb_instances_set = 1 ] || wb_instances=bare,warden,ppolicy
+fi
+for v in "$wb_users" "$wb_reps" "$wb_threads" "$wb_conns" "$wb_port_base" "$wb_cg_ops"; do
+	wb_isint "$v" && [ "$v" -gt 0 ] || wb_die "bad numeric option: '$v'"
+done
+case $wb_duration in ''|*[!0-9.]*) wb_die "bad --duration '$wb_duration'" ;; esac
+[ "$wb_port_base" -lt 32000 ] || wb_die "--port-base must stay below 32768 (ephemeral range)"
+[ "$wb_users" -ge "$wb_reps" ] || wb_die "--users must be at least --reps"
+
+wb_workloads=${wb_workloads//,/ }
+wb_instances=${wb_instances//,/ }
+for w in $wb_workloads; do
+	case $w in
+	bind-new|bind-rebind|bind-totp|bind-fail-spread|bind-fail-one|modify|passwd) ;;
+	*) wb_die "unknown workload $w" ;;
+	esac
+done
+for i in $wb_instances; do
+	case $i in
+	bare|warden|ppolicy|otp|auditlog) ;;
+	*) wb_die "unknown instance $i" ;;
+	esac
+done
+
+for t in "$SLAPD" "$SLAPADD" "$SLAPPASSWD"; do
+	[ -x "$t" ] || wb_die "$t not found (apt-get install slapd)"
+done
+command -v ldapwhoami >/dev/null || wb_die "ldapwhoami not found (apt-get install ldap-utils)"
+if [ $wb_mode = callgrind ]; then
+	command -v valgrind >/dev/null && command -v callgrind_control >/dev/null ||
+		wb_die "valgrind/callgrind_control not found (apt-get install valgrind)"
+fi
+
+# --- the generator --------------------------------------------------------
+if [ ! -x "$WBENCH" ]; then
+	if [ ! -f "$wb_here/wbench.c" ]; then
+		wb_die "$WBENCH missing and no wbench.c to build it from"
+	fi
+	echo "run.sh: compiling $WBENCH" >&2
+	${CC:-cc} -O2 -g -Wall -Wextra -Werror -o "$WBENCH" "$wb_here/wbench.c" \
+		-lldap -llber -loath -lpthread ||
+		wb_die "cannot compile wbench.c (needs libldap-dev liboath-dev)"
+fi
+
+# --- work directory and clean-up -----------------------------------------
+if [ -n "$wb_workdir" ]; then
+	mkdir -p "$wb_workdir" || wb_die "cannot create $wb_workdir"
+	wb_work=$(cd "$wb_workdir" && pwd)
+	wb_own_work=0
+else
+	wb_work=$(mktemp -d "${TMPDIR:-/tmp}/wbench.XXXXXX") || wb_die "mktemp failed"
+	wb_own_work=1
+fi
+
+declare -A wb_pid wb_port wb_dir
+wb_started=""
+wb_failures=0
+
+wb_stop_slapd() {
+	local name=$1 pid n limit
+	pid=${wb_pid[$name]:-}
+	[ -n "$pid" ] || return 0
+	limit=100
+	[ $wb_mode = callgrind ] && limit=600
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		n=0
+		while kill -0 "$pid" 2>/dev/null && [ $n -lt $limit ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "run.sh: $name (pid $pid) ignored SIGTERM, killing it" >&2
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	fi
+	wait "$pid" 2>/dev/null
+	wb_pid[$name]=
+}
+
+wb_cleanup() {
+	local name
+	trap - EXIT INT TERM
+	for name in $wb_started; do
+		wb_stop_slapd "$name"
+	done
+	if [ $wb_keep = 1 ] || [ $wb_own_work = 0 ]; then
+		echo "run.sh: work directory kept: $wb_work" >&2
+	else
+		rm -rf "$wb_work"
+	fi
+}
+trap wb_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- which instances take part in which workload ---------------------------
+wb_have_warden=0
+if [[ " $wb_instances " == *" warden "* ]]; then
+	if [ -f "$WARDEN_MODULE" ]; then
+		wb_have_warden=1
+		case $WARDEN_MODULE in /*) ;; *) WARDEN_MODULE=$(pwd)/$WARDEN_MODULE ;; esac
+	else
+		echo "run.sh: SKIPPING warden: module $WARDEN_MODULE not found" \
+			"(build it, or set WARDEN_MODULE)" >&2
+	fi
+fi
+
+# wb_applies WORKLOAD INSTANCE
+wb_applies() {
+	case $2 in
+	bare) [ "$1" != bind-totp ] ;;
+	warden)
+		[ $wb_have_warden = 1 ] || return 1
+		[ "$1" != bind-totp ] || [ -n "${WARDEN_TOTP_ENROLL:-}" ] ;;
+	ppolicy)
+		case $1 in bind-new|bind-rebind|bind-fail-*|passwd) return 0 ;; esac
+		return 1 ;;
+	otp) [ "$1" = bind-totp ] ;;
+	auditlog) [ "$1" = modify ] || [ "$1" = passwd ] ;;
+	*) return 1 ;;
+	esac
+}
+
+# the peers a workload's warden figures are compared with
+wb_peers() {
+	case $1 in
+	bind-new|bind-rebind|bind-fail-*) echo ppolicy ;;
+	bind-totp) echo otp ;;
+	modify) echo auditlog ;;
+	passwd) echo ppolicy auditlog ;;
+	esac
+}
+
+wb_needed=""
+for i in $wb_instances; do
+	[ "$i" = warden ] && [ $wb_have_warden = 0 ] && continue
+	for w in $wb_workloads; do
+		if wb_applies "$w" "$i"; then
+			wb_needed="$wb_needed $i"
+			break
+		fi
+	done
+done
+[ -n "$wb_needed" ] || wb_die "no instance applies to the selected workloads"
+if [[ " $wb_workloads " == *" bind-totp "* ]] && [ $wb_have_warden = 1 ] &&
+		[ -z "${WARDEN_TOTP_ENROLL:-}" ]; then
+	echo "run.sh: warden skipped for bind-totp: set WARDEN_TOTP_ENROLL to enrol" \
+		"the users' TOTP secrets" >&2
+fi
+
+# --- data ------------------------------------------------------------------
+wb_hash=$("$SLAPPASSWD" -h '{SSHA}' -s "$wb_userpw") || wb_die "slappasswd failed"
+
+# wb_ldif OTP(0|1): the users, all with the same {SSHA} hash; with OTP=1 each
+# user i also gets a TOTP token cn=t<i>,ou=tokens whose oathSecret is the 20
+# ASCII bytes "wbtotp%014d" (see wbench.c, wb_totp_secret)
+wb_ldif() {
+	awk -v n="$wb_users" -v hash="$wb_hash" -v otp="$1" -v sfx="$wb_suffix" 'BEGIN {
+		printf "dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: bench\no: bench\n\n", sfx
+		printf "dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n", sfx
+		if (otp) {
+			printf "dn: ou=tokens,%s\nobjectClass: organizationalUnit\nou: tokens\n\n", sfx
+			printf "dn: cn=params,ou=tokens,%s\nobjectClass: device\nobjectClass: oathTOTPParams\ncn: params\noathOTPLength: 6\noathHMACAlgorithm: 1.2.840.113549.2.7\noathTOTPTimeStepPeriod: 30\noathTOTPTimeStepWindow: 1\n\n", sfx
+		}
+		for (i = 0; i < n; i++) {
+			printf "dn: uid=u%d,ou=people,%s\nobjectClass: inetOrgPerson\n", i, sfx
+			if (otp)
+				printf "objectClass: oathTOTPUser\noathTOTPToken: cn=t%d,ou=tokens,%s\n", i, sfx
+			printf "uid: u%d\ncn: User %d\nsn: U%d\ndescription: bench user %d\nuserPassword: %s\n\n", i, i, i, i, hash
+			if (otp)
+				printf "dn: cn=t%d,ou=tokens,%s\nobjectClass: device\nobjectClass: oathTOTPToken\ncn: t%d\noathTOTPParams: cn=params,ou=tokens,%s\noathSecret: wbtotp%014d\n\n", i, sfx, i, sfx, i
+		}
+	}'
+}
+
+wb_policy_ldif() {
+	cat <<EOF
+dn: ou=policies,$wb_suffix
+objectClass: organizationalUnit
+ou: policies
+
+dn: cn=default,ou=policies,$wb_suffix
+objectClass: device
+objectClass: pwdPolicy
+cn: default
+pwdAttribute: userPassword
+pwdMaxFailure: 5
+pwdLockout: TRUE
+pwdLockoutDuration: 300
+
+EOF
+}
+
+# wb_conf NAME DIR: writes DIR/slapd.conf for instance NAME
+wb_conf() {
+	local name=$1 dir=$2 maxsize
+	maxsize=$((1073741824 + wb_users * 16384))
+	{
+		echo "# generated by tests/bench/run.sh for instance '$name'"
+		echo "include $SCHEMADIR/core.schema"
+		echo "include $SCHEMADIR/cosine.schema"
+		echo "include $SCHEMADIR/inetorgperson.schema"
+		echo "pidfile $dir/slapd.pid"
+		echo "argsfile $dir/slapd.args"
+		echo "loglevel 0"
+		echo "modulepath $MODULEDIR"
+		echo "moduleload back_mdb.la"
+		case $name in
+		ppolicy) echo "moduleload ppolicy.la" ;;
+		otp) echo "moduleload otp.la" ;;
+		auditlog) echo "moduleload auditlog.la" ;;
+		warden) echo "moduleload $WARDEN_MODULE" ;;
+		esac
+		echo "database mdb"
+		echo "maxsize $maxsize"
+		echo "suffix \"$wb_suffix\""
+		echo "rootdn \"$wb_rootdn\""
+		echo "rootpw $wb_rootpw"
+		echo "directory $dir/db"
+		echo "index objectClass eq"
+		[ $wb_nosync = 1 ] && echo "dbnosync"
+		case $name in
+		ppolicy)
+			echo "overlay ppolicy"
+			echo "ppolicy_default \"cn=default,ou=policies,$wb_suffix\""
+			echo "ppolicy_use_lockout"
+			echo "ppolicy_hash_cleartext"
+			;;
+		otp)
+			echo "overlay otp"
+			;;
+		auditlog)
+			echo "overlay auditlog"
+			echo "auditlog $dir/audit.ldif"
+			;;
+		warden)
+			echo "overlay warden"
+			echo "warden-state-dir $dir/state"
+			[ -n "${WARDEN_CONF_EXTRA:-}" ] && printf '%s\n' "$WARDEN_CONF_EXTRA"
+			;;
+		esac
+	} > "$dir/slapd.conf"
+}
+
+wb_port_busy() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+wb_cpu_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo -1; return; }
+	s=${s##*) }
+	set -- $s
+	# after "pid (comm) ": $1 is field 3 (state); utime is 14, stime 15
+	echo $(( ${12} + ${13} ))
+}
+
+wb_clk_tck=$(getconf CLK_TCK)
+
+echo "run.sh: mode $wb_mode, $wb_users users, instances:$wb_needed, work dir $wb_work" >&2
+wb_t0=$(date +%s)
+
+wb_tpl="$wb_work/template"
+mkdir -p "$wb_tpl/db" || wb_die "cannot create $wb_tpl"
+wb_conf bare "$wb_tpl"
+wb_ldif 0 > "$wb_work/users.ldif" || wb_die "cannot write LDIF"
+"$SLAPADD" -q -f "$wb_tpl/slapd.conf" -l "$wb_work/users.ldif" > "$wb_work/slapadd.log" 2>&1 || {
+	cat "$wb_work/slapadd.log" >&2
+	wb_die "slapadd of the data set failed"
+}
+rm -f "$wb_work/users.ldif"
+
+wb_port_next=$wb_port_base
+for name in $wb_needed; do
+	dir="$wb_work/$name"
+	wb_dir[$name]=$dir
+	mkdir -p "$dir/db" || wb_die "cannot create $dir"
+	wb_conf "$name" "$dir"
+	case $name in
+	otp)
+		wb_ldif 1 > "$dir/otp.ldif" &&
+		"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/otp.ldif" > "$dir/slapadd.log" 2>&1 || {
+			cat "$dir/slapadd.log" >&2
+			wb_die "slapadd for $name failed"
+		}
+		rm -f "$dir/otp.ldif"
+		;;
+	*)
+		cp "$wb_tpl/db/data.mdb" "$dir/db/data.mdb" || wb_die "cannot copy the database"
+		if [ "$name" = ppolicy ]; then
+			wb_policy_ldif > "$dir/policy.ldif"
+			"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/policy.ldif" > "$dir/slapadd.log" 2>&1 || {
+				cat "$dir/slapadd.log" >&2
+				wb_die "slapadd of the policy failed"
+			}
+		fi
+		;;
+	esac
+	if [ "$name" = warden ]; then
+		mkdir -m 700 "$dir/state" || wb_die "cannot create $dir/state"
+	fi
+done
+rm -rf "$wb_tpl"
+echo "run.sh: data loaded in $(( $(date +%s) - wb_t0 )) s" >&2
+
+# --- slapd instances ---------------------------------------------------------
+# wb_start NAME
+wb_start() {
+	local name=$1 dir=${wb_dir[$1]} port pid n limit
+	port=$wb_port_next
+	while wb_port_busy "$port"; do
+		port=$((port + 1))
+		[ "$port" -lt 32768 ] || wb_die "no free port below 32768"
+	done
+	wb_port_next=$((port + 1))
+	wb_port[$name]=$port
+	if [ $wb_mode = callgrind ]; then
+		valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out.%p" \
+			"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d 0 \
+			> "$dir/slapd.log" 2>&1 &
+		limit=1200
+	else
+		"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d 0 \
+			> "$dir/slapd.log" 2>&1 &
+		limit=300
+	fi
+	pid=$!
+	wb_pid[$name]=$pid
+	wb_started="$wb_started $name"
+	n=0
+	while ! ldapwhoami -x -H "ldap://127.0.0.1:$port/" > /dev/null 2>&1; do
+		if ! kill -0 "$pid" 2>/dev/null || [ $n -ge $limit ]; then
+			echo "run.sh: slapd '$name' did not start; its log:" >&2
+			tail -n 20 "$dir/slapd.log" >&2
+			wb_die "slapd '$name' failed to start"
+		fi
+		sleep 0.1
+		n=$((n + 1))
+	done
+	echo "run.sh: started $name on 127.0.0.1:$port (pid $pid)" >&2
+	if [ "$name" = warden ] && [ -n "${WARDEN_TOTP_ENROLL:-}" ] &&
+			[[ " $wb_workloads " == *" bind-totp "* ]]; then
+		"$WBENCH" -W secrets -n "$wb_users" -b "$wb_tmpl" > "$dir/totp-secrets" ||
+			wb_die "wbench -W secrets failed"
+		$WARDEN_TOTP_ENROLL "ldap://127.0.0.1:$port/" "$wb_rootdn" "$wb_rootpw" \
+			"$dir/totp-secrets" || wb_die "WARDEN_TOTP_ENROLL failed"
+	fi
+}
+
+for name in $wb_needed; do
+	wb_start "$name"
+done
+
+# --- runs --------------------------------------------------------------------
+wb_results="$wb_work/results.tsv"
+printf 'workload\tinstance\trep\tops\terrors\telapsed\tops_s\tp50_us\tp99_us\tcpu_us_op\texhausted\n' > "$wb_results"
+
+# wb_wbench_args WORKLOAD REP: the generator's options for one run
+wb_wbench_args() {
+	local w=$1 rep=$2 slice
+	printf -- '-W %s -b %s -p %s -D %s -w %s -t %s -c %s' "$w" "$wb_tmpl" \
+		"$wb_userpw" "$wb_rootdn" "$wb_rootpw" "$wb_threads" "$wb_conns"
+	case $w in
+	bind-totp)
+		# disjoint users per repetition: a user binds once per time step
+		slice=$((wb_users / wb_reps))
+		printf -- ' -o %s -n %s' $((rep * slice)) "$slice" ;;
+	*)
+		printf -- ' -n %s' "$wb_users" ;;
+	esac
+}
+
+# wb_run WORKLOAD INSTANCE REP
+wb_run() {
+	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]}
+	local c0 c1 out rc err ops errors elapsed ops_s p50 p99 exh cpu kv
+	err="$wb_work/wbench.err"
+	c0=$(wb_cpu_ticks "$pid")
+	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" $(wb_wbench_args "$w" "$rep") \
+		-d "$wb_duration" 2> "$err")
+	rc=$?
+	c1=$(wb_cpu_ticks "$pid")
+	if ! kill -0 "$pid" 2>/dev/null || [ "$c1" -lt 0 ]; then
+		echo "run.sh: slapd '$name' died during $w; its log:" >&2
+		tail -n 20 "${wb_dir[$name]}/slapd.log" >&2
+		wb_die "slapd '$name' died"
+	fi
+	ops=0 errors=0 elapsed=0 ops_s=0 p50=0 p99=0 exh=0
+	for kv in $out; do
+		case $kv in
+		ops=*) ops=${kv#ops=} ;;
+		errors=*) errors=${kv#errors=} ;;
+		elapsed=*) elapsed=${kv#elapsed=} ;;
+		ops_s=*) ops_s=${kv#ops_s=} ;;
+		p50_us=*) p50=${kv#p50_us=} ;;
+		p99_us=*) p99=${kv#p99_us=} ;;
+		exhausted=*) exh=${kv#exhausted=} ;;
+		esac
+	done
+	if [ -z "$out" ] || [ $rc -ne 0 ] || [ "$errors" != 0 ] || [ "$ops" = 0 ]; then
+		echo "run.sh: FAILED: $w on $name (rep $((rep + 1))): rc $rc, ${out:-no output}" >&2
+		head -n 5 "$err" >&2
+		wb_failures=$((wb_failures + 1))
+	fi
+	cpu=$(awk -v d=$((c1 - c0)) -v t="$wb_clk_tck" -v n="$ops" \
+		'BEGIN { if (n > 0) printf "%.1f", d * 1e6 / t / n; else print "0" }')
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$name" \
+		$((rep + 1)) "$ops" "$errors" "$elapsed" "$ops_s" "$p50" "$p99" \
+		"$cpu" "$exh" >> "$wb_results"
+	printf '  %-16s %-9s rep %d: %9s ops/s  p50 %8s us  p99 %8s us  cpu %7s us/op  (%s ops, %s errors)\n' \
+		"$w" "$name" $((rep + 1)) "$ops_s" "$p50" "$p99" "$cpu" "$ops" "$errors" >&2
+}
+
+# wb_table: medians over repetitions, with ratios to bare and to the peers
+wb_table() {
+	awk -F '\t' '
+	function median(list,    a, n, i, j, t) {
+		n = split(list, a, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		if (n == 0) return 0
+		if (n % 2) return a[(n + 1) / 2]
+		return (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "-" }
+	NR == 1 { next }
+	{
+		k = $1 SUBSEP $2
+		if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+		ops_s[k] = ops_s[k] " " $7; p50[k] = p50[k] " " $8
+		p99[k] = p99[k] " " $9; cpu[k] = cpu[k] " " $10
+		errs[k] += $5; runs[k]++
+	}
+	END {
+		peer["bind-new"] = "ppolicy"; peer["bind-rebind"] = "ppolicy"
+		peer["bind-fail-spread"] = "ppolicy"; peer["bind-fail-one"] = "ppolicy"
+		peer["bind-totp"] = "otp"; peer["modify"] = "auditlog"
+		peer["passwd"] = "ppolicy auditlog"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]
+			m_ops[k] = median(ops_s[k]); m_cpu[k] = median(cpu[k])
+			m_p50[k] = median(p50[k]); m_p99[k] = median(p99[k])
+		}
+		printf "%-16s %-9s %10s %9s %9s %10s %8s %8s  %-s\n", "workload", "instance",
+			"ops/s", "p50_us", "p99_us", "cpu_us/op", "ops:bare", "cpu:bare",
+			"vs peer (ops, cpu)"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, kk, SUBSEP); w = kk[1]; inst = kk[2]
+			bw = (w == "bind-totp") ? "bind-new" : w
+			b = bw SUBSEP "bare"
+			ob = (b in m_ops) ? ratio(m_ops[k], m_ops[b]) : "-"
+			cb = (b in m_cpu) ? ratio(m_cpu[k], m_cpu[b]) : "-"
+			if (w == "bind-totp" && ob != "-") { ob = ob "*"; cb = cb "*" }
+			pv = ""
+			if (inst == "warden") {
+				np = split(peer[w], pl, " ")
+				for (j = 1; j <= np; j++) {
+					p = w SUBSEP pl[j]
+					if (p in m_ops)
+						pv = pv sprintf("%s %s/%s  ", pl[j],
+							ratio(m_ops[k], m_ops[p]), ratio(m_cpu[k], m_cpu[p]))
+				}
+			}
+			if (pv == "") pv = "-"
+			printf "%-16s %-9s %10.0f %9.1f %9.1f %10.1f %8s %8s  %s%s\n", w, inst,
+				m_ops[k], m_p50[k], m_p99[k], m_cpu[k], ob, cb, pv,
+				errs[k] ? sprintf("  [%d errors]", errs[k]) : ""
+		}
+	}' "$wb_results"
+}
+
+# --- callgrind: instructions per operation -------------------------------------
+# wb_callgrind WORKLOAD INSTANCE REP
+wb_callgrind() {
+	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]} dir=${wb_dir[$2]}
+	local out dump ir ops warm slice n args
+	args="-W $w -b $wb_tmpl -p $wb_userpw -D $wb_rootdn -w $wb_rootpw -t 1 -c 1"
+	if [ "$w" = bind-totp ]; then
+		slice=$((wb_users / wb_reps))
+		args="$args -o $((rep * slice)) -n $slice"
+	else
+		args="$args -n $wb_users"
+	fi
+	warm=$((wb_cg_ops / 10 + 1))
+	# warm-up: thread pool, caches of the entries, first-use paths
+	"$WBENCH" -H "ldap://127.0.0.1:$port/" $args -l "$warm" -T 60 > /dev/null 2>&1
+	callgrind_control -z "$pid" > /dev/null 2>&1 || wb_die "callgrind_control -z failed"
+	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" $args -l "$wb_cg_ops" -T 60 \
+		2> "$wb_work/wbench.err")
+	callgrind_control -d "$pid" > /dev/null 2>&1 || wb_die "callgrind_control -d failed"
+	dump=$(ls -t "$dir"/callgrind.out.* 2>/dev/null | head -n 1)
+	ir=$(awk '/^summary:/ { print $2; exit } /^totals:/ { t = $2 } END { if (t != "") print t }' \
+		"$dump" | head -n 1)
+	ops=0
+	for n in $out; do
+		case $n in ops=*) ops=${n#ops=} ;; esac
+	done
+	if [ -z "$ir" ] || [ "$ops" = 0 ] || [[ "$out" != *" errors=0 "* ]]; then
+		echo "run.sh: FAILED: callgrind $w on $name: ${out:-no output}" >&2
+		head -n 5 "$wb_work/wbench.err" >&2
+		wb_failures=$((wb_failures + 1))
+		return
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$w" "$name" $((rep + 1)) "$ops" "$ir" >> "$wb_results"
+	printf '  %-16s %-9s rep %d: %s Ir over %s ops = %s Ir/op\n' "$w" "$name" \
+		$((rep + 1)) "$ir" "$ops" $((ir / ops)) >&2
+}
+
+wb_cg_table() {
+	awk -F '\t' '
+	NR == 1 { next }
+	{
+		k = $1 SUBSEP $2
+		if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+		ir[k] += $5; ops[k] += $4; n[k]++
+		per = $5 / $4
+		if (!(k in lo) || per < lo[k]) lo[k] = per
+		if (!(k in hi) || per > hi[k]) hi[k] = per
+	}
+	END {
+		printf "%-16s %-9s %14s %12s %12s %9s %9s\n", "workload", "instance",
+			"Ir/op", "min", "max", "x bare", "x peer"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, kk, SUBSEP)
+			per[k] = ir[k] / ops[k]
+		}
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, kk, SUBSEP)
+			b = kk[1] SUBSEP "bare"; p = kk[1] SUBSEP "ppolicy"
+			printf "%-16s %-9s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], per[k],
+				lo[k], hi[k], (b in per) ? sprintf("%.2f", per[k] / per[b]) : "-",
+				(kk[2] == "warden" && (p in per)) ? sprintf("%.2f", per[k] / per[p]) : "-"
+		}
+	}' "$wb_results"
+}
+
+# instances applicable to a workload, rotated by REP so that each instance
+# takes each position in turn (drift cancels out over the repetitions)
+wb_rotation() {
+	local w=$1 rep=$2 list=() i n
+	for i in $wb_needed; do
+		wb_applies "$w" "$i" && list+=("$i")
+	done
+	n=${#list[@]}
+	[ "$n" -gt 0 ] || return 0
+	for ((i = 0; i < n; i++)); do
+		echo "${list[$(( (i + rep) % n ))]}"
+	done
+}
+
+if [ $wb_mode = callgrind ]; then
+	printf 'workload\tinstance\trep\tops\tIr\n' > "$wb_results"
+	for w in $wb_workloads; do
+		for ((rep = 0; rep < wb_reps; rep++)); do
+			for name in $(wb_rotation "$w" "$rep"); do
+				wb_callgrind "$w" "$name" "$rep"
+			done
+		done
+	done
+	echo
+	echo "Instructions (callgrind Ir) per operation inside slapd, $wb_cg_ops operations" \
+		"per run after $((wb_cg_ops / 10 + 1)) warm-up ones, 1 thread x 1 connection," \
+		"$wb_users users:"
+	wb_cg_table
+else
+	for w in $wb_workloads; do
+		for ((rep = 0; rep < wb_reps; rep++)); do
+			for name in $(wb_rotation "$w" "$rep"); do
+				wb_run "$w" "$name" "$rep"
+			done
+		done
+	done
+	echo
+	echo "Medians over $wb_reps repetition(s) of $wb_duration s; $wb_users users;" \
+		"$wb_threads threads x $wb_conns connections; slapd CPU from /proc/PID/stat:"
+	wb_table
+	if [[ " $wb_workloads " == *" bind-totp "* ]]; then
+		echo "(*) bind-totp is compared with bare's bind-new (bare has no TOTP);" \
+			"a bind-totp run stops when every user of its slice ($((wb_users / wb_reps)))" \
+			"has bound once in the current 30 s step."
+	fi
+fi
+
+if [ -n "$wb_out" ]; then
+	cp "$wb_results" "$wb_out" || wb_die "cannot write $wb_out"
+fi
+
+for name in $wb_started; do
+	wb_stop_slapd "$name"
+done
+echo "run.sh: done in $(( $(date +%s) - wb_t0 )) s, $wb_failures failure(s)" >&2
+[ $wb_failures -eq 0 ]
