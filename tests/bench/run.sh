@@ -135,7 +135,7 @@ done
 for i in $wb_instances; do
 	case $i in
 	bare|warden|ppolicy|otp|auditlog) ;;
-	*) wb_die "unknown instance $i" ;;
+	*) wb_die "unknown instance $i (warden-otp follows warden)" ;;
 	esac
 done
 
@@ -149,6 +149,11 @@ if [ $wb_mode = callgrind ]; then
 fi
 
 # --- the generator --------------------------------------------------------
+if [ "$WBENCH" = "$wb_here/wbench" ] && [ -x "$WBENCH" ] &&
+		[ "$wb_here/wbench.c" -nt "$WBENCH" ]; then
+	echo "run.sh: $WBENCH is older than wbench.c, rebuilding it" >&2
+	rm -f "$WBENCH"
+fi
 if [ ! -x "$WBENCH" ]; then
 	if [ ! -f "$wb_here/wbench.c" ]; then
 		wb_die "$WBENCH missing and no wbench.c to build it from"
@@ -162,6 +167,7 @@ fi
 # --- work directory and clean-up -----------------------------------------
 if [ -n "$wb_workdir" ]; then
 	mkdir -p "$wb_workdir" || wb_die "cannot create $wb_workdir"
+	[ -z "$(ls -A "$wb_workdir")" ] || wb_die "--workdir $wb_workdir is not empty"
 	wb_work=$(cd "$wb_workdir" && pwd)
 	wb_own_work=0
 else
@@ -227,9 +233,10 @@ fi
 wb_applies() {
 	case $2 in
 	bare) [ "$1" != bind-totp ] ;;
-	warden)
-		[ $wb_have_warden = 1 ] || return 1
-		[ "$1" != bind-totp ] || [ -n "${WARDEN_TOTP_ENROLL:-}" ] ;;
+	warden) [ $wb_have_warden = 1 ] && [ "$1" != bind-totp ] ;;
+	warden-otp)
+		[ $wb_have_warden = 1 ] && [ -n "${WARDEN_TOTP_ENROLL:-}" ] &&
+			[ "$1" = bind-totp ] ;;
 	ppolicy)
 		case $1 in bind-new|bind-rebind|bind-fail-*|passwd) return 0 ;; esac
 		return 1 ;;
@@ -239,19 +246,13 @@ wb_applies() {
 	esac
 }
 
-# the peers a workload's warden figures are compared with
-wb_peers() {
-	case $1 in
-	bind-new|bind-rebind|bind-fail-*) echo ppolicy ;;
-	bind-totp) echo otp ;;
-	modify) echo auditlog ;;
-	passwd) echo ppolicy auditlog ;;
-	esac
-}
-
+# warden with the users' TOTP secrets enrolled is an instance of its own
+# ("warden-otp"), like otp beside bare: enrolled users need codes
+wb_all=$wb_instances
+[[ " $wb_instances " == *" warden "* ]] && wb_all="$wb_all warden-otp"
 wb_needed=""
-for i in $wb_instances; do
-	[ "$i" = warden ] && [ $wb_have_warden = 0 ] && continue
+for i in $wb_all; do
+	case $i in warden*) [ $wb_have_warden = 0 ] && continue ;; esac
 	for w in $wb_workloads; do
 		if wb_applies "$w" "$i"; then
 			wb_needed="$wb_needed $i"
@@ -262,8 +263,8 @@ done
 [ -n "$wb_needed" ] || wb_die "no instance applies to the selected workloads"
 if [[ " $wb_workloads " == *" bind-totp "* ]] && [ $wb_have_warden = 1 ] &&
 		[ -z "${WARDEN_TOTP_ENROLL:-}" ]; then
-	echo "run.sh: warden skipped for bind-totp: set WARDEN_TOTP_ENROLL to enrol" \
-		"the users' TOTP secrets" >&2
+	echo "run.sh: no warden-otp instance for bind-totp: set WARDEN_TOTP_ENROLL" \
+		"to enrol the users' TOTP secrets" >&2
 fi
 
 # --- data ------------------------------------------------------------------
@@ -327,7 +328,7 @@ wb_conf() {
 		ppolicy) echo "moduleload ppolicy.la" ;;
 		otp) echo "moduleload otp.la" ;;
 		auditlog) echo "moduleload auditlog.la" ;;
-		warden) echo "moduleload $WARDEN_MODULE" ;;
+		warden|warden-otp) echo "moduleload $WARDEN_MODULE" ;;
 		esac
 		echo "database mdb"
 		echo "maxsize $maxsize"
@@ -351,7 +352,7 @@ wb_conf() {
 			echo "overlay auditlog"
 			echo "auditlog $dir/audit.ldif"
 			;;
-		warden)
+		warden|warden-otp)
 			echo "overlay warden"
 			echo "warden-state-dir $dir/state"
 			[ -n "${WARDEN_CONF_EXTRA:-}" ] && printf '%s\n' "$WARDEN_CONF_EXTRA"
@@ -368,12 +369,16 @@ wb_cpu_ticks() {
 	local s
 	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo -1; return; }
 	s=${s##*) }
+	# shellcheck disable=SC2086 # split into fields on purpose
 	set -- $s
 	# after "pid (comm) ": $1 is field 3 (state); utime is 14, stime 15
 	echo $(( ${12} + ${13} ))
 }
 
 wb_clk_tck=$(getconf CLK_TCK)
+# -d 0: slapd stays in the foreground and prints nothing (even level "none"
+# prints a line per deferred rebind); start-up errors are shown by slaptest
+wb_slapd_debug=${WB_SLAPD_DEBUG:-0}
 
 echo "run.sh: mode $wb_mode, $wb_users users, instances:$wb_needed, work dir $wb_work" >&2
 wb_t0=$(date +%s)
@@ -414,11 +419,14 @@ for name in $wb_needed; do
 		fi
 		;;
 	esac
-	if [ "$name" = warden ]; then
+	if [ "$name" = warden ] || [ "$name" = warden-otp ]; then
 		mkdir -m 700 "$dir/state" || wb_die "cannot create $dir/state"
 	fi
 done
 rm -rf "$wb_tpl"
+# slapadd -q and cp leave the databases as dirty page cache: without this the
+# first fsync of each instance (its first write) would flush gigabytes
+sync
 echo "run.sh: data loaded in $(( $(date +%s) - wb_t0 )) s" >&2
 
 # --- slapd instances ---------------------------------------------------------
@@ -434,11 +442,11 @@ wb_start() {
 	wb_port[$name]=$port
 	if [ $wb_mode = callgrind ]; then
 		valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out.%p" \
-			"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d 0 \
+			"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d "$wb_slapd_debug" \
 			> "$dir/slapd.log" 2>&1 &
 		limit=1200
 	else
-		"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d 0 \
+		"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d "$wb_slapd_debug" \
 			> "$dir/slapd.log" 2>&1 &
 		limit=300
 	fi
@@ -448,7 +456,8 @@ wb_start() {
 	n=0
 	while ! ldapwhoami -x -H "ldap://127.0.0.1:$port/" > /dev/null 2>&1; do
 		if ! kill -0 "$pid" 2>/dev/null || [ $n -ge $limit ]; then
-			echo "run.sh: slapd '$name' did not start; its log:" >&2
+			echo "run.sh: slapd '$name' did not start; slaptest says:" >&2
+			"$SLAPD" -Tt -u -f "$dir/slapd.conf" 2>&1 | tail -n 20 >&2
 			tail -n 20 "$dir/slapd.log" >&2
 			wb_die "slapd '$name' failed to start"
 		fi
@@ -456,8 +465,7 @@ wb_start() {
 		n=$((n + 1))
 	done
 	echo "run.sh: started $name on 127.0.0.1:$port (pid $pid)" >&2
-	if [ "$name" = warden ] && [ -n "${WARDEN_TOTP_ENROLL:-}" ] &&
-			[[ " $wb_workloads " == *" bind-totp "* ]]; then
+	if [ "$name" = warden-otp ]; then
 		"$WBENCH" -W secrets -n "$wb_users" -b "$wb_tmpl" > "$dir/totp-secrets" ||
 			wb_die "wbench -W secrets failed"
 		$WARDEN_TOTP_ENROLL "ldap://127.0.0.1:$port/" "$wb_rootdn" "$wb_rootpw" \
@@ -467,24 +475,34 @@ wb_start() {
 
 for name in $wb_needed; do
 	wb_start "$name"
+	# wakes up the thread pool and maps the first pages (not where users
+	# need codes: failed binds would change their state)
+	case $name in *otp) continue ;; esac
+	"$WBENCH" -H "ldap://127.0.0.1:${wb_port[$name]}/" -W bind-rebind -b "$wb_tmpl" \
+		-p "$wb_userpw" -n "$wb_users" -t 1 -c 2 -l 500 -T 60 > /dev/null 2>&1
 done
 
 # --- runs --------------------------------------------------------------------
 wb_results="$wb_work/results.tsv"
 printf 'workload\tinstance\trep\tops\terrors\telapsed\tops_s\tp50_us\tp99_us\tcpu_us_op\texhausted\n' > "$wb_results"
 
-# wb_wbench_args WORKLOAD REP: the generator's options for one run
+# wb_wbench_args WORKLOAD REP: sets wb_args, the generator's options for one
+# run against one instance
 wb_wbench_args() {
 	local w=$1 rep=$2 slice
-	printf -- '-W %s -b %s -p %s -D %s -w %s -t %s -c %s' "$w" "$wb_tmpl" \
-		"$wb_userpw" "$wb_rootdn" "$wb_rootpw" "$wb_threads" "$wb_conns"
+	wb_args=(-W "$w" -b "$wb_tmpl" -p "$wb_userpw" -D "$wb_rootdn" -w "$wb_rootpw"
+		-t "$wb_threads" -c "$wb_conns")
+	slice=$((wb_users / wb_reps))
 	case $w in
-	bind-totp)
-		# disjoint users per repetition: a user binds once per time step
-		slice=$((wb_users / wb_reps))
-		printf -- ' -o %s -n %s' $((rep * slice)) "$slice" ;;
+	bind-totp|bind-fail-spread)
+		# disjoint users per repetition: a TOTP user binds once per time
+		# step, and failures lock users out; each repetition starts afresh
+		wb_args+=(-o $((rep * slice)) -n "$slice") ;;
+	bind-fail-one)
+		# a fresh victim per repetition
+		wb_args+=(-o "$rep" -n 1) ;;
 	*)
-		printf -- ' -n %s' "$wb_users" ;;
+		wb_args+=(-n "$wb_users") ;;
 	esac
 }
 
@@ -493,8 +511,9 @@ wb_run() {
 	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]}
 	local c0 c1 out rc err ops errors elapsed ops_s p50 p99 exh cpu kv
 	err="$wb_work/wbench.err"
+	wb_wbench_args "$w" "$rep"
 	c0=$(wb_cpu_ticks "$pid")
-	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" $(wb_wbench_args "$w" "$rep") \
+	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${wb_args[@]}" \
 		-d "$wb_duration" 2> "$err")
 	rc=$?
 	c1=$(wb_cpu_ticks "$pid")
@@ -572,7 +591,7 @@ wb_table() {
 			cb = (b in m_cpu) ? ratio(m_cpu[k], m_cpu[b]) : "-"
 			if (w == "bind-totp" && ob != "-") { ob = ob "*"; cb = cb "*" }
 			pv = ""
-			if (inst == "warden") {
+			if (inst ~ /^warden/) {
 				np = split(peer[w], pl, " ")
 				for (j = 1; j <= np; j++) {
 					p = w SUBSEP pl[j]
@@ -593,21 +612,32 @@ wb_table() {
 # wb_callgrind WORKLOAD INSTANCE REP
 wb_callgrind() {
 	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]} dir=${wb_dir[$2]}
-	local out dump ir ops warm slice n args
-	args="-W $w -b $wb_tmpl -p $wb_userpw -D $wb_rootdn -w $wb_rootpw -t 1 -c 1"
-	if [ "$w" = bind-totp ]; then
-		slice=$((wb_users / wb_reps))
-		args="$args -o $((rep * slice)) -n $slice"
-	else
-		args="$args -n $wb_users"
-	fi
+	local out dump ir ops warm slice n
+	local -a args wargs
+	args=(-W "$w" -b "$wb_tmpl" -p "$wb_userpw" -D "$wb_rootdn" -w "$wb_rootpw" -t 1 -c 1)
 	warm=$((wb_cg_ops / 10 + 1))
+	slice=$((wb_users / wb_reps))
+	case $w in
+	bind-totp|bind-fail-spread)
+		# the warm-up takes the end of the slice, so that the measured
+		# run still meets fresh users (TOTP codes cannot be replayed)
+		[ "$warm" -lt $((slice / 2)) ] || warm=$((slice / 2))
+		wargs=("${args[@]}" -o $((rep * slice + slice - warm)) -n "$warm")
+		args+=(-o $((rep * slice)) -n $((slice - warm))) ;;
+	bind-fail-one)
+		args+=(-o "$rep" -n 1)
+		wargs=("${args[@]}") ;;
+	*)
+		args+=(-n "$wb_users")
+		wargs=("${args[@]}") ;;
+	esac
 	# warm-up: thread pool, caches of the entries, first-use paths
-	"$WBENCH" -H "ldap://127.0.0.1:$port/" $args -l "$warm" -T 60 > /dev/null 2>&1
+	"$WBENCH" -H "ldap://127.0.0.1:$port/" "${wargs[@]}" -l "$warm" -T 60 > /dev/null 2>&1
 	callgrind_control -z "$pid" > /dev/null 2>&1 || wb_die "callgrind_control -z failed"
-	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" $args -l "$wb_cg_ops" -T 60 \
+	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${args[@]}" -l "$wb_cg_ops" -T 60 \
 		2> "$wb_work/wbench.err")
 	callgrind_control -d "$pid" > /dev/null 2>&1 || wb_die "callgrind_control -d failed"
+	# callgrind_control -d writes callgrind.out.PID.N, N counting up
 	dump=$(ls -t "$dir"/callgrind.out.* 2>/dev/null | head -n 1)
 	ir=$(awk '/^summary:/ { print $2; exit } /^totals:/ { t = $2 } END { if (t != "") print t }' \
 		"$dump" | head -n 1)
@@ -633,23 +663,25 @@ wb_cg_table() {
 		k = $1 SUBSEP $2
 		if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
 		ir[k] += $5; ops[k] += $4; n[k]++
-		per = $5 / $4
-		if (!(k in lo) || per < lo[k]) lo[k] = per
-		if (!(k in hi) || per > hi[k]) hi[k] = per
+		r = $5 / $4
+		if (!(k in lo) || r < lo[k]) lo[k] = r
+		if (!(k in hi) || r > hi[k]) hi[k] = r
 	}
 	END {
 		printf "%-16s %-9s %14s %12s %12s %9s %9s\n", "workload", "instance",
 			"Ir/op", "min", "max", "x bare", "x peer"
 		for (i = 1; i <= nk; i++) {
 			k = order[i]; split(k, kk, SUBSEP)
-			per[k] = ir[k] / ops[k]
+			pop[k] = ir[k] / ops[k]
 		}
 		for (i = 1; i <= nk; i++) {
 			k = order[i]; split(k, kk, SUBSEP)
-			b = kk[1] SUBSEP "bare"; p = kk[1] SUBSEP "ppolicy"
-			printf "%-16s %-9s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], per[k],
-				lo[k], hi[k], (b in per) ? sprintf("%.2f", per[k] / per[b]) : "-",
-				(kk[2] == "warden" && (p in per)) ? sprintf("%.2f", per[k] / per[p]) : "-"
+			b = (kk[1] == "bind-totp" ? "bind-new" : kk[1]) SUBSEP "bare"
+			p = kk[1] SUBSEP (kk[1] == "bind-totp" ? "otp" : kk[1] == "modify" ? "auditlog" : "ppolicy")
+			printf "%-16s %-9s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
+				lo[k], hi[k], (b in pop) ? sprintf("%.2f%s", pop[k] / pop[b],
+				kk[1] == "bind-totp" ? "*" : "") : "-",
+				(kk[2] ~ /^warden/ && (p in pop)) ? sprintf("%.2f", pop[k] / pop[p]) : "-"
 		}
 	}' "$wb_results"
 }
@@ -681,7 +713,7 @@ if [ $wb_mode = callgrind ]; then
 	echo "Instructions (callgrind Ir) per operation inside slapd, $wb_cg_ops operations" \
 		"per run after $((wb_cg_ops / 10 + 1)) warm-up ones, 1 thread x 1 connection," \
 		"$wb_users users:"
-	wb_cg_table
+	wb_cg_table || wb_failures=$((wb_failures + 1))
 else
 	for w in $wb_workloads; do
 		for ((rep = 0; rep < wb_reps; rep++)); do
@@ -693,7 +725,7 @@ else
 	echo
 	echo "Medians over $wb_reps repetition(s) of $wb_duration s; $wb_users users;" \
 		"$wb_threads threads x $wb_conns connections; slapd CPU from /proc/PID/stat:"
-	wb_table
+	wb_table || wb_failures=$((wb_failures + 1))
 	if [[ " $wb_workloads " == *" bind-totp "* ]]; then
 		echo "(*) bind-totp is compared with bare's bind-new (bare has no TOTP);" \
 			"a bind-totp run stops when every user of its slice ($((wb_users / wb_reps)))" \

@@ -348,7 +348,7 @@ wb_slot_close( wb_slot *ws, int linger0 )
 }
 
 static int
-wb_slot_open( wb_thread *wt, wb_slot *ws )
+wb_slot_open( wb_slot *ws )
 {
 	struct berval cred;
 	int rc;
@@ -370,7 +370,6 @@ wb_slot_open( wb_thread *wt, wb_slot *ws )
 			goto done;
 		}
 	}
-	(void)wt;
 
 done:
 	return rc;
@@ -423,11 +422,11 @@ wb_slot_start( wb_thread *wt, wb_slot *ws )
 
 	if ( wb_conf.wc_newconn ) {
 		ws->ws_t0 = wb_now();
-		if ( wb_slot_open( wt, ws ) != LDAP_SUCCESS ) {
+		if ( wb_slot_open( ws ) != LDAP_SUCCESS ) {
 			goto fail;
 		}
 	} else {
-		if ( ws->ws_ld == NULL && wb_slot_open( wt, ws ) != LDAP_SUCCESS ) {
+		if ( ws->ws_ld == NULL && wb_slot_open( ws ) != LDAP_SUCCESS ) {
 			goto fail;
 		}
 		ws->ws_t0 = wb_now();
@@ -571,7 +570,7 @@ wb_thread_main( void *arg )
 	 * writes) before the clock starts */
 	if ( !wb_conf.wc_newconn ) {
 		for ( i = 0; i < wb_conf.wc_conns; i++ ) {
-			if ( wb_slot_open( wt, &wt->wt_slots[i] ) != LDAP_SUCCESS ) {
+			if ( wb_slot_open( &wt->wt_slots[i] ) != LDAP_SUCCESS ) {
 				wt->wt_errors++;
 			}
 		}
@@ -759,6 +758,7 @@ main( int argc, char **argv )
 	wb_thread *threads = NULL;
 	uint64_t *hist = NULL, t_start, t_end, ops = 0, errors = 0;
 	struct sigaction sa;
+	struct timeval net_timeout;
 	const char *tmpl = "uid=u%d,ou=people,dc=bench,dc=test";
 	const char *conn_mode = NULL;
 	double elapsed, cap;
@@ -900,9 +900,15 @@ main( int argc, char **argv )
 
 	/* neither ldap.conf nor ~/.ldaprc may change what is measured */
 	setenv( "LDAPNOINIT", "1", 1 );
+	net_timeout.tv_sec = (time_t)wb_conf.wc_timeout;
+	net_timeout.tv_usec = (suseconds_t)( ( wb_conf.wc_timeout -
+		(double)net_timeout.tv_sec ) * 1e6 );
 	if ( ldap_set_option( NULL, LDAP_OPT_PROTOCOL_VERSION, &version ) !=
+			LDAP_OPT_SUCCESS ||
+			/* bounds connect() too, not only waiting for results */
+			ldap_set_option( NULL, LDAP_OPT_NETWORK_TIMEOUT, &net_timeout ) !=
 			LDAP_OPT_SUCCESS ) {
-		fprintf( stderr, "wbench: cannot select LDAPv3\n" );
+		fprintf( stderr, "wbench: cannot set the global LDAP options\n" );
 		goto done;
 	}
 	if ( wb_conf.wc_workload == WB_BIND_TOTP ) {
