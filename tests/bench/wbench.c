@@ -22,7 +22,9 @@
  *		-lldap -llber -loath -lpthread
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
