@@ -1,0 +1,37 @@
+#!/bin/sh
+# Installs the build dependencies (Debian 12, as root), obtains the OpenLDAP
+# source of the installed slapd, and builds warden in ./build (and, with
+# --asan, a sanitizer build in ./build-asan).  Safe to run again: it only
+# redoes what is out of date.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+sh contrib/install-deps.sh
+src=$(sh contrib/openldap-source.sh "$top/openldap-src")
+
+if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+	[ Makefile.am -nt Makefile.in ]; then
+	autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+fi
+
+build_one() {
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	if [ ! -f "$dir/config.status" ] || [ configure -nt "$dir/config.status" ]; then
+		if ! (cd "$dir" && ../configure --with-openldap-source="$src" "$@" \
+				> configure.log 2>&1); then
+			tail -n 20 "$dir/configure.log" >&2
+			echo "build: configure failed in $dir (log: $dir/configure.log)" >&2
+			exit 1
+		fi
+	fi
+	make -C "$dir" -j2 -s
+}
+
+build_one build
+if [ "${1:-}" = "--asan" ]; then
+	build_one build-asan --enable-sanitizers
+fi

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Runs warden's whole test suite: builds (as contrib/build.sh), then
+# 'make check' on the normal build and on the AddressSanitizer/UBSan build,
+# then the benchmark harness in smoke mode.  Run as root on Debian 12.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+sh contrib/build.sh --asan || exit 1
+
+rc=0
+for b in build build-asan; do
+	echo "== make check in $b"
+	rm -f "$b/tests/integration/results.xml" "$b/tests/unit/warden_unit.log"
+	make -C "$b" -s check VERBOSE=1 || rc=1
+done
+echo "== benchmark harness, smoke mode"
+if ! make -C build -s bench-smoke > build/bench-smoke.log 2>&1; then
+	tail -n 30 build/bench-smoke.log
+	echo "FAIL: bench-smoke (log: build/bench-smoke.log)"
+	rc=1
+else
+	tail -n 3 build/bench-smoke.log
+fi
+
+# One line for the whole run: Check's and pytest's counts from both builds.
+/usr/bin/python3 - "$rc" <<'PY'
+import re, sys, pathlib, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for b in ("build", "build-asan"):
+    log = pathlib.Path(b, "tests/unit/warden_unit.log")
+    m = re.search(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)",
+                  log.read_text() if log.exists() else "")
+    if m:
+        n, f, e = map(int, m.groups())
+        passed += n - f - e
+        failed += f + e
+    else:
+        failed += 1
+    xml = pathlib.Path(b, "tests/integration/results.xml")
+    if xml.exists():
+        for s in ET.parse(xml).getroot().iter("testsuite"):
+            t, f, e, sk = (int(s.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+            passed += t - f - e - sk
+            failed += f + e
+            skipped += sk
+    else:
+        failed += 1
+if sys.argv[1] != "0" and failed == 0:
+    failed = 1      # a step outside the counted suites failed
+print(f"warden: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $rc

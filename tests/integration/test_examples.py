@@ -1,0 +1,74 @@
+"""The example configurations in contrib/examples work as documented, and
+make install puts the module, schema and manual where slapd looks."""
+import os
+import subprocess
+
+import ldap
+
+from conftest import BUILDDIR, MODULE, SRCDIR, PEERCRED_ROOT, slappasswd
+from test_cnconfig import config_ldif
+
+EX = SRCDIR / "contrib" / "examples"
+KEY = "k1 " + "5a" * 32 + "\n"
+
+
+def localize(text, s):
+    """Points the example's system paths into the test's directory."""
+    key = s.dir / "warden.key"
+    key.write_text(KEY)
+    os.chmod(key, 0o600)
+    logs = s.mkdir("log")
+    for a, b in [("/etc/ldap/schema/warden.schema", f"{SRCDIR}/schema/warden.schema"),
+                 ("/var/lib/ldap/warden", str(s.state)), ("/var/lib/ldap", str(s.db)),
+                 ("/etc/ldap/warden.key", str(key)), ("/var/log/slapd", str(logs)),
+                 ("/run/slapd", str(s.dir)), ("olcModuleLoad: warden.la", f"olcModuleLoad: {MODULE}")]:
+        text = text.replace(a, b)
+    return text
+
+
+def test_example_slapd_conf(slapd):
+    conf = localize((EX / "slapd.conf").read_text(), slapd)
+    conf = conf.replace("moduleload\twarden.la", f"moduleload\t{MODULE}")
+    conf += f"rootpw {slappasswd('Example-root-1')}\n"
+    conf += f'database config\naccess to * by dn.exact="{PEERCRED_ROOT}" manage by * none\n'
+    slapd.write_conf(conf)
+    p = subprocess.run(["slaptest", "-u", "-f", str(slapd.conf)], capture_output=True,
+                       text=True, env=slapd.env(), timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    slapd.start()
+    c = slapd.conn("cn=admin,dc=example,dc=org", "Example-root-1")
+    c.add_s("dc=example,dc=org", [("objectClass", [b"dcObject", b"organization"]),
+                                  ("dc", [b"example"]), ("o", [b"Example"])])
+    p = subprocess.run(["ldapadd", "-x", "-H", slapd.uri, "-D", "cn=admin,dc=example,dc=org",
+                        "-w", "Example-root-1", "-f", str(EX / "default-policy.ldif")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert (slapd.state / "data.mdb").exists()
+    assert (slapd.dir / "log" / "warden-audit.log").exists()
+
+
+def test_example_ldifs_live(slapd):
+    base = config_ldif(slapd, with_warden=False).replace(
+        f"include: file://{SRCDIR}/schema/warden.ldif\n", "").replace(
+        "dc=example,dc=test", "dc=example,dc=org")
+    slapd.load_config_ldif(base)
+    slapd.start()
+    rc, out = slapd.ldapmodify(localize((EX / "warden-module.ldif").read_text(), slapd))
+    assert rc == 0, out
+    rc, out = slapd.ldapmodify((SRCDIR / "schema" / "warden.ldif").read_text(), add=True)
+    assert rc == 0, out
+    rc, out = slapd.ldapmodify(localize((EX / "warden-overlay.ldif").read_text(), slapd), add=True)
+    assert rc == 0, out
+    res = slapd.config().search_s("cn=config", ldap.SCOPE_SUBTREE, "(objectClass=olcWardenConfig)")
+    assert res[0][1]["olcWardenStateDir"] == [str(slapd.state).encode()]
+
+
+def test_make_install_layout(tmp_path):
+    p = subprocess.run(["make", "-s", "-C", str(BUILDDIR), "install", f"DESTDIR={tmp_path}"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    for f in ("usr/lib/ldap/warden.so", "usr/lib/ldap/warden.la",
+              "etc/ldap/schema/warden.schema", "etc/ldap/schema/warden.ldif"):
+        assert (tmp_path / f).exists(), f
+    mans = list(tmp_path.rglob("slapo-warden.5"))
+    assert mans, "man page not installed"
