@@ -14,6 +14,7 @@
 struct warden_store {
 	MDB_env		*ws_env;
 	MDB_dbi		ws_meta;
+	MDB_dbi		ws_lock;	/* lockout records, see lockstate.c */
 	dev_t		ws_dev;
 	ino_t		ws_ino;
 	char		*ws_dir;
@@ -59,6 +60,11 @@ store_check_format( warden_store *st, char *msg, size_t len )
 		mdb_txn_abort( txn );
 		return -1;
 	}
+	/* Opened here, once: mdb_dbi_open() must not run in concurrent
+	 * transactions, and bind-time callers run many at once.  Created only
+	 * after the format check, so a refused store is not written to. */
+	rc = mdb_dbi_open( txn, "lock", MDB_CREATE, &st->ws_lock );
+	if ( rc ) goto fail;
 	rc = mdb_txn_commit( txn );
 	txn = NULL;
 	if ( rc ) goto fail;
@@ -155,8 +161,48 @@ warden_store_close( warden_store *st )
 	free( st );
 }
 
+int
+warden_store_probe( warden_store *st, char *msg, size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_val key, data;
+	char want[16];
+	int rc;
+
+	snprintf( want, sizeof( want ), "%d", WARDEN_STORE_FORMAT );
+	key.mv_data = (void *)store_format_key;
+	key.mv_size = sizeof( store_format_key ) - 1;
+	data.mv_data = want;
+	data.mv_size = strlen( want );
+	rc = mdb_txn_begin( st->ws_env, NULL, 0, &txn );
+	if ( !rc ) rc = mdb_put( txn, st->ws_meta, &key, &data, 0 );
+	if ( !rc ) {
+		rc = mdb_txn_commit( txn );
+		txn = NULL;
+	}
+	if ( txn ) mdb_txn_abort( txn );
+	if ( rc ) {
+		snprintf( msg, len, "state store in \"%s\": %s", st->ws_dir,
+			mdb_strerror( rc ) );
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 warden_store_dir( const warden_store *st )
 {
 	return st->ws_dir;
+}
+
+MDB_env *
+warden_store_env( warden_store *st )
+{
+	return st->ws_env;
+}
+
+MDB_dbi
+warden_store_lock_dbi( const warden_store *st )
+{
+	return st->ws_lock;
 }

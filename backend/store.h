@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <lmdb.h>
+
 /** Version of the on-disk layout; a store of another version is refused
  * rather than misread. */
 #define WARDEN_STORE_FORMAT	1
@@ -46,5 +48,25 @@ void warden_store_close( warden_store *store );
 
 /** The directory a store was opened in.  Valid until warden_store_close(). */
 const char *warden_store_dir( const warden_store *store );
+
+/** Whether the store can record: commits a write transaction that
+ * rewrites the format record.  Used to find out when a store that could not
+ * record (full disk, full map) records again.
+ * @return 0 or -1 (reason in msg)
+ */
+int warden_store_probe( warden_store *store, char *msg, size_t len );
+
+/* Internal: for warden's own state modules (lockstate.c), not for the
+ * overlay.  They run their transactions on the store's environment, which
+ * is opened with MDB_NOTLS (a transaction is not tied to a thread's reader
+ * slot; a write transaction must still end in the thread that began it). */
+
+/** The store's LMDB environment.  Valid until warden_store_close(). */
+MDB_env *warden_store_env( warden_store *store );
+
+/** The store's database of lockout records ("lock": key the 16-byte
+ * entryUUID, value a lockstate.c record), opened when the store is opened
+ * so that no transaction ever needs mdb_dbi_open(). */
+MDB_dbi warden_store_lock_dbi( const warden_store *store );
 
 #endif /* WARDEN_STORE_H */

@@ -11,6 +11,80 @@
 #include "warden.h"
 
 warden_pwd_schema warden_pwd;
+warden_own_schema warden_ad;
+
+#define WARDEN_OP_AT	"2.25.179947727423328666749588697632006727387.2.100."
+#define SYN_GENTIME	"1.3.6.1.4.1.1466.115.121.1.24"
+#define SYN_INTEGER	"1.3.6.1.4.1.1466.115.121.1.27"
+
+/* Lockout state, computed from the state store for administrators; never
+ * stored in the entry, so registered here rather than in warden.schema. */
+static const struct {
+	const char		*name;
+	const char		*def;
+	AttributeDescription	**ad;
+} schema_op_ats[] = {
+	{ "wardenFailureCount", "( " WARDEN_OP_AT "1 NAME 'wardenFailureCount' "
+		"DESC 'warden: failed binds that count toward lockout' "
+		"EQUALITY integerMatch SYNTAX " SYN_INTEGER " SINGLE-VALUE "
+		"NO-USER-MODIFICATION USAGE dSAOperation )",
+		&warden_ad.ad_failureCount },
+	{ "wardenFailureTime", "( " WARDEN_OP_AT "2 NAME 'wardenFailureTime' "
+		"DESC 'warden: times of the failed binds that count' "
+		"EQUALITY generalizedTimeMatch ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX " SYN_GENTIME " NO-USER-MODIFICATION USAGE dSAOperation )",
+		&warden_ad.ad_failureTime },
+	{ "wardenLockedUntil", "( " WARDEN_OP_AT "3 NAME 'wardenLockedUntil' "
+		"DESC 'warden: end of the current lock; 99991231235959Z: until unlocked' "
+		"EQUALITY generalizedTimeMatch ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX " SYN_GENTIME " SINGLE-VALUE NO-USER-MODIFICATION "
+		"USAGE dSAOperation )",
+		&warden_ad.ad_lockedUntil },
+	{ "wardenLastSuccess", "( " WARDEN_OP_AT "4 NAME 'wardenLastSuccess' "
+		"DESC 'warden: last successful bind that cleared failures' "
+		"EQUALITY generalizedTimeMatch ORDERING generalizedTimeOrderingMatch "
+		"SYNTAX " SYN_GENTIME " SINGLE-VALUE NO-USER-MODIFICATION "
+		"USAGE dSAOperation )",
+		&warden_ad.ad_lastSuccess },
+	{ "wardenLockCount", "( " WARDEN_OP_AT "5 NAME 'wardenLockCount' "
+		"DESC 'warden: locks so far (for back-off)' "
+		"EQUALITY integerMatch SYNTAX " SYN_INTEGER " SINGLE-VALUE "
+		"NO-USER-MODIFICATION USAGE dSAOperation )",
+		&warden_ad.ad_lockCount },
+	{ NULL, NULL, NULL }
+};
+
+int
+warden_schema_check( char *msg, size_t len )
+{
+	static const struct {
+		const char		*name;
+		AttributeDescription	**ad;
+	} ats[] = {
+		{ "wardenLockoutBackoff", &warden_ad.ad_lockoutBackoff },
+		{ "wardenLockoutMaxDuration", &warden_ad.ad_lockoutMaxDuration },
+		{ "wardenLockoutBackoffReset", &warden_ad.ad_lockoutBackoffReset },
+		{ "wardenSourceMaxFailure", &warden_ad.ad_sourceMaxFailure },
+		{ "wardenSourceFailureInterval", &warden_ad.ad_sourceFailureInterval },
+		{ NULL, NULL }
+	};
+	const char *text;
+	int i;
+
+	for ( i = 0; ats[i].name; i++ ) {
+		*ats[i].ad = NULL;
+		if ( slap_str2ad( ats[i].name, ats[i].ad, &text ) ) break;
+	}
+	warden_ad.oc_wardenPolicy = oc_find( "wardenPolicy" );
+	if ( ats[i].name || !warden_ad.oc_wardenPolicy ) {
+		snprintf( msg, len, "warden's schema is not loaded (no %s): "
+			"include warden.schema in slapd.conf, or add warden.ldif "
+			"to cn=config, from /etc/ldap/schema",
+			ats[i].name ? ats[i].name : "wardenPolicy" );
+		return -1;
+	}
+	return 0;
+}
 
 static const struct {
 	const char		*name;
@@ -280,6 +354,20 @@ warden_schema_init( void )
 			registered++;
 		}
 		if ( schema_pwd_ocs[i].oc ) *schema_pwd_ocs[i].oc = oc;
+	}
+	for ( i = 0; schema_op_ats[i].name; i++ ) {
+		ad = NULL;
+		if ( at_find( schema_op_ats[i].name ) ) {
+			rc = slap_str2ad( schema_op_ats[i].name, &ad, &text );
+		} else {
+			rc = register_at( schema_op_ats[i].def, &ad, 0 );
+		}
+		if ( rc ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot register attribute "
+				"%s (code %d)\n", schema_op_ats[i].name, rc );
+			goto done;
+		}
+		*schema_op_ats[i].ad = ad;
 	}
 	if ( registered ) {
 		Debug( LDAP_DEBUG_CONFIG, "warden: registered the password "

@@ -27,6 +27,9 @@
 
 #define SYN_DIRSTRING	"1.3.6.1.4.1.1466.115.121.1.15"
 #define SYN_DN		"1.3.6.1.4.1.1466.115.121.1.12"
+#define SYN_BOOLEAN	"1.3.6.1.4.1.1466.115.121.1.7"
+
+char warden_internal_marker;
 
 static slap_overinst warden;
 
@@ -62,6 +65,18 @@ static ConfigTable warden_cfg[] = {
 		ARG_STRING|ARG_QUOTE|WARDEN_DEFAULT_POLICY, "4", "olcWardenDefaultPolicy",
 		"DN of the password policy entry for users without one",
 		SYN_DN, "distinguishedNameMatch" ),
+	{ .name = "warden-lock-rootdn", .what = "on|off", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_ON_OFF|ARG_OFFSET,
+	  .arg_item = (void *)offsetof( warden_info, wi_lock_rootdn ),
+	  .attribute = "( " WARDEN_CFG_AT "5 NAME 'olcWardenLockRootDN' "
+		"DESC 'Apply lockout to the rootdn when it has an entry' "
+		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
+	{ .name = "warden-lockout-expose", .what = "on|off", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_ON_OFF|ARG_OFFSET,
+	  .arg_item = (void *)offsetof( warden_info, wi_expose_lock ),
+	  .attribute = "( " WARDEN_CFG_AT "6 NAME 'olcWardenLockoutExpose' "
+		"DESC 'Say accountLocked in the password policy response control' "
+		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -72,7 +87,8 @@ static ConfigOCs warden_ocs[] = {
 		"SUP olcOverlayConfig "
 		"MUST ( olcWardenStateDir ) "
 		"MAY ( olcWardenKeyFile $ olcWardenAuditFile $ "
-		"olcWardenDefaultPolicy ) )",
+		"olcWardenDefaultPolicy $ olcWardenLockRootDN $ "
+		"olcWardenLockoutExpose ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -286,8 +302,22 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 			"the password policy schema" );
 		return 1;
 	}
+	if ( warden_ppolicy_init() ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
+			"the password policy control" );
+		return 1;
+	}
 	wi = ch_calloc( 1, sizeof( *wi ) );
 	wi->wi_audit_fd = -1;
+	wi->wi_expose_lock = 1;
+	warden_policy_cache_init( wi );
+	if ( warden_lockout_new( &wi->wi_lockout ) ) {
+		warden_policy_cache_destroy( wi );
+		ch_free( wi );
+		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
+		warden_schema_release();
+		return 1;
+	}
 	on->on_bi.bi_private = wi;
 	return 0;
 }
@@ -306,10 +336,13 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 			"replay state there" );
 		goto done;
 	}
+	if ( warden_schema_check( msg, sizeof( msg ) ) ) goto done;
 	if ( !warden_server_mode() ) {
 		rc = 0;
 		goto done;
 	}
+	if ( warden_lockout_open( wi->wi_lockout, msg, sizeof( msg ) ) )
+		goto done;
 	if ( !wi->wi_store &&
 		warden_store_open( wi->wi_state_dir, &wi->wi_store,
 			msg, sizeof( msg ) ) ) {
@@ -355,6 +388,8 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 
 	if ( !wi ) return 0;
 	warden_db_close( be, cr );
+	warden_lockout_free( wi->wi_lockout );
+	warden_policy_cache_destroy( wi );
 	warden_keyring_free( wi->wi_keys );
 	ch_free( wi->wi_key_file );
 	ch_free( wi->wi_state_dir );
@@ -364,6 +399,260 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	on->on_bi.bi_private = NULL;
 	warden_schema_release();
 	return 0;
+}
+
+/* --- operations ------------------------------------------------------------
+ * The glue learns once what the engines need about the target entry, then
+ * calls the engines in order.  At bind: lockout (refuses locked accounts
+ * and sprayed addresses before the password is checked, counts the result
+ * after).
+ */
+
+typedef struct warden_opctx {
+	slap_callback	wo_cb;
+	slap_overinst	*wo_on;
+	warden_subject	wo_subject;
+	int		wo_unlock;	/* a modify that unlocks */
+	int		wo_delete;	/* a delete of an entry with state */
+} warden_opctx;
+
+static void warden_opctx_free( Operation *op, warden_opctx *wo );
+
+static time_t
+warden_parse_time( struct berval *bv )
+{
+	struct lutil_tm tm;
+	struct lutil_timet tt;
+
+	if ( lutil_parsetime( bv->bv_val, &tm ) ) return 0;
+	lutil_tm2time( &tm, &tt );
+	return (time_t)tt.tt_sec;
+}
+
+/* Loads what the engines share about the entry a bind names. */
+static void
+warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	BackendInfo *bi = op->o_bd->bd_info;
+	struct berval policy = BER_BVNULL;
+	Entry *e = NULL;
+	Attribute *a;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
+			LDAP_SUCCESS && e ) {
+		ws->ws_found = 1;
+		ber_dupbv_x( &ws->ws_ndn, &e->e_nname, op->o_tmpmemctx );
+		ws->ws_has_password = attr_find( e->e_attrs,
+			slap_schema.si_ad_userPassword ) != NULL;
+		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
+		if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
+			memcpy( ws->ws_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+			ws->ws_has_uuid = 1;
+		}
+		a = attr_find( e->e_attrs, warden_pwd.ad_pwdAccountLockedTime );
+		if ( a ) {
+			/* draft-behera: 000001010000Z locks until an
+			 * administrator unlocks (normalized with seconds) */
+			if ( !strncmp( a->a_nvals[0].bv_val, "00000101", 8 ) )
+				ws->ws_entry_locked = -1;
+			else
+				ws->ws_entry_locked = warden_parse_time( &a->a_nvals[0] );
+		}
+		a = attr_find( e->e_attrs, warden_pwd.ad_pwdPolicySubentry );
+		if ( a ) ber_dupbv_x( &policy, &a->a_nvals[0], op->o_tmpmemctx );
+		be_entry_release_r( op, e );
+	}
+	op->o_bd->bd_info = bi;
+
+	if ( BER_BVISNULL( &policy ) && !BER_BVISEMPTY( &wi->wi_default_policy ) )
+		ber_dupbv_x( &policy, &wi->wi_default_policy, op->o_tmpmemctx );
+	if ( BER_BVISNULL( &policy ) ) {
+		ws->ws_policy_state = WARDEN_POLICY_NONE;
+		return;
+	}
+	ws->ws_policy_state = warden_policy_lookup( op, on, &policy,
+		&ws->ws_policy );
+	op->o_tmpfree( policy.bv_val, op->o_tmpmemctx );
+}
+
+static int
+warden_op_cleanup( Operation *op, SlapReply *rs )
+{
+	warden_opctx *wo = op->o_callback->sc_private;
+	slap_callback **scp;
+
+	if ( rs->sr_type != REP_RESULT && rs->sr_type != REP_EXTENDED &&
+		rs->sr_type != REP_SASL )
+		return SLAP_CB_CONTINUE;
+	for ( scp = &op->o_callback; *scp; scp = &(*scp)->sc_next ) {
+		if ( *scp == &wo->wo_cb ) {
+			*scp = wo->wo_cb.sc_next;
+			break;
+		}
+	}
+	warden_opctx_free( op, wo );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+warden_bind_response( Operation *op, SlapReply *rs )
+{
+	warden_opctx *wo = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT )
+		warden_lockout_bind_result( op, rs, wo->wo_on, &wo->wo_subject );
+	return SLAP_CB_CONTINUE;
+}
+
+static warden_opctx *
+warden_opctx_new( Operation *op, slap_overinst *on, slap_response *resp )
+{
+	warden_opctx *wo = op->o_tmpcalloc( 1, sizeof( *wo ), op->o_tmpmemctx );
+
+	wo->wo_on = on;
+	wo->wo_cb.sc_response = resp;
+	wo->wo_cb.sc_cleanup = warden_op_cleanup;
+	wo->wo_cb.sc_private = wo;
+	return wo;
+}
+
+static void
+warden_opctx_link( Operation *op, warden_opctx *wo )
+{
+	wo->wo_cb.sc_next = op->o_callback;
+	op->o_callback = &wo->wo_cb;
+}
+
+static warden_opctx *
+warden_opctx_push( Operation *op, slap_overinst *on, slap_response *resp )
+{
+	warden_opctx *wo = warden_opctx_new( op, on, resp );
+
+	warden_opctx_link( op, wo );
+	return wo;
+}
+
+static void
+warden_opctx_free( Operation *op, warden_opctx *wo )
+{
+	if ( wo->wo_subject.ws_ndn.bv_val )
+		op->o_tmpfree( wo->wo_subject.ws_ndn.bv_val, op->o_tmpmemctx );
+	op->o_tmpfree( wo, op->o_tmpmemctx );
+}
+
+static int
+warden_op_bind( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	warden_info *wi = on->on_bi.bi_private;
+	warden_opctx *wo;
+	int rc;
+
+	if ( op->orb_method != LDAP_AUTH_SIMPLE || BER_BVISEMPTY( &op->o_req_ndn ) )
+		return SLAP_CB_CONTINUE;
+	if ( be_isroot_dn( op->o_bd, &op->o_req_ndn ) && !wi->wi_lock_rootdn )
+		return SLAP_CB_CONTINUE;
+
+	wo = warden_opctx_new( op, on, warden_bind_response );
+	warden_subject_load( op, on, &wo->wo_subject );
+	/* A rootdn whose password is in the configuration has no entry and
+	 * nothing to lock. */
+	if ( !wo->wo_subject.ws_found && be_isroot_dn( op->o_bd, &op->o_req_ndn ) ) {
+		warden_opctx_free( op, wo );
+		return SLAP_CB_CONTINUE;
+	}
+
+	rc = warden_lockout_bind( op, rs, on, &wo->wo_subject );
+	if ( rc != SLAP_CB_CONTINUE ) {
+		/* refused and answered; nothing to hear back */
+		warden_opctx_free( op, wo );
+		return rc;
+	}
+	warden_opctx_link( op, wo );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+warden_write_response( Operation *op, SlapReply *rs )
+{
+	warden_opctx *wo = op->o_callback->sc_private;
+	warden_info *wi = wo->wo_on->on_bi.bi_private;
+
+	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
+		return SLAP_CB_CONTINUE;
+	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
+	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid )
+		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
+	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid )
+		warden_lockout_deleted( wo->wo_on, wo->wo_subject.ws_uuid );
+	return SLAP_CB_CONTINUE;
+}
+
+static void
+warden_load_uuid( Operation *op, slap_overinst *on, warden_subject *ws )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	Entry *e = NULL;
+	Attribute *a;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
+			LDAP_SUCCESS && e ) {
+		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
+		if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
+			memcpy( ws->ws_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+			ws->ws_has_uuid = 1;
+		}
+		be_entry_release_r( op, e );
+	}
+	op->o_bd->bd_info = bi;
+}
+
+static int
+warden_op_modify( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	warden_opctx *wo;
+	int rc, unlock = 0;
+
+	rc = warden_lockout_modify( op, rs, on, &unlock );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	wo = warden_opctx_push( op, on, warden_write_response );
+	if ( unlock ) {
+		wo->wo_unlock = 1;
+		warden_load_uuid( op, on, &wo->wo_subject );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+warden_op_delete( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	warden_opctx *wo = warden_opctx_push( op, on, warden_write_response );
+
+	wo->wo_delete = 1;
+	warden_load_uuid( op, on, &wo->wo_subject );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+warden_op_write( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+
+	warden_opctx_push( op, on, warden_write_response );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+warden_operational( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+
+	return warden_lockout_operational( op, rs, on );
 }
 
 static int
@@ -388,6 +677,13 @@ warden_initialize( void )
 	warden.on_bi.bi_db_close = warden_db_close;
 	warden.on_bi.bi_db_destroy = warden_db_destroy;
 	warden.on_bi.bi_cf_ocs = warden_ocs;
+
+	warden.on_bi.bi_op_bind = warden_op_bind;
+	warden.on_bi.bi_op_modify = warden_op_modify;
+	warden.on_bi.bi_op_delete = warden_op_delete;
+	warden.on_bi.bi_op_add = warden_op_write;
+	warden.on_bi.bi_op_modrdn = warden_op_write;
+	warden.on_bi.bi_operational = warden_operational;
 
 	rc = config_register_schema( warden_cfg, warden_ocs );
 	if ( rc ) return rc;

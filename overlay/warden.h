@@ -11,6 +11,24 @@
 
 #include "keyring.h"
 #include "store.h"
+#include "lockstate.h"
+
+/** The settings of one password policy entry that warden uses. */
+typedef struct warden_policy {
+	warden_lock_policy	wp_lock;
+	unsigned		wp_src_max_failure;	/**< wardenSourceMaxFailure */
+	warden_time		wp_src_interval;	/**< wardenSourceFailureInterval */
+} warden_policy;
+
+#define WARDEN_POLICY_CACHE	32	/**< policy entries kept parsed */
+
+typedef struct warden_policy_slot {
+	struct berval	ps_ndn;
+	int		ps_missing;	/**< no such entry, or not a pwdPolicy */
+	warden_policy	ps_policy;
+} warden_policy_slot;
+
+typedef struct warden_lockout warden_lockout;
 
 /** One warden instance: the configuration and resources of one
  * "overlay warden" on one database. */
@@ -23,7 +41,75 @@ typedef struct warden_info {
 	int		wi_audit_fd;		/**< open while the database is */
 	struct berval	wi_default_policy;	/**< normalized DN */
 	int		wi_open;		/**< between db_open and db_close */
+	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
+	int		wi_expose_lock;		/**< warden-lockout-expose */
+
+	ldap_pvt_thread_rdwr_t	wi_policy_lock;	/**< guards the cache below */
+	int		wi_policy_n;
+	unsigned long	wi_policy_gen;		/**< bumped by every invalidation */
+	warden_policy_slot wi_policy_cache[WARDEN_POLICY_CACHE];
+
+	warden_lockout	*wi_lockout;		/**< the lockout engine */
 } warden_info;
+
+/** What the glue learns once about the target of a simple bind, for the
+ * engines to share. */
+typedef struct warden_subject {
+	int		ws_found;		/**< the entry exists */
+	int		ws_has_password;	/**< ... and has a userPassword */
+	unsigned char	ws_uuid[WARDEN_UUID_LEN];
+	int		ws_has_uuid;
+	struct berval	ws_ndn;			/**< the entry's DN (op memory) */
+	int		ws_policy_state;	/**< WARDEN_POLICY_* */
+	warden_policy	ws_policy;
+	/** pwdAccountLockedTime in the entry: 0 none, -1 permanent
+	 * ("000001010000Z"), otherwise the time in seconds */
+	time_t		ws_entry_locked;
+	void		*ws_engine[4];		/**< per-engine scratch */
+} warden_subject;
+
+#define WARDEN_POLICY_NONE	0	/**< no policy applies */
+#define WARDEN_POLICY_FOUND	1
+#define WARDEN_POLICY_MISSING	2	/**< named but absent: fail closed */
+
+/* policy.c */
+int warden_policy_lookup( Operation *op, slap_overinst *on,
+	struct berval *ndn, warden_policy *out );
+void warden_policy_invalidate( warden_info *wi, struct berval *ndn );
+void warden_policy_cache_init( warden_info *wi );
+void warden_policy_cache_destroy( warden_info *wi );
+
+/* ppolicyctl.c */
+#define WARDEN_PP_ACCOUNT_LOCKED	1	/* PasswordPolicyError accountLocked */
+int warden_ppolicy_init( void );
+int warden_ppolicy_requested( Operation *op );
+LDAPControl *warden_ppolicy_response( Operation *op, int error );
+
+/* lockout.c: the lockout engine */
+int warden_lockout_new( warden_lockout **lop );
+void warden_lockout_free( warden_lockout *lo );
+int warden_lockout_open( warden_lockout *lo, char *msg, size_t len );
+/** Before the credentials are checked.  Returns SLAP_CB_CONTINUE, or the
+ * result it has sent (invalidCredentials) when the bind must be refused. */
+int warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws );
+/** With the bind's result, before it is sent. */
+void warden_lockout_bind_result( Operation *op, SlapReply *rs,
+	slap_overinst *on, warden_subject *ws );
+/** A modify of this entry: refuses (sends 50) what only administrators may
+ * change, returns SLAP_CB_CONTINUE otherwise; *unlock set when it unlocks. */
+int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
+	int *unlock );
+void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
+void warden_lockout_deleted( slap_overinst *on, const unsigned char *uuid );
+/** Adds the lockout operational attributes to a search result entry. */
+int warden_lockout_operational( Operation *op, SlapReply *rs,
+	slap_overinst *on );
+
+/* Internal operations warden issues carry this callback private data, so
+ * that warden's own hooks let them through. */
+extern char warden_internal_marker;
+
 
 /** The draft-behera password policy attributes warden uses, whether
  * registered by warden or by ppolicy.la. */
@@ -39,6 +125,28 @@ typedef struct warden_pwd_schema {
 } warden_pwd_schema;
 
 extern warden_pwd_schema warden_pwd;
+
+/** warden's schema from warden.schema (user data) */
+typedef struct warden_own_schema {
+	AttributeDescription	*ad_lockoutBackoff;
+	AttributeDescription	*ad_lockoutMaxDuration;
+	AttributeDescription	*ad_lockoutBackoffReset;
+	AttributeDescription	*ad_sourceMaxFailure;
+	AttributeDescription	*ad_sourceFailureInterval;
+	ObjectClass		*oc_wardenPolicy;
+	/* operational, registered by warden */
+	AttributeDescription	*ad_failureCount;
+	AttributeDescription	*ad_failureTime;
+	AttributeDescription	*ad_lockedUntil;
+	AttributeDescription	*ad_lastSuccess;
+	AttributeDescription	*ad_lockCount;
+} warden_own_schema;
+
+extern warden_own_schema warden_ad;
+
+/** Finds warden.schema's definitions; fails with a message when the
+ * administrator has not loaded it. */
+int warden_schema_check( char *msg, size_t len );
 
 /** Registers the password policy schema unless ppolicy.la (or an earlier
  * warden instance) already has, and fills warden_pwd.  Each warden instance

@@ -19,6 +19,7 @@ SLAPADD=${SLAPADD:-/usr/sbin/slapadd}
 SLAPPASSWD=${SLAPPASSWD:-/usr/sbin/slappasswd}
 MODULEDIR=${MODULEDIR:-/usr/lib/ldap}
 SCHEMADIR=${SCHEMADIR:-/etc/ldap/schema}
+WARDEN_SCHEMA=${WARDEN_SCHEMA:-$wb_top/schema/warden.schema}
 WARDEN_MODULE=${WARDEN_MODULE:-$wb_top/.libs/warden.so}
 WBENCH=${WBENCH:-$wb_here/wbench}
 
@@ -319,6 +320,9 @@ wb_conf() {
 		echo "include $SCHEMADIR/core.schema"
 		echo "include $SCHEMADIR/cosine.schema"
 		echo "include $SCHEMADIR/inetorgperson.schema"
+		case $name in
+		warden|warden-otp) echo "include $WARDEN_SCHEMA" ;;
+		esac
 		echo "pidfile $dir/slapd.pid"
 		echo "argsfile $dir/slapd.args"
 		echo "loglevel 0"
@@ -355,6 +359,9 @@ wb_conf() {
 		warden|warden-otp)
 			echo "overlay warden"
 			echo "warden-state-dir $dir/state"
+			# the same lockout policy as the ppolicy instance
+			[ "$name" = warden ] &&
+				echo "warden-default-policy \"cn=default,ou=policies,$wb_suffix\""
 			[ -n "${WARDEN_CONF_EXTRA:-}" ] && printf '%s\n' "$WARDEN_CONF_EXTRA"
 			;;
 		esac
@@ -410,7 +417,7 @@ for name in $wb_needed; do
 		;;
 	*)
 		cp "$wb_tpl/db/data.mdb" "$dir/db/data.mdb" || wb_die "cannot copy the database"
-		if [ "$name" = ppolicy ]; then
+		if [ "$name" = ppolicy ] || [ "$name" = warden ]; then
 			wb_policy_ldif > "$dir/policy.ldif"
 			"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/policy.ldif" > "$dir/slapadd.log" 2>&1 || {
 				cat "$dir/slapadd.log" >&2

@@ -27,6 +27,15 @@ def test_no_leak_owned_by_warden(slapd):
                      f"warden-default-policy cn=default,{SUFFIX}\n")
     slapd.start(timeout=180)
     slapd.add_users()
+    slapd.admin().add_s(f"cn=default,{SUFFIX}", [
+        ("objectClass", [b"device", b"pwdPolicy"]), ("cn", [b"default"]),
+        ("pwdAttribute", [b"userPassword"]), ("pwdLockout", [b"TRUE"]),
+        ("pwdMaxFailure", [b"3"])])
+    for i in range(2):
+        try:
+            slapd.conn(user_dn("alice"), f"wrong-{i}")
+        except Exception:
+            pass
     for _ in range(5):
         slapd.conn(user_dn("alice"), USERPW).unbind_s()
 

@@ -36,6 +36,12 @@ def test_loads_from_slapd_conf_and_bind_is_unchanged(slapd):
         f"warden-default-policy \"cn=default,ou=policies,{SUFFIX}\"\n"))
     slapd.start()
     slapd.add_users()
+    a = slapd.admin()
+    a.add_s("ou=policies," + SUFFIX, [("objectClass", [b"organizationalUnit"]),
+                                      ("ou", [b"policies"])])
+    a.add_s("cn=default,ou=policies," + SUFFIX, [
+        ("objectClass", [b"device", b"pwdPolicy"]), ("cn", [b"default"]),
+        ("pwdAttribute", [b"userPassword"])])
 
     # Simple binds behave exactly as without the overlay.
     c = slapd.conn(user_dn("alice"), USERPW)

@@ -21,9 +21,31 @@ def ldif_defs():
                   if l.startswith("olcObjectIdentifier:"))
 
 
+def schema_types():
+    """attributetype/objectclass definitions of warden.schema, whitespace
+    normalised."""
+    text = re.sub(r"#.*", "", (SRCDIR / "schema/warden.schema").read_text())
+    defs = re.findall(r"^(attributetype|objectclass)\s+(\(.*?\))\s*$", text,
+                      re.I | re.M | re.S)
+    return sorted((k.lower(), " ".join(d.split())) for k, d in defs)
+
+
+def ldif_types():
+    text = (SRCDIR / "schema/warden.ldif").read_text().replace("\n ", "")
+    out = []
+    for l in text.splitlines():
+        m = re.match(r"^olc(AttributeTypes|ObjectClasses): \{\d+\}(.*)$", l)
+        if m:
+            kind = "attributetype" if m.group(1) == "AttributeTypes" else "objectclass"
+            out.append((kind, " ".join(m.group(2).split())))
+    return sorted(out)
+
+
 def test_schema_and_ldif_agree():
     assert schema_defs() == ldif_defs()
     assert schema_defs(), "no definitions"
+    assert schema_types() == ldif_types()
+    assert any(k == "objectclass" and "wardenPolicy" in d for k, d in schema_types())
 
 
 def test_oids_under_warden_arc():

@@ -1,0 +1,471 @@
+/* lockstate.c - per-user lockout state in warden's state store
+ *
+ * A record is stored under the 16-byte entryUUID in the store's "lock"
+ * database.  Layout, version 1, every integer little-endian:
+ *
+ *	offset	size	field
+ *	0	1	version, LOCK_REC_VERSION
+ *	1	1	nfail, 0 .. WARDEN_FAIL_MAX
+ *	2	2	zero (reserved)
+ *	4	4	nlocks
+ *	8	8	locked_at
+ *	16	8	locked_until
+ *	24	8	last_lock
+ *	32	8	last_success
+ *	40	8*nfail	failure times, oldest first
+ *
+ * Written byte by byte rather than as a struct, so a store does not depend
+ * on the compiler's padding or the host's byte order, and read back only
+ * when version and size agree exactly: a record of another layout is
+ * reported, never half understood.  A record whose every field is zero says
+ * nothing a missing record does not, and is deleted instead of stored.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "lockstate.h"
+
+#define LOCK_REC_VERSION	1
+#define LOCK_REC_HEAD		40
+#define LOCK_REC_MAX		( LOCK_REC_HEAD + 8 * WARDEN_FAIL_MAX )
+
+static const char lock_corrupt[] = "corrupt lockout record";
+
+static void
+lock_put64( unsigned char *p, warden_time v )
+{
+	uint64_t u = (uint64_t)v;
+	int i;
+
+	for ( i = 0; i < 8; i++ ) p[i] = (unsigned char)( u >> ( 8 * i ) );
+}
+
+static warden_time
+lock_get64( const unsigned char *p )
+{
+	uint64_t u = 0;
+	int i;
+
+	for ( i = 7; i >= 0; i-- ) u = u << 8 | p[i];
+	return (warden_time)u;
+}
+
+static size_t
+lock_encode( const warden_lock_state *st, unsigned char *buf )
+{
+	uint32_t nlocks = st->ls_nlocks > UINT32_MAX ? UINT32_MAX : st->ls_nlocks;
+	unsigned i;
+
+	buf[0] = LOCK_REC_VERSION;
+	buf[1] = (unsigned char)st->ls_nfail;
+	buf[2] = buf[3] = 0;
+	for ( i = 0; i < 4; i++ ) buf[4 + i] = (unsigned char)( nlocks >> ( 8 * i ) );
+	lock_put64( buf + 8, st->ls_locked_at );
+	lock_put64( buf + 16, st->ls_locked_until );
+	lock_put64( buf + 24, st->ls_last_lock );
+	lock_put64( buf + 32, st->ls_last_success );
+	for ( i = 0; i < st->ls_nfail; i++ )
+		lock_put64( buf + LOCK_REC_HEAD + 8 * i, st->ls_fail[i] );
+	return LOCK_REC_HEAD + 8 * st->ls_nfail;
+}
+
+static int
+lock_decode( const MDB_val *data, warden_lock_state *st )
+{
+	const unsigned char *p = data->mv_data;
+	unsigned i;
+
+	memset( st, 0, sizeof( *st ) );
+	if ( data->mv_size < LOCK_REC_HEAD || p[0] != LOCK_REC_VERSION ||
+		p[1] > WARDEN_FAIL_MAX || p[2] || p[3] ||
+		data->mv_size != LOCK_REC_HEAD + 8 * (size_t)p[1] ) {
+		return -1;
+	}
+	st->ls_nfail = p[1];
+	st->ls_nlocks = (unsigned)( p[4] | p[5] << 8 | p[6] << 16 |
+		(uint32_t)p[7] << 24 );
+	st->ls_locked_at = lock_get64( p + 8 );
+	st->ls_locked_until = lock_get64( p + 16 );
+	st->ls_last_lock = lock_get64( p + 24 );
+	st->ls_last_success = lock_get64( p + 32 );
+	for ( i = 0; i < st->ls_nfail; i++ )
+		st->ls_fail[i] = lock_get64( p + LOCK_REC_HEAD + 8 * i );
+	return 0;
+}
+
+/* Whether span has passed from "from" to now.  A time after now (the clock
+ * was set back) has not aged at all.  Unsigned differences, because record
+ * times are whatever a record holds and now - from may not fit. */
+static int
+lock_elapsed( warden_time from, warden_time now, warden_time span )
+{
+	return from <= now && (uint64_t)now - (uint64_t)from >= (uint64_t)span;
+}
+
+static warden_time
+lock_add( warden_time t, warden_time d )
+{
+	return d > WARDEN_FOREVER - t ? WARDEN_FOREVER : t + d;
+}
+
+static int
+lock_is_empty( const warden_lock_state *st )
+{
+	return !st->ls_nfail && !st->ls_locked_at && !st->ls_locked_until &&
+		!st->ls_nlocks && !st->ls_last_lock && !st->ls_last_success;
+}
+
+static void
+lock_lmdb_msg( int rc, char *msg, size_t len )
+{
+	snprintf( msg, len, "lockout state: %s", mdb_strerror( rc ) );
+}
+
+/* Reads a record in txn.  Returns 0, WARDEN_LOCK_NOTFOUND (st zeroed) or
+ * -1 with msg. */
+static int
+lock_read( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid,
+	warden_lock_state *st, char *msg, size_t len )
+{
+	MDB_val key, data;
+	int rc;
+
+	key.mv_size = WARDEN_UUID_LEN;
+	key.mv_data = (void *)uuid;
+	rc = mdb_get( txn, dbi, &key, &data );
+	if ( rc == MDB_NOTFOUND ) {
+		memset( st, 0, sizeof( *st ) );
+		return WARDEN_LOCK_NOTFOUND;
+	}
+	if ( rc ) {
+		memset( st, 0, sizeof( *st ) );
+		lock_lmdb_msg( rc, msg, len );
+		return -1;
+	}
+	if ( lock_decode( &data, st ) ) {
+		snprintf( msg, len, "%s", lock_corrupt );
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads a record in a read-only transaction of its own. */
+static int
+lock_read_once( warden_store *store, const unsigned char *uuid,
+	warden_lock_state *st, char *msg, size_t len )
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	rc = mdb_txn_begin( warden_store_env( store ), NULL, MDB_RDONLY, &txn );
+	if ( rc ) {
+		memset( st, 0, sizeof( *st ) );
+		lock_lmdb_msg( rc, msg, len );
+		return -1;
+	}
+	rc = lock_read( txn, warden_store_lock_dbi( store ), uuid, st, msg, len );
+	mdb_txn_abort( txn );
+	return rc;
+}
+
+/* Stores st in txn, or deletes the record when st holds nothing.  Returns
+ * an LMDB code. */
+static int
+lock_write( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid,
+	const warden_lock_state *st )
+{
+	unsigned char buf[LOCK_REC_MAX];
+	MDB_val key, data;
+	int rc;
+
+	key.mv_size = WARDEN_UUID_LEN;
+	key.mv_data = (void *)uuid;
+	if ( lock_is_empty( st ) ) {
+		rc = mdb_del( txn, dbi, &key, NULL );
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	data.mv_size = lock_encode( st, buf );
+	data.mv_data = buf;
+	return mdb_put( txn, dbi, &key, &data, 0 );
+}
+
+/* The time checks of the functions that record a time: locked_at and
+ * last_success use 0 for "none", so a time of 0 or before would be stored
+ * as an absence. */
+static int
+lock_check_time( warden_time now, char *msg, size_t len )
+{
+	if ( now > 0 ) return 0;
+	snprintf( msg, len, "lockout state: invalid time %lld", (long long)now );
+	return -1;
+}
+
+/* What a success clears: failures, or a lock that has expired. */
+static int
+lock_success_clears( const warden_lock_state *st, warden_time now )
+{
+	if ( warden_lock_is_locked( st, now ) ) return 0;
+	return st->ls_nfail > 0 || st->ls_locked_at != 0;
+}
+
+/* Applies one failure at now to an unlocked state. */
+static int
+lock_count_failure( warden_lock_state *st, const warden_lock_policy *lp,
+	warden_time now )
+{
+	warden_time d;
+	unsigned i, n, limit;
+
+	if ( st->ls_locked_at ) {
+		/* the lock has expired: the failures that caused it are paid for */
+		st->ls_locked_at = 0;
+		st->ls_locked_until = 0;
+		st->ls_nfail = 0;
+	}
+	if ( lp->lp_interval > 0 ) {
+		/* every entry is checked rather than stopping at the first young
+		 * one: after the clock is set back they may be out of order */
+		for ( i = n = 0; i < st->ls_nfail; i++ ) {
+			if ( !lock_elapsed( st->ls_fail[i], now, lp->lp_interval ) )
+				st->ls_fail[n++] = st->ls_fail[i];
+		}
+		st->ls_nfail = n;
+	}
+	if ( st->ls_nfail == WARDEN_FAIL_MAX ) {
+		memmove( st->ls_fail, st->ls_fail + 1,
+			( WARDEN_FAIL_MAX - 1 ) * sizeof( st->ls_fail[0] ) );
+		st->ls_nfail--;
+	}
+	st->ls_fail[st->ls_nfail++] = now;
+
+	limit = lp->lp_max_failure < WARDEN_FAIL_MAX ?
+		lp->lp_max_failure : WARDEN_FAIL_MAX;
+	/* ">=": a policy lowered below a user's count locks at the next one */
+	if ( !lp->lp_lockout || !limit || st->ls_nfail < limit ) return 0;
+	d = warden_lock_duration( lp, st->ls_nlocks, st->ls_last_lock, now );
+	st->ls_locked_at = now;
+	st->ls_locked_until = d == WARDEN_FOREVER ? WARDEN_FOREVER : lock_add( now, d );
+	if ( st->ls_nlocks < UINT32_MAX ) st->ls_nlocks++;
+	st->ls_last_lock = now;
+	return 1;
+}
+
+int
+warden_lock_is_locked( const warden_lock_state *st, warden_time now )
+{
+	return st->ls_locked_at != 0 && now < st->ls_locked_until;
+}
+
+warden_time
+warden_lock_duration( const warden_lock_policy *lp, unsigned nlocks,
+	warden_time last_lock, warden_time now )
+{
+	warden_time d = lp->lp_duration;
+	unsigned i, n = nlocks;
+
+	/* 0 is pwdLockoutDuration's "until an administrator unlocks"; a
+	 * negative duration means nothing, and locking is its safe reading */
+	if ( d <= 0 ) return WARDEN_FOREVER;
+	if ( lp->lp_backoff_reset > 0 && last_lock != 0 &&
+		lock_elapsed( last_lock, now, lp->lp_backoff_reset ) ) {
+		n = 0;
+	}
+	if ( lp->lp_backoff > 1 ) {
+		/* at most 63 rounds before saturating, whatever nlocks is */
+		for ( i = 0; i < n; i++ ) {
+			if ( d > WARDEN_FOREVER / lp->lp_backoff ) {
+				d = WARDEN_FOREVER;
+				break;
+			}
+			d *= lp->lp_backoff;
+		}
+	}
+	if ( lp->lp_max_duration > 0 && d > lp->lp_max_duration )
+		d = lp->lp_max_duration;
+	return d;
+}
+
+int
+warden_lock_get( warden_store *store, const unsigned char *uuid,
+	warden_lock_state *st, char *msg, size_t len )
+{
+	return lock_read_once( store, uuid, st, msg, len );
+}
+
+int
+warden_lock_fail( warden_store *store, const unsigned char *uuid,
+	const warden_lock_policy *lp, warden_time now,
+	warden_lock_state *st, int *locked_now, char *msg, size_t len )
+{
+	MDB_dbi dbi = warden_store_lock_dbi( store );
+	MDB_txn *txn = NULL;
+	warden_lock_state cur;
+	int rc = -1, mrc, locked = 0;
+
+	memset( &cur, 0, sizeof( cur ) );
+	if ( lock_check_time( now, msg, len ) ) goto done;
+
+	/* A locked account under attack takes failure after failure, none of
+	 * which changes anything: answer them from a read transaction, so they
+	 * do not queue on LMDB's single writer ahead of other users' failures. */
+	if ( lock_read_once( store, uuid, &cur, msg, len ) < 0 ) goto done;
+	if ( warden_lock_is_locked( &cur, now ) ) {
+		rc = 0;
+		goto done;
+	}
+
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	/* read again: another thread may have counted or locked meanwhile */
+	if ( lock_read( txn, dbi, uuid, &cur, msg, len ) < 0 ) goto done;
+	if ( warden_lock_is_locked( &cur, now ) ) {
+		rc = 0;
+		goto done;
+	}
+	locked = lock_count_failure( &cur, lp, now );
+	mrc = lock_write( txn, dbi, uuid, &cur );
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	rc = 0;
+	goto done;
+
+fail:
+	lock_lmdb_msg( mrc, msg, len );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	if ( rc ) {
+		memset( &cur, 0, sizeof( cur ) );
+		locked = 0;
+	}
+	if ( st ) *st = cur;
+	if ( locked_now ) *locked_now = locked;
+	return rc;
+}
+
+int
+warden_lock_success( warden_store *store, const unsigned char *uuid,
+	warden_time now, int *wrote, char *msg, size_t len )
+{
+	MDB_dbi dbi = warden_store_lock_dbi( store );
+	MDB_txn *txn = NULL;
+	warden_lock_state cur;
+	int rc = -1, mrc, done_write = 0, r;
+
+	if ( lock_check_time( now, msg, len ) ) goto done;
+
+	/* Nearly every success is by a user with nothing to clear: find that
+	 * out from a read transaction, which neither waits for the writer nor
+	 * grows the store. */
+	r = lock_read_once( store, uuid, &cur, msg, len );
+	if ( r < 0 ) goto done;
+	if ( r == WARDEN_LOCK_NOTFOUND || !lock_success_clears( &cur, now ) ) {
+		rc = 0;
+		goto done;
+	}
+
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	r = lock_read( txn, dbi, uuid, &cur, msg, len );
+	if ( r < 0 ) goto done;
+	if ( r == WARDEN_LOCK_NOTFOUND || !lock_success_clears( &cur, now ) ) {
+		rc = 0;
+		goto done;
+	}
+	cur.ls_nfail = 0;
+	cur.ls_locked_at = 0;
+	cur.ls_locked_until = 0;
+	cur.ls_last_success = now;
+	mrc = lock_write( txn, dbi, uuid, &cur );
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	done_write = 1;
+	rc = 0;
+	goto done;
+
+fail:
+	lock_lmdb_msg( mrc, msg, len );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	if ( wrote ) *wrote = done_write;
+	return rc;
+}
+
+int
+warden_lock_unlock( warden_store *store, const unsigned char *uuid,
+	char *msg, size_t len )
+{
+	MDB_dbi dbi = warden_store_lock_dbi( store );
+	MDB_txn *txn = NULL;
+	warden_lock_state cur;
+	int rc = -1, mrc, r;
+
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	r = lock_read( txn, dbi, uuid, &cur, msg, len );
+	if ( r ) {
+		rc = r;
+		goto done;
+	}
+	if ( !cur.ls_nfail && !cur.ls_locked_at ) {
+		rc = WARDEN_LOCK_NOTFOUND;
+		goto done;
+	}
+	/* ls_nlocks and ls_last_lock stay: an unlock forgives this lock, not
+	 * the history the next lock's back-off is computed from */
+	cur.ls_nfail = 0;
+	memset( cur.ls_fail, 0, sizeof( cur.ls_fail ) );
+	cur.ls_locked_at = 0;
+	cur.ls_locked_until = 0;
+	mrc = lock_write( txn, dbi, uuid, &cur );
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	rc = 0;
+	goto done;
+
+fail:
+	lock_lmdb_msg( mrc, msg, len );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}
+
+int
+warden_lock_purge( warden_store *store, const unsigned char *uuid,
+	char *msg, size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_val key;
+	int rc = -1, mrc;
+
+	/* deleted without being read: a corrupt record must be purgeable */
+	key.mv_size = WARDEN_UUID_LEN;
+	key.mv_data = (void *)uuid;
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	mrc = mdb_del( txn, warden_store_lock_dbi( store ), &key, NULL );
+	if ( mrc == MDB_NOTFOUND ) {
+		rc = WARDEN_LOCK_NOTFOUND;
+		goto done;
+	}
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	rc = 0;
+	goto done;
+
+fail:
+	lock_lmdb_msg( mrc, msg, len );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}

@@ -1,0 +1,169 @@
+/* dedup.c - the same wrong password, repeated, counts once */
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "dedup.h"
+
+#define DEDUP_KEY_LEN		32
+#define DEDUP_DIGEST_LEN	16
+#define DEDUP_UUID_LEN		16
+#define DEDUP_STRIPES		16
+
+typedef struct dedup_user {
+	unsigned char	du_uuid[DEDUP_UUID_LEN];
+	int		du_used;
+	uint64_t	du_stamp;	/* for least-recently-used eviction */
+	unsigned char	du_digest[WARDEN_DEDUP_PER_USER][DEDUP_DIGEST_LEN];
+	int64_t		du_time[WARDEN_DEDUP_PER_USER];	/* 0: empty */
+} dedup_user;
+
+struct warden_dedup {
+	unsigned char	wd_key[DEDUP_KEY_LEN];
+	EVP_MAC		*wd_mac;
+	unsigned	wd_per_stripe;
+	dedup_user	*wd_users;
+	uint64_t	wd_clock[DEDUP_STRIPES];
+	pthread_mutex_t	wd_mutex[DEDUP_STRIPES];
+};
+
+warden_dedup *
+warden_dedup_new( unsigned slots )
+{
+	warden_dedup *d;
+	unsigned i;
+
+	if ( slots < 16 ) slots = 16;
+	d = calloc( 1, sizeof( *d ) );
+	if ( !d ) return NULL;
+	d->wd_per_stripe = ( slots + DEDUP_STRIPES - 1 ) / DEDUP_STRIPES;
+	d->wd_users = calloc( (size_t)d->wd_per_stripe * DEDUP_STRIPES,
+		sizeof( dedup_user ) );
+	d->wd_mac = EVP_MAC_fetch( NULL, "HMAC", NULL );
+	if ( !d->wd_users || !d->wd_mac ||
+		RAND_bytes( d->wd_key, sizeof( d->wd_key ) ) != 1 ) {
+		EVP_MAC_free( d->wd_mac );
+		free( d->wd_users );
+		OPENSSL_cleanse( d, sizeof( *d ) );
+		free( d );
+		return NULL;
+	}
+	for ( i = 0; i < DEDUP_STRIPES; i++ )
+		pthread_mutex_init( &d->wd_mutex[i], NULL );
+	return d;
+}
+
+void
+warden_dedup_free( warden_dedup *d )
+{
+	unsigned i;
+
+	if ( !d ) return;
+	for ( i = 0; i < DEDUP_STRIPES; i++ )
+		pthread_mutex_destroy( &d->wd_mutex[i] );
+	OPENSSL_cleanse( d->wd_users,
+		(size_t)d->wd_per_stripe * DEDUP_STRIPES * sizeof( dedup_user ) );
+	free( d->wd_users );
+	EVP_MAC_free( d->wd_mac );
+	OPENSSL_cleanse( d, sizeof( *d ) );
+	free( d );
+}
+
+/* The UUID is random already: its first bytes pick the stripe. */
+static unsigned
+dedup_stripe( const unsigned char *uuid )
+{
+	return ( uuid[15] ^ uuid[7] ) % DEDUP_STRIPES;
+}
+
+/* The user's slot in a stripe, or NULL; with make, the least recently
+ * used slot is taken over.  Called with the stripe's mutex held. */
+static dedup_user *
+dedup_find( warden_dedup *d, unsigned stripe, const unsigned char *uuid,
+	int make )
+{
+	dedup_user *u = d->wd_users + (size_t)stripe * d->wd_per_stripe;
+	dedup_user *victim = NULL;
+	unsigned i;
+
+	for ( i = 0; i < d->wd_per_stripe; i++ ) {
+		if ( u[i].du_used && !memcmp( u[i].du_uuid, uuid, DEDUP_UUID_LEN ) ) {
+			u[i].du_stamp = ++d->wd_clock[stripe];
+			return &u[i];
+		}
+		if ( !victim || !u[i].du_used ||
+			( victim->du_used && u[i].du_stamp < victim->du_stamp ) )
+			victim = &u[i];
+	}
+	if ( !make ) return NULL;
+	OPENSSL_cleanse( victim, sizeof( *victim ) );
+	memcpy( victim->du_uuid, uuid, DEDUP_UUID_LEN );
+	victim->du_used = 1;
+	victim->du_stamp = ++d->wd_clock[stripe];
+	return victim;
+}
+
+int
+warden_dedup_seen( warden_dedup *d, const unsigned char *uuid,
+	const void *cred, size_t credlen, int64_t now, int64_t window )
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	size_t maclen = 0;
+	unsigned stripe = dedup_stripe( uuid ), i, oldest = 0;
+	dedup_user *u;
+	EVP_MAC_CTX *ctx;
+	OSSL_PARAM params[2];
+	int seen = 0;
+
+	/* HMAC over uuid || credential: the same password of two users gives
+	 * two digests, and nothing here can be reversed without the key. */
+	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_MAC_PARAM_DIGEST,
+		(char *)"SHA256", 0 );
+	params[1] = OSSL_PARAM_construct_end();
+	ctx = EVP_MAC_CTX_new( d->wd_mac );
+	if ( !ctx || !EVP_MAC_init( ctx, d->wd_key, sizeof( d->wd_key ), params ) ||
+		!EVP_MAC_update( ctx, uuid, DEDUP_UUID_LEN ) ||
+		!EVP_MAC_update( ctx, cred, credlen ) ||
+		!EVP_MAC_final( ctx, mac, &maclen, sizeof( mac ) ) ||
+		maclen < DEDUP_DIGEST_LEN ) {
+		EVP_MAC_CTX_free( ctx );
+		return 0;	/* cannot tell: count it */
+	}
+	EVP_MAC_CTX_free( ctx );
+
+	pthread_mutex_lock( &d->wd_mutex[stripe] );
+	u = dedup_find( d, stripe, uuid, 1 );
+	for ( i = 0; i < WARDEN_DEDUP_PER_USER; i++ ) {
+		if ( u->du_time[i] && now - u->du_time[i] < window &&
+			!CRYPTO_memcmp( u->du_digest[i], mac, DEDUP_DIGEST_LEN ) ) {
+			seen = 1;
+			break;
+		}
+		if ( u->du_time[i] < u->du_time[oldest] ) oldest = i;
+	}
+	if ( !seen ) {
+		memcpy( u->du_digest[oldest], mac, DEDUP_DIGEST_LEN );
+		u->du_time[oldest] = now ? now : 1;
+	}
+	pthread_mutex_unlock( &d->wd_mutex[stripe] );
+	OPENSSL_cleanse( mac, sizeof( mac ) );
+	return seen;
+}
+
+void
+warden_dedup_forget( warden_dedup *d, const unsigned char *uuid )
+{
+	unsigned stripe = dedup_stripe( uuid );
+	dedup_user *u;
+
+	pthread_mutex_lock( &d->wd_mutex[stripe] );
+	u = dedup_find( d, stripe, uuid, 0 );
+	if ( u ) OPENSSL_cleanse( u, sizeof( *u ) );
+	pthread_mutex_unlock( &d->wd_mutex[stripe] );
+}

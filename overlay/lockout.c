@@ -1,0 +1,508 @@
+/* lockout.c - the lockout engine
+ *
+ * Counts failed binds per user in warden's own LMDB store (no entry write
+ * per failure, nothing to replicate), locks at pwdMaxFailure, writes
+ * pwdAccountLockedTime into the entry once per lock so that clients and
+ * replicas see it, and refuses locked accounts exactly like a wrong
+ * password.  Failures from one address across many users (spraying) are
+ * refused per address, without locking the victims.
+ */
+
+#include <sys/time.h>
+
+#include "warden.h"
+#include "throttle.h"
+#include "dedup.h"
+
+#define SEC		((warden_time)1000000)
+#define LOCKOUT_SLOTS	4096		/* addresses and users tracked in memory */
+/* Window for "the same wrong password counts once" when the policy has no
+ * pwdFailureCountInterval. */
+#define LOCKOUT_DEDUP_WINDOW	(300 * SEC)
+
+struct warden_lockout {
+	warden_throttle		*lo_throttle;
+	warden_dedup		*lo_dedup;
+	struct berval		lo_dummy;	/* hash compared for unknown users */
+	int			lo_fault;	/* the store could not record */
+	ldap_pvt_thread_mutex_t	lo_mutex;
+};
+
+static warden_time
+lockout_now( void )
+{
+	struct timeval tv;
+
+	gettimeofday( &tv, NULL );
+	return (warden_time)tv.tv_sec * SEC + tv.tv_usec;
+}
+
+int
+warden_lockout_new( warden_lockout **lop )
+{
+	warden_lockout *lo = ch_calloc( 1, sizeof( *lo ) );
+
+	ldap_pvt_thread_mutex_init( &lo->lo_mutex );
+	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
+	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
+	if ( !lo->lo_throttle || !lo->lo_dedup ) {
+		warden_lockout_free( lo );
+		*lop = NULL;
+		return -1;
+	}
+	*lop = lo;
+	return 0;
+}
+
+void
+warden_lockout_free( warden_lockout *lo )
+{
+	if ( !lo ) return;
+	warden_throttle_free( lo->lo_throttle );
+	warden_dedup_free( lo->lo_dedup );
+	ch_free( lo->lo_dummy.bv_val );
+	ldap_pvt_thread_mutex_destroy( &lo->lo_mutex );
+	ch_free( lo );
+}
+
+int
+warden_lockout_open( warden_lockout *lo, char *msg, size_t len )
+{
+	unsigned char rnd[24];
+	struct berval cred;
+	const char *text = NULL;
+
+	if ( lo->lo_dummy.bv_val ) return 0;
+	/* A hash in the directory's own scheme, so that refusing an unknown
+	 * user costs what checking a real one does. */
+	if ( lutil_entropy( rnd, sizeof( rnd ) ) < 0 ) {
+		snprintf( msg, len, "no entropy for the timing decoy" );
+		return -1;
+	}
+	cred.bv_val = (char *)rnd;
+	cred.bv_len = sizeof( rnd );
+	slap_passwd_hash( &cred, &lo->lo_dummy, &text );
+	if ( BER_BVISNULL( &lo->lo_dummy ) ) {
+		snprintf( msg, len, "cannot hash with the default password "
+			"scheme: %s", text ? text : "unknown error" );
+		return -1;
+	}
+	return 0;
+}
+
+static void
+lockout_fault( warden_lockout *lo, int on )
+{
+	ldap_pvt_thread_mutex_lock( &lo->lo_mutex );
+	lo->lo_fault = on;
+	ldap_pvt_thread_mutex_unlock( &lo->lo_mutex );
+}
+
+static int
+lockout_faulted( warden_lockout *lo )
+{
+	int f;
+
+	ldap_pvt_thread_mutex_lock( &lo->lo_mutex );
+	f = lo->lo_fault;
+	ldap_pvt_thread_mutex_unlock( &lo->lo_mutex );
+	return f;
+}
+
+/* The answer to a refused bind: what a wrong password gets. */
+static int
+lockout_refuse( Operation *op, SlapReply *rs, warden_info *wi, int locked )
+{
+	LDAPControl *ctrls[2] = { NULL, NULL };
+
+	if ( locked && wi->wi_expose_lock && warden_ppolicy_requested( op ) )
+		ctrls[0] = warden_ppolicy_response( op, WARDEN_PP_ACCOUNT_LOCKED );
+	rs->sr_err = LDAP_INVALID_CREDENTIALS;
+	rs->sr_text = NULL;
+	rs->sr_ctrls = ctrls[0] ? ctrls : NULL;
+	send_ldap_result( op, rs );
+	rs->sr_ctrls = NULL;
+	if ( ctrls[0] ) op->o_tmpfree( ctrls[0], op->o_tmpmemctx );
+	return rs->sr_err;
+}
+
+/* Whether pwdAccountLockedTime in the entry locks it now, for a store that
+ * knows of no lock (a replica sees the provider's lock only there; an
+ * administrator may also set it by hand). */
+static int
+lockout_entry_locked( warden_subject *ws, warden_time now )
+{
+	warden_lock_policy *lp = &ws->ws_policy.wp_lock;
+
+	if ( ws->ws_entry_locked == -1 ) return 1;
+	if ( ws->ws_entry_locked == 0 ) return 0;
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND || !lp->lp_lockout )
+		return 0;
+	if ( lp->lp_duration == 0 ) return 1;
+	return (warden_time)ws->ws_entry_locked * SEC + lp->lp_duration > now;
+}
+
+int
+warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_lockout *lo = wi->wi_lockout;
+	warden_policy *p = &ws->ws_policy;
+	warden_lock_state st;
+	warden_time now = lockout_now();
+	const char *addr = op->o_conn->c_peer_name.bv_val ?
+		op->o_conn->c_peer_name.bv_val : "";
+	char msg[256];
+	int rc;
+
+	ws->ws_engine[0] = NULL;
+	if ( ws->ws_policy_state == WARDEN_POLICY_MISSING ) {
+		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: its "
+			"password policy entry is missing; lockout cannot be "
+			"applied\n", op->o_req_dn.bv_val );
+		return lockout_refuse( op, rs, wi, 0 );
+	}
+	if ( !ws->ws_found || !ws->ws_has_password || !ws->ws_has_uuid ) {
+		const char *text;
+
+		/* Refused as a wrong password is, after the same work, so
+		 * that timing does not tell which accounts exist. */
+		(void)lutil_passwd( &lo->lo_dummy, &op->orb_cred, NULL, &text );
+		if ( ws->ws_policy_state == WARDEN_POLICY_FOUND &&
+			p->wp_src_max_failure ) {
+			if ( warden_throttle_fail( lo->lo_throttle, addr, now,
+					p->wp_src_interval ) > p->wp_src_max_failure ) {
+				Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" "
+					"refused: failed binds from %s over the limit "
+					"(password spraying?)\n", op->o_req_dn.bv_val,
+					addr );
+			}
+		}
+		return lockout_refuse( op, rs, wi, 0 );
+	}
+	if ( ws->ws_policy_state == WARDEN_POLICY_NONE )
+		return SLAP_CB_CONTINUE;
+
+	if ( p->wp_src_max_failure &&
+		warden_throttle_count( lo->lo_throttle, addr, now,
+			p->wp_src_interval ) >= p->wp_src_max_failure ) {
+		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %u or "
+			"more failed binds from %s within %lds (password "
+			"spraying?)\n", op->o_req_dn.bv_val, p->wp_src_max_failure,
+			addr, (long)( p->wp_src_interval / SEC ) );
+		return lockout_refuse( op, rs, wi, 0 );
+	}
+
+	if ( lockout_faulted( lo ) ) {
+		/* Retry: a failure that cannot be recorded must not let
+		 * guessing go on unlimited. */
+		if ( warden_store_probe( wi->wi_store, msg, sizeof( msg ) ) ) {
+			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
+				"the lockout state cannot be recorded: %s\n",
+				op->o_req_dn.bv_val, msg );
+			return lockout_refuse( op, rs, wi, 0 );
+		}
+		lockout_fault( lo, 0 );
+		Debug( LDAP_DEBUG_ANY, "warden: the state store records "
+			"again\n" );
+	}
+
+	rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg, sizeof( msg ) );
+	if ( rc < 0 ) {
+		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
+			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
+		return lockout_refuse( op, rs, wi, 0 );
+	}
+	if ( warden_lock_is_locked( &st, now ) ||
+		( ws->ws_entry_locked == -1 ) ||
+		( ( rc == WARDEN_LOCK_NOTFOUND || st.ls_last_lock == 0 ||
+			st.ls_last_lock < (warden_time)ws->ws_entry_locked * SEC ) &&
+			lockout_entry_locked( ws, now ) ) ) {
+		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
+			"account locked\n", op->o_req_dn.bv_val );
+		return lockout_refuse( op, rs, wi, 1 );
+	}
+	/* Tell the result handler whether a success has anything to clear. */
+	if ( rc == 0 ) ws->ws_engine[0] = (void *)1;
+	return SLAP_CB_CONTINUE;
+}
+
+/* Writes (when > 0) or removes (when 0) pwdAccountLockedTime in the entry,
+ * through the whole overlay stack so that syncprov replicates it. */
+static int
+lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
+	time_t when )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+	slap_callback cb = { .sc_response = slap_null_cb };
+	Modifications mod;
+	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
+	struct berval vals[2];
+	int rc;
+
+	memset( &mod, 0, sizeof( mod ) );
+	cb.sc_private = &warden_internal_marker;
+	mod.sml_desc = warden_pwd.ad_pwdAccountLockedTime;
+	mod.sml_type = mod.sml_desc->ad_cname;
+	mod.sml_flags = SLAP_MOD_INTERNAL;
+	if ( when > 0 ) {
+		vals[0].bv_val = buf;
+		vals[0].bv_len = sizeof( buf );
+		slap_timestamp( &when, &vals[0] );
+		BER_BVZERO( &vals[1] );
+		mod.sml_op = LDAP_MOD_REPLACE;
+		mod.sml_values = vals;
+		mod.sml_nvalues = vals;
+		mod.sml_numvals = 1;
+	} else {
+		mod.sml_op = SLAP_MOD_SOFTDEL;
+	}
+
+	op2.o_tag = LDAP_REQ_MODIFY;
+	op2.o_callback = &cb;
+	op2.orm_modlist = &mod;
+	op2.orm_no_opattrs = 0;
+	op2.orm_increment = 0;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = *ndn;
+	op2.o_req_ndn = *ndn;
+	op2.o_managedsait = SLAP_CONTROL_NONE;
+	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+	rc = op2.o_bd->be_modify( &op2, &r2 );
+	op->o_bd->bd_info = bi;
+	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	if ( rc != LDAP_SUCCESS ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot %s pwdAccountLockedTime "
+			"of \"%s\": result %d\n", when > 0 ? "write" : "remove",
+			ndn->bv_val, rc );
+	}
+	return rc;
+}
+
+void
+warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_lockout *lo = wi->wi_lockout;
+	warden_policy *p = &ws->ws_policy;
+	warden_lock_state st;
+	warden_time now, window;
+	char msg[256];
+	int locked_now = 0;
+
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND || !ws->ws_has_uuid )
+		return;
+	now = lockout_now();
+
+	if ( rs->sr_err == LDAP_SUCCESS ) {
+		if ( ws->ws_engine[0] ) {
+			if ( warden_lock_success( wi->wi_store, ws->ws_uuid, now,
+					NULL, msg, sizeof( msg ) ) )
+				Debug( LDAP_DEBUG_ANY, "warden: cannot record the "
+					"success of \"%s\": %s\n",
+					op->o_req_dn.bv_val, msg );
+			warden_dedup_forget( lo->lo_dedup, ws->ws_uuid );
+		}
+		/* A lock that ended: nothing in the entry should claim it. */
+		if ( ws->ws_entry_locked > 0 )
+			lockout_set_entry_lock( op, on, &ws->ws_ndn, 0 );
+		return;
+	}
+	if ( rs->sr_err != LDAP_INVALID_CREDENTIALS ) return;
+
+	window = p->wp_lock.lp_interval ? p->wp_lock.lp_interval :
+		LOCKOUT_DEDUP_WINDOW;
+	if ( warden_dedup_seen( lo->lo_dedup, ws->ws_uuid, op->orb_cred.bv_val,
+			op->orb_cred.bv_len, now, window ) ) {
+		Debug( LDAP_DEBUG_STATS, "warden: failed bind of \"%s\" repeats "
+			"an earlier wrong password; not counted again\n",
+			op->o_req_dn.bv_val );
+		return;
+	}
+	if ( p->wp_src_max_failure ) {
+		const char *addr = op->o_conn->c_peer_name.bv_val ?
+			op->o_conn->c_peer_name.bv_val : "";
+
+		warden_throttle_fail( lo->lo_throttle, addr, now,
+			p->wp_src_interval );
+	}
+	if ( !p->wp_lock.lp_lockout || !p->wp_lock.lp_max_failure ) return;
+
+	if ( warden_lock_fail( wi->wi_store, ws->ws_uuid, &p->wp_lock, now, &st,
+			&locked_now, msg, sizeof( msg ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot record a failed bind of "
+			"\"%s\": %s; refusing binds until the state store records "
+			"again\n", op->o_req_dn.bv_val, msg );
+		lockout_fault( lo, 1 );
+		return;
+	}
+	if ( locked_now ) {
+		time_t when = (time_t)( now / SEC );
+
+		Debug( LDAP_DEBUG_ANY, "warden: locked \"%s\" after %u failed "
+			"binds (lock %u)\n", op->o_req_dn.bv_val, st.ls_nfail,
+			st.ls_nlocks );
+		lockout_set_entry_lock( op, on, &ws->ws_ndn, when );
+	}
+}
+
+static int
+lockout_is_admin( Operation *op, Entry *e )
+{
+	if ( be_isroot( op ) ) return 1;
+	return e && access_allowed( op, e, warden_pwd.ad_pwdAccountLockedTime,
+		NULL, ACL_MANAGE, NULL );
+}
+
+int
+warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
+	int *unlock )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	Modifications *m;
+	Entry *e = NULL;
+	int touches = 0, admin;
+
+	*unlock = 0;
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc != warden_pwd.ad_pwdAccountLockedTime ) continue;
+		touches = 1;
+		if ( m->sml_op == LDAP_MOD_DELETE || m->sml_op == SLAP_MOD_SOFTDEL ||
+			( m->sml_op == LDAP_MOD_REPLACE && !m->sml_numvals ) )
+			*unlock = 1;
+	}
+	if ( !touches ) return SLAP_CB_CONTINUE;
+	if ( op->o_callback && op->o_callback->sc_private == &warden_internal_marker )
+		return SLAP_CB_CONTINUE;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
+	admin = lockout_is_admin( op, e );
+	if ( e ) be_entry_release_r( op, e );
+	op->o_bd->bd_info = bi;
+	if ( !admin ) {
+		*unlock = 0;
+		rs->sr_err = LDAP_INSUFFICIENT_ACCESS;
+		rs->sr_text = "only administrators (manage access to "
+			"pwdAccountLockedTime) may lock or unlock accounts";
+		send_ldap_result( op, rs );
+		return rs->sr_err;
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+void
+warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	char msg[256];
+
+	if ( warden_lock_unlock( wi->wi_store, uuid, msg, sizeof( msg ) ) < 0 )
+		Debug( LDAP_DEBUG_ANY, "warden: unlock: %s\n", msg );
+	warden_dedup_forget( wi->wi_lockout->lo_dedup, uuid );
+}
+
+void
+warden_lockout_deleted( slap_overinst *on, const unsigned char *uuid )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	char msg[256];
+
+	if ( warden_lock_purge( wi->wi_store, uuid, msg, sizeof( msg ) ) < 0 )
+		Debug( LDAP_DEBUG_ANY, "warden: cannot purge the state of a "
+			"deleted entry: %s\n", msg );
+	warden_dedup_forget( wi->wi_lockout->lo_dedup, uuid );
+}
+
+static int
+lockout_wanted( SlapReply *rs, AttributeDescription *ad )
+{
+	return SLAP_OPATTRS( rs->sr_attr_flags ) || ad_inlist( ad, rs->sr_attrs );
+}
+
+static void
+lockout_add_time( Attribute ***app, AttributeDescription *ad, warden_time t )
+{
+	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
+	struct berval bv = { sizeof( buf ), buf };
+	time_t s;
+
+	if ( t == WARDEN_FOREVER ) {
+		ber_str2bv( "99991231235959Z", 0, 0, &bv );
+	} else {
+		s = (time_t)( t / SEC );
+		slap_timestamp( &s, &bv );
+	}
+	if ( !**app ) {
+		**app = attr_alloc( ad );
+		attr_valadd( **app, &bv, &bv, 1 );
+	} else {
+		attr_valadd( **app, &bv, &bv, 1 );
+	}
+}
+
+static void
+lockout_add_uint( Attribute ***app, AttributeDescription *ad, unsigned n )
+{
+	char buf[32];
+	struct berval bv;
+
+	bv.bv_val = buf;
+	bv.bv_len = snprintf( buf, sizeof( buf ), "%u", n );
+	**app = attr_alloc( ad );
+	attr_valadd( **app, &bv, &bv, 1 );
+	*app = &(**app)->a_next;
+}
+
+int
+warden_lockout_operational( Operation *op, SlapReply *rs, slap_overinst *on )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_lock_state st;
+	Attribute *a, **ap;
+	warden_time now;
+	char msg[256];
+	unsigned i;
+
+	if ( !rs->sr_entry || !wi->wi_store ) return SLAP_CB_CONTINUE;
+	if ( !lockout_wanted( rs, warden_ad.ad_failureCount ) &&
+		!lockout_wanted( rs, warden_ad.ad_failureTime ) &&
+		!lockout_wanted( rs, warden_ad.ad_lockedUntil ) &&
+		!lockout_wanted( rs, warden_ad.ad_lastSuccess ) &&
+		!lockout_wanted( rs, warden_ad.ad_lockCount ) )
+		return SLAP_CB_CONTINUE;
+	a = attr_find( rs->sr_entry->e_attrs, slap_schema.si_ad_entryUUID );
+	if ( !a || a->a_nvals[0].bv_len != WARDEN_UUID_LEN ) return SLAP_CB_CONTINUE;
+	if ( !lockout_is_admin( op, rs->sr_entry ) ) return SLAP_CB_CONTINUE;
+	if ( warden_lock_get( wi->wi_store, (unsigned char *)a->a_nvals[0].bv_val,
+			&st, msg, sizeof( msg ) ) != 0 )
+		return SLAP_CB_CONTINUE;
+
+	now = lockout_now();
+	for ( ap = &rs->sr_operational_attrs; *ap; ap = &(*ap)->a_next )
+		;
+	if ( lockout_wanted( rs, warden_ad.ad_failureCount ) )
+		lockout_add_uint( &ap, warden_ad.ad_failureCount, st.ls_nfail );
+	if ( st.ls_nfail && lockout_wanted( rs, warden_ad.ad_failureTime ) ) {
+		for ( i = 0; i < st.ls_nfail; i++ )
+			lockout_add_time( &ap, warden_ad.ad_failureTime, st.ls_fail[i] );
+		ap = &(*ap)->a_next;
+	}
+	if ( warden_lock_is_locked( &st, now ) &&
+		lockout_wanted( rs, warden_ad.ad_lockedUntil ) ) {
+		lockout_add_time( &ap, warden_ad.ad_lockedUntil, st.ls_locked_until );
+		ap = &(*ap)->a_next;
+	}
+	if ( st.ls_last_success && lockout_wanted( rs, warden_ad.ad_lastSuccess ) ) {
+		lockout_add_time( &ap, warden_ad.ad_lastSuccess, st.ls_last_success );
+		ap = &(*ap)->a_next;
+	}
+	if ( lockout_wanted( rs, warden_ad.ad_lockCount ) )
+		lockout_add_uint( &ap, warden_ad.ad_lockCount, st.ls_nlocks );
+	return SLAP_CB_CONTINUE;
+}

@@ -1,0 +1,149 @@
+/* policy.c - the password policy entries that apply to users
+ *
+ * A user's policy is the entry named by its pwdPolicySubentry, else by
+ * warden-default-policy.  Binds look policies up all the time and they
+ * rarely change, so parsed policies are cached; every write to a cached
+ * policy entry through this database (including replication) drops it.
+ */
+
+#include "warden.h"
+
+static unsigned
+policy_uint( Entry *e, AttributeDescription *ad, unsigned dflt )
+{
+	Attribute *a;
+	long v;
+	char *end;
+
+	if ( !ad || !( a = attr_find( e->e_attrs, ad ) ) || !a->a_vals[0].bv_val )
+		return dflt;
+	v = strtol( a->a_vals[0].bv_val, &end, 10 );
+	if ( *end || v < 0 ) return dflt;
+	return v > (long)UINT_MAX ? UINT_MAX : (unsigned)v;
+}
+
+static int
+policy_bool( Entry *e, AttributeDescription *ad )
+{
+	Attribute *a;
+
+	if ( !ad || !( a = attr_find( e->e_attrs, ad ) ) ) return 0;
+	return bvmatch( &a->a_nvals[0], &slap_true_bv );
+}
+
+#define SEC	((warden_time)1000000)
+
+static void
+policy_parse( Entry *e, warden_policy *p )
+{
+	AttributeDescription *ad;
+	const char *text;
+
+	memset( p, 0, sizeof( *p ) );
+	ad = NULL;
+	slap_str2ad( "pwdLockout", &ad, &text );
+	p->wp_lock.lp_lockout = policy_bool( e, ad );
+	ad = NULL;
+	slap_str2ad( "pwdMaxFailure", &ad, &text );
+	p->wp_lock.lp_max_failure = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdFailureCountInterval", &ad, &text );
+	p->wp_lock.lp_interval = policy_uint( e, ad, 0 ) * SEC;
+	ad = NULL;
+	slap_str2ad( "pwdLockoutDuration", &ad, &text );
+	p->wp_lock.lp_duration = policy_uint( e, ad, 0 ) * SEC;
+	p->wp_lock.lp_backoff = policy_uint( e, warden_ad.ad_lockoutBackoff, 1 );
+	p->wp_lock.lp_max_duration =
+		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * SEC;
+	p->wp_lock.lp_backoff_reset =
+		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * SEC;
+	p->wp_src_max_failure = policy_uint( e, warden_ad.ad_sourceMaxFailure, 0 );
+	p->wp_src_interval =
+		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * SEC;
+}
+
+void
+warden_policy_cache_init( warden_info *wi )
+{
+	ldap_pvt_thread_rdwr_init( &wi->wi_policy_lock );
+	wi->wi_policy_n = 0;
+}
+
+void
+warden_policy_cache_destroy( warden_info *wi )
+{
+	int i;
+
+	for ( i = 0; i < wi->wi_policy_n; i++ )
+		ch_free( wi->wi_policy_cache[i].ps_ndn.bv_val );
+	wi->wi_policy_n = 0;
+	ldap_pvt_thread_rdwr_destroy( &wi->wi_policy_lock );
+}
+
+void
+warden_policy_invalidate( warden_info *wi, struct berval *ndn )
+{
+	int i;
+
+	ldap_pvt_thread_rdwr_wlock( &wi->wi_policy_lock );
+	wi->wi_policy_gen++;
+	for ( i = 0; i < wi->wi_policy_n; i++ ) {
+		if ( !ndn || dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
+			ch_free( wi->wi_policy_cache[i].ps_ndn.bv_val );
+			wi->wi_policy_cache[i] = wi->wi_policy_cache[--wi->wi_policy_n];
+			i--;
+		}
+	}
+	ldap_pvt_thread_rdwr_wunlock( &wi->wi_policy_lock );
+}
+
+int
+warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
+	warden_policy *out )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	BackendInfo *bi = op->o_bd->bd_info;
+	warden_policy_slot slot;
+	Entry *e = NULL;
+	unsigned long gen;
+	int i, rc;
+
+	ldap_pvt_thread_rdwr_rlock( &wi->wi_policy_lock );
+	for ( i = 0; i < wi->wi_policy_n; i++ ) {
+		if ( dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
+			rc = wi->wi_policy_cache[i].ps_missing ?
+				WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
+			*out = wi->wi_policy_cache[i].ps_policy;
+			ldap_pvt_thread_rdwr_runlock( &wi->wi_policy_lock );
+			return rc;
+		}
+	}
+	gen = wi->wi_policy_gen;
+	ldap_pvt_thread_rdwr_runlock( &wi->wi_policy_lock );
+
+	memset( &slot, 0, sizeof( slot ) );
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	rc = be_entry_get_rw( op, ndn, NULL, NULL, 0, &e );
+	op->o_bd->bd_info = bi;
+	if ( rc != LDAP_SUCCESS || !e ||
+		!is_entry_objectclass( e, warden_pwd.oc_pwdPolicy, 0 ) ) {
+		slot.ps_missing = 1;
+	} else {
+		policy_parse( e, &slot.ps_policy );
+	}
+	if ( e ) {
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		be_entry_release_r( op, e );
+		op->o_bd->bd_info = bi;
+	}
+	*out = slot.ps_policy;
+
+	ldap_pvt_thread_rdwr_wlock( &wi->wi_policy_lock );
+	/* A write to a policy entry while we read it: do not cache. */
+	if ( gen == wi->wi_policy_gen && wi->wi_policy_n < WARDEN_POLICY_CACHE ) {
+		ber_dupbv( &slot.ps_ndn, ndn );
+		wi->wi_policy_cache[wi->wi_policy_n++] = slot;
+	}
+	ldap_pvt_thread_rdwr_wunlock( &wi->wi_policy_lock );
+	return slot.ps_missing ? WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
+}

@@ -1,0 +1,81 @@
+/* ppolicyctl.c - the password policy request and response controls
+ *
+ * draft-behera's controls are what sssd, nslcd and ldappasswd understand.
+ * ppolicy.la registers the request control when it loads; warden registers
+ * it only when it is absent, and otherwise reads the flag ppolicy.la's
+ * parser sets, so both can share a slapd.
+ */
+
+#include "warden.h"
+
+#define PPOLICY_ERROR	0x81L	/* [1] ENUMERATED in PasswordPolicyResponseValue */
+
+static int warden_ppolicy_cid = -1;
+
+static char *ppolicyctl_extops[] = {
+	LDAP_EXOP_MODIFY_PASSWD,
+	NULL
+};
+
+static int
+ppolicyctl_parse( Operation *op, SlapReply *rs, LDAPControl *ctrl )
+{
+	if ( !BER_BVISNULL( &ctrl->ldctl_value ) ) {
+		rs->sr_text = "passwordPolicyRequest control value not absent";
+		return LDAP_PROTOCOL_ERROR;
+	}
+	op->o_ctrlflag[warden_ppolicy_cid] = ctrl->ldctl_iscritical ?
+		SLAP_CONTROL_CRITICAL : SLAP_CONTROL_NONCRITICAL;
+	return LDAP_SUCCESS;
+}
+
+int
+warden_ppolicy_init( void )
+{
+	int rc;
+
+	if ( warden_ppolicy_cid >= 0 ) return 0;
+	if ( slap_find_control_id( LDAP_CONTROL_PASSWORDPOLICYREQUEST,
+			&warden_ppolicy_cid ) == LDAP_SUCCESS )
+		return 0;
+	rc = register_supported_control( LDAP_CONTROL_PASSWORDPOLICYREQUEST,
+		SLAP_CTRL_ADD|SLAP_CTRL_BIND|SLAP_CTRL_MODIFY, ppolicyctl_extops,
+		ppolicyctl_parse, &warden_ppolicy_cid );
+	if ( rc != LDAP_SUCCESS ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot register the password "
+			"policy control (%d)\n", rc );
+		warden_ppolicy_cid = -1;
+	}
+	return rc;
+}
+
+int
+warden_ppolicy_requested( Operation *op )
+{
+	return warden_ppolicy_cid >= 0 &&
+		op->o_ctrlflag[warden_ppolicy_cid] != SLAP_CONTROL_NONE;
+}
+
+LDAPControl *
+warden_ppolicy_response( Operation *op, int error )
+{
+	BerElementBuffer berbuf;
+	BerElement *ber = (BerElement *)&berbuf;
+	struct berval bv = BER_BVNULL;
+	LDAPControl *c = NULL;
+
+	ber_init2( ber, NULL, LBER_USE_DER );
+	if ( ber_printf( ber, "{te}", PPOLICY_ERROR, (ber_int_t)error ) < 0 ||
+		ber_flatten2( ber, &bv, 0 ) < 0 )
+		goto done;
+	c = op->o_tmpalloc( sizeof( *c ) + bv.bv_len, op->o_tmpmemctx );
+	c->ldctl_oid = LDAP_CONTROL_PASSWORDPOLICYRESPONSE;
+	c->ldctl_iscritical = 0;
+	c->ldctl_value.bv_val = (char *)&c[1];
+	c->ldctl_value.bv_len = bv.bv_len;
+	AC_MEMCPY( c->ldctl_value.bv_val, bv.bv_val, bv.bv_len );
+
+done:
+	ber_free_buf( ber );
+	return c;
+}
