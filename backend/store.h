@@ -49,6 +49,14 @@ void warden_store_close( warden_store *store );
 /** The directory a store was opened in.  Valid until warden_store_close(). */
 const char *warden_store_dir( const warden_store *store );
 
+/** Flushes committed changes to disk.  The store is opened without a
+ * flush per commit (MDB_NOSYNC): commits survive the death of the process
+ * at once, and a crash of the whole system loses what was committed since
+ * the last flush.  warden calls this every second and at close.
+ * @return 0 or -1 (reason in msg)
+ */
+int warden_store_sync( warden_store *store, char *msg, size_t len );
+
 /** Whether the store can record: commits a write transaction that
  * rewrites the format record.  Used to find out when a store that could not
  * record (full disk, full map) records again.

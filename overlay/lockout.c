@@ -109,6 +109,9 @@ lockout_faulted( warden_lockout *lo )
 	return f;
 }
 
+static int lockout_set_entry_lock( Operation *op, slap_overinst *on,
+	struct berval *ndn, time_t when );
+
 /* The answer to a refused bind: what a wrong password gets. */
 static int
 lockout_refuse( Operation *op, SlapReply *rs, warden_info *wi, int locked )
@@ -208,11 +211,26 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			"again\n" );
 	}
 
-	rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg, sizeof( msg ) );
+	if ( ws->ws_store_clean ) {
+		/* known to hold nothing: no read needed */
+		memset( &st, 0, sizeof( st ) );
+		rc = WARDEN_LOCK_NOTFOUND;
+	} else {
+		rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg,
+			sizeof( msg ) );
+		if ( rc >= 0 && st.ls_nfail == 0 && st.ls_locked_at == 0 )
+			ws->ws_store_clean = 1;
+	}
 	if ( rc < 0 ) {
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
 		return lockout_refuse( op, rs, wi, 0 );
+	}
+	if ( warden_lock_is_locked( &st, now ) && ws->ws_entry_locked == 0 ) {
+		/* The store committed a lock whose entry write was lost (a
+		 * crash between the two): write it now. */
+		lockout_set_entry_lock( op, on, &ws->ws_ndn,
+			(time_t)( st.ls_locked_at / SEC ) );
 	}
 	if ( warden_lock_is_locked( &st, now ) ||
 		( ws->ws_entry_locked == -1 ) ||
@@ -224,7 +242,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		return lockout_refuse( op, rs, wi, 1 );
 	}
 	/* Tell the result handler whether a success has anything to clear. */
-	if ( rc == 0 ) ws->ws_engine[0] = (void *)1;
+	if ( rc == 0 && !ws->ws_store_clean ) ws->ws_engine[0] = (void *)1;
 	return SLAP_CB_CONTINUE;
 }
 
@@ -333,6 +351,7 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	if ( !p->wp_lock.lp_lockout || !p->wp_lock.lp_max_failure ) return;
 
+	ws->ws_store_dirty = 1;
 	if ( warden_lock_fail( wi->wi_store, ws->ws_uuid, &p->wp_lock, now, &st,
 			&locked_now, msg, sizeof( msg ) ) ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record a failed bind of "

@@ -12,6 +12,7 @@
 
 #include "warden.h"
 #include "validate.h"
+#include "ldap_rq.h"
 
 #ifndef WARDEN_SLAPD_VERSION
 #error "WARDEN_SLAPD_VERSION must name the slapd version the module is built for"
@@ -30,6 +31,9 @@
 #define SYN_BOOLEAN	"1.3.6.1.4.1.1466.115.121.1.7"
 
 char warden_internal_marker;
+
+/* Bind targets whose entry warden remembers (see subjcache.h). */
+#define WARDEN_SUBJECTS	16384
 
 static slap_overinst warden;
 
@@ -311,7 +315,9 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_audit_fd = -1;
 	wi->wi_expose_lock = 1;
 	warden_policy_cache_init( wi );
-	if ( warden_lockout_new( &wi->wi_lockout ) ) {
+	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
+	if ( !wi->wi_subjects || warden_lockout_new( &wi->wi_lockout ) ) {
+		warden_subjcache_free( wi->wi_subjects );
 		warden_policy_cache_destroy( wi );
 		ch_free( wi );
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
@@ -320,6 +326,36 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	}
 	on->on_bi.bi_private = wi;
 	return 0;
+}
+
+/* The state store commits without a flush; this flushes it every second,
+ * bounding what a crash of the whole system can take. */
+static void *
+warden_sync_task( void *ctx, void *arg )
+{
+	struct re_s *rtask = arg;
+	slap_overinst *on = rtask->arg;
+	warden_info *wi = on->on_bi.bi_private;
+	char msg[SLAP_TEXT_BUFLEN];
+
+	if ( wi->wi_store && warden_store_sync( wi->wi_store, msg, sizeof( msg ) ) )
+		Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	return NULL;
+}
+
+static void
+warden_sync_stop( warden_info *wi )
+{
+	if ( !wi->wi_sync_task ) return;
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	if ( ldap_pvt_runqueue_isrunning( &slapd_rq, wi->wi_sync_task ) )
+		ldap_pvt_runqueue_stoptask( &slapd_rq, wi->wi_sync_task );
+	ldap_pvt_runqueue_remove( &slapd_rq, wi->wi_sync_task );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	wi->wi_sync_task = NULL;
 }
 
 static int
@@ -353,6 +389,13 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 			msg, sizeof( msg ) ) ) {
 		goto done;
 	}
+	if ( !wi->wi_sync_task ) {
+		ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+		wi->wi_sync_task = ldap_pvt_runqueue_insert( &slapd_rq, 1,
+			warden_sync_task, on, "warden_sync",
+			be->be_suffix ? be->be_suffix[0].bv_val : "" );
+		ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	}
 	wi->wi_open = 1;
 	rc = 0;
 
@@ -373,6 +416,7 @@ warden_db_close( BackendDB *be, ConfigReply *cr )
 	warden_info *wi = on->on_bi.bi_private;
 
 	wi->wi_open = 0;
+	warden_sync_stop( wi );
 	warden_store_close( wi->wi_store );
 	wi->wi_store = NULL;
 	if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
@@ -389,6 +433,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	if ( !wi ) return 0;
 	warden_db_close( be, cr );
 	warden_lockout_free( wi->wi_lockout );
+	warden_subjcache_free( wi->wi_subjects );
 	warden_policy_cache_destroy( wi );
 	warden_keyring_free( wi->wi_keys );
 	ch_free( wi->wi_key_file );
@@ -429,45 +474,100 @@ warden_parse_time( struct berval *bv )
 	return (time_t)tt.tt_sec;
 }
 
-/* Loads what the engines share about the entry a bind names. */
+/* Reads what the engines share about the entry a bind names. */
 static void
-warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
+warden_subject_read( Operation *op, slap_overinst *on, warden_subj_rec *rec )
 {
-	warden_info *wi = on->on_bi.bi_private;
 	BackendInfo *bi = op->o_bd->bd_info;
-	struct berval policy = BER_BVNULL;
 	Entry *e = NULL;
 	Attribute *a;
 
+	memset( rec, 0, sizeof( *rec ) );
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
 			LDAP_SUCCESS && e ) {
-		ws->ws_found = 1;
-		ber_dupbv_x( &ws->ws_ndn, &e->e_nname, op->o_tmpmemctx );
-		ws->ws_has_password = attr_find( e->e_attrs,
-			slap_schema.si_ad_userPassword ) != NULL;
+		rec->sr_flags |= WARDEN_SC_FOUND;
+		if ( attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) )
+			rec->sr_flags |= WARDEN_SC_PASSWORD;
 		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
 		if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
-			memcpy( ws->ws_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
-			ws->ws_has_uuid = 1;
+			memcpy( rec->sr_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+			rec->sr_flags |= WARDEN_SC_UUID;
 		}
 		a = attr_find( e->e_attrs, warden_pwd.ad_pwdAccountLockedTime );
 		if ( a ) {
 			/* draft-behera: 000001010000Z locks until an
 			 * administrator unlocks (normalized with seconds) */
 			if ( !strncmp( a->a_nvals[0].bv_val, "00000101", 8 ) )
-				ws->ws_entry_locked = -1;
+				rec->sr_entry_locked = -1;
 			else
-				ws->ws_entry_locked = warden_parse_time( &a->a_nvals[0] );
+				rec->sr_entry_locked = warden_parse_time( &a->a_nvals[0] );
 		}
 		a = attr_find( e->e_attrs, warden_pwd.ad_pwdPolicySubentry );
-		if ( a ) ber_dupbv_x( &policy, &a->a_nvals[0], op->o_tmpmemctx );
+		if ( a ) {
+			/* too long to cache: mark it, read again each time */
+			if ( a->a_nvals[0].bv_len >= WARDEN_SC_POLICY_MAX ) {
+				rec->sr_policy_len = (size_t)-1;
+			} else {
+				memcpy( rec->sr_policy, a->a_nvals[0].bv_val,
+					a->a_nvals[0].bv_len );
+				rec->sr_policy_len = a->a_nvals[0].bv_len;
+			}
+		}
 		be_entry_release_r( op, e );
 	}
 	op->o_bd->bd_info = bi;
+}
 
-	if ( BER_BVISNULL( &policy ) && !BER_BVISEMPTY( &wi->wi_default_policy ) )
-		ber_dupbv_x( &policy, &wi->wi_default_policy, op->o_tmpmemctx );
+/* Loads what the engines share about the entry a bind names, from the
+ * subject cache when it can. */
+static void
+warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	struct berval policy = BER_BVNULL;
+	warden_subj_rec rec;
+
+	if ( !warden_subjcache_get( wi->wi_subjects, op->o_req_ndn.bv_val,
+			op->o_req_ndn.bv_len, &rec, &ws->ws_cache_gen ) ) {
+		warden_subject_read( op, on, &rec );
+		if ( rec.sr_policy_len != (size_t)-1 )
+			warden_subjcache_put( wi->wi_subjects, op->o_req_ndn.bv_val,
+				op->o_req_ndn.bv_len, &rec, ws->ws_cache_gen );
+	}
+	ws->ws_found = !!( rec.sr_flags & WARDEN_SC_FOUND );
+	ws->ws_has_password = !!( rec.sr_flags & WARDEN_SC_PASSWORD );
+	ws->ws_has_uuid = !!( rec.sr_flags & WARDEN_SC_UUID );
+	ws->ws_store_clean = !!( rec.sr_flags & WARDEN_SC_CLEAN );
+	ws->ws_entry_locked = (time_t)rec.sr_entry_locked;
+	memcpy( ws->ws_uuid, rec.sr_uuid, WARDEN_UUID_LEN );
+	if ( ws->ws_found ) ws->ws_ndn = op->o_req_ndn;
+
+	if ( rec.sr_policy_len == (size_t)-1 ) {
+		/* a policy DN too long for the cache: read it again */
+		BackendInfo *bi = op->o_bd->bd_info;
+		Entry *e = NULL;
+		Attribute *a;
+
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
+				LDAP_SUCCESS && e ) {
+			a = attr_find( e->e_attrs, warden_pwd.ad_pwdPolicySubentry );
+			if ( a ) ber_dupbv_x( &policy, &a->a_nvals[0], op->o_tmpmemctx );
+			be_entry_release_r( op, e );
+		}
+		op->o_bd->bd_info = bi;
+	} else if ( rec.sr_policy_len ) {
+		policy.bv_len = rec.sr_policy_len;
+		policy.bv_val = op->o_tmpalloc( policy.bv_len + 1, op->o_tmpmemctx );
+		memcpy( policy.bv_val, rec.sr_policy, policy.bv_len );
+		policy.bv_val[policy.bv_len] = '\0';
+	}
+	if ( BER_BVISNULL( &policy ) && !BER_BVISEMPTY( &wi->wi_default_policy ) ) {
+		ws->ws_policy_state = warden_policy_lookup( op, on,
+			&wi->wi_default_policy, &ws->ws_policy );
+		return;
+	}
 	if ( BER_BVISNULL( &policy ) ) {
 		ws->ws_policy_state = WARDEN_POLICY_NONE;
 		return;
@@ -501,8 +601,14 @@ warden_bind_response( Operation *op, SlapReply *rs )
 {
 	warden_opctx *wo = op->o_callback->sc_private;
 
-	if ( rs->sr_type == REP_RESULT )
-		warden_lockout_bind_result( op, rs, wo->wo_on, &wo->wo_subject );
+	warden_info *wi = wo->wo_on->on_bi.bi_private;
+	warden_subject *ws = &wo->wo_subject;
+
+	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
+	warden_lockout_bind_result( op, rs, wo->wo_on, ws );
+	if ( ws->ws_store_dirty )
+		warden_subjcache_invalidate( wi->wi_subjects,
+			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -537,8 +643,6 @@ warden_opctx_push( Operation *op, slap_overinst *on, slap_response *resp )
 static void
 warden_opctx_free( Operation *op, warden_opctx *wo )
 {
-	if ( wo->wo_subject.ws_ndn.bv_val )
-		op->o_tmpfree( wo->wo_subject.ws_ndn.bv_val, op->o_tmpmemctx );
 	op->o_tmpfree( wo, op->o_tmpmemctx );
 }
 
@@ -570,8 +674,23 @@ warden_op_bind( Operation *op, SlapReply *rs )
 		warden_opctx_free( op, wo );
 		return rc;
 	}
+	if ( wo->wo_subject.ws_store_clean )
+		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
+			op->o_req_ndn.bv_len, wo->wo_subject.ws_cache_gen );
 	warden_opctx_link( op, wo );
 	return SLAP_CB_CONTINUE;
+}
+
+/* A write may change what the subject cache holds for its target; a
+ * rename or delete may move or remove a whole subtree. */
+static void
+warden_subjects_written( Operation *op, warden_info *wi )
+{
+	if ( op->o_tag == LDAP_REQ_MODRDN || op->o_tag == LDAP_REQ_DELETE )
+		warden_subjcache_flush( wi->wi_subjects );
+	else
+		warden_subjcache_invalidate( wi->wi_subjects,
+			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
 }
 
 static int
@@ -580,8 +699,9 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_opctx *wo = op->o_callback->sc_private;
 	warden_info *wi = wo->wo_on->on_bi.bi_private;
 
-	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
-		return SLAP_CB_CONTINUE;
+	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
+	warden_subjects_written( op, wi );
+	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid )
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
@@ -619,6 +739,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	warden_subjects_written( op, on->on_bi.bi_private );
 	wo = warden_opctx_push( op, on, warden_write_response );
 	if ( unlock ) {
 		wo->wo_unlock = 1;
@@ -631,8 +752,10 @@ static int
 warden_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	warden_opctx *wo = warden_opctx_push( op, on, warden_write_response );
+	warden_opctx *wo;
 
+	warden_subjects_written( op, on->on_bi.bi_private );
+	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
 	return SLAP_CB_CONTINUE;
@@ -643,6 +766,7 @@ warden_op_write( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 
+	warden_subjects_written( op, on->on_bi.bi_private );
 	warden_opctx_push( op, on, warden_write_response );
 	return SLAP_CB_CONTINUE;
 }

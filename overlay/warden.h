@@ -12,6 +12,7 @@
 #include "keyring.h"
 #include "store.h"
 #include "lockstate.h"
+#include "subjcache.h"
 
 /** The settings of one password policy entry that warden uses. */
 typedef struct warden_policy {
@@ -50,6 +51,8 @@ typedef struct warden_info {
 	warden_policy_slot wi_policy_cache[WARDEN_POLICY_CACHE];
 
 	warden_lockout	*wi_lockout;		/**< the lockout engine */
+	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
+	struct re_s	*wi_sync_task;		/**< flushes the store every second */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -65,6 +68,13 @@ typedef struct warden_subject {
 	/** pwdAccountLockedTime in the entry: 0 none, -1 permanent
 	 * ("000001010000Z"), otherwise the time in seconds */
 	time_t		ws_entry_locked;
+	/** in: the store is known to hold no failure or lock for the user
+	 * (the lockout engine may skip reading it); out: set by the engine
+	 * when it read such a state */
+	int		ws_store_clean;
+	/** out: the engine recorded a failure (what is cached is stale) */
+	int		ws_store_dirty;
+	uint64_t	ws_cache_gen;		/**< glue: subject cache generation */
 	void		*ws_engine[4];		/**< per-engine scratch */
 } warden_subject;
 

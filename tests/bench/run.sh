@@ -406,6 +406,9 @@ for name in $wb_needed; do
 	wb_dir[$name]=$dir
 	mkdir -p "$dir/db" || wb_die "cannot create $dir"
 	wb_conf "$name" "$dir"
+	if [ "$name" = warden ] || [ "$name" = warden-otp ]; then
+		mkdir -m 700 "$dir/state" || wb_die "cannot create $dir/state"
+	fi
 	case $name in
 	otp)
 		wb_ldif 1 > "$dir/otp.ldif" &&
@@ -426,9 +429,6 @@ for name in $wb_needed; do
 		fi
 		;;
 	esac
-	if [ "$name" = warden ] || [ "$name" = warden-otp ]; then
-		mkdir -m 700 "$dir/state" || wb_die "cannot create $dir/state"
-	fi
 done
 rm -rf "$wb_tpl"
 # slapadd -q and cp leave the databases as dirty page cache: without this the
@@ -635,6 +635,9 @@ wb_callgrind() {
 		args+=(-o "$rep" -n 1)
 		wargs=("${args[@]}") ;;
 	*)
+		# steady state: every user once before measuring, so that
+		# per-entry caches (slapd's, warden's) are as in production
+		[ "$warm" -ge "$wb_users" ] || warm=$wb_users
 		args+=(-n "$wb_users")
 		wargs=("${args[@]}") ;;
 	esac
@@ -718,7 +721,7 @@ if [ $wb_mode = callgrind ]; then
 	done
 	echo
 	echo "Instructions (callgrind Ir) per operation inside slapd, $wb_cg_ops operations" \
-		"per run after $((wb_cg_ops / 10 + 1)) warm-up ones, 1 thread x 1 connection," \
+		"per run after a warm-up (every user once where users repeat), 1 thread x 1 connection," \
 		"$wb_users users:"
 	wb_cg_table || wb_failures=$((wb_failures + 1))
 else

@@ -442,7 +442,11 @@ wb_slot_start( wb_thread *wt, wb_slot *ws )
 	case WB_BIND_TOTP:
 		if ( wb_conf.wc_workload == WB_BIND_FAIL_SPREAD ||
 				wb_conf.wc_workload == WB_BIND_FAIL_ONE ) {
-			snprintf( pw, sizeof(pw), "%s", wb_conf.wc_bad_pw );
+			/* a guessing attacker tries a new password each time
+			 * (a repeated one counts once with warden) */
+			wt->wt_seq++;
+			snprintf( pw, sizeof(pw), "%s-%d-%llu", wb_conf.wc_bad_pw,
+				wt->wt_id, (unsigned long long)wt->wt_seq );
 		} else if ( wb_conf.wc_workload == WB_BIND_TOTP ) {
 			snprintf( pw, sizeof(pw), "%s%s", wb_conf.wc_user_pw, code );
 		} else {
@@ -721,7 +725,7 @@ wb_usage( FILE *fp )
 "  -H uri       ldap://127.0.0.1:PORT/ (only 127.0.0.1 is accepted)\n"
 "  -D dn -w pw  admin (rootdn) for modify/passwd [cn=admin,dc=bench,dc=test / secret]\n"
 "  -b template  user DN with one %%d [uid=u%%d,ou=people,dc=bench,dc=test]\n"
-"  -p pw        users' password [secret]     -x pw  wrong password [wrong-password]\n"
+"  -p pw        users' password [secret]     -x pw  wrong password prefix [wrong-password]\n"
 "  -P pw        passwd: value to set [default: a unique strong value per op]\n"
 "  -n users     pool size [1000]             -o first  first user index [0]\n"
 "  -t threads   [2]                          -c conns  in flight per thread [2]\n"

@@ -1,0 +1,63 @@
+/* subjcache.h - what binds need to know about an entry, cached by DN
+ *
+ * Every simple bind would otherwise read the target entry twice: once for
+ * warden (its entryUUID, lock time and policy) and once for the backend's
+ * password check.  warden keeps what it needs per normalized DN in memory.
+ * Every write through the database (its own operations and replication
+ * alike) passes the overlay, which drops the DN it touches, or everything
+ * for renames and deletes; a generation per stripe keeps a bind that read
+ * the entry before such a write from caching what it read.  Fixed size,
+ * least recently used evicted, safe from many threads.
+ */
+#ifndef WARDEN_SUBJCACHE_H
+#define WARDEN_SUBJCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WARDEN_SC_FOUND		0x01	/* the entry exists */
+#define WARDEN_SC_PASSWORD	0x02	/* ... with a userPassword */
+#define WARDEN_SC_UUID		0x04	/* ... and an entryUUID */
+#define WARDEN_SC_CLEAN		0x08	/* the store holds no failure or lock */
+#define WARDEN_SC_POLICY_MAX	256	/* longer policy DNs are not cached */
+
+typedef struct warden_subj_rec {
+	unsigned	sr_flags;
+	unsigned char	sr_uuid[16];
+	int64_t		sr_entry_locked;	/* as warden_subject's */
+	size_t		sr_policy_len;		/* 0: none named in the entry */
+	char		sr_policy[WARDEN_SC_POLICY_MAX];
+} warden_subj_rec;
+
+typedef struct warden_subjcache warden_subjcache;
+
+/** @param[in] slots entries kept (at least 64); NULL when out of memory */
+warden_subjcache *warden_subjcache_new( unsigned slots );
+void warden_subjcache_free( warden_subjcache *c );
+
+/** Looks up a DN.  On a miss, *gen receives what warden_subjcache_put()
+ * needs to tell whether a write intervened.
+ * @return 1 and *rec filled on a hit, 0 on a miss */
+int warden_subjcache_get( warden_subjcache *c, const char *ndn, size_t len,
+	warden_subj_rec *rec, uint64_t *gen );
+
+/** Stores what a bind read, unless the DN was written since the
+ * warden_subjcache_get() that returned gen. */
+void warden_subjcache_put( warden_subjcache *c, const char *ndn, size_t len,
+	const warden_subj_rec *rec, uint64_t gen );
+
+/** Sets WARDEN_SC_CLEAN of a cached DN, unless the DN's stripe was written
+ * (a failure recorded: warden_subjcache_invalidate()) since the
+ * warden_subjcache_get() that returned gen; no effect on a miss. */
+void warden_subjcache_mark_clean( warden_subjcache *c, const char *ndn,
+	size_t len, uint64_t gen );
+
+/** Drops a DN (before and after a write to it). */
+void warden_subjcache_invalidate( warden_subjcache *c, const char *ndn,
+	size_t len );
+
+/** Drops everything (renames and deletes, which may move or remove a
+ * subtree). */
+void warden_subjcache_flush( warden_subjcache *c );
+
+#endif /* WARDEN_SUBJCACHE_H */
