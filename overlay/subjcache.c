@@ -190,6 +190,20 @@ warden_subjcache_mark_clean( warden_subjcache *c, const char *ndn, size_t len,
 }
 
 void
+warden_subjcache_mark_dirty( warden_subjcache *c, const char *ndn, size_t len )
+{
+	uint64_t h = sc_hash( ndn, len );
+	sc_stripe *st = sc_stripe_of( c, h );
+	sc_slot *s;
+
+	pthread_mutex_lock( &st->st_mutex );
+	st->st_gen++;
+	if ( ( s = sc_find( st, h, ndn, len ) ) )
+		s->ss_rec.sr_flags &= ~WARDEN_SC_CLEAN;
+	pthread_mutex_unlock( &st->st_mutex );
+}
+
+void
 warden_subjcache_invalidate( warden_subjcache *c, const char *ndn, size_t len )
 {
 	uint64_t h = sc_hash( ndn, len );

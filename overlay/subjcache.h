@@ -52,6 +52,12 @@ void warden_subjcache_put( warden_subjcache *c, const char *ndn, size_t len,
 void warden_subjcache_mark_clean( warden_subjcache *c, const char *ndn,
 	size_t len, uint64_t gen );
 
+/** Clears WARDEN_SC_CLEAN of a DN (a failure was recorded) and makes
+ * pending warden_subjcache_mark_clean() calls of its stripe fail, keeping
+ * the rest of what is cached. */
+void warden_subjcache_mark_dirty( warden_subjcache *c, const char *ndn,
+	size_t len );
+
 /** Drops a DN (before and after a write to it). */
 void warden_subjcache_invalidate( warden_subjcache *c, const char *ndn,
 	size_t len );

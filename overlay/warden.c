@@ -607,7 +607,7 @@ warden_bind_response( Operation *op, SlapReply *rs )
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
 	warden_lockout_bind_result( op, rs, wo->wo_on, ws );
 	if ( ws->ws_store_dirty )
-		warden_subjcache_invalidate( wi->wi_subjects,
+		warden_subjcache_mark_dirty( wi->wi_subjects,
 			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
 	return SLAP_CB_CONTINUE;
 }

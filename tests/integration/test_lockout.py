@@ -470,3 +470,31 @@ def test_corrupt_store_is_a_clear_error(slapd):
         f.write(b"\xde\xad\xbe\xef" * 2048)
     assert slapd.start(expect_failure=True) != 0
     assert "cannot open the state store" in slapd.log_text()
+
+
+def test_full_store_refuses_binds_until_it_records_again(slapd):
+    """A state directory that fills up: the failure that cannot be recorded
+    is logged, binds are refused (lockout is not skipped), and once there is
+    room again binds work."""
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40k,mode=0700", "tmpfs",
+                        str(slapd.state)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        users = [f"f{i}" for i in range(400)]
+        start(slapd, {"pwdMaxFailure": "50"}, users=users)
+        full = False
+        for i, u in enumerate(users):
+            bind(slapd, u, f"guess-{i}")
+            if "cannot record a failed bind" in slapd.log_text():
+                full = True
+                break
+        assert full, "the store never filled up"
+        assert bind(slapd, "f399", USERPW)[0] == 49
+        assert "the lockout state cannot be recorded" in slapd.log_text()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(slapd.state)], check=True)
+        assert bind(slapd, "f399", USERPW)[0] == 0
+        assert "the state store records again" in slapd.log_text()
+    finally:
+        slapd.stop()
+        subprocess.run(["umount", str(slapd.state)], capture_output=True)

@@ -1,0 +1,132 @@
+/* The subject cache: hits, generations, invalidation, eviction. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "subjcache.h"
+#include "suites.h"
+
+static warden_subj_rec
+rec_of( unsigned flags, unsigned char b )
+{
+	warden_subj_rec r;
+
+	memset( &r, 0, sizeof( r ) );
+	r.sr_flags = flags;
+	memset( r.sr_uuid, b, sizeof( r.sr_uuid ) );
+	return r;
+}
+
+START_TEST( put_get_and_miss )
+{
+	warden_subjcache *c = warden_subjcache_new( 64 );
+	warden_subj_rec r = rec_of( WARDEN_SC_FOUND | WARDEN_SC_UUID, 7 ), out;
+	uint64_t gen;
+	const char *dn = "uid=alice,ou=people,dc=example,dc=org";
+
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen ), 0 );
+	warden_subjcache_put( c, dn, strlen( dn ), &r, gen );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen ), 1 );
+	ck_assert_int_eq( out.sr_flags, WARDEN_SC_FOUND | WARDEN_SC_UUID );
+	ck_assert_int_eq( out.sr_uuid[15], 7 );
+	/* a prefix is another DN */
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ) - 1, &out, &gen ), 0 );
+	warden_subjcache_free( c );
+}
+END_TEST
+
+START_TEST( write_between_read_and_put_is_not_cached )
+{
+	warden_subjcache *c = warden_subjcache_new( 64 );
+	warden_subj_rec r = rec_of( WARDEN_SC_FOUND, 1 ), out;
+	uint64_t gen, gen2;
+	const char *dn = "uid=bob,dc=x";
+
+	warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+	warden_subjcache_invalidate( c, dn, strlen( dn ) );	/* a modify */
+	warden_subjcache_put( c, dn, strlen( dn ), &r, gen );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen2 ), 0 );
+	warden_subjcache_put( c, dn, strlen( dn ), &r, gen2 );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen2 ), 1 );
+	warden_subjcache_invalidate( c, dn, strlen( dn ) );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen2 ), 0 );
+	warden_subjcache_free( c );
+}
+END_TEST
+
+START_TEST( clean_mark_needs_unchanged_generation )
+{
+	warden_subjcache *c = warden_subjcache_new( 64 );
+	warden_subj_rec r = rec_of( WARDEN_SC_FOUND, 1 ), out;
+	uint64_t gen, g2;
+	const char *dn = "uid=carol,dc=x";
+
+	warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+	warden_subjcache_put( c, dn, strlen( dn ), &r, gen );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen ), 1 );
+	warden_subjcache_mark_clean( c, dn, strlen( dn ), gen );
+	warden_subjcache_get( c, dn, strlen( dn ), &out, &g2 );
+	ck_assert( out.sr_flags & WARDEN_SC_CLEAN );
+
+	/* a failure recorded meanwhile: the stale "clean" must not stick */
+	warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+	warden_subjcache_invalidate( c, dn, strlen( dn ) );
+	warden_subjcache_put( c, dn, strlen( dn ), &r, gen );	/* refused */
+	warden_subjcache_mark_clean( c, dn, strlen( dn ), gen );	/* refused */
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &g2 ), 0 );
+
+	/* marked dirty: stays cached, no longer clean, pending marks fail */
+	warden_subjcache_put( c, dn, strlen( dn ), &r, g2 );
+	warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+	warden_subjcache_mark_clean( c, dn, strlen( dn ), gen );
+	warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+	warden_subjcache_mark_dirty( c, dn, strlen( dn ) );
+	warden_subjcache_mark_clean( c, dn, strlen( dn ), gen );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &g2 ), 1 );
+	ck_assert( !( out.sr_flags & WARDEN_SC_CLEAN ) );
+	warden_subjcache_free( c );
+}
+END_TEST
+
+START_TEST( flush_and_eviction )
+{
+	warden_subjcache *c = warden_subjcache_new( 64 );
+	warden_subj_rec r = rec_of( WARDEN_SC_FOUND, 2 ), out;
+	char dn[64];
+	uint64_t gen;
+	int i, hits = 0;
+
+	for ( i = 0; i < 5000; i++ ) {
+		snprintf( dn, sizeof( dn ), "uid=u%d,dc=x", i );
+		warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+		warden_subjcache_put( c, dn, strlen( dn ), &r, gen );
+	}
+	for ( i = 0; i < 5000; i++ ) {
+		snprintf( dn, sizeof( dn ), "uid=u%d,dc=x", i );
+		hits += warden_subjcache_get( c, dn, strlen( dn ), &out, &gen );
+	}
+	/* bounded: at most the slots, and the newest are there */
+	ck_assert_int_le( hits, 64 * 8 );
+	ck_assert_int_gt( hits, 0 );
+	snprintf( dn, sizeof( dn ), "uid=u%d,dc=x", 4999 );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen ), 1 );
+	warden_subjcache_flush( c );
+	ck_assert_int_eq( warden_subjcache_get( c, dn, strlen( dn ), &out, &gen ), 0 );
+	warden_subjcache_free( c );
+}
+END_TEST
+
+Suite *
+subjcache_suite( void )
+{
+	Suite *s = suite_create( "subjcache" );
+	TCase *tc = tcase_create( "cache" );
+
+	tcase_add_test( tc, put_get_and_miss );
+	tcase_add_test( tc, write_between_read_and_put_is_not_cached );
+	tcase_add_test( tc, clean_mark_needs_unchanged_generation );
+	tcase_add_test( tc, flush_and_eviction );
+	suite_add_tcase( s, tc );
+	return s;
+}
