@@ -15,6 +15,7 @@
 #define DEDUP_DIGEST_LEN	16
 #define DEDUP_UUID_LEN		16
 #define DEDUP_STRIPES		16
+#define DEDUP_WAYS		8	/* slots a user may occupy in a stripe */
 
 typedef struct dedup_user {
 	unsigned char	du_uuid[DEDUP_UUID_LEN];
@@ -27,11 +28,23 @@ typedef struct dedup_user {
 struct warden_dedup {
 	unsigned char	wd_key[DEDUP_KEY_LEN];
 	EVP_MAC		*wd_mac;
+	EVP_MAC_CTX	*wd_keyed;	/* keyed once; each use works on a copy */
 	unsigned	wd_per_stripe;
 	dedup_user	*wd_users;
 	uint64_t	wd_clock[DEDUP_STRIPES];
 	pthread_mutex_t	wd_mutex[DEDUP_STRIPES];
 };
+
+static int
+dedup_key( warden_dedup *d )
+{
+	OSSL_PARAM params[2];
+
+	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_MAC_PARAM_DIGEST,
+		(char *)"SHA256", 0 );
+	params[1] = OSSL_PARAM_construct_end();
+	return EVP_MAC_init( d->wd_keyed, d->wd_key, sizeof( d->wd_key ), params );
+}
 
 warden_dedup *
 warden_dedup_new( unsigned slots )
@@ -43,11 +56,15 @@ warden_dedup_new( unsigned slots )
 	d = calloc( 1, sizeof( *d ) );
 	if ( !d ) return NULL;
 	d->wd_per_stripe = ( slots + DEDUP_STRIPES - 1 ) / DEDUP_STRIPES;
+	if ( d->wd_per_stripe < DEDUP_WAYS ) d->wd_per_stripe = DEDUP_WAYS;
 	d->wd_users = calloc( (size_t)d->wd_per_stripe * DEDUP_STRIPES,
 		sizeof( dedup_user ) );
 	d->wd_mac = EVP_MAC_fetch( NULL, "HMAC", NULL );
-	if ( !d->wd_users || !d->wd_mac ||
-		RAND_bytes( d->wd_key, sizeof( d->wd_key ) ) != 1 ) {
+	if ( d->wd_mac ) d->wd_keyed = EVP_MAC_CTX_new( d->wd_mac );
+	if ( !d->wd_users || !d->wd_keyed ||
+		RAND_bytes( d->wd_key, sizeof( d->wd_key ) ) != 1 ||
+		!dedup_key( d ) ) {
+		EVP_MAC_CTX_free( d->wd_keyed );
 		EVP_MAC_free( d->wd_mac );
 		free( d->wd_users );
 		OPENSSL_cleanse( d, sizeof( *d ) );
@@ -70,6 +87,7 @@ warden_dedup_free( warden_dedup *d )
 	OPENSSL_cleanse( d->wd_users,
 		(size_t)d->wd_per_stripe * DEDUP_STRIPES * sizeof( dedup_user ) );
 	free( d->wd_users );
+	EVP_MAC_CTX_free( d->wd_keyed );
 	EVP_MAC_free( d->wd_mac );
 	OPENSSL_cleanse( d, sizeof( *d ) );
 	free( d );
@@ -89,17 +107,19 @@ dedup_find( warden_dedup *d, unsigned stripe, const unsigned char *uuid,
 	int make )
 {
 	dedup_user *u = d->wd_users + (size_t)stripe * d->wd_per_stripe;
-	dedup_user *victim = NULL;
-	unsigned i;
+	dedup_user *victim = NULL, *s;
+	unsigned i, home;
 
-	for ( i = 0; i < d->wd_per_stripe; i++ ) {
-		if ( u[i].du_used && !memcmp( u[i].du_uuid, uuid, DEDUP_UUID_LEN ) ) {
-			u[i].du_stamp = ++d->wd_clock[stripe];
-			return &u[i];
+	home = ( (unsigned)uuid[0] << 8 | uuid[1] ) % d->wd_per_stripe;
+	for ( i = 0; i < DEDUP_WAYS; i++ ) {
+		s = &u[( home + i ) % d->wd_per_stripe];
+		if ( s->du_used && !memcmp( s->du_uuid, uuid, DEDUP_UUID_LEN ) ) {
+			s->du_stamp = ++d->wd_clock[stripe];
+			return s;
 		}
-		if ( !victim || !u[i].du_used ||
-			( victim->du_used && u[i].du_stamp < victim->du_stamp ) )
-			victim = &u[i];
+		if ( !victim || !s->du_used ||
+			( victim->du_used && s->du_stamp < victim->du_stamp ) )
+			victim = s;
 	}
 	if ( !make ) return NULL;
 	OPENSSL_cleanse( victim, sizeof( *victim ) );
@@ -118,17 +138,13 @@ warden_dedup_seen( warden_dedup *d, const unsigned char *uuid,
 	unsigned stripe = dedup_stripe( uuid ), i, oldest = 0;
 	dedup_user *u;
 	EVP_MAC_CTX *ctx;
-	OSSL_PARAM params[2];
 	int seen = 0;
 
 	/* HMAC over uuid || credential: the same password of two users gives
-	 * two digests, and nothing here can be reversed without the key. */
-	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_MAC_PARAM_DIGEST,
-		(char *)"SHA256", 0 );
-	params[1] = OSSL_PARAM_construct_end();
-	ctx = EVP_MAC_CTX_new( d->wd_mac );
-	if ( !ctx || !EVP_MAC_init( ctx, d->wd_key, sizeof( d->wd_key ), params ) ||
-		!EVP_MAC_update( ctx, uuid, DEDUP_UUID_LEN ) ||
+	 * two digests, and nothing here can be reversed without the key.
+	 * Copying the keyed context saves the key schedule per call. */
+	ctx = EVP_MAC_CTX_dup( d->wd_keyed );
+	if ( !ctx || !EVP_MAC_update( ctx, uuid, DEDUP_UUID_LEN ) ||
 		!EVP_MAC_update( ctx, cred, credlen ) ||
 		!EVP_MAC_final( ctx, mac, &maclen, sizeof( mac ) ) ||
 		maclen < DEDUP_DIGEST_LEN ) {

@@ -7,6 +7,7 @@ Suite *validate_suite( void );
 Suite *keyring_suite( void );
 Suite *store_suite( void );
 Suite *subjcache_suite( void );
+Suite *lockout_state_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
