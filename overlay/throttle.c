@@ -18,9 +18,11 @@
  */
 
 #include <limits.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/random.h>
 
@@ -100,12 +102,13 @@ throttle_seed( const void *salt )
 		(uint64_t)(uintptr_t)salt;
 }
 
+/* Copies n bytes of src to key + off, cut to fit, and ends the string. */
 static void
-throttle_copy( char *dst, const char *src, size_t n )
+throttle_copy( char *key, size_t off, const char *src, size_t n )
 {
-	if ( n > THROTTLE_ADDR_MAX - 1 ) n = THROTTLE_ADDR_MAX - 1;
-	memcpy( dst, src, n );
-	dst[n] = '\0';
+	if ( n > THROTTLE_ADDR_MAX - 1 - off ) n = THROTTLE_ADDR_MAX - 1 - off;
+	memcpy( key + off, src, n );
+	key[off + n] = '\0';
 }
 
 /* Writes into key (THROTTLE_ADDR_MAX bytes) the address without its port:
@@ -126,7 +129,7 @@ throttle_normalize( const char *addr, char *key )
 	} else if ( !strchr( addr, '=' ) ) {
 		plen = 0;
 	} else {
-		throttle_copy( key, addr, strlen( addr ) );
+		throttle_copy( key, 0, addr, strlen( addr ) );
 		return;
 	}
 	p = addr + plen;
@@ -138,11 +141,11 @@ throttle_normalize( const char *addr, char *key )
 		if ( end - p > 8 && !strncasecmp( p + 1, "::ffff:", 7 ) &&
 			strchr( v4, '.' ) && strchr( v4, '.' ) < end &&
 			( !strchr( v4, ':' ) || strchr( v4, ':' ) > end ) ) {
-			throttle_copy( key + plen, v4, end - v4 );
+			throttle_copy( key, plen, v4, end - v4 );
 			return;
 		}
 		n = end + 1 - p;
-		throttle_copy( key + plen, p, n );
+		throttle_copy( key, plen, p, n );
 		for ( i = plen; key[i]; i++ ) {
 			if ( key[i] >= 'A' && key[i] <= 'Z' ) key[i] += 'a' - 'A';
 		}
@@ -156,7 +159,7 @@ throttle_normalize( const char *addr, char *key )
 	} else {
 		n = strlen( p );
 	}
-	throttle_copy( key + plen, p, n );
+	throttle_copy( key, plen, p, n );
 }
 
 /* floor( a / b ) for b > 0, also for a < 0 */

@@ -498,3 +498,16 @@ def test_full_store_refuses_binds_until_it_records_again(slapd):
     finally:
         slapd.stop()
         subprocess.run(["umount", str(slapd.state)], capture_output=True)
+
+
+def test_rootdn_locked_only_when_configured(slapd):
+    a = start(slapd, extra="warden-lock-rootdn on\n")
+    # a rootdn with an entry of its own (and its password there too)
+    a.add_s(ROOTDN, [("objectClass", [b"person"]), ("cn", [b"admin"]), ("sn", [b"admin"]),
+                     ("userPassword", [slappasswd(ROOTPW).encode()])])
+    for i in range(3):
+        with pytest.raises(ldap.INVALID_CREDENTIALS):
+            slapd.conn(ROOTDN, f"bad-{i}")
+    with pytest.raises(ldap.INVALID_CREDENTIALS):
+        slapd.conn(ROOTDN, ROOTPW)
+    assert "warden: locked \"cn=admin,dc=example,dc=test\"" in slapd.log_text()
