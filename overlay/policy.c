@@ -65,7 +65,7 @@ policy_parse( Entry *e, warden_policy *p )
 void
 warden_policy_cache_init( warden_info *wi )
 {
-	ldap_pvt_thread_rdwr_init( &wi->wi_policy_lock );
+	pthread_rwlock_init( &wi->wi_policy_lock, NULL );
 	wi->wi_policy_n = 0;
 }
 
@@ -77,7 +77,7 @@ warden_policy_cache_destroy( warden_info *wi )
 	for ( i = 0; i < wi->wi_policy_n; i++ )
 		ch_free( wi->wi_policy_cache[i].ps_ndn.bv_val );
 	wi->wi_policy_n = 0;
-	ldap_pvt_thread_rdwr_destroy( &wi->wi_policy_lock );
+	pthread_rwlock_destroy( &wi->wi_policy_lock );
 }
 
 void
@@ -85,7 +85,7 @@ warden_policy_invalidate( warden_info *wi, struct berval *ndn )
 {
 	int i;
 
-	ldap_pvt_thread_rdwr_wlock( &wi->wi_policy_lock );
+	pthread_rwlock_wrlock( &wi->wi_policy_lock );
 	wi->wi_policy_gen++;
 	for ( i = 0; i < wi->wi_policy_n; i++ ) {
 		if ( !ndn || dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
@@ -94,7 +94,7 @@ warden_policy_invalidate( warden_info *wi, struct berval *ndn )
 			i--;
 		}
 	}
-	ldap_pvt_thread_rdwr_wunlock( &wi->wi_policy_lock );
+	pthread_rwlock_unlock( &wi->wi_policy_lock );
 }
 
 int
@@ -108,18 +108,18 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 	unsigned long gen;
 	int i, rc;
 
-	ldap_pvt_thread_rdwr_rlock( &wi->wi_policy_lock );
+	pthread_rwlock_rdlock( &wi->wi_policy_lock );
 	for ( i = 0; i < wi->wi_policy_n; i++ ) {
 		if ( dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
 			rc = wi->wi_policy_cache[i].ps_missing ?
 				WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
 			*out = wi->wi_policy_cache[i].ps_policy;
-			ldap_pvt_thread_rdwr_runlock( &wi->wi_policy_lock );
+			pthread_rwlock_unlock( &wi->wi_policy_lock );
 			return rc;
 		}
 	}
 	gen = wi->wi_policy_gen;
-	ldap_pvt_thread_rdwr_runlock( &wi->wi_policy_lock );
+	pthread_rwlock_unlock( &wi->wi_policy_lock );
 
 	memset( &slot, 0, sizeof( slot ) );
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
@@ -138,12 +138,12 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 	}
 	*out = slot.ps_policy;
 
-	ldap_pvt_thread_rdwr_wlock( &wi->wi_policy_lock );
+	pthread_rwlock_wrlock( &wi->wi_policy_lock );
 	/* A write to a policy entry while we read it: do not cache. */
 	if ( gen == wi->wi_policy_gen && wi->wi_policy_n < WARDEN_POLICY_CACHE ) {
 		ber_dupbv( &slot.ps_ndn, ndn );
 		wi->wi_policy_cache[wi->wi_policy_n++] = slot;
 	}
-	ldap_pvt_thread_rdwr_wunlock( &wi->wi_policy_lock );
+	pthread_rwlock_unlock( &wi->wi_policy_lock );
 	return slot.ps_missing ? WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
 }

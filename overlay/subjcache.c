@@ -1,6 +1,7 @@
 /* subjcache.c - what binds need to know about an entry, cached by DN */
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,7 +125,12 @@ warden_subjcache_get( warden_subjcache *c, const char *ndn, size_t len,
 	s = sc_find( st, h, ndn, len );
 	if ( s ) {
 		s->ss_stamp = ++st->st_clock;
-		*rec = s->ss_rec;
+		/* the policy DN only as long as it is */
+		memcpy( rec, &s->ss_rec, offsetof( warden_subj_rec, sr_policy ) );
+		if ( s->ss_rec.sr_policy_len &&
+			s->ss_rec.sr_policy_len < WARDEN_SC_POLICY_MAX )
+			memcpy( rec->sr_policy, s->ss_rec.sr_policy,
+				s->ss_rec.sr_policy_len );
 		hit = 1;
 	}
 	*gen = st->st_gen;

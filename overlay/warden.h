@@ -5,6 +5,8 @@
 #ifndef WARDEN_H
 #define WARDEN_H
 
+#include <pthread.h>
+
 #include "portable.h"
 #include "slap.h"
 #include "slap-config.h"
@@ -45,7 +47,7 @@ typedef struct warden_info {
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
 	int		wi_expose_lock;		/**< warden-lockout-expose */
 
-	ldap_pvt_thread_rdwr_t	wi_policy_lock;	/**< guards the cache below */
+	pthread_rwlock_t	wi_policy_lock;	/**< guards the cache below */
 	int		wi_policy_n;
 	unsigned long	wi_policy_gen;		/**< bumped by every invalidation */
 	warden_policy_slot wi_policy_cache[WARDEN_POLICY_CACHE];
