@@ -3,9 +3,10 @@
  * A user's record is keyed by the 16 bytes of the entry's entryUUID, so a
  * rename keeps the state and a delete can purge it.  Every change is one
  * LMDB write transaction that reads, updates and writes the record: a
- * failure counted by a committed transaction is never lost, a lock is never
- * half written, and concurrent failures are counted exactly (LMDB
- * serializes writers).
+ * failure counted by a committed transaction is never lost when slapd dies
+ * (the store commits without fsync, see warden_store_sync(): a crash of the
+ * whole system can lose the last second), a lock is never half written, and
+ * concurrent failures are counted exactly (LMDB serializes writers).
  *
  * Times are microseconds since the Unix epoch (warden_time).  Functions
  * return 0 on success, WARDEN_LOCK_NOTFOUND where documented, or -1 after
@@ -31,14 +32,17 @@ typedef int64_t warden_time;
 typedef struct warden_lock_policy {
 	int		lp_lockout;	/**< pwdLockout: lock at all */
 	unsigned	lp_max_failure;	/**< pwdMaxFailure: failures that lock; 0 = never */
-	warden_time	lp_interval;	/**< pwdFailureCountInterval: failures older than this
-					 * no longer count; 0 = they count until a success */
+	warden_time	lp_interval;	/**< pwdFailureCountInterval: a failure stops
+					 * counting when it is this old (now - t >= lp_interval);
+					 * 0 = they count until a success */
 	warden_time	lp_duration;	/**< pwdLockoutDuration; 0 = until unlocked */
 	unsigned	lp_backoff;	/**< each earlier lock multiplies the duration by
 					 * this (wardenLockoutBackoff); 0 or 1 = no back-off */
-	warden_time	lp_max_duration; /**< cap on a backed-off duration; 0 = none */
-	warden_time	lp_backoff_reset; /**< earlier locks are forgotten after this long
-					 * without a lock; 0 = never */
+	warden_time	lp_max_duration; /**< cap on the duration, backed off or not;
+					 * 0 = none (a lock until unlocked is not capped) */
+	warden_time	lp_backoff_reset; /**< earlier locks are forgotten once this long
+					 * has passed since the last one (now - last_lock >=
+					 * lp_backoff_reset); 0 = never */
 } warden_lock_policy;
 
 /** One user's state. */
@@ -64,6 +68,10 @@ int warden_lock_is_locked( const warden_lock_state *st, warden_time now );
 warden_time warden_lock_duration( const warden_lock_policy *lp, unsigned nlocks,
 	warden_time last_lock, warden_time now );
 
+/* A record that is not of this format ("corrupt lockout record") is
+ * refused by every function below that reads it, and left as it is;
+ * warden_lock_purge(), which does not read it, removes it. */
+
 /** Reads a user's state.
  * @param[in] store	an open store
  * @param[in] uuid	the entry's entryUUID, 16 bytes
@@ -80,7 +88,9 @@ int warden_lock_get( warden_store *store, const unsigned char *uuid,
  * lp_max_failure (with lp_lockout set) the account is locked from now for
  * warden_lock_duration(), ls_nlocks is incremented and ls_last_lock set.
  * A failure while locked is not counted and does not extend the lock.
- * @param[out] st	the state after the change (may be NULL)
+ * @param[in] now	> 0 (0 means "none" in the record); otherwise -1,
+ *	"invalid time"
+ * @param[out] st	the state after the change (may be NULL); zeroed on -1
  * @param[out] locked_now	1 when this failure locked the account (may be NULL)
  * @return 0 or -1
  */
@@ -92,6 +102,7 @@ int warden_lock_fail( warden_store *store, const unsigned char *uuid,
  * user has no record or a record without failures and without lock;
  * otherwise clears the failures (and an expired lock) and sets
  * ls_last_success.  A success while locked changes nothing.
+ * @param[in] now	> 0, as for warden_lock_fail()
  * @param[out] wrote	1 when a transaction was committed (may be NULL)
  * @return 0 or -1
  */

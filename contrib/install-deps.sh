@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="slapd ldap-utils libldap-dev libsasl2-dev libssl-dev liboath-dev oathtool
 liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
-cracklib-runtime libqrencode-dev valgrind procps"
+cracklib-runtime libqrencode-dev valgrind procps openssl
+sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux"
 
 missing=""
 for p in $PKGS; do
@@ -37,7 +38,17 @@ if [ -n "$missing" ]; then
 	# The packaged slapd must not create a database or start: tests and the
 	# demo run their own slapd processes.
 	echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+	# libnss-sss and libpam-sss add themselves to the host's nsswitch.conf
+	# and PAM stack; the tests run sssd with private copies, so put the
+	# host's back as it was.
+	cp -p /etc/nsswitch.conf /etc/nsswitch.conf.warden-save 2>/dev/null || true
 	apt-get install -y -qq --no-install-recommends $missing
+	if [ -f /etc/nsswitch.conf.warden-save ]; then
+		mv /etc/nsswitch.conf.warden-save /etc/nsswitch.conf
+	fi
+	if command -v pam-auth-update >/dev/null 2>&1; then
+		pam-auth-update --package --remove sss >/dev/null 2>&1 || true
+	fi
 fi
 
 # Build dependencies of openldap: configure needs them to reach the same

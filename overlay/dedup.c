@@ -93,11 +93,24 @@ warden_dedup_free( warden_dedup *d )
 	free( d );
 }
 
-/* The UUID is random already: its first bytes pick the stripe. */
+/* Mixes all 16 bytes: time-based (v1) entryUUIDs differ in few bytes. */
+static uint32_t
+dedup_hash( const unsigned char *uuid )
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	int i;
+
+	for ( i = 0; i < DEDUP_UUID_LEN; i++ ) {
+		h ^= uuid[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
 static unsigned
 dedup_stripe( const unsigned char *uuid )
 {
-	return ( uuid[15] ^ uuid[7] ) % DEDUP_STRIPES;
+	return dedup_hash( uuid ) % DEDUP_STRIPES;
 }
 
 /* The user's slot in a stripe, or NULL; with make, the least recently
@@ -110,7 +123,7 @@ dedup_find( warden_dedup *d, unsigned stripe, const unsigned char *uuid,
 	dedup_user *victim = NULL, *s;
 	unsigned i, home;
 
-	home = ( (unsigned)uuid[0] << 8 | uuid[1] ) % d->wd_per_stripe;
+	home = ( dedup_hash( uuid ) / DEDUP_STRIPES ) % d->wd_per_stripe;
 	for ( i = 0; i < DEDUP_WAYS; i++ ) {
 		s = &u[( home + i ) % d->wd_per_stripe];
 		if ( s->du_used && !memcmp( s->du_uuid, uuid, DEDUP_UUID_LEN ) ) {

@@ -18,7 +18,6 @@
  */
 
 #include <limits.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +115,7 @@ throttle_copy( char *key, size_t off, const char *src, size_t n )
  * "IP=[2001:db8::1]", "IP=[::ffff:192.0.2.1]:1" -> "IP=192.0.2.1" (one
  * client, whichever socket it came in on).  Only IP addresses, with or
  * without "IP=", have ports: anything else ("PATH=/run/ldapi") is kept as
- * it is, colons and all. */
+ * it is, colons and all.  A bare address gets the "IP=" of its usual form. */
 static void
 throttle_normalize( const char *addr, char *key )
 {
@@ -125,15 +124,16 @@ throttle_normalize( const char *addr, char *key )
 
 	if ( !addr ) addr = "";
 	if ( !strncmp( addr, "IP=", 3 ) ) {
-		plen = 3;
+		p = addr + 3;
 	} else if ( !strchr( addr, '=' ) ) {
-		plen = 0;
+		/* a bare address: the same client as its "IP=" form */
+		p = addr;
 	} else {
 		throttle_copy( key, 0, addr, strlen( addr ) );
 		return;
 	}
-	p = addr + plen;
-	memcpy( key, addr, plen );
+	plen = 3;
+	memcpy( key, "IP=", plen );
 
 	if ( *p == '[' && ( end = strchr( p, ']' ) ) != NULL ) {
 		const char *v4 = p + 8;
@@ -210,7 +210,7 @@ throttle_chain_unlink( throttle_stripe *s, uint32_t i )
 static uint32_t
 throttle_find( throttle_stripe *s, uint64_t h, const char *key, int insert )
 {
-	uint32_t i, *head = &s->ts_heads[h & s->ts_mask];
+	uint32_t i, newer, older, *head = &s->ts_heads[h & s->ts_mask];
 	throttle_slot *sl;
 
 	for ( i = *head; i != THROTTLE_NIL; i = s->ts_slots[i].ta_chain ) {
@@ -221,7 +221,12 @@ throttle_find( throttle_stripe *s, uint64_t h, const char *key, int insert )
 	i = s->ts_oldest;
 	sl = &s->ts_slots[i];
 	if ( sl->ta_inuse ) throttle_chain_unlink( s, i );
+	/* wiped all but its place on the LRU list, which found: moves */
+	newer = sl->ta_newer;
+	older = sl->ta_older;
 	memset( sl, 0, sizeof( *sl ) );
+	sl->ta_newer = newer;
+	sl->ta_older = older;
 	sl->ta_inuse = 1;
 	sl->ta_hash = h;
 	strcpy( sl->ta_addr, key );

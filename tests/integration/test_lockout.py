@@ -24,11 +24,11 @@ STATE_ATTRS = ["wardenFailureCount", "wardenFailureTime", "wardenLockedUntil",
 
 
 def start(s, policy=None, users=("alice", "bob", "carol"), extra="", conf_extra="",
-          modules=()):
+          modules=(), global_extra=""):
     """slapd with warden, the default policy entry and some users."""
     policy = {"pwdMaxFailure": "3", "pwdLockout": "TRUE", "pwdLockoutDuration": "300",
               "pwdFailureCountInterval": "300", **(policy or {})}
-    s.write_conf(s.base_conf([*modules, MODULE]) + conf_extra + s.mdb_conf() +
+    s.write_conf(global_extra + s.base_conf([*modules, MODULE]) + conf_extra + s.mdb_conf() +
                  "access to attrs=userPassword by self write by anonymous auth by * none\n"
                  "access to * by self write by users read by * none\n"
                  f"overlay warden\nwarden-state-dir {s.state}\n"

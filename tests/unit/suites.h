@@ -8,6 +8,9 @@ Suite *keyring_suite( void );
 Suite *store_suite( void );
 Suite *subjcache_suite( void );
 Suite *lockout_state_suite( void );
+Suite *lockstate_suite( void );
+Suite *throttle_suite( void );
+Suite *dedup_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
