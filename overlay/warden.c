@@ -713,21 +713,13 @@ warden_write_response( Operation *op, SlapReply *rs )
 static void
 warden_load_uuid( Operation *op, slap_overinst *on, warden_subject *ws )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
-	Entry *e = NULL;
-	Attribute *a;
+	warden_subj_rec rec;
 
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
-			LDAP_SUCCESS && e ) {
-		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
-		if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
-			memcpy( ws->ws_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
-			ws->ws_has_uuid = 1;
-		}
-		be_entry_release_r( op, e );
+	warden_subject_read( op, on, &rec );
+	if ( rec.sr_flags & WARDEN_SC_UUID ) {
+		memcpy( ws->ws_uuid, rec.sr_uuid, WARDEN_UUID_LEN );
+		ws->ws_has_uuid = 1;
 	}
-	op->o_bd->bd_info = bi;
 }
 
 static int

@@ -49,7 +49,6 @@ main( void )
 	srunner_add_suite( sr, keyring_suite() );
 	srunner_add_suite( sr, store_suite() );
 	srunner_add_suite( sr, subjcache_suite() );
-	srunner_add_suite( sr, lockout_state_suite() );
 	srunner_add_suite( sr, lockstate_suite() );
 	srunner_add_suite( sr, throttle_suite() );
 	srunner_add_suite( sr, dedup_suite() );

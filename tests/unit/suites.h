@@ -7,7 +7,6 @@ Suite *validate_suite( void );
 Suite *keyring_suite( void );
 Suite *store_suite( void );
 Suite *subjcache_suite( void );
-Suite *lockout_state_suite( void );
 Suite *lockstate_suite( void );
 Suite *throttle_suite( void );
 Suite *dedup_suite( void );
