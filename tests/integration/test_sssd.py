@@ -19,6 +19,7 @@ pytestmark = pytest.mark.skipif(
     reason="sssd, pamtester or unshare not installed")
 
 SSS_DB = "/var/lib/sss/db"
+SSS_MC = "/var/lib/sss/mc"      # libnss_sss reads this without asking sssd
 
 
 def private_etc(w, slapd):
@@ -36,6 +37,7 @@ services = nss, pam
 domains = warden
 
 [nss]
+memcache_timeout = 0
 
 [pam]
 
@@ -97,11 +99,12 @@ def sssd_host(slapd, workdir):
     start(slapd, users=("alice", "bob"), global_extra=make_tls(workdir))
     slapd.admin().add_s(f"cn=staff,{SUFFIX}", [("objectClass", [b"posixGroup"]),
                                                ("cn", [b"staff"]), ("gidNumber", [b"10000"])])
-    saved = workdir / "sss-db-saved"
-    if os.path.isdir(SSS_DB):
-        shutil.copytree(SSS_DB, saved)
-        for f in os.listdir(SSS_DB):
-            os.unlink(os.path.join(SSS_DB, f))
+    saved = {d: workdir / ("sss-saved" + d.replace("/", "-")) for d in (SSS_DB, SSS_MC)}
+    for d, keep in saved.items():
+        if os.path.isdir(d):
+            shutil.copytree(d, keep)
+            for f in os.listdir(d):
+                os.unlink(os.path.join(d, f))
     etc = private_etc(workdir, slapd)
     log = open(workdir / "sssd.log", "w")
     cmd, env = in_ns(etc, ["sssd", "-i", "-d", "4", "--logger=stderr"])
@@ -126,12 +129,13 @@ def sssd_host(slapd, workdir):
             proc.kill()
             proc.wait(10)
         log.close()
-        if os.path.isdir(SSS_DB):
-            for f in os.listdir(SSS_DB):
-                os.unlink(os.path.join(SSS_DB, f))
-            if saved.exists():
-                for f in os.listdir(saved):
-                    shutil.copy2(saved / f, SSS_DB)
+        for d, keep in saved.items():
+            if os.path.isdir(d):
+                for f in os.listdir(d):
+                    os.unlink(os.path.join(d, f))
+                if keep.exists():
+                    for f in os.listdir(keep):
+                        shutil.copy2(keep / f, d)
 
 
 def test_locked_user_is_refused_through_sssd(sssd_host):
