@@ -1,158 +1,125 @@
-"""A user locked by warden is refused through sssd (pam_sss), as a Linux
-host logging users in against the directory sees it; an unlocked user logs
-in.  sssd, its configuration, nsswitch.conf and PAM run in a private mount
-namespace: the host's /etc is not touched."""
-import os
-import shutil
-import signal
-import subprocess
-import time
+"""A user locked by warden is refused through sssd (pam_sss, pamtester), as a
+Linux host logging users in against the directory sees it; an unlocked user
+logs in.  sssd talks to slapd over StartTLS (a throw-away CA) and binds as a
+service account for lookups; it runs with its configuration, nsswitch.conf,
+PAM and /var/lib/sss private in a mount namespace (clients.py): the host's
+/etc and sssd state are not touched, which the test checks."""
+import re
 
 import ldap
 import pytest
 
-from conftest import ROOTDN, ROOTPW, SUFFIX, USERPW, user_dn
-from test_lockout import start, state
+from clients import TLS, Sssd, host_snapshot, snapshot_diff, sssd_available
+from conftest import SUFFIX, USERPW, slappasswd, user_dn
+from test_lockout import POLICY, start, state
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("sssd") and shutil.which("pamtester") and shutil.which("unshare")),
-    reason="sssd, pamtester or unshare not installed")
+_missing = sssd_available()
+pytestmark = pytest.mark.skipif(_missing is not None, reason=f"not installed: {_missing}")
 
-SSS_DB = "/var/lib/sss/db"
-SSS_MC = "/var/lib/sss/mc"      # libnss_sss reads this without asking sssd
-
-
-def private_etc(w, slapd):
-    etc = w / "etc"
-    (etc / "sssd" / "conf.d").mkdir(parents=True)
-    shutil.copytree("/etc/pam.d", etc / "pam.d")
-    (etc / "nsswitch.conf").write_text(
-        "passwd: files sss\ngroup: files sss\nshadow: files sss\n")
-    (etc / "pam.d" / "wardentest").write_text(
-        "auth required pam_sss.so\naccount required pam_sss.so\n"
-        "password required pam_deny.so\nsession required pam_permit.so\n")
-    conf = etc / "sssd" / "sssd.conf"
-    conf.write_text(f"""[sssd]
-services = nss, pam
-domains = warden
-
-[nss]
-memcache_timeout = 0
-
-[pam]
-
-[domain/warden]
-id_provider = ldap
-auth_provider = ldap
-access_provider = ldap
-ldap_uri = {slapd.uri}
-ldap_search_base = {SUFFIX}
-ldap_schema = rfc2307
-ldap_default_bind_dn = {ROOTDN}
-ldap_default_authtok = {ROOTPW}
-ldap_access_order = ppolicy
-ldap_pwdlockout_dn = cn=default,ou=policies,{SUFFIX}
-ldap_id_use_start_tls = true
-ldap_tls_reqcert = demand
-ldap_tls_cacert = {w}/tls/ca.pem
-cache_credentials = false
-entry_cache_timeout = 1
-""")
-    os.chmod(conf, 0o600)
-    return etc
-
-
-def in_ns(etc, cmd, **kw):
-    """Runs cmd with the private /etc files bind-mounted over the host's."""
-    script = ('for f in nsswitch.conf pam.d sssd; do '
-              'mount --bind "$W/$f" "/etc/$f" || exit 99; done; exec "$@"')
-    return ["unshare", "-m", "sh", "-c", script, "sh", *cmd], dict(os.environ, W=str(etc))
-
-
-def pam(etc, user, password):
-    cmd, env = in_ns(etc, ["pamtester", "wardentest", user, "authenticate", "acct_mgmt"])
-    p = subprocess.run(cmd, input=password + "\n", capture_output=True, text=True,
-                       env=env, timeout=60)
-    return p.returncode, p.stdout + p.stderr
-
-
-def make_tls(w):
-    """A throw-away CA and a server certificate for 127.0.0.1."""
-    tls = w / "tls"
-    tls.mkdir()
-
-    def ossl(*args):
-        subprocess.run(["openssl", *args], cwd=tls, check=True, capture_output=True)
-    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
-         "-out", "ca.pem", "-days", "2", "-subj", "/CN=warden test CA")
-    ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
-         "-out", "server.csr", "-subj", "/CN=127.0.0.1")
-    (tls / "ext").write_text("subjectAltName=IP:127.0.0.1\n")
-    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-         "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext")
-    return (f"TLSCACertificateFile {tls}/ca.pem\nTLSCertificateFile {tls}/server.pem\n"
-            f"TLSCertificateKeyFile {tls}/server.key\n")
+SERVICE_DN = f"cn=sssd,{SUFFIX}"
+SERVICE_PW = "sssd-lookup-pw-1"
+HOST_PATHS = ["/etc/nsswitch.conf", "/etc/pam.d", "/etc/sssd", "/var/lib/sss",
+              "/run/sssd.pid"]
 
 
 @pytest.fixture
 def sssd_host(slapd, workdir):
-    start(slapd, users=("alice", "bob"), global_extra=make_tls(workdir))
-    slapd.admin().add_s(f"cn=staff,{SUFFIX}", [("objectClass", [b"posixGroup"]),
-                                               ("cn", [b"staff"]), ("gidNumber", [b"10000"])])
-    saved = {d: workdir / ("sss-saved" + d.replace("/", "-")) for d in (SSS_DB, SSS_MC)}
-    for d, keep in saved.items():
-        if os.path.isdir(d):
-            shutil.copytree(d, keep)
-            for f in os.listdir(d):
-                os.unlink(os.path.join(d, f))
-    etc = private_etc(workdir, slapd)
-    log = open(workdir / "sssd.log", "w")
-    cmd, env = in_ns(etc, ["sssd", "-i", "-d", "4", "--logger=stderr"])
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    """slapd with warden (lockout after 3 failures) and StartTLS; alice and
+    bob as posixAccounts, their group, a service account for sssd's
+    lookups; sssd running against it."""
+    before = host_snapshot(HOST_PATHS)
+    tls = TLS(workdir / "tls")
+    a = start(slapd, users=("alice", "bob"), global_extra=tls.slapd_conf())
+    a.add_s(f"cn=staff,{SUFFIX}", [("objectClass", [b"posixGroup"]), ("cn", [b"staff"]),
+                                   ("gidNumber", [b"10000"]),
+                                   ("memberUid", [b"alice", b"bob"])])
+    a.add_s(SERVICE_DN, [("objectClass", [b"organizationalRole", b"simpleSecurityObject"]),
+                         ("cn", [b"sssd"]),
+                         ("userPassword", [slappasswd(SERVICE_PW).encode()])])
+    a.unbind_s()
+    sssd = Sssd(workdir, {
+        "ldap_uri": slapd.uri.rstrip("/"),
+        "ldap_search_base": SUFFIX,
+        "ldap_default_bind_dn": SERVICE_DN,
+        "ldap_default_authtok": SERVICE_PW,
+        "ldap_id_use_start_tls": "true",
+        "ldap_tls_reqcert": "demand",
+        "ldap_tls_cacert": tls.ca,
+        "ldap_access_order": "ppolicy",
+        "ldap_pwdlockout_dn": POLICY,
+    })
     try:
-        deadline = time.time() + 40
-        while True:
-            r = subprocess.run(["getent", "-s", "sss", "passwd", "alice"],
-                               capture_output=True, text=True)
-            if r.returncode == 0 and "alice" in r.stdout:
-                break
-            assert proc.poll() is None, (workdir / "sssd.log").read_text()[-3000:]
-            assert time.time() < deadline, "sssd did not answer: " + \
-                (workdir / "sssd.log").read_text()[-3000:]
-            time.sleep(0.3)
-        yield slapd, etc
+        sssd.start(ready_user="alice")
+        yield slapd, sssd
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
-        for d, keep in saved.items():
-            if os.path.isdir(d):
-                for f in os.listdir(d):
-                    os.unlink(os.path.join(d, f))
-                if keep.exists():
-                    for f in os.listdir(keep):
-                        shutil.copy2(keep / f, d)
+        sssd.stop()
+    changed = snapshot_diff(before, host_snapshot(HOST_PATHS))
+    assert not changed, f"the host's files changed: {changed}"
+
+
+def user_binds(slapd, user):
+    """[(conn, result code)] of the simple binds as user, in slapd's log,
+    and the set of connections on which TLS was established."""
+    text = slapd.log_text()
+    tls_conns = set(re.findall(r"conn=(\d+) fd=\d+ TLS established", text))
+    binds = {}
+    for conn, op in re.findall(
+            rf'conn=(\d+) op=(\d+) BIND dn="{re.escape(user_dn(user))}" method=128', text):
+        binds[(conn, op)] = None
+    for conn, op, err in re.findall(r"conn=(\d+) op=(\d+) RESULT tag=97 err=(\d+)", text):
+        if (conn, op) in binds:
+            binds[(conn, op)] = int(err)
+    return [(c, e) for (c, _), e in binds.items()], tls_conns
 
 
 def test_locked_user_is_refused_through_sssd(sssd_host):
-    slapd, etc = sssd_host
-    rc, out = pam(etc, "alice", USERPW)
-    assert rc == 0, out
+    slapd, sssd = sssd_host
+    diag = sssd.tail
+    # sssd sees the users through NSS
+    r = sssd.getent("passwd", "bob")
+    assert r.stdout.startswith("bob:*:10001:10000:"), r.stdout + r.stderr
+    assert sssd.getent("group", "staff").stdout.startswith("staff:*:10000:")
+
+    # (1) alice logs in with her password
+    rc, out = sssd.pam("alice", USERPW)
+    assert rc == 0, out + diag()
+
+    # (2) three wrong passwords through sssd: one bind each, warden locks bob
     for i in range(3):
-        rc, out = pam(etc, "bob", f"wrong-{i}")
-        assert rc != 0, out
+        rc, out = sssd.pam("bob", f"wrong-{i}")
+        assert rc != 0 and "Authentication failure" in out, out + diag()
     st = state(slapd, "bob")
-    assert st["wardenFailureCount"] == ["3"] and "pwdAccountLockedTime" in st
-    # the right password no longer logs bob in
-    rc, out = pam(etc, "bob", USERPW)
+    assert st.get("wardenFailureCount") == ["3"], st
+    assert len(st.get("pwdAccountLockedTime", [])) == 1, st
+
+    # the right password no longer logs bob in; sssd itself still works
+    rc, out = sssd.pam("bob", USERPW)
     assert rc != 0, out
-    assert "Authentication failure" in out or "authenticate" in out
-    # unlocked by an administrator, bob logs in again
-    slapd.admin().modify_s(user_dn("bob"), [(ldap.MOD_DELETE, "pwdAccountLockedTime", None)])
-    time.sleep(1.2)   # entry_cache_timeout
-    rc, out = pam(etc, "bob", USERPW)
-    assert rc == 0, out
+    # refused as a failed authentication (PAM_AUTH_ERR), not because sssd
+    # could not reach the server (PAM_AUTHINFO_UNAVAIL)
+    assert "Authentication failure" in out, out + diag()
+    rc, out = sssd.pam("alice", USERPW)
+    assert rc == 0, out + diag()
+
+    # every one of bob's binds went over StartTLS; slapd refused the last
+    binds, tls_conns = user_binds(slapd, "bob")
+    assert len(binds) == 4, binds
+    assert all(c in tls_conns for c, _ in binds), (binds, tls_conns)
+    assert [e for _, e in binds] == [49, 49, 49, 49], binds
+
+    # (3) account management alone (as after an SSH key login): sssd's
+    # ppolicy access check reads the lock warden exposes and denies bob
+    rc, out = sssd.pam("bob", ops=("acct_mgmt",))
+    assert rc != 0 and "Permission denied" in out, out + diag()
+    rc, out = sssd.pam("alice", ops=("acct_mgmt",))
+    assert rc == 0, out + diag()
+
+    # an administrator unlocks bob: he logs in again at once
+    a = slapd.admin()
+    a.modify_s(user_dn("bob"), [(ldap.MOD_DELETE, "pwdAccountLockedTime", None)])
+    a.unbind_s()
+    assert "pwdAccountLockedTime" not in state(slapd, "bob")
+    rc, out = sssd.pam("bob", USERPW)
+    assert rc == 0, out + diag()
+    rc, out = sssd.pam("bob", ops=("acct_mgmt",))
+    assert rc == 0, out + diag()

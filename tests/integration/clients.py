@@ -1,0 +1,326 @@
+"""Real Linux clients against a test slapd: sssd with pam_sss and
+libnss_sss, driven by pamtester and getent, as a host that logs users in
+against the directory uses them.
+
+Every client process (the daemon and each command that talks to it) runs in
+its own private mount namespace (`unshare -m`, private propagation) in which
+private copies are bind-mounted over the host's paths:
+
+  /etc/sssd, /etc/nsswitch.conf, /etc/pam.d   what the clients read
+  /var/lib/sss                                sssd's caches, config.ldb,
+                                              sockets and memory cache
+  /run                                        sssd.pid (sssd daemon only)
+
+So the host's /etc and /var/lib/sss are never written and there is nothing
+to restore; a host's own sssd, if any, is neither seen nor disturbed.  The
+daemon and the commands meet through the same private directories (a UNIX
+socket in a bind-mounted directory is the same socket in every namespace).
+Needs root (as the tests do) and util-linux's unshare.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+# mount --bind SRC DST for each pair before "--", then exec the command.
+# unshare and sh both exec, so the pid Popen sees is the command's own pid.
+_BIND_SCRIPT = ('while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 99; '
+                'shift 2; done; shift; exec "$@"')
+
+
+def client_env():
+    """The environment for client processes: no sanitizer runtime (the
+    integration suite may run under one for slapd), messages in English."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+           and not k.startswith("LC_") and k != "LANGUAGE"}
+    env["LANG"] = env["LC_ALL"] = "C"
+    return env
+
+
+def wait_until(pred, timeout, what, diag=lambda: "", interval=0.1):
+    """Polls pred() until it is true; AssertionError after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if pred():
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not within {timeout}s\n{diag()}")
+        time.sleep(interval)
+
+
+def host_snapshot(paths):
+    """(type, mode, size, mtime, inode) of every file and directory under
+    paths: taken before and after a test, shows that it changed nothing."""
+    snap = {}
+
+    def one(p):
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            snap[p] = None
+            return
+        snap[p] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
+
+    for top in paths:
+        one(top)
+        if os.path.isdir(top) and not os.path.islink(top):
+            for dirpath, dirnames, filenames in os.walk(top):
+                for n in dirnames + filenames:
+                    one(os.path.join(dirpath, n))
+    return snap
+
+
+def snapshot_diff(before, after):
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+
+
+class Namespace:
+    """Private copies of host paths, bind-mounted over them in a private
+    mount namespace for each command run through it."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.binds = []             # (private path, host path)
+
+    def _private(self, host):
+        assert os.path.lexists(host), f"{host} must exist on the host to bind over it"
+        p = self.root / host.lstrip("/")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.binds.append((p, host))
+        return p
+
+    def file(self, host, text, mode=0o644):
+        p = self._private(host)
+        p.write_text(text)
+        os.chmod(p, mode)
+        return p
+
+    def dir(self, host, mode=0o755, subdirs=()):
+        """An empty private directory (with subdirs, each (name, mode))."""
+        p = self._private(host)
+        p.mkdir(exist_ok=True)
+        os.chmod(p, mode)
+        for name, m in subdirs:
+            (p / name).mkdir(parents=True, exist_ok=True)
+            os.chmod(p / name, m)
+        return p
+
+    def command(self, argv, binds=None):
+        pairs = []
+        for src, dst in (self.binds if binds is None else binds):
+            pairs += [str(src), dst]
+        return ["unshare", "--mount", "--propagation", "private",
+                "sh", "-c", _BIND_SCRIPT, "sh", *pairs, "--", *argv]
+
+    def run(self, argv, input=None, timeout=30):
+        p = subprocess.run(self.command(argv), input=input, capture_output=True, text=True,
+                           env=client_env(), timeout=timeout)
+        assert p.returncode != 99, f"bind mounts failed for {argv}: {p.stderr}"
+        return p
+
+
+class Daemon:
+    """A foreground daemon in its own process group: stop() sends SIGTERM,
+    waits (bounded) for it and every process it forked, then SIGKILLs by
+    pid whatever of its group is left."""
+
+    def __init__(self, argv, log: Path):
+        self.argv = argv
+        self.log = Path(log)
+        self.proc = None
+
+    def start(self):
+        with open(self.log, "ab") as logf:
+            logf.write(("==== " + " ".join(self.argv) + "\n").encode())
+            logf.flush()
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=logf,
+                                         stderr=subprocess.STDOUT, env=client_env(),
+                                         start_new_session=True)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def group(self):
+        """Pids of live (non-zombie) processes in the daemon's process group."""
+        pids = []
+        if self.proc is None:
+            return pids
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                stat = Path("/proc", d, "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2:].split()
+            if fields[0] != "Z" and int(fields[2]) == self.proc.pid:
+                pids.append(int(d))
+        return pids
+
+    def stop(self, timeout=10):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while (self.proc.poll() is None or self.group()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in self.group():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        left = self.group()
+        self.proc = None
+        assert not left, f"processes left after SIGKILL: {left}"
+
+    def tail(self, n=60):
+        if not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+
+# Directories of /var/lib/sss as sssd-common ships them.
+SSS_SUBDIRS = [("db", 0o700), ("pipes", 0o755), ("pipes/private", 0o700), ("mc", 0o775),
+               ("pubconf", 0o755), ("pubconf/krb5.include.d", 0o755),
+               ("gpo_cache", 0o755), ("deskprofile", 0o711), ("secrets", 0o700)]
+
+PAM_SERVICE = "wardentest"
+
+
+def sssd_available():
+    """None if sssd, pam_sss, libnss_sss, pamtester and unshare are
+    installed, else what is missing."""
+    missing = [b for b in ("sssd", "pamtester", "unshare", "getent") if not shutil.which(b)]
+    if not os.path.exists("/usr/libexec/sssd/sssd_be"):
+        missing.append("sssd_be (sssd-common)")
+    if not any(Path(d, "libsss_ldap.so").exists()
+               for d in ("/usr/lib/x86_64-linux-gnu/sssd", "/usr/lib/sssd")) and \
+            not list(Path("/usr/lib").glob("*/sssd/libsss_ldap.so")):
+        missing.append("libsss_ldap (sssd-ldap)")
+    if not list(Path("/usr/lib").glob("*/security/pam_sss.so")) and \
+            not list(Path("/lib").glob("*/security/pam_sss.so")):
+        missing.append("pam_sss.so (libpam-sss)")
+    if not list(Path("/usr/lib").glob("*/libnss_sss.so.2")) and \
+            not list(Path("/lib").glob("*/libnss_sss.so.2")):
+        missing.append("libnss_sss (libnss-sss)")
+    return ", ".join(missing) or None
+
+
+class Sssd:
+    """sssd with one LDAP domain, in a private mount namespace; pamtester
+    (PAM service "wardentest": pam_sss only) and getent against it.
+
+    options are the [domain/NAME] lines after the defaults (id, auth, chpass
+    and access providers ldap, rfc2307, no credential cache)."""
+
+    def __init__(self, workdir: Path, options: dict, domain="warden", debug_level=6,
+                 pam_options=None):
+        self.dir = Path(workdir) / "sssd"
+        self.domain = domain
+        self.ns = Namespace(self.dir / "root")
+        opts = {"id_provider": "ldap", "auth_provider": "ldap", "chpass_provider": "ldap",
+                "access_provider": "ldap", "ldap_schema": "rfc2307",
+                "cache_credentials": "false", "enumerate": "false", **options}
+        pam = {"pam_verbosity": "1", **(pam_options or {})}
+        self.conf_text = (
+            f"[sssd]\nservices = nss, pam\ndomains = {domain}\n\n[nss]\n\n"
+            "[pam]\n" + "".join(f"{k} = {v}\n" for k, v in pam.items()) +
+            f"\n[domain/{domain}]\n" + "".join(f"{k} = {v}\n" for k, v in opts.items()))
+        etc_sssd = self.ns.dir("/etc/sssd", 0o711, [("conf.d", 0o755)])
+        (etc_sssd / "sssd.conf").write_text(self.conf_text)
+        os.chmod(etc_sssd / "sssd.conf", 0o600)         # sssd refuses 0644
+        self.ns.file("/etc/nsswitch.conf",
+                     "passwd: files sss\ngroup: files sss\nshadow: files sss\n"
+                     "hosts: files\n")
+        pamd = self.ns.dir("/etc/pam.d", 0o755)
+        (pamd / PAM_SERVICE).write_text(
+            "auth     required pam_sss.so\n"
+            "account  required pam_sss.so\n"
+            "password required pam_sss.so\n"
+            "session  required pam_permit.so\n")
+        (pamd / "other").write_text(
+            "auth required pam_deny.so\naccount required pam_deny.so\n"
+            "password required pam_deny.so\nsession required pam_deny.so\n")
+        self.ns.dir("/var/lib/sss", 0o755, SSS_SUBDIRS)
+        self.client_binds = list(self.ns.binds)
+        # sssd writes /run/sssd.pid: a private /run for the daemon only.
+        self.ns.dir("/run", 0o755)
+        self.daemon = Daemon(self.ns.command(
+            ["sssd", "-i", f"--debug-level={debug_level}", "--logger=stderr"]),
+            self.dir / "sssd.log")
+
+    def start(self, ready_user, timeout=30):
+        """Starts sssd and waits until its LDAP backend answers for
+        ready_user (its sockets appear before the backend is online)."""
+        self.daemon.start()
+
+        def ready():
+            assert self.daemon.alive(), "sssd exited:\n" + self.daemon.tail()
+            return self.getent("passwd", ready_user).returncode == 0
+        wait_until(ready, timeout, f"sssd answering for {ready_user}", self.daemon.tail,
+                   interval=0.2)
+
+    def stop(self):
+        self.daemon.stop()
+
+    def run(self, argv, input=None, timeout=30):
+        """A client command in a namespace with the private /etc and
+        /var/lib/sss (not /run: it needs nothing there)."""
+        p = subprocess.run(self.ns.command(argv, self.client_binds), input=input,
+                           capture_output=True, text=True, env=client_env(), timeout=timeout)
+        assert p.returncode != 99, f"bind mounts failed for {argv}: {p.stderr}"
+        return p
+
+    def getent(self, db, key):
+        return self.run(["getent", "-s", "sss", db, key], timeout=15)
+
+    def pam(self, user, password=None, ops=("authenticate", "acct_mgmt")):
+        """pamtester: (exit code, output).  password answers authenticate's
+        prompt.  rc 0 is success; pamtester prints the PAM error otherwise."""
+        p = self.run(["pamtester", "-v", PAM_SERVICE, user, *ops],
+                     input=(password + "\n") if password is not None else "", timeout=30)
+        return p.returncode, p.stdout + p.stderr
+
+    def tail(self, n=60):
+        return self.daemon.tail(n)
+
+
+class TLS:
+    """A throw-away CA and a server certificate for 127.0.0.1, by openssl."""
+
+    def __init__(self, d: Path, cn="127.0.0.1"):
+        self.dir = Path(d)
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.ca = self.dir / "ca.pem"
+        self.cert = self.dir / "server.pem"
+        self.key = self.dir / "server.key"
+
+        def ossl(*args):
+            p = subprocess.run(["openssl", *args], cwd=self.dir, capture_output=True,
+                               text=True, timeout=60)
+            assert p.returncode == 0, f"openssl {args[0]}: {p.stderr}"
+        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+             "-out", "ca.pem", "-days", "2", "-subj", "/CN=warden test CA",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
+             "-out", "server.csr", "-subj", f"/CN={cn}")
+        (self.dir / "ext").write_text(
+            f"subjectAltName=IP:{cn}\nextendedKeyUsage=serverAuth\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n")
+        ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext")
+
+    def slapd_conf(self):
+        """Global slapd.conf lines: StartTLS on the ldap:// listener."""
+        return (f"TLSCACertificateFile {self.ca}\nTLSCertificateFile {self.cert}\n"
+                f"TLSCertificateKeyFile {self.key}\n")
