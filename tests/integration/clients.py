@@ -174,10 +174,9 @@ class Daemon:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
+        deadline = time.monotonic() + 5
+        while (self.proc.poll() is None or self.group()) and time.monotonic() < deadline:
+            time.sleep(0.02)
         left = self.group()
         self.proc = None
         assert not left, f"processes left after SIGKILL: {left}"
@@ -196,23 +195,32 @@ SSS_SUBDIRS = [("db", 0o700), ("pipes", 0o755), ("pipes/private", 0o700), ("mc",
 PAM_SERVICE = "wardentest"
 
 
+def _lib(pattern):
+    return any(any(Path(d).glob(pattern)) for d in ("/usr/lib", "/lib"))
+
+
 def sssd_available():
-    """None if sssd, pam_sss, libnss_sss, pamtester and unshare are
-    installed, else what is missing."""
+    """None if sssd (sssd-common, sssd-ldap), pam_sss (libpam-sss),
+    libnss_sss (libnss-sss), pamtester and unshare are installed, else
+    what is missing."""
     missing = [b for b in ("sssd", "pamtester", "unshare", "getent") if not shutil.which(b)]
-    if not os.path.exists("/usr/libexec/sssd/sssd_be"):
-        missing.append("sssd_be (sssd-common)")
-    if not any(Path(d, "libsss_ldap.so").exists()
-               for d in ("/usr/lib/x86_64-linux-gnu/sssd", "/usr/lib/sssd")) and \
-            not list(Path("/usr/lib").glob("*/sssd/libsss_ldap.so")):
-        missing.append("libsss_ldap (sssd-ldap)")
-    if not list(Path("/usr/lib").glob("*/security/pam_sss.so")) and \
-            not list(Path("/lib").glob("*/security/pam_sss.so")):
-        missing.append("pam_sss.so (libpam-sss)")
-    if not list(Path("/usr/lib").glob("*/libnss_sss.so.2")) and \
-            not list(Path("/lib").glob("*/libnss_sss.so.2")):
-        missing.append("libnss_sss (libnss-sss)")
+    for pattern, pkg in (("*/sssd/libsss_ldap.so", "sssd-ldap"),
+                         ("*/security/pam_sss.so", "libpam-sss"),
+                         ("*/libnss_sss.so.2", "libnss-sss")):
+        if not _lib(pattern):
+            missing.append(pkg)
     return ", ".join(missing) or None
+
+
+def host_sssd_running():
+    """Whether the host runs its own sssd (then /var/lib/sss changes under
+    a test, by no fault of it)."""
+    try:
+        pid = int(Path("/run/sssd.pid").read_text().split()[0])
+        os.kill(pid, 0)
+        return True
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 class Sssd:
@@ -292,6 +300,9 @@ class Sssd:
 
     def tail(self, n=60):
         return self.daemon.tail(n)
+
+    def log_text(self):
+        return self.daemon.log.read_text(errors="replace") if self.daemon.log.exists() else ""
 
 
 class TLS:

@@ -1,0 +1,219 @@
+/* quality.c - password quality rules, as pure functions */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "quality.h"
+
+long
+warden_utf8_length( const char *s, size_t len )
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	long n = 0;
+
+	while ( p < end ) {
+		unsigned c = *p, cp, need, i;
+
+		if ( c == 0 ) return -1;
+		if ( c < 0x80 ) {
+			p++;
+			n++;
+			continue;
+		}
+		if ( c >= 0xc2 && c <= 0xdf ) { need = 1; cp = c & 0x1f; }
+		else if ( c >= 0xe0 && c <= 0xef ) { need = 2; cp = c & 0x0f; }
+		else if ( c >= 0xf0 && c <= 0xf4 ) { need = 3; cp = c & 0x07; }
+		else return -1;
+		if ( (size_t)( end - p ) <= need ) return -1;
+		for ( i = 1; i <= need; i++ ) {
+			if ( ( p[i] & 0xc0 ) != 0x80 ) return -1;
+			cp = cp << 6 | ( p[i] & 0x3f );
+		}
+		/* overlong forms, surrogates, beyond Unicode */
+		if ( ( need == 2 && cp < 0x800 ) || ( need == 3 && cp < 0x10000 ) ||
+			( cp >= 0xd800 && cp <= 0xdfff ) || cp > 0x10ffff )
+			return -1;
+		p += need + 1;
+		n++;
+	}
+	return n;
+}
+
+static int
+q_lower( int c )
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* The longest run of one byte value (a multi-byte character repeated is
+ * a run of its bytes' pattern, which is rare enough to ignore). */
+static unsigned
+q_longest_repeat( const unsigned char *p, size_t len )
+{
+	unsigned best = len ? 1 : 0, run = 1;
+	size_t i;
+
+	for ( i = 1; i < len; i++ ) {
+		run = p[i] == p[i-1] ? run + 1 : 1;
+		if ( run > best ) best = run;
+	}
+	return best;
+}
+
+static const char *const q_rows[] = {
+	"abcdefghijklmnopqrstuvwxyz", "0123456789",
+	"qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890", NULL
+};
+
+/* Position of c in a row, or -1. */
+static int
+q_row_pos( const char *row, int c )
+{
+	const char *s = strchr( row, c );
+
+	return c && s ? (int)( s - row ) : -1;
+}
+
+/* The longest run of neighbours, forwards or backwards, in any row. */
+static unsigned
+q_longest_sequence( const unsigned char *p, size_t len )
+{
+	unsigned best = len ? 1 : 0;
+	int r;
+
+	for ( r = 0; q_rows[r]; r++ ) {
+		unsigned up = 1, down = 1;
+		size_t i;
+
+		for ( i = 1; i < len; i++ ) {
+			int a = q_row_pos( q_rows[r], q_lower( p[i-1] ) );
+			int b = q_row_pos( q_rows[r], q_lower( p[i] ) );
+
+			up = ( a >= 0 && b == a + 1 ) ? up + 1 : 1;
+			down = ( a >= 0 && b >= 0 && b == a - 1 ) ? down + 1 : 1;
+			if ( up > best ) best = up;
+			if ( down > best ) best = down;
+		}
+	}
+	return best;
+}
+
+/* Whether hay contains needle (ASCII case-insensitively), forwards or
+ * reversed. */
+static int
+q_contains( const char *hay, size_t hlen, const char *needle )
+{
+	size_t nlen = strlen( needle ), i, j;
+	int fwd, rev;
+
+	if ( nlen < 3 || nlen > hlen ) return 0;
+	for ( i = 0; i + nlen <= hlen; i++ ) {
+		fwd = rev = 1;
+		for ( j = 0; j < nlen && ( fwd || rev ); j++ ) {
+			int h = q_lower( (unsigned char)hay[i + j] );
+
+			if ( h != q_lower( (unsigned char)needle[j] ) ) fwd = 0;
+			if ( h != q_lower( (unsigned char)needle[nlen - 1 - j] ) ) rev = 0;
+		}
+		if ( fwd || rev ) return 1;
+	}
+	return 0;
+}
+
+warden_quality_result
+warden_quality_check( const warden_quality_policy *qp, const char *pw,
+	size_t len, const char *const *personal, char *msg, size_t msglen )
+{
+	const unsigned char *p = (const unsigned char *)pw;
+	unsigned lower = 0, upper = 0, digit = 0, other = 0, classes;
+	long chars = warden_utf8_length( pw, len );
+	size_t i;
+
+	if ( chars < 0 ) {
+		snprintf( msg, msglen, "the password is not valid UTF-8 text; "
+			"choose one your client sends as UTF-8" );
+		return WARDEN_Q_BAD_UTF8;
+	}
+	if ( (unsigned long)chars < qp->qp_min_length ) {
+		snprintf( msg, msglen, "the password must contain at least %u "
+			"characters", qp->qp_min_length );
+		return WARDEN_Q_TOO_SHORT;
+	}
+	if ( qp->qp_max_length && (unsigned long)chars > qp->qp_max_length ) {
+		snprintf( msg, msglen, "the password must contain at most %u "
+			"characters", qp->qp_max_length );
+		return WARDEN_Q_TOO_LONG;
+	}
+	for ( i = 0; i < len; i++ ) {
+		if ( p[i] >= 'a' && p[i] <= 'z' ) lower++;
+		else if ( p[i] >= 'A' && p[i] <= 'Z' ) upper++;
+		else if ( p[i] >= '0' && p[i] <= '9' ) digit++;
+		else if ( p[i] < 0x80 || ( p[i] & 0xc0 ) != 0x80 ) other++;
+	}
+	classes = !!lower + !!upper + !!digit + !!other;
+	if ( classes < qp->qp_min_classes ) {
+		snprintf( msg, msglen, "the password must mix at least %u of: "
+			"lower-case letters, upper-case letters, digits, other "
+			"characters", qp->qp_min_classes );
+		return WARDEN_Q_CLASSES;
+	}
+#define Q_MIN( n, want, what ) \
+	if ( (n) < (want) ) { \
+		snprintf( msg, msglen, "the password must contain at least %u " \
+			what, (want) ); \
+		return WARDEN_Q_CLASSES; \
+	}
+	Q_MIN( lower, qp->qp_min_lower, "lower-case letters" )
+	Q_MIN( upper, qp->qp_min_upper, "upper-case letters" )
+	Q_MIN( digit, qp->qp_min_digit, "digits" )
+	Q_MIN( other, qp->qp_min_other, "characters other than letters and digits" )
+#undef Q_MIN
+	if ( qp->qp_max_repeat && q_longest_repeat( p, len ) > qp->qp_max_repeat ) {
+		snprintf( msg, msglen, "the password must not repeat a character "
+			"more than %u times in a row", qp->qp_max_repeat );
+		return WARDEN_Q_REPEAT;
+	}
+	if ( qp->qp_max_sequence &&
+		q_longest_sequence( p, len ) > qp->qp_max_sequence ) {
+		snprintf( msg, msglen, "the password must not contain a sequence "
+			"(like abcd, 4321 or qwer) longer than %u characters",
+			qp->qp_max_sequence );
+		return WARDEN_Q_SEQUENCE;
+	}
+	for ( i = 0; personal && personal[i]; i++ ) {
+		if ( q_contains( pw, len, personal[i] ) ) {
+			snprintf( msg, msglen, "the password contains your user "
+				"name or a part of your name; choose one unrelated "
+				"to you" );
+			return WARDEN_Q_PERSONAL;
+		}
+	}
+	return WARDEN_Q_OK;
+}
+
+size_t
+warden_quality_normalize( const char *pw, size_t len, char *out )
+{
+	const unsigned char *p = (const unsigned char *)pw;
+	size_t start = 0, end = len, n = 0, i;
+
+#define Q_EDGE( c ) ( (c) < 0x80 && !( ( (c) | 0x20 ) >= 'a' && ( (c) | 0x20 ) <= 'z' ) )
+	while ( start < end && Q_EDGE( p[start] ) ) start++;
+	while ( end > start && Q_EDGE( p[end - 1] ) ) end--;
+#undef Q_EDGE
+	for ( i = start; i < end; i++ ) {
+		int c = q_lower( p[i] );
+
+		switch ( c ) {
+		case '@': case '4': c = 'a'; break;
+		case '0': c = 'o'; break;
+		case '1': case '!': case 'l': c = 'i'; break;
+		case '3': c = 'e'; break;
+		case '$': case '5': c = 's'; break;
+		case '7': c = 't'; break;
+		}
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n;
+}
