@@ -74,6 +74,10 @@ Bind as a user:
   (also bob / 'Bob-demo-2026!x' and carol / 'Carol-demo-2026!'; the admin is
    cn=admin,dc=example,dc=org / '$rootpw')
 
+Lockout (5 failures lock for 15 minutes), as root over ldapi:
+  $top/build/wardenctl -H '$ldapi' lockout status uid=carol,ou=people,dc=example,dc=org
+  $top/build/wardenctl -H '$ldapi' lockout unlock uid=carol,ou=people,dc=example,dc=org
+
 warden's configuration, live over ldapi as root:
   ldapsearch -Q -Y EXTERNAL -H '$ldapi' -b cn=config '(objectClass=olcWardenConfig)'
 

@@ -148,6 +148,7 @@ wc_status( LDAP *ld, const char *dn )
 	{
 		struct berval **v = ldap_get_values_len( ld, e, "wardenFailureCount" );
 
+		fflush( stdout );
 		if ( !v )
 			fprintf( stderr, "wardenctl: no lockout state shown: not an "
 				"administrator of this entry, or no policy applies\n" );

@@ -52,7 +52,7 @@ def wait_until(pred, timeout, what, diag=lambda: "", interval=0.1):
 
 
 def host_snapshot(paths):
-    """(type, mode, size, mtime, inode) of every file and directory under
+    """(mode with file type, size, mtime, inode) of every file under
     paths: taken before and after a test, shows that it changed nothing."""
     snap = {}
 
@@ -116,9 +116,9 @@ class Namespace:
         return ["unshare", "--mount", "--propagation", "private",
                 "sh", "-c", _BIND_SCRIPT, "sh", *pairs, "--", *argv]
 
-    def run(self, argv, input=None, timeout=30):
-        p = subprocess.run(self.command(argv), input=input, capture_output=True, text=True,
-                           env=client_env(), timeout=timeout)
+    def run(self, argv, input=None, timeout=30, binds=None):
+        p = subprocess.run(self.command(argv, binds), input=input, capture_output=True,
+                           text=True, env=client_env(), timeout=timeout)
         assert p.returncode != 99, f"bind mounts failed for {argv}: {p.stderr}"
         return p
 
@@ -283,10 +283,7 @@ class Sssd:
     def run(self, argv, input=None, timeout=30):
         """A client command in a namespace with the private /etc and
         /var/lib/sss (not /run: it needs nothing there)."""
-        p = subprocess.run(self.ns.command(argv, self.client_binds), input=input,
-                           capture_output=True, text=True, env=client_env(), timeout=timeout)
-        assert p.returncode != 99, f"bind mounts failed for {argv}: {p.stderr}"
-        return p
+        return self.ns.run(argv, input, timeout, self.client_binds)
 
     def getent(self, db, key):
         return self.run(["getent", "-s", "sss", db, key], timeout=15)

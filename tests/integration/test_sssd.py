@@ -106,7 +106,8 @@ def test_locked_user_is_refused_through_sssd(sssd_host):
     rc, out = sssd.pam("alice", USERPW)
     assert rc == 0, out + diag()
 
-    # every one of bob's binds went over StartTLS; slapd refused the last
+    # each of bob's four logins was one bind, over StartTLS, and slapd
+    # refused all four (the last, with the right password, as locked)
     binds, tls_conns = user_binds(slapd, "bob")
     assert len(binds) == 4, binds
     assert all(c in tls_conns for c, _ in binds), (binds, tls_conns)
