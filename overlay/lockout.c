@@ -255,7 +255,7 @@ lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
 	Operation op2 = *op;
 	SlapReply r2 = { REP_RESULT };
 	BackendInfo *bi = op->o_bd->bd_info;
-	slap_callback cb = { .sc_response = slap_null_cb };
+	slap_callback cb = { .sc_response = warden_internal_cb };
 	Modifications mod;
 	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
 	struct berval vals[2];

@@ -58,6 +58,22 @@ policy_parse( Entry *e, warden_policy *p )
 	p->wp_lock.lp_backoff_reset =
 		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * SEC;
 	p->wp_src_max_failure = policy_uint( e, warden_ad.ad_sourceMaxFailure, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdMinLength", &ad, &text );
+	p->wp_quality.qp_min_length = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdMaxLength", &ad, &text );
+	p->wp_quality.qp_max_length = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdCheckQuality", &ad, &text );
+	p->wp_check_quality = policy_uint( e, ad, 0 );
+	p->wp_quality.qp_min_classes = policy_uint( e, warden_ad.ad_minClasses, 0 );
+	p->wp_quality.qp_min_lower = policy_uint( e, warden_ad.ad_minLower, 0 );
+	p->wp_quality.qp_min_upper = policy_uint( e, warden_ad.ad_minUpper, 0 );
+	p->wp_quality.qp_min_digit = policy_uint( e, warden_ad.ad_minDigit, 0 );
+	p->wp_quality.qp_min_other = policy_uint( e, warden_ad.ad_minOther, 0 );
+	p->wp_quality.qp_max_repeat = policy_uint( e, warden_ad.ad_maxRepeat, 0 );
+	p->wp_quality.qp_max_sequence = policy_uint( e, warden_ad.ad_maxSequence, 0 );
 	p->wp_src_interval =
 		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * SEC;
 }

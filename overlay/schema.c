@@ -66,6 +66,13 @@ warden_schema_check( char *msg, size_t len )
 		{ "wardenLockoutBackoffReset", &warden_ad.ad_lockoutBackoffReset },
 		{ "wardenSourceMaxFailure", &warden_ad.ad_sourceMaxFailure },
 		{ "wardenSourceFailureInterval", &warden_ad.ad_sourceFailureInterval },
+		{ "wardenMinClasses", &warden_ad.ad_minClasses },
+		{ "wardenMinLower", &warden_ad.ad_minLower },
+		{ "wardenMinUpper", &warden_ad.ad_minUpper },
+		{ "wardenMinDigit", &warden_ad.ad_minDigit },
+		{ "wardenMinOther", &warden_ad.ad_minOther },
+		{ "wardenMaxRepeat", &warden_ad.ad_maxRepeat },
+		{ "wardenMaxSequence", &warden_ad.ad_maxSequence },
 		{ NULL, NULL }
 	};
 	const char *text;

@@ -32,6 +32,12 @@
 
 char warden_internal_marker;
 
+int
+warden_internal_cb( Operation *op, SlapReply *rs )
+{
+	return 0;
+}
+
 /* Bind targets whose entry warden remembers (see subjcache.h). */
 #define WARDEN_SUBJECTS	16384
 
@@ -722,6 +728,33 @@ warden_load_uuid( Operation *op, slap_overinst *on, warden_subject *ws )
 	}
 }
 
+/* The policy that applies to an entry: its pwdPolicySubentry, else the
+ * default. */
+static int
+warden_entry_policy( Operation *op, slap_overinst *on, Entry *e,
+	warden_policy *p )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	Attribute *a = e ? attr_find( e->e_attrs,
+		warden_pwd.ad_pwdPolicySubentry ) : NULL;
+
+	memset( p, 0, sizeof( *p ) );
+	if ( a ) return warden_policy_lookup( op, on, &a->a_nvals[0], p );
+	if ( BER_BVISEMPTY( &wi->wi_default_policy ) ) return WARDEN_POLICY_NONE;
+	return warden_policy_lookup( op, on, &wi->wi_default_policy, p );
+}
+
+static int
+warden_touches_password( Operation *op )
+{
+	Modifications *m;
+
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc == slap_schema.si_ad_userPassword ) return 1;
+	}
+	return 0;
+}
+
 static int
 warden_op_modify( Operation *op, SlapReply *rs )
 {
@@ -731,6 +764,24 @@ warden_op_modify( Operation *op, SlapReply *rs )
 
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( warden_touches_password( op ) ) {
+		BackendInfo *bi = op->o_bd->bd_info;
+		warden_policy p;
+		Entry *e = NULL;
+		int state;
+
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
+		op->o_bd->bd_info = bi;
+		state = warden_entry_policy( op, on, e, &p );
+		rc = warden_quality_change( op, rs, e, state, &p );
+		if ( e ) {
+			op->o_bd->bd_info = (BackendInfo *)on->on_info;
+			be_entry_release_r( op, e );
+			op->o_bd->bd_info = bi;
+		}
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo = warden_opctx_push( op, on, warden_write_response );
 	if ( unlock ) {
@@ -757,6 +808,15 @@ static int
 warden_op_write( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+
+	if ( op->o_tag == LDAP_REQ_ADD &&
+		attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword ) ) {
+		warden_policy p;
+		int rc, state = warden_entry_policy( op, on, op->ora_e, &p );
+
+		rc = warden_quality_change( op, rs, NULL, state, &p );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 
 	warden_subjects_written( op, on->on_bi.bi_private );
 	warden_opctx_push( op, on, warden_write_response );

@@ -15,10 +15,13 @@
 #include "store.h"
 #include "lockstate.h"
 #include "subjcache.h"
+#include "quality.h"
 
 /** The settings of one password policy entry that warden uses. */
 typedef struct warden_policy {
 	warden_lock_policy	wp_lock;
+	warden_quality_policy	wp_quality;
+	unsigned		wp_check_quality;	/**< pwdCheckQuality */
 	unsigned		wp_src_max_failure;	/**< wardenSourceMaxFailure */
 	warden_time		wp_src_interval;	/**< wardenSourceFailureInterval */
 } warden_policy;
@@ -97,6 +100,14 @@ int warden_ppolicy_init( void );
 int warden_ppolicy_requested( Operation *op );
 LDAPControl *warden_ppolicy_response( Operation *op, int error );
 
+/* pwquality.c: the password quality engine */
+/** A change of userPassword (add, modify, Password Modify) of the entry e
+ * under policy p: sends constraintViolation and returns it when a new
+ * password breaks a rule, else returns SLAP_CB_CONTINUE.  e may be NULL
+ * (an entry being added passes itself). */
+int warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
+	int policy_state, const warden_policy *p );
+
 /* lockout.c: the lockout engine */
 int warden_lockout_new( warden_lockout **lop );
 void warden_lockout_free( warden_lockout *lo );
@@ -122,6 +133,11 @@ int warden_lockout_operational( Operation *op, SlapReply *rs,
  * that warden's own hooks let them through. */
 extern char warden_internal_marker;
 
+/** The response handler of warden's internal operations.  Not
+ * slap_null_cb: ppolicy.la and warden take slap_null_cb with private data
+ * for the Password Modify operation's request. */
+int warden_internal_cb( Operation *op, SlapReply *rs );
+
 
 /** The draft-behera password policy attributes warden uses, whether
  * registered by warden or by ppolicy.la. */
@@ -145,6 +161,13 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_lockoutBackoffReset;
 	AttributeDescription	*ad_sourceMaxFailure;
 	AttributeDescription	*ad_sourceFailureInterval;
+	AttributeDescription	*ad_minClasses;
+	AttributeDescription	*ad_minLower;
+	AttributeDescription	*ad_minUpper;
+	AttributeDescription	*ad_minDigit;
+	AttributeDescription	*ad_minOther;
+	AttributeDescription	*ad_maxRepeat;
+	AttributeDescription	*ad_maxSequence;
 	ObjectClass		*oc_wardenPolicy;
 	/* operational, registered by warden */
 	AttributeDescription	*ad_failureCount;

@@ -1,0 +1,110 @@
+"""Password quality on every way a password is set: add, modify and the
+Password Modify extended operation, refused with constraintViolation, a
+message that says what to fix, and the ppolicy response control's error."""
+import subprocess
+
+import ldap
+import ldap.modlist
+import pytest
+from ldap.controls.ppolicy import PasswordPolicyControl
+
+from conftest import ROOTDN, ROOTPW, SUFFIX, USERPW, slappasswd, user_dn
+from test_lockout import POLICY, start
+
+RULES = {"pwdMinLength": "12", "pwdMaxLength": "64", "pwdCheckQuality": "2",
+         "wardenMinClasses": "3", "wardenMaxRepeat": "3", "wardenMaxSequence": "4",
+         "pwdMaxFailure": "50"}
+
+
+def ldappasswd(s, who, pw, new, target=None):
+    cmd = ["ldappasswd", "-x", "-H", s.uri, "-D", who, "-w", pw, "-s", new]
+    if target:
+        cmd.append(target)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+def ldapmodify(s, who, pw, ldif):
+    p = subprocess.run(["ldapmodify", "-x", "-H", s.uri, "-D", who, "-w", pw],
+                       input=ldif, capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("new,message", [
+    ("Short-1", "the password must contain at least 12 characters"),
+    ("alllowercaseletters", "the password must mix at least 3 of"),
+    ("Aaaaa-long-enough-1", "must not repeat a character more than 3 times"),
+    ("Xabcde-long-enough-1", "must not contain a sequence"),
+    ("Alice-is-my-name-9", "the password contains your user name"),
+    ("x" * 30 + "Y1-" + "z" * 40, "the password must contain at most 64 characters"),
+])
+def test_weak_passwords_refused_on_every_path(slapd, new, message):
+    start(slapd, RULES)
+    # the user, with ldappasswd (Password Modify)
+    rc, out = ldappasswd(slapd, user_dn("alice"), USERPW, new)
+    assert rc != 0 and "Constraint violation (19)" in out, out
+    assert message in out
+    # an administrator, with ldapmodify
+    rc, out = ldapmodify(slapd, ROOTDN, ROOTPW, f"dn: {user_dn('alice')}\nchangetype: modify\n"
+                                                f"replace: userPassword\nuserPassword: {new}\n")
+    assert rc == 19, out
+    assert message in out
+    # an add
+    a = slapd.admin()
+    with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
+        a.add_s(f"uid=newbie,ou=people,{SUFFIX}", ldap.modlist.addModlist({
+            "objectClass": [b"inetOrgPerson"], "uid": [b"newbie"], "cn": [b"Alice"],
+            "sn": [b"n"], "userPassword": [new.encode()]}))
+    assert message in ex.value.args[0]["info"]
+    # nothing changed
+    assert slapd.conn(user_dn("alice"), USERPW).whoami_s()
+
+
+def test_strong_password_accepted_on_every_path(slapd):
+    start(slapd, RULES)
+    rc, out = ldappasswd(slapd, user_dn("alice"), USERPW, "Correct-Horse-Battery-9")
+    assert rc == 0, out
+    assert slapd.conn(user_dn("alice"), "Correct-Horse-Battery-9").whoami_s()
+    rc, out = ldapmodify(slapd, ROOTDN, ROOTPW, f"dn: {user_dn('bob')}\nchangetype: modify\n"
+                                                "replace: userPassword\nuserPassword: Tr0ub4dor&3-xyz\n")
+    assert rc == 0, out
+
+
+def test_ppolicy_control_errors(slapd):
+    start(slapd, RULES)
+    c = slapd.conn(user_dn("alice"), USERPW)
+    for new, err in (("Short-1", 6), ("alllowercaseletters", 5)):
+        with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
+            c.passwd_s(user_dn("alice"), USERPW, new, serverctrls=[PasswordPolicyControl()])
+        ctrls = ex.value.args[0].get("ctrls", [])
+        errors = []
+        for oid, crit, value in ctrls:
+            if oid == PasswordPolicyControl.controlType:
+                pc = PasswordPolicyControl()
+                pc.decodeControlValue(value)
+                errors.append(pc.error)
+        assert errors == [err], (new, ctrls)
+    with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
+        c.modify_ext_s(user_dn("alice"), [(ldap.MOD_REPLACE, "userPassword", [b"tiny"])],
+                       serverctrls=[PasswordPolicyControl()])
+    assert ex.value.args[0].get("ctrls"), "no response control on modify"
+
+
+def test_prehashed_refused_for_users_allowed_for_rootdn(slapd):
+    start(slapd, RULES)
+    hashed = slappasswd("weak").encode()
+    c = slapd.conn(user_dn("alice"), USERPW)
+    with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
+        c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "userPassword", [hashed])])
+    assert "a hashed password cannot be checked" in ex.value.args[0]["info"]
+    # migration: the rootdn may set a hash
+    slapd.admin().modify_s(user_dn("bob"), [(ldap.MOD_REPLACE, "userPassword", [hashed])])
+    assert slapd.conn(user_dn("bob"), "weak").whoami_s()
+
+
+def test_invalid_utf8_refused(slapd):
+    start(slapd, RULES)
+    c = slapd.conn(user_dn("alice"), USERPW)
+    with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
+        c.passwd_s(user_dn("alice"), USERPW, b"Bad-\xc3-utf8-pass-1")
+    assert "not valid UTF-8" in ex.value.args[0]["info"]
