@@ -7,6 +7,8 @@
  * to fix, and the ppolicy response control's error when the client asked.
  */
 
+#include <openssl/crypto.h>
+
 #include "warden.h"
 
 #define PP_INSUFFICIENT_QUALITY	5	/* PasswordPolicyError values */
@@ -122,6 +124,68 @@ pwq_check( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
 		PP_TOO_SHORT : PP_INSUFFICIENT_QUALITY, msg, exop );
 }
 
+/* Replaces a cleartext value by its hash, so that no cleartext password
+ * reaches the database: in the scheme the administrator configured
+ * (password-hash), else {ARGON2} when argon2.la is loaded, else slapd's
+ * default. */
+static int
+pwq_hash( Operation *op, SlapReply *rs, struct berval *v )
+{
+	struct berval hash = BER_BVNULL;
+	const char *text = NULL;
+
+	if ( !default_passwd_hash && lutil_passwd_scheme( "{ARGON2}" ) )
+		slap_passwd_hash_type( v, &hash, "{ARGON2}", &text );
+	else
+		slap_passwd_hash( v, &hash, &text );
+	if ( BER_BVISNULL( &hash ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot hash a new password: %s\n",
+			text ? text : "unknown error" );
+		rs->sr_err = LDAP_OTHER;
+		rs->sr_text = "the password could not be hashed";
+		send_ldap_result( op, rs );
+		rs->sr_text = NULL;
+		return LDAP_OTHER;
+	}
+	OPENSSL_cleanse( v->bv_val, v->bv_len );
+	ch_free( v->bv_val );
+	*v = hash;
+	return SLAP_CB_CONTINUE;
+}
+
+/* Checks (when a policy applies) and then hashes the cleartext values of
+ * one userPassword value list. */
+static int
+pwq_values( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
+	int check, BerVarray vals, BerVarray nvals, unsigned n )
+{
+	unsigned i;
+	int rc;
+
+	for ( i = 0; check && i < n; i++ ) {
+		if ( pwq_hashed( &vals[i] ) ) {
+			if ( p->wp_check_quality >= 2 && !be_isroot( op ) )
+				return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY,
+					"a hashed password cannot be checked; send "
+					"the password itself", 0 );
+			continue;
+		}
+		rc = pwq_check( op, rs, e, p, &vals[i], 0 );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
+	for ( i = 0; i < n; i++ ) {
+		if ( pwq_hashed( &vals[i] ) ) continue;
+		if ( nvals && nvals != vals ) {
+			ch_free( nvals[i].bv_val );
+			BER_BVZERO( &nvals[i] );
+		}
+		rc = pwq_hash( op, rs, &vals[i] );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+		if ( nvals && nvals != vals ) ber_dupbv( &nvals[i], &vals[i] );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
 int
 warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
 	int policy_state, const warden_policy *p )
@@ -129,57 +193,37 @@ warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
 	req_pwdexop_s *qpw = NULL;
 	Modifications *m;
 	Attribute *a;
-	unsigned i;
-	int rc;
+	int rc, check = policy_state == WARDEN_POLICY_FOUND;
 
-	if ( policy_state == WARDEN_POLICY_NONE ) return SLAP_CB_CONTINUE;
 	if ( op->o_tag == LDAP_REQ_MODIFY ) qpw = pwq_exop( op );
 	/* Named but missing: fail closed, except for the rootdn, who may
 	 * have to load users before their policy. */
-	if ( policy_state == WARDEN_POLICY_MISSING && be_isroot( op ) )
-		return SLAP_CB_CONTINUE;
-	if ( policy_state == WARDEN_POLICY_MISSING )
+	if ( policy_state == WARDEN_POLICY_MISSING && !be_isroot( op ) )
 		return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY,
 			"the password policy entry that applies is missing; "
 			"ask an administrator", qpw != NULL );
 
-	/* Password Modify: the new password in clear, before slapd hashed it */
+	/* Password Modify: the new password in clear, before slapd hashed
+	 * it (slapd hashes it itself) */
 	if ( qpw ) {
-		if ( BER_BVISEMPTY( &qpw->rs_new ) ) return SLAP_CB_CONTINUE;
+		if ( !check || BER_BVISEMPTY( &qpw->rs_new ) ) return SLAP_CB_CONTINUE;
 		return pwq_check( op, rs, e, p, &qpw->rs_new, 1 );
 	}
 
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		a = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword );
-		for ( i = 0; a && i < a->a_numvals; i++ ) {
-			if ( pwq_hashed( &a->a_vals[i] ) ) {
-				if ( p->wp_check_quality >= 2 && !be_isroot( op ) )
-					return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY,
-						"a hashed password cannot be checked; send "
-						"the password itself", 0 );
-				continue;
-			}
-			rc = pwq_check( op, rs, op->ora_e, p, &a->a_vals[i], 0 );
-			if ( rc != SLAP_CB_CONTINUE ) return rc;
-		}
-		return SLAP_CB_CONTINUE;
+		if ( !a ) return SLAP_CB_CONTINUE;
+		return pwq_values( op, rs, op->ora_e, p, check, a->a_vals,
+			a->a_nvals, a->a_numvals );
 	}
 
 	for ( m = op->orm_modlist; m; m = m->sml_next ) {
-		if ( m->sml_desc != slap_schema.si_ad_userPassword ) continue;
-		if ( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE )
+		if ( m->sml_desc != slap_schema.si_ad_userPassword ||
+			( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE ) )
 			continue;
-		for ( i = 0; i < m->sml_numvals; i++ ) {
-			if ( pwq_hashed( &m->sml_values[i] ) ) {
-				if ( p->wp_check_quality >= 2 && !be_isroot( op ) )
-					return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY,
-						"a hashed password cannot be checked; send "
-						"the password itself", 0 );
-				continue;
-			}
-			rc = pwq_check( op, rs, e, p, &m->sml_values[i], 0 );
-			if ( rc != SLAP_CB_CONTINUE ) return rc;
-		}
+		rc = pwq_values( op, rs, e, p, check, m->sml_values,
+			m->sml_nvalues, m->sml_numvals );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
 	return SLAP_CB_CONTINUE;
 }

@@ -108,3 +108,25 @@ def test_invalid_utf8_refused(slapd):
     with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
         c.passwd_s(user_dn("alice"), USERPW, b"Bad-\xc3-utf8-pass-1")
     assert "not valid UTF-8" in ex.value.args[0]["info"]
+
+
+def test_cleartext_is_hashed_before_it_reaches_the_database(slapd):
+    start(slapd, RULES, users=("alice",), modules=("argon2.la",))
+    secret = "Unique-Secret-Phrase-4711"
+    rc, out = ldapmodify(slapd, ROOTDN, ROOTPW, f"dn: {user_dn('alice')}\nchangetype: modify\n"
+                                                f"replace: userPassword\nuserPassword: {secret}\n")
+    assert rc == 0, out
+    a = slapd.admin()
+    a.add_s(f"uid=carl,ou=people,{SUFFIX}", ldap.modlist.addModlist({
+        "objectClass": [b"inetOrgPerson"], "uid": [b"carl"], "cn": [b"carl"],
+        "sn": [b"c"], "userPassword": [(secret + "-2").encode()]}))
+    for dn in (user_dn("alice"), f"uid=carl,ou=people,{SUFFIX}"):
+        v = a.search_s(dn, ldap.SCOPE_BASE, attrlist=["userPassword"])[0][1]["userPassword"][0]
+        # argon2.la is loaded and no password-hash is configured: {ARGON2}
+        assert v.startswith(b"{ARGON2}"), v[:20]
+    assert slapd.conn(user_dn("alice"), secret).whoami_s()
+    assert slapd.conn(f"uid=carl,ou=people,{SUFFIX}", secret + "-2").whoami_s()
+    dump = subprocess.run(["slapcat", "-f", str(slapd.conf), "-b", SUFFIX],
+                          capture_output=True, env=slapd.env(), timeout=60).stdout
+    assert secret.encode() not in dump
+    assert secret.encode() not in (slapd.db / "data.mdb").read_bytes()
