@@ -153,6 +153,38 @@ pwq_hash( Operation *op, SlapReply *rs, struct berval *v )
 	return SLAP_CB_CONTINUE;
 }
 
+/* pwdChangedTime, set with every new password (draft-behera); clients
+ * and expiry rules read it. */
+static void
+pwq_changed_time( Operation *op )
+{
+	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
+	struct berval ts = { sizeof( buf ), buf };
+	AttributeDescription *ad = warden_pwd.ad_pwdChangedTime;
+	Modifications *mc, **tail;
+
+	slap_timestamp( &op->o_time, &ts );
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		if ( !attr_find( op->ora_e->e_attrs, ad ) )
+			attr_merge_one( op->ora_e, ad, &ts, &ts );
+		return;
+	}
+	for ( tail = &op->orm_modlist; *tail; tail = &(*tail)->sml_next ) {
+		if ( (*tail)->sml_desc == ad ) return;
+	}
+	mc = ch_calloc( 1, sizeof( *mc ) );
+	mc->sml_op = LDAP_MOD_REPLACE;
+	mc->sml_flags = SLAP_MOD_INTERNAL;
+	mc->sml_desc = ad;
+	mc->sml_type = ad->ad_cname;
+	mc->sml_numvals = 1;
+	mc->sml_values = ch_calloc( 2, sizeof( struct berval ) );
+	mc->sml_nvalues = ch_calloc( 2, sizeof( struct berval ) );
+	ber_dupbv( &mc->sml_values[0], &ts );
+	ber_dupbv( &mc->sml_nvalues[0], &ts );
+	*tail = mc;
+}
+
 /* Checks (when a policy applies) and then hashes the cleartext values of
  * one userPassword value list. */
 static int
@@ -206,24 +238,37 @@ warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
 	/* Password Modify: the new password in clear, before slapd hashed
 	 * it (slapd hashes it itself) */
 	if ( qpw ) {
-		if ( !check || BER_BVISEMPTY( &qpw->rs_new ) ) return SLAP_CB_CONTINUE;
-		return pwq_check( op, rs, e, p, &qpw->rs_new, 1 );
+		if ( check && !BER_BVISEMPTY( &qpw->rs_new ) ) {
+			rc = pwq_check( op, rs, e, p, &qpw->rs_new, 1 );
+			if ( rc != SLAP_CB_CONTINUE ) return rc;
+		}
+		pwq_changed_time( op );
+		return SLAP_CB_CONTINUE;
 	}
 
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		a = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword );
 		if ( !a ) return SLAP_CB_CONTINUE;
-		return pwq_values( op, rs, op->ora_e, p, check, a->a_vals,
+		rc = pwq_values( op, rs, op->ora_e, p, check, a->a_vals,
 			a->a_nvals, a->a_numvals );
+		if ( rc == SLAP_CB_CONTINUE ) pwq_changed_time( op );
+		return rc;
 	}
 
 	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		int set;
+
 		if ( m->sml_desc != slap_schema.si_ad_userPassword ||
 			( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE ) )
 			continue;
+		set = m->sml_numvals > 0;
 		rc = pwq_values( op, rs, e, p, check, m->sml_values,
 			m->sml_nvalues, m->sml_numvals );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
+		if ( set ) {
+			pwq_changed_time( op );
+			break;
+		}
 	}
 	return SLAP_CB_CONTINUE;
 }

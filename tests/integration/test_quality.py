@@ -130,3 +130,25 @@ def test_cleartext_is_hashed_before_it_reaches_the_database(slapd):
                           capture_output=True, env=slapd.env(), timeout=60).stdout
     assert secret.encode() not in dump
     assert secret.encode() not in (slapd.db / "data.mdb").read_bytes()
+
+
+def test_pwd_changed_time_set_on_every_path(slapd):
+    start(slapd, RULES)
+    a = slapd.admin()
+
+    def changed(dn):
+        r = a.search_s(dn, ldap.SCOPE_BASE, attrlist=["pwdChangedTime"])[0][1]
+        return r.get("pwdChangedTime")
+
+    assert changed(user_dn("alice")) is not None     # added with a password
+    rc, out = ldappasswd(slapd, user_dn("bob"), USERPW, "Another-Good-Phrase-77")
+    assert rc == 0, out
+    assert changed(user_dn("bob")) is not None
+    rc, out = ldapmodify(slapd, ROOTDN, ROOTPW, f"dn: {user_dn('carol')}\nchangetype: modify\n"
+                                                "replace: userPassword\nuserPassword: Third-Good-Phrase-88\n")
+    assert rc == 0, out
+    assert changed(user_dn("carol")) is not None
+    # a modify without a password change leaves it alone
+    before = changed(user_dn("carol"))
+    a.modify_s(user_dn("carol"), [(ldap.MOD_REPLACE, "description", [b"x"])])
+    assert changed(user_dn("carol")) == before
