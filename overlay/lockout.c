@@ -28,6 +28,13 @@ struct warden_lockout {
 	ldap_pvt_thread_mutex_t	lo_mutex;
 };
 
+/* The client's address as slapd names it ("IP=127.0.0.1:4711"). */
+static const char *
+lockout_addr( Operation *op )
+{
+	return op->o_conn->c_peer_name.bv_val ? op->o_conn->c_peer_name.bv_val : "";
+}
+
 static warden_time
 lockout_now( void )
 {
@@ -154,8 +161,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_policy *p = &ws->ws_policy;
 	warden_lock_state st;
 	warden_time now = lockout_now();
-	const char *addr = op->o_conn->c_peer_name.bv_val ?
-		op->o_conn->c_peer_name.bv_val : "";
+	const char *addr = lockout_addr( op );
 	char msg[256];
 	int rc;
 
@@ -343,10 +349,7 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 		return;
 	}
 	if ( p->wp_src_max_failure ) {
-		const char *addr = op->o_conn->c_peer_name.bv_val ?
-			op->o_conn->c_peer_name.bv_val : "";
-
-		warden_throttle_fail( lo->lo_throttle, addr, now,
+		warden_throttle_fail( lo->lo_throttle, lockout_addr( op ), now,
 			p->wp_src_interval );
 	}
 	if ( !p->wp_lock.lp_lockout || !p->wp_lock.lp_max_failure ) return;

@@ -163,3 +163,15 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 	pthread_rwlock_unlock( &wi->wi_policy_lock );
 	return slot.ps_missing ? WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
 }
+
+int
+warden_policy_applying( Operation *op, slap_overinst *on,
+	struct berval *subentry, warden_policy *out )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	memset( out, 0, sizeof( *out ) );
+	if ( subentry ) return warden_policy_lookup( op, on, subentry, out );
+	if ( BER_BVISEMPTY( &wi->wi_default_policy ) ) return WARDEN_POLICY_NONE;
+	return warden_policy_lookup( op, on, &wi->wi_default_policy, out );
+}

@@ -569,18 +569,9 @@ warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 		memcpy( policy.bv_val, rec.sr_policy, policy.bv_len );
 		policy.bv_val[policy.bv_len] = '\0';
 	}
-	if ( BER_BVISNULL( &policy ) && !BER_BVISEMPTY( &wi->wi_default_policy ) ) {
-		ws->ws_policy_state = warden_policy_lookup( op, on,
-			&wi->wi_default_policy, &ws->ws_policy );
-		return;
-	}
-	if ( BER_BVISNULL( &policy ) ) {
-		ws->ws_policy_state = WARDEN_POLICY_NONE;
-		return;
-	}
-	ws->ws_policy_state = warden_policy_lookup( op, on, &policy,
-		&ws->ws_policy );
-	op->o_tmpfree( policy.bv_val, op->o_tmpmemctx );
+	ws->ws_policy_state = warden_policy_applying( op, on,
+		BER_BVISNULL( &policy ) ? NULL : &policy, &ws->ws_policy );
+	if ( policy.bv_val ) op->o_tmpfree( policy.bv_val, op->o_tmpmemctx );
 }
 
 static int
@@ -728,20 +719,14 @@ warden_load_uuid( Operation *op, slap_overinst *on, warden_subject *ws )
 	}
 }
 
-/* The policy that applies to an entry: its pwdPolicySubentry, else the
- * default. */
 static int
 warden_entry_policy( Operation *op, slap_overinst *on, Entry *e,
 	warden_policy *p )
 {
-	warden_info *wi = on->on_bi.bi_private;
 	Attribute *a = e ? attr_find( e->e_attrs,
 		warden_pwd.ad_pwdPolicySubentry ) : NULL;
 
-	memset( p, 0, sizeof( *p ) );
-	if ( a ) return warden_policy_lookup( op, on, &a->a_nvals[0], p );
-	if ( BER_BVISEMPTY( &wi->wi_default_policy ) ) return WARDEN_POLICY_NONE;
-	return warden_policy_lookup( op, on, &wi->wi_default_policy, p );
+	return warden_policy_applying( op, on, a ? &a->a_nvals[0] : NULL, p );
 }
 
 static int

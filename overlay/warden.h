@@ -67,7 +67,7 @@ typedef struct warden_subject {
 	int		ws_has_password;	/**< ... and has a userPassword */
 	unsigned char	ws_uuid[WARDEN_UUID_LEN];
 	int		ws_has_uuid;
-	struct berval	ws_ndn;			/**< the entry's DN (op memory) */
+	struct berval	ws_ndn;			/**< the entry's DN (the op's target) */
 	int		ws_policy_state;	/**< WARDEN_POLICY_* */
 	warden_policy	ws_policy;
 	/** pwdAccountLockedTime in the entry: 0 none, -1 permanent
@@ -90,6 +90,11 @@ typedef struct warden_subject {
 /* policy.c */
 int warden_policy_lookup( Operation *op, slap_overinst *on,
 	struct berval *ndn, warden_policy *out );
+/** The policy that applies to an entry: the one its pwdPolicySubentry
+ * names (subentry, may be NULL), else warden-default-policy.
+ * @return WARDEN_POLICY_NONE, _FOUND or _MISSING */
+int warden_policy_applying( Operation *op, slap_overinst *on,
+	struct berval *subentry, warden_policy *out );
 void warden_policy_invalidate( warden_info *wi, struct berval *ndn );
 void warden_policy_cache_init( warden_info *wi );
 void warden_policy_cache_destroy( warden_info *wi );
