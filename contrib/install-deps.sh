@@ -9,7 +9,8 @@ PKGS="slapd ldap-utils libldap-dev libsasl2-dev libssl-dev liboath-dev oathtool
 liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev valgrind procps openssl
-sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux"
+sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
+nslcd libpam-ldapd libnss-ldapd"
 
 missing=""
 for p in $PKGS; do
@@ -38,17 +39,46 @@ if [ -n "$missing" ]; then
 	# The packaged slapd must not create a database or start: tests and the
 	# demo run their own slapd processes.
 	echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
-	# libnss-sss and libpam-sss add themselves to the host's nsswitch.conf
-	# and PAM stack; the tests run sssd with private copies, so put the
-	# host's back as it was.
+	# nslcd and libnss-ldapd: no LDAP in the host's nsswitch.conf, and a
+	# configuration that points nowhere useful (the tests write their own).
+	debconf-set-selections <<-EOF
+	libnss-ldapd libnss-ldapd/nsswitch multiselect
+	libnss-ldapd libnss-ldapd/clean_nsswitch boolean false
+	nslcd nslcd/ldap-uris string ldap://127.0.0.1/
+	nslcd nslcd/ldap-base string dc=example,dc=test
+	EOF
+	# libnss-sss, libpam-sss and libpam-ldapd add themselves to the host's
+	# nsswitch.conf and PAM stack (libnss-sss even with the preseed above);
+	# the tests run sssd and nslcd with private copies, so put the host's
+	# back as it was.  Any module package's pam-auth-update call also
+	# re-adds a profile that was only --remove'd before (it is no longer
+	# "seen"): --disable, which is remembered, each of sss and ldap the
+	# host's PAM did not use before.
 	cp -p /etc/nsswitch.conf /etc/nsswitch.conf.warden-save 2>/dev/null || true
+	pam_before=""
+	for m in sss ldap; do
+		grep -qs "pam_$m\.so" /etc/pam.d/common-auth /etc/pam.d/common-account \
+			/etc/pam.d/common-password /etc/pam.d/common-session &&
+			pam_before="$pam_before $m"
+	done
 	apt-get install -y -qq --no-install-recommends $missing
 	if [ -f /etc/nsswitch.conf.warden-save ]; then
 		mv /etc/nsswitch.conf.warden-save /etc/nsswitch.conf
 	fi
 	if command -v pam-auth-update >/dev/null 2>&1; then
-		pam-auth-update --package --remove sss >/dev/null 2>&1 || true
+		for m in sss ldap; do
+			case " $pam_before " in *" $m "*) continue ;; esac
+			[ -f "/usr/share/pam-configs/$m" ] || continue
+			pam-auth-update --package --disable "$m" >/dev/null 2>&1 || true
+		done
 	fi
+	# The packaged nslcd starts (where services may start) against the
+	# preseeded nowhere; the tests run their own.  Stop it, not at boot.
+	case " $missing " in
+	*" nslcd "*)
+		invoke-rc.d nslcd stop >/dev/null 2>&1 || true
+		update-rc.d nslcd disable >/dev/null 2>&1 || true ;;
+	esac
 fi
 
 # Build dependencies of openldap: configure needs them to reach the same
