@@ -1,23 +1,31 @@
 """Real Linux clients against a test slapd: sssd with pam_sss and
-libnss_sss, driven by pamtester and getent, as a host that logs users in
-against the directory uses them.
+libnss_sss, and nslcd with pam_ldap and libnss_ldap (nss-pam-ldapd), driven
+by pamtester and getent, as a host that logs users in against the directory
+uses them.
 
 Every client process (the daemon and each command that talks to it) runs in
 its own private mount namespace (`unshare -m`, private propagation) in which
 private copies are bind-mounted over the host's paths:
 
-  /etc/sssd, /etc/nsswitch.conf, /etc/pam.d   what the clients read
+  /etc/sssd, /etc/nslcd.conf,                 what the clients read
+  /etc/nsswitch.conf, /etc/pam.d
   /var/lib/sss                                sssd's caches, config.ldb,
                                               sockets and memory cache
-  /run                                        sssd.pid (sssd daemon only)
+  /run                                        sssd.pid (sssd daemon only);
+                                              nslcd's socket and pid file
+                                              in /run/nslcd (nslcd and its
+                                              clients)
 
 So the host's /etc and /var/lib/sss are never written and there is nothing
 to restore; a host's own sssd, if any, is neither seen nor disturbed.  The
 daemon and the commands meet through the same private directories (a UNIX
 socket in a bind-mounted directory is the same socket in every namespace).
-Needs root (as the tests do) and util-linux's unshare.
+Needs root (as the tests do) and util-linux's unshare (and setpriv, to run
+a command as a user, as a password change must be).
 """
+import grp
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -187,12 +195,60 @@ class Daemon:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
 
 
+def as_user(uid, gid, argv):
+    """argv run as uid/gid without supplementary groups (util-linux
+    setpriv: no PAM, no name lookup), inside the namespace, after its bind
+    mounts (which need root) are made."""
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *argv]
+
+
+PAM_SERVICE = "wardentest"
+# What a private /etc/pam.d holds besides the service: everything else is
+# denied.  The service's password stack is the client's module alone, so
+# no pam_pwquality or pam_unix (the host's common-password) ever answers.
+PAM_OTHER = ("auth required pam_deny.so\naccount required pam_deny.so\n"
+             "password required pam_deny.so\nsession required pam_deny.so\n")
+
+
+def pam_service(module):
+    return (f"auth     required {module}\n"
+            f"account  required {module}\n"
+            f"password required {module}\n"
+            "session  required pam_permit.so\n")
+
+
+class PamClient:
+    """pamtester against the PAM service PAM_SERVICE of a client daemon's
+    namespace (the subclass provides run())."""
+
+    def pam(self, user, password=None, ops=("authenticate", "acct_mgmt"), answers=None,
+            uid=None, gid=None):
+        """pamtester: (exit code, output).  password answers authenticate's
+        prompt; answers (a list) answers each prompt in turn.  uid/gid: run
+        as that user instead of root.  rc 0 is success; pamtester prints
+        the PAM error otherwise, and the module's messages (PAM_ERROR_MSG
+        on stderr, PAM_TEXT_INFO on stdout) as they come."""
+        if answers is None:
+            answers = [] if password is None else [password]
+        argv = ["pamtester", "-v", PAM_SERVICE, user, *ops]
+        if uid is not None:
+            argv = as_user(uid, uid if gid is None else gid, argv)
+        p = self.run(argv, input="".join(a + "\n" for a in answers), timeout=30)
+        return p.returncode, p.stdout + p.stderr
+
+    def chauthtok(self, user, uid, gid, old, new, again=None):
+        """The user changes their own password, as `passwd` would: pamtester
+        chauthtok run as the user (as root, pam_sss refuses and pam_ldap asks
+        for an administrator's password), answering the current password,
+        the new one and the new one again."""
+        return self.pam(user, ops=("chauthtok",), uid=uid, gid=gid,
+                        answers=[old, new, new if again is None else again])
+
+
 # Directories of /var/lib/sss as sssd-common ships them.
 SSS_SUBDIRS = [("db", 0o700), ("pipes", 0o755), ("pipes/private", 0o700), ("mc", 0o775),
                ("pubconf", 0o755), ("pubconf/krb5.include.d", 0o755),
                ("gpo_cache", 0o755), ("deskprofile", 0o711), ("secrets", 0o700)]
-
-PAM_SERVICE = "wardentest"
 
 
 def _lib(pattern):
@@ -223,7 +279,7 @@ def host_sssd_running():
         return False
 
 
-class Sssd:
+class Sssd(PamClient):
     """sssd with one LDAP domain, in a private mount namespace; pamtester
     (PAM service "wardentest": pam_sss only) and getent against it.
 
@@ -250,14 +306,8 @@ class Sssd:
                      "passwd: files sss\ngroup: files sss\nshadow: files sss\n"
                      "hosts: files\n")
         pamd = self.ns.dir("/etc/pam.d", 0o755)
-        (pamd / PAM_SERVICE).write_text(
-            "auth     required pam_sss.so\n"
-            "account  required pam_sss.so\n"
-            "password required pam_sss.so\n"
-            "session  required pam_permit.so\n")
-        (pamd / "other").write_text(
-            "auth required pam_deny.so\naccount required pam_deny.so\n"
-            "password required pam_deny.so\nsession required pam_deny.so\n")
+        (pamd / PAM_SERVICE).write_text(pam_service("pam_sss.so"))
+        (pamd / "other").write_text(PAM_OTHER)
         self.ns.dir("/var/lib/sss", 0o755, SSS_SUBDIRS)
         self.client_binds = list(self.ns.binds)
         # sssd writes /run/sssd.pid: a private /run for the daemon only.
@@ -288,12 +338,87 @@ class Sssd:
     def getent(self, db, key):
         return self.run(["getent", "-s", "sss", db, key], timeout=15)
 
-    def pam(self, user, password=None, ops=("authenticate", "acct_mgmt")):
-        """pamtester: (exit code, output).  password answers authenticate's
-        prompt.  rc 0 is success; pamtester prints the PAM error otherwise."""
-        p = self.run(["pamtester", "-v", PAM_SERVICE, user, *ops],
-                     input=(password + "\n") if password is not None else "", timeout=30)
-        return p.returncode, p.stdout + p.stderr
+    def tail(self, n=60):
+        return self.daemon.tail(n)
+
+    def log_text(self):
+        return self.daemon.log.read_text(errors="replace") if self.daemon.log.exists() else ""
+
+
+def nslcd_available():
+    """None if nslcd (with its system user and /etc/nslcd.conf), pam_ldap
+    (libpam-ldapd), libnss_ldap (libnss-ldapd), pamtester, unshare and
+    setpriv are installed, else what is missing."""
+    missing = [b for b in ("nslcd", "pamtester", "unshare", "setpriv", "getent")
+               if not shutil.which(b)]
+    try:
+        pwd.getpwnam("nslcd")
+    except KeyError:
+        missing.append("nslcd (its system user)")
+    if not os.path.exists("/etc/nslcd.conf"):
+        missing.append("nslcd (/etc/nslcd.conf)")
+    for pattern, pkg in (("*/security/pam_ldap.so", "libpam-ldapd"),
+                         ("*/libnss_ldap.so.2", "libnss-ldapd")):
+        if not _lib(pattern):
+            missing.append(pkg)
+    return ", ".join(missing) or None
+
+
+class Nslcd(PamClient):
+    """nslcd (nss-pam-ldapd) with its configuration, nsswitch.conf (passwd,
+    group: files ldap), PAM (service "wardentest": pam_ldap only) and /run
+    private in a mount namespace; pamtester and getent against it.
+
+    nslcd has no option for its configuration file or socket: the private
+    /etc/nslcd.conf and /run (with /run/nslcd, owned by the nslcd user)
+    are bind-mounted for the daemon and for every client command.  nslcd
+    reads the CA certificate after dropping to its user, so a copy lives in
+    the private /run/nslcd rather than in the (root-only) test directory.
+    options are nslcd.conf lines (name, value) after uri and base."""
+
+    def __init__(self, workdir: Path, uri, base, options=(), cacert=None):
+        self.dir = Path(workdir) / "nslcd"
+        self.ns = Namespace(self.dir / "root")
+        nslcd_pw = pwd.getpwnam("nslcd")
+        nslcd_gid = grp.getgrnam("nslcd").gr_gid
+        run = self.ns.dir("/run", 0o755, [("nslcd", 0o755)])
+        os.chown(run / "nslcd", nslcd_pw.pw_uid, nslcd_gid)
+        lines = [("uid", "nslcd"), ("gid", "nslcd"), ("uri", uri), ("base", base)]
+        if cacert:
+            shutil.copy(cacert, run / "nslcd" / "ca.pem")
+            os.chmod(run / "nslcd" / "ca.pem", 0o644)
+            lines.append(("tls_cacertfile", "/run/nslcd/ca.pem"))
+        lines += list(options)
+        self.conf_text = "".join(f"{k} {v}\n" for k, v in lines)
+        # may hold bindpw: root:nslcd 0640, as the package installs it
+        conf = self.ns.file("/etc/nslcd.conf", self.conf_text, 0o640)
+        os.chown(conf, 0, nslcd_gid)
+        self.ns.file("/etc/nsswitch.conf",
+                     "passwd: files ldap\ngroup: files ldap\nshadow: files ldap\n"
+                     "hosts: files\n")
+        pamd = self.ns.dir("/etc/pam.d", 0o755)
+        (pamd / PAM_SERVICE).write_text(pam_service("pam_ldap.so"))
+        (pamd / "other").write_text(PAM_OTHER)
+        self.daemon = Daemon(self.ns.command(["nslcd", "-d"]), self.dir / "nslcd.log")
+
+    def start(self, ready_user, timeout=30):
+        """Starts nslcd and waits until it answers for ready_user."""
+        self.daemon.start()
+
+        def ready():
+            assert self.daemon.alive(), "nslcd exited:\n" + self.daemon.tail()
+            return self.getent("passwd", ready_user).returncode == 0
+        wait_until(ready, timeout, f"nslcd answering for {ready_user}", self.daemon.tail,
+                   interval=0.1)
+
+    def stop(self):
+        self.daemon.stop()
+
+    def run(self, argv, input=None, timeout=30):
+        return self.ns.run(argv, input, timeout)
+
+    def getent(self, db, key):
+        return self.run(["getent", "-s", "ldap", db, key], timeout=15)
 
     def tail(self, n=60):
         return self.daemon.tail(n)
