@@ -23,11 +23,11 @@ policy_uint( Entry *e, AttributeDescription *ad, unsigned dflt )
 }
 
 static int
-policy_bool( Entry *e, AttributeDescription *ad )
+policy_bool( Entry *e, AttributeDescription *ad, int dflt )
 {
 	Attribute *a;
 
-	if ( !ad || !( a = attr_find( e->e_attrs, ad ) ) ) return 0;
+	if ( !ad || !( a = attr_find( e->e_attrs, ad ) ) ) return dflt;
 	return bvmatch( &a->a_nvals[0], &slap_true_bv );
 }
 
@@ -42,7 +42,7 @@ policy_parse( Entry *e, warden_policy *p )
 	memset( p, 0, sizeof( *p ) );
 	ad = NULL;
 	slap_str2ad( "pwdLockout", &ad, &text );
-	p->wp_lock.lp_lockout = policy_bool( e, ad );
+	p->wp_lock.lp_lockout = policy_bool( e, ad, 0 );
 	ad = NULL;
 	slap_str2ad( "pwdMaxFailure", &ad, &text );
 	p->wp_lock.lp_max_failure = policy_uint( e, ad, 0 );
@@ -74,6 +74,23 @@ policy_parse( Entry *e, warden_policy *p )
 	p->wp_quality.qp_min_other = policy_uint( e, warden_ad.ad_minOther, 0 );
 	p->wp_quality.qp_max_repeat = policy_uint( e, warden_ad.ad_maxRepeat, 0 );
 	p->wp_quality.qp_max_sequence = policy_uint( e, warden_ad.ad_maxSequence, 0 );
+	p->wp_check_dictionary =
+		policy_bool( e, warden_ad.ad_checkDictionary, 1 );
+	ad = NULL;
+	slap_str2ad( "pwdInHistory", &ad, &text );
+	p->wp_in_history = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdMinAge", &ad, &text );
+	p->wp_min_age = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdMustChange", &ad, &text );
+	p->wp_must_change = policy_bool( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdAllowUserChange", &ad, &text );
+	p->wp_allow_user_change = policy_bool( e, ad, 1 );
+	ad = NULL;
+	slap_str2ad( "pwdSafeModify", &ad, &text );
+	p->wp_safe_modify = policy_bool( e, ad, 0 );
 	p->wp_src_interval =
 		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * SEC;
 }

@@ -10,10 +10,30 @@
 #include <openssl/crypto.h>
 
 #include "warden.h"
+#include "dictionary.h"
 
-#define PP_INSUFFICIENT_QUALITY	5	/* PasswordPolicyError values */
+/* Orders pwdHistory values by the time before their first '#'. */
+static int
+pwq_time_cmp( const struct berval *x, const struct berval *y )
+{
+	char *xe = memchr( x->bv_val, '#', x->bv_len );
+	char *ye = memchr( y->bv_val, '#', y->bv_len );
+	size_t xl = xe ? (size_t)( xe - x->bv_val ) : x->bv_len;
+	size_t yl = ye ? (size_t)( ye - y->bv_val ) : y->bv_len;
+	int c = memcmp( x->bv_val, y->bv_val, xl < yl ? xl : yl );
+
+	return c ? c : ( xl > yl ) - ( xl < yl );
+}
+
+#define PP_MOD_NOT_ALLOWED	3	/* PasswordPolicyError values */
+#define PP_MUST_SUPPLY_OLD	4
+#define PP_INSUFFICIENT_QUALITY	5
 #define PP_TOO_SHORT		6
+#define PP_TOO_YOUNG		7
+#define PP_IN_HISTORY		8
 #define PWQ_PERSONAL_MAX	24
+/* draft-behera's pwdHistory: time#syntax#length#value */
+#define PWQ_OCTET_STRING	"1.3.6.1.4.1.1466.115.121.1.40"
 
 /* Whether a value is already hashed: "{SCHEME}..." of a scheme slapd
  * knows.  Such values cannot be checked. */
@@ -81,8 +101,8 @@ pwq_personal( Operation *op, Entry *e, char **words, int max )
 }
 
 static int
-pwq_refuse( Operation *op, SlapReply *rs, int pp_error, const char *msg,
-	int exop )
+pwq_refuse_code( Operation *op, SlapReply *rs, int code, int pp_error,
+	const char *msg, int exop )
 {
 	LDAPControl **ctrls = NULL;
 	size_t len = strlen( msg );
@@ -95,7 +115,7 @@ pwq_refuse( Operation *op, SlapReply *rs, int pp_error, const char *msg,
 		ctrls[0] = warden_ppolicy_response( op, pp_error );
 		if ( !ctrls[0] ) ctrls = NULL;
 	}
-	rs->sr_err = LDAP_CONSTRAINT_VIOLATION;
+	rs->sr_err = code;
 	rs->sr_text = text;
 	rs->sr_ctrls = ctrls;
 	send_ldap_result( op, rs );
@@ -103,42 +123,145 @@ pwq_refuse( Operation *op, SlapReply *rs, int pp_error, const char *msg,
 		rs->sr_ctrls = NULL;
 		rs->sr_text = NULL;
 	}
-	return LDAP_CONSTRAINT_VIOLATION;
+	return code;
 }
 
 static int
-pwq_check( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
-	struct berval *pw, int exop )
+pwq_refuse( Operation *op, SlapReply *rs, int pp_error, const char *msg,
+	int exop )
 {
+	return pwq_refuse_code( op, rs, LDAP_CONSTRAINT_VIOLATION, pp_error,
+		msg, exop );
+}
+
+/* The value of a pwdHistory value: time#syntax#length#value */
+static int
+pwq_history_value( struct berval *h, struct berval *out )
+{
+	char *p = h->bv_val, *end = h->bv_val + h->bv_len;
+	int i;
+
+	for ( i = 0; i < 3; i++ ) {
+		p = memchr( p, '#', end - p );
+		if ( !p ) return -1;
+		p++;
+	}
+	out->bv_val = p;
+	out->bv_len = end - p;
+	return 0;
+}
+
+/* Whether pw is the current password or one of the pwdInHistory last,
+ * compared with slapd's own password check. */
+static int
+pwq_in_history( Entry *e, const warden_policy *p, struct berval *pw )
+{
+	struct berval v;
+	const char *text;
+	Attribute *a;
+	unsigned i;
+
+	if ( !e || !p->wp_in_history ) return 0;
+	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
+	for ( i = 0; a && i < a->a_numvals; i++ ) {
+		if ( !lutil_passwd( &a->a_vals[i], pw, NULL, &text ) ) return 1;
+	}
+	a = attr_find( e->e_attrs, warden_pwd.ad_pwdHistory );
+	for ( i = 0; a && i < a->a_numvals; i++ ) {
+		if ( !pwq_history_value( &a->a_vals[i], &v ) &&
+			!lutil_passwd( &v, pw, NULL, &text ) )
+			return 1;
+	}
+	return 0;
+}
+
+/* Every rule of the policy, the dictionary, the banned list and the
+ * history, against one new cleartext password. */
+static int
+pwq_check( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
+	const warden_policy *p, struct berval *pw, int exop )
+{
+	warden_info *wi = on->on_bi.bi_private;
 	char *words[PWQ_PERSONAL_MAX + 1];
 	char msg[SLAP_TEXT_BUFLEN];
 	warden_quality_result r;
+	int rc;
 
 	pwq_personal( op, e, words, PWQ_PERSONAL_MAX + 1 );
 	r = warden_quality_check( &p->wp_quality, pw->bv_val, pw->bv_len,
 		(const char *const *)words, msg, sizeof( msg ) );
-	if ( r == WARDEN_Q_OK ) return SLAP_CB_CONTINUE;
-	Debug( LDAP_DEBUG_STATS, "warden: new password for \"%s\" refused: "
-		"%s\n", op->o_req_dn.bv_val, msg );
-	return pwq_refuse( op, rs, r == WARDEN_Q_TOO_SHORT ?
-		PP_TOO_SHORT : PP_INSUFFICIENT_QUALITY, msg, exop );
+	if ( r != WARDEN_Q_OK ) {
+		Debug( LDAP_DEBUG_STATS, "warden: new password for \"%s\" "
+			"refused: %s\n", op->o_req_dn.bv_val, msg );
+		return pwq_refuse( op, rs, r == WARDEN_Q_TOO_SHORT ?
+			PP_TOO_SHORT : PP_INSUFFICIENT_QUALITY, msg, exop );
+	}
+	rc = warden_banned_check( wi->wi_banned, pw );
+	if ( rc ) {
+		Debug( LDAP_DEBUG_STATS, "warden: new password for \"%s\" "
+			"refused: on the banned list\n", op->o_req_dn.bv_val );
+		return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY,
+			"the password is a commonly used password; choose another",
+			exop );
+	}
+	if ( p->wp_check_dictionary ) {
+		rc = warden_dictionary_check( NULL, pw->bv_val, pw->bv_len,
+			msg, sizeof( msg ) );
+		if ( rc < 0 ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot check a new "
+				"password: %s\n", msg );
+			return pwq_refuse_code( op, rs, LDAP_OTHER,
+				PP_INSUFFICIENT_QUALITY, "the password dictionary "
+				"cannot be read; ask an administrator", exop );
+		}
+		if ( rc > 0 ) {
+			Debug( LDAP_DEBUG_STATS, "warden: new password for \"%s\" "
+				"refused: %s\n", op->o_req_dn.bv_val, msg );
+			return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY, msg,
+				exop );
+		}
+	}
+	/* an entry being added has no past; e holds the new password */
+	if ( op->o_tag != LDAP_REQ_ADD && pwq_in_history( e, p, pw ) ) {
+		snprintf( msg, sizeof( msg ), "the password was used before; "
+			"choose one that is not among your last %u",
+			p->wp_in_history + 1 );
+		return pwq_refuse( op, rs, PP_IN_HISTORY, msg, exop );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+const char *
+warden_password_scheme( void )
+{
+	int i;
+
+	for ( i = 0; default_passwd_hash && default_passwd_hash[i]; i++ ) {
+		if ( strcasecmp( default_passwd_hash[i], "{CLEARTEXT}" ) )
+			return default_passwd_hash[i];
+	}
+	return lutil_passwd_scheme( "{ARGON2}" ) ? "{ARGON2}" : "{SSHA}";
+}
+
+int
+warden_password_hash( struct berval *cred, struct berval *hash,
+	const char **text )
+{
+	BER_BVZERO( hash );
+	slap_passwd_hash_type( cred, hash, (char *)warden_password_scheme(),
+		text );
+	return BER_BVISNULL( hash ) ? -1 : 0;
 }
 
 /* Replaces a cleartext value by its hash, so that no cleartext password
- * reaches the database: in the scheme the administrator configured
- * (password-hash), else {ARGON2} when argon2.la is loaded, else slapd's
- * default. */
+ * reaches the database. */
 static int
 pwq_hash( Operation *op, SlapReply *rs, struct berval *v )
 {
 	struct berval hash = BER_BVNULL;
 	const char *text = NULL;
 
-	if ( !default_passwd_hash && lutil_passwd_scheme( "{ARGON2}" ) )
-		slap_passwd_hash_type( v, &hash, "{ARGON2}", &text );
-	else
-		slap_passwd_hash( v, &hash, &text );
-	if ( BER_BVISNULL( &hash ) ) {
+	if ( warden_password_hash( v, &hash, &text ) ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot hash a new password: %s\n",
 			text ? text : "unknown error" );
 		rs->sr_err = LDAP_OTHER;
@@ -153,15 +276,81 @@ pwq_hash( Operation *op, SlapReply *rs, struct berval *v )
 	return SLAP_CB_CONTINUE;
 }
 
+/* Without password-hash, slapd hashes Password Modify with {SSHA}; warden
+ * uses the same scheme as for every other path ({ARGON2} when loaded). */
+static int
+pwq_exop_rehash( Operation *op, SlapReply *rs, req_pwdexop_s *qpw )
+{
+	struct berval hash = BER_BVNULL;
+	const char *text = NULL;
+	Modifications *m;
+
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc == slap_schema.si_ad_userPassword &&
+			m->sml_op == LDAP_MOD_REPLACE && m->sml_numvals == 1 )
+			break;
+	}
+	if ( !m ) return SLAP_CB_CONTINUE;
+	if ( warden_password_hash( &qpw->rs_new, &hash, &text ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot hash a new password: %s\n",
+			text ? text : "unknown error" );
+		return pwq_refuse_code( op, rs, LDAP_OTHER, PP_INSUFFICIENT_QUALITY,
+			"the password could not be hashed", 1 );
+	}
+	if ( m->sml_nvalues && m->sml_nvalues != m->sml_values ) {
+		ber_bvarray_free( m->sml_nvalues );
+		m->sml_nvalues = NULL;
+	}
+	ch_free( m->sml_values[0].bv_val );
+	m->sml_values[0] = hash;
+	return SLAP_CB_CONTINUE;
+}
+
+/* Appends an internal modification to the modify under way; a Password
+ * Modify request's list is freed by passwd.c with everything on it. */
+static void
+pwq_mod_append( Operation *op, AttributeDescription *ad, short mod_op,
+	BerVarray vals )
+{
+	Modifications *mc, **tail;
+	unsigned n = 0;
+
+	for ( tail = &op->orm_modlist; *tail; tail = &(*tail)->sml_next )
+		;
+	mc = ch_calloc( 1, sizeof( *mc ) );
+	mc->sml_op = mod_op;
+	mc->sml_flags = SLAP_MOD_INTERNAL;
+	mc->sml_desc = ad;
+	mc->sml_type = ad->ad_cname;
+	if ( vals ) {
+		for ( n = 0; vals[n].bv_val; n++ )
+			;
+		mc->sml_numvals = n;
+		ber_bvarray_dup_x( &mc->sml_values, vals, NULL );
+		ber_bvarray_dup_x( &mc->sml_nvalues, vals, NULL );
+	}
+	*tail = mc;
+}
+
+static int
+pwq_mod_present( Operation *op, AttributeDescription *ad )
+{
+	Modifications *m;
+
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc == ad ) return 1;
+	}
+	return 0;
+}
+
 /* pwdChangedTime, set with every new password (draft-behera); clients
  * and expiry rules read it. */
 static void
 pwq_changed_time( Operation *op )
 {
 	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
-	struct berval ts = { sizeof( buf ), buf };
+	struct berval ts = { sizeof( buf ), buf }, vals[2];
 	AttributeDescription *ad = warden_pwd.ad_pwdChangedTime;
-	Modifications *mc, **tail;
 
 	slap_timestamp( &op->o_time, &ts );
 	if ( op->o_tag == LDAP_REQ_ADD ) {
@@ -169,27 +358,201 @@ pwq_changed_time( Operation *op )
 			attr_merge_one( op->ora_e, ad, &ts, &ts );
 		return;
 	}
-	for ( tail = &op->orm_modlist; *tail; tail = &(*tail)->sml_next ) {
-		if ( (*tail)->sml_desc == ad ) return;
+	if ( pwq_mod_present( op, ad ) ) return;
+	vals[0] = ts;
+	BER_BVZERO( &vals[1] );
+	pwq_mod_append( op, ad, LDAP_MOD_REPLACE, vals );
+}
+
+/* Moves the passwords being replaced into pwdHistory, keeping the last
+ * pwdInHistory. */
+static void
+pwq_history_update( Operation *op, Entry *e, const warden_policy *p )
+{
+	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
+	struct berval ts = { sizeof( buf ), buf };
+	Attribute *cur, *hist;
+	BerVarray vals;
+	unsigned n = 0, i, first;
+
+	if ( !e || !p->wp_in_history ||
+		pwq_mod_present( op, warden_pwd.ad_pwdHistory ) )
+		return;
+	cur = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
+	if ( !cur ) return;
+	hist = attr_find( e->e_attrs, warden_pwd.ad_pwdHistory );
+	slap_timestamp( &op->o_time, &ts );
+
+	vals = op->o_tmpcalloc( ( hist ? hist->a_numvals : 0 ) +
+		cur->a_numvals + 1, sizeof( struct berval ), op->o_tmpmemctx );
+	for ( i = 0; hist && i < hist->a_numvals; i++ )
+		vals[n++] = hist->a_vals[i];
+	for ( i = 0; i < cur->a_numvals; i++ ) {
+		struct berval *v = &cur->a_vals[i];
+		char lenbuf[24];
+		int ll = snprintf( lenbuf, sizeof( lenbuf ), "%lu",
+			(unsigned long)v->bv_len );
+
+		vals[n].bv_len = ts.bv_len + sizeof( PWQ_OCTET_STRING ) + 1 +
+			ll + 1 + v->bv_len;
+		vals[n].bv_val = op->o_tmpalloc( vals[n].bv_len + 1,
+			op->o_tmpmemctx );
+		snprintf( vals[n].bv_val, vals[n].bv_len + 1, "%s#%s#%s#",
+			ts.bv_val, PWQ_OCTET_STRING, lenbuf );
+		memcpy( vals[n].bv_val + vals[n].bv_len - v->bv_len, v->bv_val,
+			v->bv_len );
+		vals[n].bv_val[vals[n].bv_len] = '\0';
+		n++;
 	}
-	mc = ch_calloc( 1, sizeof( *mc ) );
-	mc->sml_op = LDAP_MOD_REPLACE;
-	mc->sml_flags = SLAP_MOD_INTERNAL;
-	mc->sml_desc = ad;
-	mc->sml_type = ad->ad_cname;
-	mc->sml_numvals = 1;
-	mc->sml_values = ch_calloc( 2, sizeof( struct berval ) );
-	mc->sml_nvalues = ch_calloc( 2, sizeof( struct berval ) );
-	ber_dupbv( &mc->sml_values[0], &ts );
-	ber_dupbv( &mc->sml_nvalues[0], &ts );
-	*tail = mc;
+	/* oldest first, by the time each value starts with; stable, so
+	 * values of the same second keep the order they were written in */
+	for ( i = 1; i < n; i++ ) {
+		struct berval t = vals[i];
+		unsigned j = i;
+
+		while ( j > 0 && pwq_time_cmp( &vals[j - 1], &t ) > 0 ) {
+			vals[j] = vals[j - 1];
+			j--;
+		}
+		vals[j] = t;
+	}
+	first = n > p->wp_in_history ? n - p->wp_in_history : 0;
+	pwq_mod_append( op, warden_pwd.ad_pwdHistory, LDAP_MOD_REPLACE,
+		&vals[first] );
+	for ( i = 0; i < n; i++ ) {
+		int ours = 1;
+		unsigned j;
+
+		for ( j = 0; hist && j < hist->a_numvals; j++ )
+			if ( vals[i].bv_val == hist->a_vals[j].bv_val ) ours = 0;
+		if ( ours ) op->o_tmpfree( vals[i].bv_val, op->o_tmpmemctx );
+	}
+	op->o_tmpfree( vals, op->o_tmpmemctx );
+}
+
+/* pwdReset: set when an administrator sets the password and the policy
+ * says the user must change it, removed when the user changes it. */
+static void
+pwq_reset_mark( Operation *op, Entry *e, const warden_policy *p, int self )
+{
+	struct berval vals[2];
+
+	if ( pwq_mod_present( op, warden_pwd.ad_pwdReset ) ) return;
+	if ( self ) {
+		if ( e && attr_find( e->e_attrs, warden_pwd.ad_pwdReset ) )
+			pwq_mod_append( op, warden_pwd.ad_pwdReset,
+				SLAP_MOD_SOFTDEL, NULL );
+		return;
+	}
+	if ( !p->wp_must_change ) return;
+	vals[0] = slap_true_bv;
+	BER_BVZERO( &vals[1] );
+	pwq_mod_append( op, warden_pwd.ad_pwdReset, LDAP_MOD_REPLACE, vals );
+}
+
+/* A user deleting the old password by its cleartext value (delete old, add
+ * new): the stored value is a hash, which slapd would not find.  When the
+ * value is the current password, the delete becomes a delete of the
+ * attribute; otherwise slapd answers noSuchAttribute as usual. */
+static void
+pwq_old_password_delete( Operation *op, Entry *e )
+{
+	Attribute *a = e ? attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) : NULL;
+	const char *text;
+	Modifications *m;
+	unsigned i, j;
+
+	if ( !a ) return;
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		int ok = 1;
+
+		if ( m->sml_desc != slap_schema.si_ad_userPassword ||
+			m->sml_op != LDAP_MOD_DELETE || !m->sml_numvals )
+			continue;
+		for ( i = 0; ok && i < m->sml_numvals; i++ ) {
+			int found = 0;
+
+			for ( j = 0; !found && j < a->a_numvals; j++ )
+				found = !lutil_passwd( &a->a_vals[j],
+					&m->sml_values[i], NULL, &text );
+			ok = found;
+		}
+		if ( !ok ) continue;
+		for ( i = 0; i < m->sml_numvals; i++ )
+			OPENSSL_cleanse( m->sml_values[i].bv_val,
+				m->sml_values[i].bv_len );
+		if ( m->sml_nvalues && m->sml_nvalues != m->sml_values )
+			ber_bvarray_free( m->sml_nvalues );
+		ber_bvarray_free( m->sml_values );
+		m->sml_values = m->sml_nvalues = NULL;
+		m->sml_numvals = 0;
+	}
+}
+
+/* Who may change a password, and when: pwdAllowUserChange, pwdSafeModify
+ * and pwdMinAge bind users changing their own. */
+static int
+pwq_may_change( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
+	req_pwdexop_s *qpw )
+{
+	char msg[SLAP_TEXT_BUFLEN];
+	Attribute *a;
+
+	if ( !p->wp_allow_user_change )
+		return pwq_refuse_code( op, rs, LDAP_INSUFFICIENT_ACCESS,
+			PP_MOD_NOT_ALLOWED, "the password policy does not let "
+			"users change their own password; ask an administrator",
+			qpw != NULL );
+	if ( p->wp_safe_modify ) {
+		int old = 0;
+
+		if ( qpw ) {
+			old = !BER_BVISNULL( &qpw->rs_old );
+		} else {
+			Modifications *m;
+
+			for ( m = op->orm_modlist; m; m = m->sml_next ) {
+				if ( m->sml_desc == slap_schema.si_ad_userPassword &&
+					m->sml_op == LDAP_MOD_DELETE && m->sml_numvals )
+					old = 1;
+			}
+		}
+		if ( !old )
+			return pwq_refuse( op, rs, PP_MUST_SUPPLY_OLD,
+				"give your current password along with the new "
+				"one", qpw != NULL );
+	}
+	if ( p->wp_min_age && e &&
+		( a = attr_find( e->e_attrs, warden_pwd.ad_pwdChangedTime ) ) ) {
+		struct lutil_tm tm;
+		struct lutil_timet tt;
+		time_t changed, next;
+		char when[LDAP_LUTIL_GENTIME_BUFSIZE];
+		struct berval wbv = { sizeof( when ), when };
+
+		if ( !lutil_parsetime( a->a_nvals[0].bv_val, &tm ) ) {
+			lutil_tm2time( &tm, &tt );
+			changed = (time_t)tt.tt_sec;
+			next = changed + p->wp_min_age;
+			if ( op->o_time < next ) {
+				slap_timestamp( &next, &wbv );
+				snprintf( msg, sizeof( msg ), "the password was "
+					"changed too recently; it can be changed "
+					"again after %s", when );
+				return pwq_refuse( op, rs, PP_TOO_YOUNG, msg,
+					qpw != NULL );
+			}
+		}
+	}
+	return SLAP_CB_CONTINUE;
 }
 
 /* Checks (when a policy applies) and then hashes the cleartext values of
  * one userPassword value list. */
 static int
-pwq_values( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
-	int check, BerVarray vals, BerVarray nvals, unsigned n )
+pwq_values( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
+	const warden_policy *p, int check, BerVarray vals, BerVarray nvals,
+	unsigned n )
 {
 	unsigned i;
 	int rc;
@@ -202,7 +565,7 @@ pwq_values( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
 					"the password itself", 0 );
 			continue;
 		}
-		rc = pwq_check( op, rs, e, p, &vals[i], 0 );
+		rc = pwq_check( op, rs, on, e, p, &vals[i], 0 );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
 	for ( i = 0; i < n; i++ ) {
@@ -219,13 +582,13 @@ pwq_values( Operation *op, SlapReply *rs, Entry *e, const warden_policy *p,
 }
 
 int
-warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
-	int policy_state, const warden_policy *p )
+warden_quality_change( Operation *op, SlapReply *rs, slap_overinst *on,
+	Entry *e, int policy_state, const warden_policy *p )
 {
 	req_pwdexop_s *qpw = NULL;
 	Modifications *m;
 	Attribute *a;
-	int rc, check = policy_state == WARDEN_POLICY_FOUND;
+	int rc, self, set = 0, check = policy_state == WARDEN_POLICY_FOUND;
 
 	if ( op->o_tag == LDAP_REQ_MODIFY ) qpw = pwq_exop( op );
 	/* Named but missing: fail closed, except for the rootdn, who may
@@ -235,40 +598,58 @@ warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
 			"the password policy entry that applies is missing; "
 			"ask an administrator", qpw != NULL );
 
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		a = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword );
+		if ( !a ) return SLAP_CB_CONTINUE;
+		rc = pwq_values( op, rs, on, op->ora_e, p, check, a->a_vals,
+			a->a_nvals, a->a_numvals );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+		pwq_changed_time( op );
+		if ( check && p->wp_must_change &&
+			!attr_find( op->ora_e->e_attrs, warden_pwd.ad_pwdReset ) )
+			attr_merge_one( op->ora_e, warden_pwd.ad_pwdReset,
+				(struct berval *)&slap_true_bv,
+				(struct berval *)&slap_true_bv );
+		return SLAP_CB_CONTINUE;
+	}
+
+	self = !be_isroot( op ) && dn_match( &op->o_ndn, &op->o_req_ndn );
+	if ( check && self ) {
+		rc = pwq_may_change( op, rs, e, p, qpw );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
+	if ( self && !qpw ) pwq_old_password_delete( op, e );
+
 	/* Password Modify: the new password in clear, before slapd hashed
 	 * it (slapd hashes it itself) */
 	if ( qpw ) {
 		if ( check && !BER_BVISEMPTY( &qpw->rs_new ) ) {
-			rc = pwq_check( op, rs, e, p, &qpw->rs_new, 1 );
+			rc = pwq_check( op, rs, on, e, p, &qpw->rs_new, 1 );
 			if ( rc != SLAP_CB_CONTINUE ) return rc;
 		}
-		pwq_changed_time( op );
-		return SLAP_CB_CONTINUE;
+		set = 1;
+		/* what slapd hashed is left alone; a {CLEARTEXT}
+		 * password-hash is not */
+		check = 0;
+		if ( !default_passwd_hash && !BER_BVISEMPTY( &qpw->rs_new ) ) {
+			rc = pwq_exop_rehash( op, rs, qpw );
+			if ( rc != SLAP_CB_CONTINUE ) return rc;
+		}
 	}
-
-	if ( op->o_tag == LDAP_REQ_ADD ) {
-		a = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword );
-		if ( !a ) return SLAP_CB_CONTINUE;
-		rc = pwq_values( op, rs, op->ora_e, p, check, a->a_vals,
-			a->a_nvals, a->a_numvals );
-		if ( rc == SLAP_CB_CONTINUE ) pwq_changed_time( op );
-		return rc;
-	}
-
 	for ( m = op->orm_modlist; m; m = m->sml_next ) {
-		int set;
-
 		if ( m->sml_desc != slap_schema.si_ad_userPassword ||
 			( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE ) )
 			continue;
-		set = m->sml_numvals > 0;
-		rc = pwq_values( op, rs, e, p, check, m->sml_values,
+		if ( m->sml_numvals > 0 ) set = 1;
+		rc = pwq_values( op, rs, on, e, p, check, m->sml_values,
 			m->sml_nvalues, m->sml_numvals );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
-		if ( set ) {
-			pwq_changed_time( op );
-			break;
-		}
+	}
+	if ( !set ) return SLAP_CB_CONTINUE;
+	pwq_changed_time( op );
+	if ( policy_state == WARDEN_POLICY_FOUND ) {
+		pwq_history_update( op, e, p );
+		pwq_reset_mark( op, e, p, self );
 	}
 	return SLAP_CB_CONTINUE;
 }

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "quality.h"
 
@@ -216,4 +217,116 @@ warden_quality_normalize( const char *pw, size_t len, char *out )
 	}
 	out[n] = '\0';
 	return n;
+}
+
+int
+warden_hash_rank( const char *value, size_t len )
+{
+	static const struct { const char *scheme; int rank; } ranks[] = {
+		{ "{CLEARTEXT}", 0 },
+		{ "{MD5}", 1 }, { "{SHA}", 1 }, { "{SHA256}", 1 },
+		{ "{SHA384}", 1 }, { "{SHA512}", 1 },
+		{ "{SMD5}", 2 }, { "{SSHA}", 2 }, { "{SSHA256}", 2 },
+		{ "{SSHA384}", 2 }, { "{SSHA512}", 2 },
+		{ "{PBKDF2}", 3 }, { "{PBKDF2-SHA1}", 3 }, { "{PBKDF2-SHA256}", 3 },
+		{ "{PBKDF2-SHA512}", 3 }, { "{BCRYPT}", 3 },
+		{ "{ARGON2}", 4 },
+		{ NULL, 0 }
+	};
+	const char *end;
+	size_t n;
+	int i;
+
+	if ( !len || value[0] != '{' ) return 0;	/* stored in clear */
+	end = memchr( value, '}', len );
+	if ( !end ) return 0;
+	n = end - value + 1;
+	if ( n == 7 && !strncasecmp( value, "{CRYPT}", 7 ) ) {
+		/* crypt(3): DES and MD5-crypt are weak, the modern ones slow */
+		if ( len > 10 && value[7] == '$' && strchr( "256y", value[8] ) &&
+			( value[9] == '$' || value[9] == 'b' || value[9] == 'a' ) )
+			return 3;
+		return 1;
+	}
+	for ( i = 0; ranks[i].scheme; i++ ) {
+		if ( strlen( ranks[i].scheme ) == n &&
+			!strncasecmp( value, ranks[i].scheme, n ) )
+			return ranks[i].rank;
+	}
+	return -1;
+}
+
+/* Characters of generated passwords: no look-alikes (l 1 I O 0) and no
+ * characters shells or LDIF treat specially. */
+static const char *const q_gen_sets[4] = {
+	"abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ",
+	"23456789", "!#%+-.=?@_"
+};
+
+/* A uniform choice in [0, n) from the random source. */
+static int
+q_gen_pick( warden_random_fn *rnd, unsigned n, unsigned *out )
+{
+	unsigned char b;
+
+	do {
+		if ( rnd( &b, 1 ) ) return -1;
+	} while ( b >= 256 - 256 % n );
+	*out = b % n;
+	return 0;
+}
+
+size_t
+warden_quality_generate( const warden_quality_policy *qp,
+	warden_random_fn *rnd, char *out, size_t outlen )
+{
+	unsigned want[4], need = 0, len, i, k, j, tries;
+	char msg[256];
+
+	len = qp->qp_min_length > WARDEN_GEN_LENGTH ?
+		qp->qp_min_length : WARDEN_GEN_LENGTH;
+	if ( qp->qp_max_length && len > qp->qp_max_length )
+		len = qp->qp_max_length;
+	want[0] = qp->qp_min_lower ? qp->qp_min_lower : 1;
+	want[1] = qp->qp_min_upper ? qp->qp_min_upper : 1;
+	want[2] = qp->qp_min_digit ? qp->qp_min_digit : 1;
+	want[3] = qp->qp_min_other ? qp->qp_min_other : 1;
+	for ( i = 0; i < 4; i++ ) need += want[i];
+	if ( need > len ) len = need;
+	if ( len + 1 > outlen || len < 1 ) return 0;
+
+	for ( tries = 0; tries < 100; tries++ ) {
+		k = 0;
+		/* the required characters of each class, then any class */
+		for ( i = 0; i < 4; i++ ) {
+			for ( j = 0; j < want[i]; j++ ) {
+				unsigned c;
+
+				if ( q_gen_pick( rnd, strlen( q_gen_sets[i] ), &c ) )
+					return 0;
+				out[k++] = q_gen_sets[i][c];
+			}
+		}
+		while ( k < len ) {
+			unsigned set, c;
+
+			if ( q_gen_pick( rnd, 4, &set ) ||
+				q_gen_pick( rnd, strlen( q_gen_sets[set] ), &c ) )
+				return 0;
+			out[k++] = q_gen_sets[set][c];
+		}
+		/* shuffle (Fisher-Yates) so the classes are not in order */
+		for ( i = len - 1; i > 0; i-- ) {
+			unsigned r;
+			char t;
+
+			if ( q_gen_pick( rnd, i + 1, &r ) ) return 0;
+			t = out[i]; out[i] = out[r]; out[r] = t;
+		}
+		out[len] = '\0';
+		if ( warden_quality_check( qp, out, len, NULL, msg,
+				sizeof( msg ) ) == WARDEN_Q_OK )
+			return len;
+	}
+	return 0;
 }

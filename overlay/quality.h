@@ -65,4 +65,26 @@ warden_quality_result warden_quality_check( const warden_quality_policy *qp,
  */
 size_t warden_quality_normalize( const char *pw, size_t len, char *out );
 
+/** How strong the scheme of a stored userPassword value is: 0 cleartext,
+ * 1 unsalted or weak ({MD5}, {SHA}, DES or MD5 {CRYPT}), 2 salted fast
+ * hashes ({SSHA}, {SSHA512}, ...), 3 slow ones ({PBKDF2*}, {BCRYPT},
+ * modern {CRYPT}), 4 {ARGON2}; -1 a scheme it does not know.  A value is
+ * rehashed when its rank is below that of the configured scheme. */
+int warden_hash_rank( const char *value, size_t len );
+
+/** A source of random bytes: 0 on success. */
+typedef int warden_random_fn( unsigned char *buf, size_t len );
+
+#define WARDEN_GEN_LENGTH	20	/**< generated passwords, at least */
+
+/** Generates a password that satisfies the rules: WARDEN_GEN_LENGTH
+ * characters or pwdMinLength if longer (pwdMaxLength if shorter), with
+ * every class, from an alphabet without look-alike characters.
+ * @param[out] out	NUL-terminated; the caller wipes it after use
+ * @return its length, or 0 when the rules cannot be met in outlen bytes
+ *	or the random source failed
+ */
+size_t warden_quality_generate( const warden_quality_policy *qp,
+	warden_random_fn *rnd, char *out, size_t outlen );
+
 #endif /* WARDEN_QUALITY_H */

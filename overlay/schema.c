@@ -73,6 +73,7 @@ warden_schema_check( char *msg, size_t len )
 		{ "wardenMinOther", &warden_ad.ad_minOther },
 		{ "wardenMaxRepeat", &warden_ad.ad_maxRepeat },
 		{ "wardenMaxSequence", &warden_ad.ad_maxSequence },
+		{ "wardenCheckDictionary", &warden_ad.ad_checkDictionary },
 		{ NULL, NULL }
 	};
 	const char *text;

@@ -19,6 +19,8 @@
 #define WARDEN_SC_PASSWORD	0x02	/* ... with a userPassword */
 #define WARDEN_SC_UUID		0x04	/* ... and an entryUUID */
 #define WARDEN_SC_CLEAN		0x08	/* the store holds no failure or lock */
+#define WARDEN_SC_RESET		0x10	/* pwdReset: TRUE */
+#define WARDEN_SC_WEAKHASH	0x20	/* a userPassword value to rehash */
 #define WARDEN_SC_POLICY_MAX	256	/* longer policy DNs are not cached */
 
 typedef struct warden_subj_rec {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "warden.h"
+#include "dictionary.h"
 #include "validate.h"
 #include "ldap_rq.h"
 
@@ -47,7 +48,8 @@ enum {
 	WARDEN_STATE_DIR = 1,
 	WARDEN_KEY_FILE,
 	WARDEN_AUDIT_FILE,
-	WARDEN_DEFAULT_POLICY
+	WARDEN_DEFAULT_POLICY,
+	WARDEN_BANNED_LIST
 };
 
 static ConfigDriver warden_cf_gen;
@@ -87,6 +89,10 @@ static ConfigTable warden_cfg[] = {
 	  .attribute = "( " WARDEN_CFG_AT "6 NAME 'olcWardenLockoutExpose' "
 		"DESC 'Say accountLocked in the password policy response control' "
 		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
+	WARDEN_CF_ENTRY( "warden-banned-list", "file",
+		ARG_STRING|WARDEN_BANNED_LIST, "7", "olcWardenBannedList",
+		"Index of banned passwords that wardenctl banned build wrote",
+		SYN_DIRSTRING, "caseExactMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -98,7 +104,7 @@ static ConfigOCs warden_ocs[] = {
 		"MUST ( olcWardenStateDir ) "
 		"MAY ( olcWardenKeyFile $ olcWardenAuditFile $ "
 		"olcWardenDefaultPolicy $ olcWardenLockRootDN $ "
-		"olcWardenLockoutExpose ) )",
+		"olcWardenLockoutExpose $ olcWardenBannedList ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -122,6 +128,7 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_KEY_FILE:	s = wi->wi_key_file; break;
 	case WARDEN_AUDIT_FILE:	s = wi->wi_audit_file; break;
 	case WARDEN_DEFAULT_POLICY:	s = wi->wi_default_policy.bv_val; break;
+	case WARDEN_BANNED_LIST:	s = wi->wi_banned_file; break;
 	}
 	if ( !s ) return 1;
 	c->value_string = ch_strdup( s );
@@ -153,6 +160,12 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 	case WARDEN_DEFAULT_POLICY:
 		ch_free( wi->wi_default_policy.bv_val );
 		BER_BVZERO( &wi->wi_default_policy );
+		break;
+	case WARDEN_BANNED_LIST:
+		warden_banlist_close( wi->wi_banned );
+		wi->wi_banned = NULL;
+		ch_free( wi->wi_banned_file );
+		wi->wi_banned_file = NULL;
 		break;
 	}
 }
@@ -252,6 +265,25 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		c->value_string = NULL;
 		break;
 		}
+
+	case WARDEN_BANNED_LIST: {
+		warden_banlist *bl = NULL;
+
+		/* read-only: safe to map in the tools too */
+		if ( c->value_string[0] != '/' ) {
+			snprintf( msg, len, "\"%s\" is not an absolute path",
+				c->value_string );
+			return -1;
+		}
+		if ( warden_banlist_open( c->value_string, &bl, msg, len ) )
+			return -1;
+		warden_banlist_close( wi->wi_banned );
+		wi->wi_banned = bl;
+		ch_free( wi->wi_banned_file );
+		wi->wi_banned_file = c->value_string;
+		c->value_string = NULL;
+		break;
+		}
 	}
 	return 0;
 }
@@ -317,6 +349,12 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 			"the password policy control" );
 		return 1;
 	}
+	if ( warden_pwgen_init() ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot take over "
+			"the Password Modify operation" );
+		warden_schema_release();
+		return 1;
+	}
 	wi = ch_calloc( 1, sizeof( *wi ) );
 	wi->wi_audit_fd = -1;
 	wi->wi_expose_lock = 1;
@@ -327,6 +365,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		warden_policy_cache_destroy( wi );
 		ch_free( wi );
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
+		warden_pwgen_release();
 		warden_schema_release();
 		return 1;
 	}
@@ -385,6 +424,10 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 	}
 	if ( warden_lockout_open( wi->wi_lockout, msg, sizeof( msg ) ) )
 		goto done;
+	warden_reset_open( wi );
+	if ( !warden_dictionary_usable( NULL, msg, sizeof( msg ) ) )
+		Debug( LDAP_DEBUG_ANY, "warden: %s; password changes under "
+			"policies that check the dictionary will fail\n", msg );
 	if ( !wi->wi_store &&
 		warden_store_open( wi->wi_state_dir, &wi->wi_store,
 			msg, sizeof( msg ) ) ) {
@@ -446,8 +489,12 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ch_free( wi->wi_state_dir );
 	ch_free( wi->wi_audit_file );
 	ch_free( wi->wi_default_policy.bv_val );
+	warden_banlist_close( wi->wi_banned );
+	ch_free( wi->wi_banned_file );
+	warden_reset_close( wi );
 	ch_free( wi );
 	on->on_bi.bi_private = NULL;
+	warden_pwgen_release();
 	warden_schema_release();
 	return 0;
 }
@@ -465,6 +512,7 @@ typedef struct warden_opctx {
 	warden_subject	wo_subject;
 	int		wo_unlock;	/* a modify that unlocks */
 	int		wo_delete;	/* a delete of an entry with state */
+	int		wo_own_password;	/* the bound user changes it */
 } warden_opctx;
 
 static void warden_opctx_free( Operation *op, warden_opctx *wo );
@@ -493,8 +541,24 @@ warden_subject_read( Operation *op, slap_overinst *on, warden_subj_rec *rec )
 	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
 			LDAP_SUCCESS && e ) {
 		rec->sr_flags |= WARDEN_SC_FOUND;
-		if ( attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) )
+		a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
+		if ( a ) {
+			const char *scheme = warden_password_scheme();
+			int target = warden_hash_rank( scheme, strlen( scheme ) );
+			unsigned i;
+
 			rec->sr_flags |= WARDEN_SC_PASSWORD;
+			for ( i = 0; i < a->a_numvals; i++ ) {
+				int rank = warden_hash_rank( a->a_vals[i].bv_val,
+					a->a_vals[i].bv_len );
+
+				if ( rank >= 0 && rank < target )
+					rec->sr_flags |= WARDEN_SC_WEAKHASH;
+			}
+		}
+		a = attr_find( e->e_attrs, warden_pwd.ad_pwdReset );
+		if ( a && bvmatch( &a->a_nvals[0], &slap_true_bv ) )
+			rec->sr_flags |= WARDEN_SC_RESET;
 		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
 		if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
 			memcpy( rec->sr_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
@@ -545,6 +609,8 @@ warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 	ws->ws_has_password = !!( rec.sr_flags & WARDEN_SC_PASSWORD );
 	ws->ws_has_uuid = !!( rec.sr_flags & WARDEN_SC_UUID );
 	ws->ws_store_clean = !!( rec.sr_flags & WARDEN_SC_CLEAN );
+	ws->ws_reset = !!( rec.sr_flags & WARDEN_SC_RESET );
+	ws->ws_weak_hash = !!( rec.sr_flags & WARDEN_SC_WEAKHASH );
 	ws->ws_entry_locked = (time_t)rec.sr_entry_locked;
 	memcpy( ws->ws_uuid, rec.sr_uuid, WARDEN_UUID_LEN );
 	if ( ws->ws_found ) ws->ws_ndn = op->o_req_ndn;
@@ -603,6 +669,7 @@ warden_bind_response( Operation *op, SlapReply *rs )
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
 	warden_lockout_bind_result( op, rs, wo->wo_on, ws );
+	warden_password_bind_result( op, rs, wo->wo_on, ws );
 	if ( ws->ws_store_dirty )
 		warden_subjcache_mark_dirty( wi->wi_subjects,
 			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
@@ -651,6 +718,8 @@ warden_op_bind( Operation *op, SlapReply *rs )
 	warden_opctx *wo;
 	int rc;
 
+	/* a new bind ends a restriction after a reset */
+	warden_reset_conn_destroy( wi, op->o_conn );
 	if ( op->orb_method != LDAP_AUTH_SIMPLE || BER_BVISEMPTY( &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	if ( be_isroot_dn( op->o_bd, &op->o_req_ndn ) && !wi->wi_lock_rootdn )
@@ -704,6 +773,7 @@ warden_write_response( Operation *op, SlapReply *rs )
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
 	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid )
 		warden_lockout_deleted( wo->wo_on, wo->wo_subject.ws_uuid );
+	if ( wo->wo_own_password ) warden_reset_lift( op, wo->wo_on );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -741,15 +811,23 @@ warden_touches_password( Operation *op )
 }
 
 static int
+warden_internal( Operation *op )
+{
+	return op->o_callback && op->o_callback->sc_private == &warden_internal_marker;
+}
+
+static int
 warden_op_modify( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
-	int rc, unlock = 0;
+	int rc, unlock = 0, password = 0;
 
+	rc = warden_reset_restrict( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( warden_touches_password( op ) ) {
+	if ( !warden_internal( op ) && warden_touches_password( op ) ) {
 		BackendInfo *bi = op->o_bd->bd_info;
 		warden_policy p;
 		Entry *e = NULL;
@@ -758,17 +836,22 @@ warden_op_modify( Operation *op, SlapReply *rs )
 		op->o_bd->bd_info = (BackendInfo *)on->on_info;
 		be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
 		op->o_bd->bd_info = bi;
-		state = warden_entry_policy( op, on, e, &p );
-		rc = warden_quality_change( op, rs, e, state, &p );
+		/* no entry: the backend reports noSuchObject */
+		if ( e ) {
+			state = warden_entry_policy( op, on, e, &p );
+			rc = warden_quality_change( op, rs, on, e, state, &p );
+		}
 		if ( e ) {
 			op->o_bd->bd_info = (BackendInfo *)on->on_info;
 			be_entry_release_r( op, e );
 			op->o_bd->bd_info = bi;
 		}
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
+		password = dn_match( &op->o_req_ndn, &op->o_ndn );
 	}
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo = warden_opctx_push( op, on, warden_write_response );
+	wo->wo_own_password = password;
 	if ( unlock ) {
 		wo->wo_unlock = 1;
 		warden_load_uuid( op, on, &wo->wo_subject );
@@ -781,7 +864,10 @@ warden_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
+	int rc;
 
+	rc = warden_reset_restrict( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_delete = 1;
@@ -793,18 +879,38 @@ static int
 warden_op_write( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	int rc;
 
-	if ( op->o_tag == LDAP_REQ_ADD &&
+	rc = warden_reset_restrict( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) &&
 		attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword ) ) {
 		warden_policy p;
-		int rc, state = warden_entry_policy( op, on, op->ora_e, &p );
+		int state = warden_entry_policy( op, on, op->ora_e, &p );
 
-		rc = warden_quality_change( op, rs, NULL, state, &p );
+		rc = warden_quality_change( op, rs, on, NULL, state, &p );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
 
 	warden_subjects_written( op, on->on_bi.bi_private );
 	warden_opctx_push( op, on, warden_write_response );
+	return SLAP_CB_CONTINUE;
+}
+
+/* Reads: refused only on a connection that must change its password. */
+static int
+warden_op_read( Operation *op, SlapReply *rs )
+{
+	return warden_reset_restrict( op, rs, (slap_overinst *)op->o_bd->bd_info );
+}
+
+static int
+warden_connection_destroy( BackendDB *be, Connection *conn )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+
+	if ( on->on_bi.bi_private )
+		warden_reset_conn_destroy( on->on_bi.bi_private, conn );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -844,7 +950,10 @@ warden_initialize( void )
 	warden.on_bi.bi_op_delete = warden_op_delete;
 	warden.on_bi.bi_op_add = warden_op_write;
 	warden.on_bi.bi_op_modrdn = warden_op_write;
+	warden.on_bi.bi_op_search = warden_op_read;
+	warden.on_bi.bi_op_compare = warden_op_read;
 	warden.on_bi.bi_operational = warden_operational;
+	warden.on_bi.bi_connection_destroy = warden_connection_destroy;
 
 	rc = config_register_schema( warden_cfg, warden_ocs );
 	if ( rc ) return rc;

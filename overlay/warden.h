@@ -22,6 +22,12 @@ typedef struct warden_policy {
 	warden_lock_policy	wp_lock;
 	warden_quality_policy	wp_quality;
 	unsigned		wp_check_quality;	/**< pwdCheckQuality */
+	int			wp_check_dictionary;	/**< wardenCheckDictionary */
+	unsigned		wp_in_history;		/**< pwdInHistory */
+	time_t			wp_min_age;		/**< pwdMinAge, seconds */
+	int			wp_must_change;		/**< pwdMustChange */
+	int			wp_allow_user_change;	/**< pwdAllowUserChange */
+	int			wp_safe_modify;		/**< pwdSafeModify */
 	unsigned		wp_src_max_failure;	/**< wardenSourceMaxFailure */
 	warden_time		wp_src_interval;	/**< wardenSourceFailureInterval */
 } warden_policy;
@@ -35,6 +41,7 @@ typedef struct warden_policy_slot {
 } warden_policy_slot;
 
 typedef struct warden_lockout warden_lockout;
+typedef struct warden_banlist warden_banlist;
 
 /** One warden instance: the configuration and resources of one
  * "overlay warden" on one database. */
@@ -57,6 +64,12 @@ typedef struct warden_info {
 
 	warden_lockout	*wi_lockout;		/**< the lockout engine */
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
+	char		*wi_banned_file;	/**< warden-banned-list */
+	warden_banlist	*wi_banned;
+	/** connections that may only change the password, by c_conn_idx */
+	ldap_pvt_thread_mutex_t	wi_reset_mutex;
+	unsigned char	*wi_reset_flag;
+	struct berval	*wi_reset_dn;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
 } warden_info;
 
@@ -67,6 +80,8 @@ typedef struct warden_subject {
 	int		ws_has_password;	/**< ... and has a userPassword */
 	unsigned char	ws_uuid[WARDEN_UUID_LEN];
 	int		ws_has_uuid;
+	int		ws_reset;		/**< pwdReset: TRUE */
+	int		ws_weak_hash;		/**< a userPassword value to rehash */
 	struct berval	ws_ndn;			/**< the entry's DN (the op's target) */
 	int		ws_policy_state;	/**< WARDEN_POLICY_* */
 	warden_policy	ws_policy;
@@ -107,11 +122,50 @@ LDAPControl *warden_ppolicy_response( Operation *op, int error );
 
 /* pwquality.c: the password quality engine */
 /** A change of userPassword (add, modify, Password Modify) of the entry e
- * under policy p: sends constraintViolation and returns it when a new
- * password breaks a rule, else returns SLAP_CB_CONTINUE.  e may be NULL
- * (an entry being added passes itself). */
-int warden_quality_change( Operation *op, SlapReply *rs, Entry *e,
-	int policy_state, const warden_policy *p );
+ * under policy p: sends constraintViolation (or insufficientAccess) and
+ * returns it when a new password breaks a rule or may not be changed now,
+ * else hashes cleartext values, adds pwdChangedTime, pwdHistory and
+ * pwdReset to the change and returns SLAP_CB_CONTINUE.  e may be NULL (an
+ * entry being added passes itself). */
+int warden_quality_change( Operation *op, SlapReply *rs, slap_overinst *on,
+	Entry *e, int policy_state, const warden_policy *p );
+/** The scheme new passwords are hashed with: password-hash (never
+ * {CLEARTEXT}), else {ARGON2} when argon2.la is loaded, else {SSHA}. */
+const char *warden_password_scheme( void );
+/** Hashes a cleartext password in that scheme.  @return 0 or -1 */
+int warden_password_hash( struct berval *cred, struct berval *hash,
+	const char **text );
+
+/* pwgen.c: Password Modify without a new password */
+/** Takes over slapd's Password Modify handler, so that a request without a
+ * new password gets one generated under the user's policy. */
+int warden_pwgen_init( void );
+/** Gives the handler back to slapd when the last instance goes. */
+void warden_pwgen_release( void );
+
+/* banlist.c: the banned-password list of warden-banned-list */
+/** Opens the index that wardenctl built.  @return 0, or -1 with msg */
+int warden_banlist_open( const char *path, warden_banlist **bl,
+	char *msg, size_t len );
+void warden_banlist_close( warden_banlist *bl );
+/** Whether pw is on the list (after normalisation); 0 when bl is NULL.
+ * Maps the file again when wardenctl has rebuilt it. */
+int warden_banned_check( warden_banlist *bl, struct berval *pw );
+
+/* pwreset.c: after an administrator's reset, and weak hashes */
+int warden_reset_open( warden_info *wi );
+void warden_reset_close( warden_info *wi );
+/** With the result of a successful simple bind: a user whose password
+ * was reset gets changeAfterReset and a connection that may only change
+ * the password; a weak stored hash is replaced. */
+void warden_password_bind_result( Operation *op, SlapReply *rs,
+	slap_overinst *on, warden_subject *ws );
+/** Refuses (sends insufficientAccess) what a restricted connection may
+ * not do, else returns SLAP_CB_CONTINUE. */
+int warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on );
+/** The user changed the password: lifts the connection's restriction. */
+void warden_reset_lift( Operation *op, slap_overinst *on );
+void warden_reset_conn_destroy( warden_info *wi, Connection *c );
 
 /* lockout.c: the lockout engine */
 int warden_lockout_new( warden_lockout **lop );
@@ -173,6 +227,7 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_minOther;
 	AttributeDescription	*ad_maxRepeat;
 	AttributeDescription	*ad_maxSequence;
+	AttributeDescription	*ad_checkDictionary;
 	ObjectClass		*oc_wardenPolicy;
 	/* operational, registered by warden */
 	AttributeDescription	*ad_failureCount;

@@ -122,6 +122,88 @@ START_TEST( normalize_for_banned_list )
 }
 END_TEST
 
+START_TEST( hash_ranks )
+{
+#define R( v ) warden_hash_rank( (v), strlen( v ) )
+	ck_assert_int_eq( R( "secret" ), 0 );
+	ck_assert_int_eq( R( "{CLEARTEXT}secret" ), 0 );
+	ck_assert_int_eq( R( "{MD5}Xr4ilOzQ4PCOq3aQ0qbuaQ==" ), 1 );
+	ck_assert_int_eq( R( "{sha}abc" ), 1 );
+	ck_assert_int_eq( R( "{CRYPT}abJnggxhB/yWI" ), 1 );		/* DES */
+	ck_assert_int_eq( R( "{CRYPT}$1$salt$hash" ), 1 );		/* MD5-crypt */
+	ck_assert_int_eq( R( "{CRYPT}$6$salt$hash" ), 3 );		/* SHA512-crypt */
+	ck_assert_int_eq( R( "{CRYPT}$y$j9T$salt$hash" ), 3 );		/* yescrypt */
+	ck_assert_int_eq( R( "{SSHA}abcdef" ), 2 );
+	ck_assert_int_eq( R( "{SSHA512}abcdef" ), 2 );
+	ck_assert_int_eq( R( "{PBKDF2-SHA512}10000$a$b" ), 3 );
+	ck_assert_int_eq( R( "{ARGON2}$argon2id$v=19$m=65536,t=2,p=1$a$b" ), 4 );
+	ck_assert_int_eq( R( "{TOTP1}xyz" ), -1 );
+	ck_assert_int_eq( R( "{unterminated" ), 0 );
+	ck_assert_int_eq( warden_hash_rank( "", 0 ), 0 );
+#undef R
+}
+END_TEST
+
+static unsigned q_counter;
+
+/* deterministic "random" bytes, so every path is taken */
+static int
+q_fake_random( unsigned char *buf, size_t len )
+{
+	size_t i;
+
+	for ( i = 0; i < len; i++ ) buf[i] = (unsigned char)( q_counter++ * 97 + 13 );
+	return 0;
+}
+
+static int
+q_failing_random( unsigned char *buf, size_t len )
+{
+	return -1;
+}
+
+START_TEST( generated_passwords )
+{
+	warden_quality_policy qp = { .qp_min_length = 12, .qp_min_classes = 4,
+		.qp_max_repeat = 2, .qp_max_sequence = 3 };
+	char out[128];
+	size_t n;
+	int i;
+
+	for ( i = 0; i < 200; i++ ) {
+		n = warden_quality_generate( &qp, q_fake_random, out, sizeof( out ) );
+		ck_assert_uint_eq( n, WARDEN_GEN_LENGTH );
+		ck_assert_uint_eq( strlen( out ), n );
+		ck_assert_int_eq( check( &qp, out, NULL ), WARDEN_Q_OK );
+		ck_assert_ptr_null( strpbrk( out, "l1IO0 " ) );
+	}
+	/* a long minimum wins over the default length */
+	qp.qp_min_length = 40;
+	n = warden_quality_generate( &qp, q_fake_random, out, sizeof( out ) );
+	ck_assert_uint_eq( n, 40 );
+	/* a maximum below the default length */
+	qp.qp_min_length = 8;
+	qp.qp_max_length = 10;
+	ck_assert_uint_eq( warden_quality_generate( &qp, q_fake_random, out,
+		sizeof( out ) ), 10 );
+	/* per-class minimums are met */
+	memset( &qp, 0, sizeof( qp ) );
+	qp.qp_min_digit = 6;
+	qp.qp_min_other = 5;
+	n = warden_quality_generate( &qp, q_fake_random, out, sizeof( out ) );
+	ck_assert_int_eq( check( &qp, out, NULL ), WARDEN_Q_OK );
+	/* impossible: more required characters than the maximum length */
+	qp.qp_max_length = 8;
+	ck_assert_uint_eq( warden_quality_generate( &qp, q_fake_random, out,
+		sizeof( out ) ), 0 );
+	/* no room, no randomness */
+	memset( &qp, 0, sizeof( qp ) );
+	ck_assert_uint_eq( warden_quality_generate( &qp, q_fake_random, out, 8 ), 0 );
+	ck_assert_uint_eq( warden_quality_generate( &qp, q_failing_random, out,
+		sizeof( out ) ), 0 );
+}
+END_TEST
+
 Suite *
 quality_suite( void )
 {
@@ -134,6 +216,8 @@ quality_suite( void )
 	tcase_add_test( tc, repeats_and_sequences );
 	tcase_add_test( tc, personal_words );
 	tcase_add_test( tc, normalize_for_banned_list );
+	tcase_add_test( tc, hash_ranks );
+	tcase_add_test( tc, generated_passwords );
 	suite_add_tcase( s, tc );
 	return s;
 }

@@ -1,0 +1,87 @@
+/* banlist.c - the banned-password list in slapd
+ *
+ * The list is an index file that `wardenctl banned build` writes (see
+ * backend/banned.h): mapped read-only, so every thread shares the page
+ * cache's one copy and a lookup is a binary search.  wardenctl replaces
+ * the file by a rename; warden notices within a second and maps the new
+ * one, keeping the old one when the new one cannot be used.
+ */
+
+#include "warden.h"
+#include "banned.h"
+
+struct warden_banlist {
+	char			*bl_path;
+	pthread_rwlock_t	bl_lock;
+	warden_banned		*bl_index;
+	time_t			bl_checked;	/* last look at the file */
+};
+
+int
+warden_banlist_open( const char *path, warden_banlist **blp, char *msg,
+	size_t len )
+{
+	warden_banlist *bl;
+	warden_banned *idx = NULL;
+
+	*blp = NULL;
+	if ( warden_banned_open( path, &idx, msg, len ) ) return -1;
+	bl = ch_calloc( 1, sizeof( *bl ) );
+	bl->bl_path = ch_strdup( path );
+	bl->bl_index = idx;
+	bl->bl_checked = slap_get_time();
+	pthread_rwlock_init( &bl->bl_lock, NULL );
+	*blp = bl;
+	return 0;
+}
+
+void
+warden_banlist_close( warden_banlist *bl )
+{
+	if ( !bl ) return;
+	warden_banned_close( bl->bl_index );
+	pthread_rwlock_destroy( &bl->bl_lock );
+	ch_free( bl->bl_path );
+	ch_free( bl );
+}
+
+/* Maps the file again when wardenctl has replaced it. */
+static void
+banlist_refresh( warden_banlist *bl )
+{
+	time_t now = slap_get_time();
+	warden_banned *idx = NULL;
+	char msg[SLAP_TEXT_BUFLEN];
+
+	pthread_rwlock_wrlock( &bl->bl_lock );
+	if ( bl->bl_checked != now ) {
+		bl->bl_checked = now;
+		if ( warden_banned_changed( bl->bl_index, bl->bl_path ) ) {
+			if ( warden_banned_open( bl->bl_path, &idx, msg,
+					sizeof( msg ) ) ) {
+				Debug( LDAP_DEBUG_ANY, "warden: keeping the banned "
+					"list in use: %s\n", msg );
+			} else {
+				warden_banned_close( bl->bl_index );
+				bl->bl_index = idx;
+				Debug( LDAP_DEBUG_STATS, "warden: banned list %s "
+					"reloaded (%lu entries)\n", bl->bl_path,
+					(unsigned long)warden_banned_count( idx ) );
+			}
+		}
+	}
+	pthread_rwlock_unlock( &bl->bl_lock );
+}
+
+int
+warden_banned_check( warden_banlist *bl, struct berval *pw )
+{
+	int rc;
+
+	if ( !bl ) return 0;
+	if ( bl->bl_checked != slap_get_time() ) banlist_refresh( bl );
+	pthread_rwlock_rdlock( &bl->bl_lock );
+	rc = warden_banned_contains( bl->bl_index, pw->bv_val, pw->bv_len ) > 0;
+	pthread_rwlock_unlock( &bl->bl_lock );
+	return rc;
+}

@@ -1,0 +1,105 @@
+/* dictionary.c - the cracklib dictionary check */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <crack.h>
+#include <openssl/crypto.h>
+
+#include "dictionary.h"
+
+/* cracklib's lookup caches the last dictionary block in static storage. */
+static pthread_mutex_t warden_dictionary_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+const char *
+warden_dictionary_default( void )
+{
+	return GetDefaultCracklibDict();
+}
+
+int
+warden_dictionary_usable( const char *path, char *msg, size_t len )
+{
+	static const char *const ext[] = { ".pwd", ".pwi", ".hwm", NULL };
+	char file[4096];
+	int i;
+
+	if ( !path ) path = warden_dictionary_default();
+	for ( i = 0; ext[i]; i++ ) {
+		snprintf( file, sizeof( file ), "%s%s", path, ext[i] );
+		if ( access( file, R_OK ) ) {
+			snprintf( msg, len, "cracklib dictionary %s cannot be read "
+				"(install cracklib-runtime and run update-cracklib)",
+				file );
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* cracklib's reasons, in words that say what to do */
+static void
+warden_dictionary_reason( const char *why, char *msg, size_t len )
+{
+	if ( strstr( why, "dictionary word" ) )
+		snprintf( msg, len, "the password is based on a dictionary word; "
+			"choose one that is not" );
+	else
+		snprintf( msg, len, "the password is too easy to guess (%s); "
+			"choose another", why );
+}
+
+int
+warden_dictionary_check( const char *path, const char *pw, size_t len,
+	char *msg, size_t msglen )
+{
+	char why[256] = "";
+	char *copy;
+	int ok, rc;
+
+	if ( !path ) path = warden_dictionary_default();
+	/* Debian's FascistCheck exits the process when the dictionary is
+	 * missing (Debian #682735). */
+	if ( !warden_dictionary_usable( path, msg, msglen ) ) return -1;
+	copy = malloc( len + 1 );
+	if ( !copy ) {
+		snprintf( msg, msglen, "out of memory" );
+		return -1;
+	}
+	memcpy( copy, pw, len );
+	copy[len] = '\0';
+
+	pthread_mutex_lock( &warden_dictionary_mutex );
+#ifdef HAVE___DEBIAN_SPECIFIC__SAFEFASCISTCHECK
+	ok = __DEBIAN_SPECIFIC__SafeFascistCheck( copy, path, why, sizeof( why ) );
+#else
+	{
+		const char *r = FascistCheck( copy, path );
+
+		ok = 1;
+		if ( r ) snprintf( why, sizeof( why ), "%s", r );
+	}
+#endif
+	pthread_mutex_unlock( &warden_dictionary_mutex );
+	OPENSSL_cleanse( copy, len );
+	free( copy );
+
+	if ( !ok ) {
+		snprintf( msg, msglen, "cracklib dictionary %s cannot be read: %s",
+			path, why );
+		rc = -1;
+	} else if ( why[0] ) {
+		warden_dictionary_reason( why, msg, msglen );
+		rc = 1;
+	} else {
+		rc = 0;
+	}
+	return rc;
+}

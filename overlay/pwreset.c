@@ -1,0 +1,247 @@
+/* pwreset.c - what a successful bind owes the password policy
+ *
+ * A password set by an administrator under pwdMustChange carries pwdReset.
+ * The user's next bind succeeds with the changeAfterReset error in the
+ * password policy response control, and the connection may then only
+ * change the password (draft-behera 8.1.2.2): other operations on this
+ * database are refused with insufficientAccess until it is changed or
+ * another identity binds.
+ *
+ * A stored hash weaker than the configured scheme is replaced at the
+ * bind that proves the password, the only moment warden has it in clear.
+ */
+
+#include <openssl/crypto.h>
+
+#include "warden.h"
+
+#define PP_CHANGE_AFTER_RESET	2	/* PasswordPolicyError */
+
+int
+warden_reset_open( warden_info *wi )
+{
+	if ( wi->wi_reset_flag ) return 0;
+	ldap_pvt_thread_mutex_init( &wi->wi_reset_mutex );
+	wi->wi_reset_flag = ch_calloc( dtblsize, 1 );
+	wi->wi_reset_dn = ch_calloc( dtblsize, sizeof( struct berval ) );
+	return 0;
+}
+
+void
+warden_reset_close( warden_info *wi )
+{
+	int i;
+
+	if ( !wi->wi_reset_flag ) return;
+	for ( i = 0; i < dtblsize; i++ )
+		ch_free( wi->wi_reset_dn[i].bv_val );
+	ch_free( wi->wi_reset_dn );
+	ch_free( wi->wi_reset_flag );
+	wi->wi_reset_dn = NULL;
+	wi->wi_reset_flag = NULL;
+	ldap_pvt_thread_mutex_destroy( &wi->wi_reset_mutex );
+}
+
+static void
+reset_set( warden_info *wi, Connection *c, struct berval *ndn )
+{
+	int idx;
+
+	if ( !wi->wi_reset_flag || !c || c->c_conn_idx < 0 ||
+		c->c_conn_idx >= dtblsize )
+		return;
+	idx = c->c_conn_idx;
+	ldap_pvt_thread_mutex_lock( &wi->wi_reset_mutex );
+	ch_free( wi->wi_reset_dn[idx].bv_val );
+	BER_BVZERO( &wi->wi_reset_dn[idx] );
+	if ( ndn ) ber_dupbv( &wi->wi_reset_dn[idx], ndn );
+	wi->wi_reset_flag[idx] = ndn != NULL;
+	ldap_pvt_thread_mutex_unlock( &wi->wi_reset_mutex );
+}
+
+void
+warden_reset_conn_destroy( warden_info *wi, Connection *c )
+{
+	if ( wi->wi_reset_flag && c && c->c_conn_idx >= 0 &&
+		c->c_conn_idx < dtblsize && wi->wi_reset_flag[c->c_conn_idx] )
+		reset_set( wi, c, NULL );
+}
+
+void
+warden_reset_lift( Operation *op, slap_overinst *on )
+{
+	warden_reset_conn_destroy( on->on_bi.bi_private, op->o_conn );
+}
+
+/* Whether the only thing this modify does is change the bound user's own
+ * password. */
+static int
+reset_is_own_password_change( Operation *op )
+{
+	Modifications *m;
+
+	if ( op->o_tag != LDAP_REQ_MODIFY ||
+		!dn_match( &op->o_req_ndn, &op->o_conn->c_ndn ) )
+		return 0;
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc != slap_schema.si_ad_userPassword &&
+			!( m->sml_flags & SLAP_MOD_INTERNAL ) )
+			return 0;
+	}
+	return 1;
+}
+
+int
+warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	BackendInfo *bi = op->o_bd->bd_info;
+	LDAPControl **ctrls = NULL;
+	int idx, restricted;
+
+	if ( ( op->o_callback &&
+			op->o_callback->sc_private == &warden_internal_marker ) ||
+		!wi->wi_reset_flag || !op->o_conn || op->o_conn->c_conn_idx < 0 ||
+		op->o_conn->c_conn_idx >= dtblsize ||
+		!wi->wi_reset_flag[op->o_conn->c_conn_idx] )
+		return SLAP_CB_CONTINUE;
+	idx = op->o_conn->c_conn_idx;
+	ldap_pvt_thread_mutex_lock( &wi->wi_reset_mutex );
+	restricted = wi->wi_reset_flag[idx] &&
+		dn_match( &wi->wi_reset_dn[idx], &op->o_conn->c_ndn );
+	ldap_pvt_thread_mutex_unlock( &wi->wi_reset_mutex );
+	if ( !restricted ) {
+		/* another identity bound since */
+		reset_set( wi, op->o_conn, NULL );
+		return SLAP_CB_CONTINUE;
+	}
+	if ( reset_is_own_password_change( op ) ) return SLAP_CB_CONTINUE;
+
+	if ( warden_ppolicy_requested( op ) ) {
+		ctrls = op->o_tmpcalloc( 2, sizeof( LDAPControl * ),
+			op->o_tmpmemctx );
+		ctrls[0] = warden_ppolicy_response( op, PP_CHANGE_AFTER_RESET );
+		if ( !ctrls[0] ) ctrls = NULL;
+	}
+	rs->sr_ctrls = ctrls;
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_error( op, rs, LDAP_INSUFFICIENT_ACCESS, "your password was "
+		"reset by an administrator: change it (Password Modify or a "
+		"modify of userPassword) before anything else" );
+	op->o_bd->bd_info = bi;
+	rs->sr_ctrls = NULL;
+	return rs->sr_err;
+}
+
+/* Replaces the stored value that the bind's password matched by a hash in
+ * the configured scheme, through the whole overlay stack so that it
+ * replicates.  pwdChangedTime stays: the password did not change. */
+static void
+reset_rehash( Operation *op, slap_overinst *on )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	const char *scheme = warden_password_scheme(), *text = NULL;
+	int target = warden_hash_rank( scheme, strlen( scheme ) );
+	struct berval old = BER_BVNULL, hash = BER_BVNULL;
+	struct berval delvals[2], addvals[2];
+	Modifications del, add;
+	Entry *e = NULL;
+	Attribute *a;
+	unsigned i;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
+			LDAP_SUCCESS && e &&
+		( a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) ) ) {
+		for ( i = 0; i < a->a_numvals; i++ ) {
+			struct berval *v = &a->a_vals[i];
+			int rank = warden_hash_rank( v->bv_val, v->bv_len );
+
+			if ( rank >= 0 && rank < target &&
+				!lutil_passwd( v, &op->orb_cred, NULL, &text ) ) {
+				ber_dupbv_x( &old, v, op->o_tmpmemctx );
+				break;
+			}
+		}
+	}
+	if ( e ) be_entry_release_r( op, e );
+	op->o_bd->bd_info = bi;
+	if ( BER_BVISNULL( &old ) ) return;
+
+	if ( warden_password_hash( &op->orb_cred, &hash, &text ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot rehash the password of "
+			"\"%s\": %s\n", op->o_req_dn.bv_val,
+			text ? text : "unknown error" );
+	} else {
+		Operation op2 = *op;
+		SlapReply r2 = { REP_RESULT };
+		slap_callback cb = { .sc_response = warden_internal_cb };
+
+		cb.sc_private = &warden_internal_marker;
+		memset( &del, 0, sizeof( del ) );
+		memset( &add, 0, sizeof( add ) );
+		delvals[0] = old;
+		addvals[0] = hash;
+		BER_BVZERO( &delvals[1] );
+		BER_BVZERO( &addvals[1] );
+		del.sml_op = LDAP_MOD_DELETE;
+		del.sml_flags = SLAP_MOD_INTERNAL;
+		del.sml_desc = slap_schema.si_ad_userPassword;
+		del.sml_type = del.sml_desc->ad_cname;
+		del.sml_values = delvals;
+		del.sml_numvals = 1;
+		del.sml_next = &add;
+		add = del;
+		add.sml_op = LDAP_MOD_ADD;
+		add.sml_values = addvals;
+		add.sml_next = NULL;
+
+		op2.o_tag = LDAP_REQ_MODIFY;
+		op2.o_callback = &cb;
+		op2.orm_modlist = &del;
+		op2.orm_no_opattrs = 0;
+		op2.orm_increment = 0;
+		op2.o_dn = op->o_bd->be_rootdn;
+		op2.o_ndn = op->o_bd->be_rootndn;
+		op2.o_managedsait = SLAP_CONTROL_NONE;
+		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+		op2.o_bd->be_modify( &op2, &r2 );
+		op->o_bd->bd_info = bi;
+		if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+		if ( r2.sr_err == LDAP_SUCCESS )
+			Debug( LDAP_DEBUG_STATS, "warden: rehashed the password of "
+				"\"%s\" with %s\n", op->o_req_dn.bv_val, scheme );
+		else
+			Debug( LDAP_DEBUG_ANY, "warden: cannot rehash the password "
+				"of \"%s\": result %d\n", op->o_req_dn.bv_val,
+				r2.sr_err );
+		ch_free( hash.bv_val );
+	}
+	op->o_tmpfree( old.bv_val, op->o_tmpmemctx );
+}
+
+void
+warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	if ( rs->sr_err != LDAP_SUCCESS ) return;
+	if ( ws->ws_reset && ws->ws_policy_state == WARDEN_POLICY_FOUND &&
+		ws->ws_policy.wp_must_change ) {
+		reset_set( wi, op->o_conn, &op->o_req_ndn );
+		Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must change the password "
+			"an administrator reset\n", op->o_req_dn.bv_val );
+		/* another module's controls are left alone */
+		if ( warden_ppolicy_requested( op ) && !rs->sr_ctrls ) {
+			LDAPControl **ctrls = op->o_tmpcalloc( 2,
+				sizeof( LDAPControl * ), op->o_tmpmemctx );
+
+			ctrls[0] = warden_ppolicy_response( op,
+				PP_CHANGE_AFTER_RESET );
+			if ( ctrls[0] ) rs->sr_ctrls = ctrls;
+			else op->o_tmpfree( ctrls, op->o_tmpmemctx );
+		}
+	}
+	if ( ws->ws_weak_hash ) reset_rehash( op, on );
+}
