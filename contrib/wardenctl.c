@@ -1,28 +1,46 @@
-/* wardenctl - administer warden over LDAP
+/* wardenctl - administer warden
  *
  *	wardenctl [options] lockout status DN
  *	wardenctl [options] lockout unlock DN
+ *	wardenctl banned build LIST INDEX
+ *	wardenctl banned check INDEX
  *
- * Options: -H URI (default ldapi:///), -D bind DN with -w password, -y
- * password file or -W (prompt), or -Y EXTERNAL (default over ldapi), -Z
- * (StartTLS).  It needs an administrator: the lockout state is visible to,
- * and unlocking is allowed for, the rootdn and identities with manage
- * access to pwdAccountLockedTime.
+ * lockout works over LDAP.  Options: -H URI (default ldapi:///), -D bind DN
+ * with -w password, -y password file or -W (prompt), or -Y EXTERNAL
+ * (default over ldapi), -Z (StartTLS).  It needs an administrator: the
+ * lockout state is visible to, and unlocking is allowed for, the rootdn and
+ * identities with manage access to pwdAccountLockedTime.
+ *
+ * banned works on files and needs no connection (the options are ignored).
+ * build turns a banned-password list (one password per line; - reads
+ * standard input) into the index slapd maps (backend/banned.h), replacing
+ * INDEX atomically, and prints the number of distinct entries.  check reads
+ * one password from standard input (without echo on a terminal) and exits
+ * 0 when it is not banned, 1 when it is; 2 on any error.  The password is
+ * never printed.
  */
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <ldap.h>
 #include <sasl/sasl.h>
+#include <openssl/crypto.h>
+
+#include "banned.h"
 
 static const char *wc_usage =
-	"usage: wardenctl [-H URI] [-D DN (-w PW | -y FILE | -W)] [-Y EXTERNAL] [-Z]\n"
-	"                 lockout status DN\n"
-	"                 lockout unlock DN\n";
+	"usage: wardenctl [LDAP options] lockout status DN\n"
+	"       wardenctl [LDAP options] lockout unlock DN\n"
+	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
+	"       wardenctl banned check INDEX        (the password on standard input)\n"
+	"LDAP options: -H URI (default ldapi:///), -D DN with -w PW, -y FILE or -W,\n"
+	"              or -Y EXTERNAL; -Z for StartTLS\n";
 
 typedef struct wc_opts {
 	const char	*wc_uri;
@@ -184,6 +202,177 @@ wc_unlock( LDAP *ld, const char *dn )
 	return rc;
 }
 
+/* --- banned ------------------------------------------------------------- */
+
+static int
+wc_banned_build( const char *list, const char *index )
+{
+	FILE *in = stdin;
+	char msg[1024];
+	size_t n;
+	int rc;
+
+	if ( strcmp( list, "-" ) && !( in = fopen( list, "r" ) ) ) {
+		fprintf( stderr, "wardenctl: %s: %s\n", list, strerror( errno ) );
+		return 2;
+	}
+	rc = warden_banned_build( in, index, &n, msg, sizeof( msg ) );
+	if ( in != stdin ) fclose( in );
+	if ( rc ) {
+		fprintf( stderr, "wardenctl: %s\n", msg );
+		return 2;
+	}
+	printf( "%zu entries\n", n );
+	return 0;
+}
+
+/* The terminal's settings while echo is off, for the signal handler. */
+static struct termios wc_tty_saved;
+static volatile sig_atomic_t wc_tty_off;
+
+static void
+wc_tty_restore( int sig )
+{
+	if ( wc_tty_off ) tcsetattr( 0, TCSAFLUSH, &wc_tty_saved );
+	signal( sig, SIG_DFL );
+	raise( sig );
+}
+
+/* One line from standard input, without its line end, in *pw (*len bytes;
+ * NUL-terminated).  Read a byte at a time with read(): stdio would leave
+ * copies of the password in its buffer.  A buffer that grows is wiped
+ * before it is freed.  Returns 0, or -1 with a message printed. */
+static int
+wc_read_password( char **pw, size_t *len )
+{
+	char *buf = NULL, *nb, c;
+	size_t n = 0, cap = 0;
+	struct sigaction sa, old_int, old_term, old_hup;
+	int tty = isatty( 0 ), rc = -1;
+	ssize_t r;
+
+	if ( tty ) {
+		struct termios t;
+
+		if ( tcgetattr( 0, &wc_tty_saved ) < 0 ) {
+			fprintf( stderr, "wardenctl: terminal: %s\n", strerror( errno ) );
+			return -1;
+		}
+		memset( &sa, 0, sizeof( sa ) );
+		sa.sa_handler = wc_tty_restore;
+		sigemptyset( &sa.sa_mask );
+		sigaction( SIGINT, &sa, &old_int );
+		sigaction( SIGTERM, &sa, &old_term );
+		sigaction( SIGHUP, &sa, &old_hup );
+		t = wc_tty_saved;
+		t.c_lflag &= ~(tcflag_t)( ECHO | ECHONL );
+		wc_tty_off = 1;
+		if ( tcsetattr( 0, TCSAFLUSH, &t ) < 0 ) {
+			fprintf( stderr, "wardenctl: terminal: %s\n", strerror( errno ) );
+			goto done;
+		}
+		fputs( "Password: ", stderr );
+		fflush( stderr );
+	}
+	for ( ;; ) {
+		r = read( 0, &c, 1 );
+		if ( r < 0 && errno == EINTR ) continue;
+		if ( r < 0 ) {
+			fprintf( stderr, "wardenctl: reading the password: %s\n",
+				strerror( errno ) );
+			goto done;
+		}
+		if ( r == 0 || c == '\n' ) break;
+		if ( n + 2 > cap ) {
+			size_t nc = cap ? cap * 2 : 128;
+
+			if ( !( nb = malloc( nc ) ) ) {
+				fprintf( stderr, "wardenctl: out of memory\n" );
+				goto done;
+			}
+			if ( buf ) {
+				memcpy( nb, buf, n );
+				OPENSSL_cleanse( buf, cap );
+				free( buf );
+			}
+			buf = nb;
+			cap = nc;
+		}
+		buf[n++] = c;
+	}
+	c = 0;
+	if ( r == 0 && n == 0 ) {
+		fprintf( stderr, "wardenctl: no password on standard input\n" );
+		goto done;
+	}
+	if ( n && buf[n - 1] == '\r' ) n--;
+	if ( !buf && !( buf = malloc( 1 ) ) ) {
+		fprintf( stderr, "wardenctl: out of memory\n" );
+		goto done;
+	}
+	buf[n] = '\0';
+	*pw = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+
+done:
+	if ( buf ) {
+		OPENSSL_cleanse( buf, cap );
+		free( buf );
+	}
+	if ( tty ) {
+		tcsetattr( 0, TCSAFLUSH, &wc_tty_saved );
+		wc_tty_off = 0;
+		sigaction( SIGINT, &old_int, NULL );
+		sigaction( SIGTERM, &old_term, NULL );
+		sigaction( SIGHUP, &old_hup, NULL );
+		fputc( '\n', stderr );
+	}
+	return rc;
+}
+
+static int
+wc_banned_check( const char *index )
+{
+	warden_banned *bl;
+	char msg[1024], *pw = NULL;
+	size_t n = 0;
+	int rc;
+
+	/* the index first: no password is asked for an index that is unusable */
+	if ( warden_banned_open( index, &bl, msg, sizeof( msg ) ) ) {
+		fprintf( stderr, "wardenctl: %s\n", msg );
+		return 2;
+	}
+	if ( wc_read_password( &pw, &n ) ) {
+		warden_banned_close( bl );
+		return 2;
+	}
+	rc = warden_banned_contains( bl, pw, n );
+	OPENSSL_cleanse( pw, n );
+	free( pw );
+	warden_banned_close( bl );
+	if ( rc < 0 ) {
+		fprintf( stderr, "wardenctl: out of memory\n" );
+		return 2;
+	}
+	printf( rc ? "banned: this password is on the banned-password list\n"
+		: "not banned\n" );
+	return rc ? 1 : 0;
+}
+
+static int
+wc_banned( int argc, char **argv )
+{
+	if ( argc == 4 && !strcmp( argv[1], "build" ) )
+		return wc_banned_build( argv[2], argv[3] );
+	if ( argc == 3 && !strcmp( argv[1], "check" ) )
+		return wc_banned_check( argv[2] );
+	fputs( wc_usage, stderr );
+	return 2;
+}
+
 int
 main( int argc, char **argv )
 {
@@ -216,6 +405,10 @@ main( int argc, char **argv )
 			return c == 'h' ? 0 : 2;
 		}
 	}
+	if ( argc - optind >= 1 && !strcmp( argv[optind], "banned" ) ) {
+		rc = wc_banned( argc - optind, argv + optind );
+		goto out;
+	}
 	if ( argc - optind != 3 || strcmp( argv[optind], "lockout" ) ||
 		( strcmp( argv[optind + 1], "status" ) &&
 			strcmp( argv[optind + 1], "unlock" ) ) ) {
@@ -228,9 +421,12 @@ main( int argc, char **argv )
 	else
 		rc = wc_unlock( ld, argv[optind + 2] );
 	ldap_unbind_ext_s( ld, NULL, NULL );
+	rc = rc == LDAP_SUCCESS ? 0 : 1;
+
+out:
 	if ( o.wc_pw ) {
 		explicit_bzero( o.wc_pw, strlen( o.wc_pw ) );
 		free( o.wc_pw );
 	}
-	return rc == LDAP_SUCCESS ? 0 : 1;
+	return rc;
 }

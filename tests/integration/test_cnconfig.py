@@ -4,6 +4,7 @@ values refused with a result code and a diagnostic while the running
 configuration stays unchanged, and everything persisted in slapd.d."""
 import os
 import stat
+import subprocess
 
 import ldap
 import pytest
@@ -298,3 +299,29 @@ def test_bind_unchanged_through_live_overlay(live):
     # Anonymous and rootdn binds too.
     assert s.conn().whoami_s() == ""
     assert s.admin().whoami_s() == f"dn:cn=admin,{SUFFIX}"
+
+
+def test_banned_list_live(live):
+    s = live
+    lst = s.dir / "banned.txt"
+    lst.write_text("password\nletmein\n")
+    good = s.dir / "banned.idx"
+    p = subprocess.run([os.environ["WARDENCTL"], "banned", "build", str(lst), str(good)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    rc, out = modify(s, f"add: olcWardenBannedList\nolcWardenBannedList: {good}\n")
+    assert rc == 0, out
+    corrupt = s.dir / "corrupt.idx"
+    corrupt.write_bytes(good.read_bytes()[:20])
+    for path, text in [("relative.idx", "is not an absolute path"),
+                       (s.dir / "none.idx", "none.idx"),
+                       (corrupt, "corrupt.idx")]:
+        rc, out = modify(s, replace("olcWardenBannedList", path))
+        assert rc == 80, out
+        assert "olcWardenBannedList: " in out and text in out, out
+        assert overlay_attrs(s)["olcWardenBannedList"] == [str(good)]
+    s.restart()
+    assert overlay_attrs(s)["olcWardenBannedList"] == [str(good)]
+    rc, out = modify(s, delete("olcWardenBannedList"))
+    assert rc == 0, out
+    assert "olcWardenBannedList" not in overlay_attrs(s)

@@ -211,7 +211,7 @@ def test_banned_list_after_normalisation_and_rebuilt_live(slapd):
     c = slapd.conn(bob, "Maple-Syrup-42x")
     assert passwd_error(c, bob, "Maple-Syrup-42x", "Sunfl0werGarden-2026!") is None
     err = passwd_error(slapd.conn(bob, "Sunfl0werGarden-2026!"), bob,
-                       "Sunfl0werGarden-2026!", "0cean-Breeze-73")
+                       "Sunfl0werGarden-2026!", "Oc3an-Breeze-73!")
     assert err and "commonly used" in err[1], err
 
 
