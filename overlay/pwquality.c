@@ -231,6 +231,17 @@ pwq_check( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 	return SLAP_CB_CONTINUE;
 }
 
+/* slapd 2.5's argon2 module sizes its value for argon2id but writes
+ * argon2i, so the value it returns ends in a NUL and a byte of whatever
+ * the heap held.  Stored as is, that byte would reach the database and
+ * every replica. */
+static void
+pwq_hash_trim( struct berval *hash )
+{
+	if ( hash->bv_len > 8 && !strncasecmp( hash->bv_val, "{ARGON2}", 8 ) )
+		hash->bv_len = strnlen( hash->bv_val, hash->bv_len );
+}
+
 const char *
 warden_password_scheme( void )
 {
@@ -250,7 +261,9 @@ warden_password_hash( struct berval *cred, struct berval *hash,
 	BER_BVZERO( hash );
 	slap_passwd_hash_type( cred, hash, (char *)warden_password_scheme(),
 		text );
-	return BER_BVISNULL( hash ) ? -1 : 0;
+	if ( BER_BVISNULL( hash ) ) return -1;
+	pwq_hash_trim( hash );
+	return 0;
 }
 
 /* Replaces a cleartext value by its hash, so that no cleartext password
@@ -569,7 +582,11 @@ pwq_values( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
 	for ( i = 0; i < n; i++ ) {
-		if ( pwq_hashed( &vals[i] ) ) continue;
+		if ( pwq_hashed( &vals[i] ) ) {
+			pwq_hash_trim( &vals[i] );
+			if ( nvals && nvals != vals ) pwq_hash_trim( &nvals[i] );
+			continue;
+		}
 		if ( nvals && nvals != vals ) {
 			ch_free( nvals[i].bv_val );
 			BER_BVZERO( &nvals[i] );
