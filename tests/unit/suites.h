@@ -11,6 +11,7 @@ Suite *lockstate_suite( void );
 Suite *throttle_suite( void );
 Suite *dedup_suite( void );
 Suite *quality_suite( void );
+Suite *totp_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
