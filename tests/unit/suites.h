@@ -12,6 +12,7 @@ Suite *throttle_suite( void );
 Suite *dedup_suite( void );
 Suite *quality_suite( void );
 Suite *totp_suite( void );
+Suite *secret_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
