@@ -15,6 +15,7 @@ struct warden_store {
 	MDB_env		*ws_env;
 	MDB_dbi		ws_meta;
 	MDB_dbi		ws_lock;	/* lockout records, see lockstate.c */
+	MDB_dbi		ws_otp;		/* one-time code records, see otpstate.c */
 	dev_t		ws_dev;
 	ino_t		ws_ino;
 	char		*ws_dir;
@@ -64,6 +65,10 @@ store_check_format( warden_store *st, char *msg, size_t len )
 	 * transactions, and bind-time callers run many at once.  Created only
 	 * after the format check, so a refused store is not written to. */
 	rc = mdb_dbi_open( txn, "lock", MDB_CREATE, &st->ws_lock );
+	if ( rc ) goto fail;
+	/* added after format 1 was released: a store without it gains it
+	 * here, and a warden that does not know it leaves it alone */
+	rc = mdb_dbi_open( txn, "otp", MDB_CREATE, &st->ws_otp );
 	if ( rc ) goto fail;
 	rc = mdb_txn_commit( txn );
 	txn = NULL;
@@ -224,4 +229,10 @@ MDB_dbi
 warden_store_lock_dbi( const warden_store *st )
 {
 	return st->ws_lock;
+}
+
+MDB_dbi
+warden_store_otp_dbi( const warden_store *st )
+{
+	return st->ws_otp;
 }

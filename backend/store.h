@@ -64,10 +64,11 @@ int warden_store_sync( warden_store *store, char *msg, size_t len );
  */
 int warden_store_probe( warden_store *store, char *msg, size_t len );
 
-/* Internal: for warden's own state modules (lockstate.c), not for the
- * overlay.  They run their transactions on the store's environment, which
- * is opened with MDB_NOTLS (a transaction is not tied to a thread's reader
- * slot; a write transaction must still end in the thread that began it). */
+/* Internal: for warden's own state modules (lockstate.c, otpstate.c), not
+ * for the overlay.  They run their transactions on the store's environment,
+ * which is opened with MDB_NOTLS (a transaction is not tied to a thread's
+ * reader slot; a write transaction must still end in the thread that began
+ * it). */
 
 /** The store's LMDB environment.  Valid until warden_store_close(). */
 MDB_env *warden_store_env( warden_store *store );
@@ -76,5 +77,10 @@ MDB_env *warden_store_env( warden_store *store );
  * entryUUID, value a lockstate.c record), opened when the store is opened
  * so that no transaction ever needs mdb_dbi_open(). */
 MDB_dbi warden_store_lock_dbi( const warden_store *store );
+
+/** The store's database of one-time code records ("otp": key the 16-byte
+ * entryUUID and a 1-byte index, value an otpstate.c record), opened with
+ * the others. */
+MDB_dbi warden_store_otp_dbi( const warden_store *store );
 
 #endif /* WARDEN_STORE_H */

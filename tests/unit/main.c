@@ -55,6 +55,10 @@ main( void )
 	srunner_add_suite( sr, quality_suite() );
 	srunner_add_suite( sr, dictionary_suite() );
 	srunner_add_suite( sr, banned_suite() );
+	srunner_add_suite( sr, totp_suite() );
+	srunner_add_suite( sr, secret_suite() );
+	srunner_add_suite( sr, recovery_suite() );
+	srunner_add_suite( sr, otpstate_suite() );
 	srunner_run_all( sr, CK_NORMAL );
 	failed = srunner_ntests_failed( sr );
 	srunner_free( sr );

@@ -13,6 +13,10 @@ Suite *dedup_suite( void );
 Suite *quality_suite( void );
 Suite *dictionary_suite( void );
 Suite *banned_suite( void );
+Suite *totp_suite( void );
+Suite *secret_suite( void );
+Suite *recovery_suite( void );
+Suite *otpstate_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );

@@ -1,0 +1,355 @@
+/* secret.c - AES-256-GCM wrapping of OATH secrets */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "secret.h"
+
+#define SECRET_CTX_MAX		65535
+#define SECRET_AAD_LABEL	"WARDEN1"
+#define SECRET_AAD_LABEL_LEN	( sizeof( SECRET_AAD_LABEL ) - 1 )
+#define SECRET_AAD_MAX		( SECRET_AAD_LABEL_LEN + 1 + WARDEN_KEY_ID_MAX + 4 )
+#define SECRET_BLOB_MAX		( WARDEN_SECRET_NONCE_LEN + WARDEN_SECRET_MAX + \
+				  WARDEN_SECRET_TAG_LEN )
+/* "{WARDEN": what every version of the wrapped form begins with */
+#define SECRET_FAMILY_LEN	7
+
+static const char secret_b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t
+secret_b64_len( size_t n )
+{
+	return ( n + 2 ) / 3 * 4;
+}
+
+static void
+secret_b64_encode( const unsigned char *in, size_t n, char *out )
+{
+	size_t i;
+	uint32_t v;
+
+	for ( i = 0; i + 2 < n; i += 3 ) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		*out++ = secret_b64[v >> 18];
+		*out++ = secret_b64[( v >> 12 ) & 63];
+		*out++ = secret_b64[( v >> 6 ) & 63];
+		*out++ = secret_b64[v & 63];
+	}
+	if ( i < n ) {
+		v = (uint32_t)in[i] << 16;
+		if ( i + 1 < n ) v |= (uint32_t)in[i + 1] << 8;
+		*out++ = secret_b64[v >> 18];
+		*out++ = secret_b64[( v >> 12 ) & 63];
+		*out++ = i + 1 < n ? secret_b64[( v >> 6 ) & 63] : '=';
+		*out++ = '=';
+	}
+}
+
+static int
+secret_b64_val( unsigned char c )
+{
+	if ( c >= 'A' && c <= 'Z' ) return c - 'A';
+	if ( c >= 'a' && c <= 'z' ) return c - 'a' + 26;
+	if ( c >= '0' && c <= '9' ) return c - '0' + 52;
+	if ( c == '+' ) return 62;
+	if ( c == '/' ) return 63;
+	return -1;
+}
+
+/* Strict decoding: whole quanta, padding only at the end, no other
+ * characters, unused bits zero (so each blob has exactly one text).  The
+ * blob is ciphertext, not secret, so branching on it is harmless.
+ * Returns the decoded length, or -1. */
+static long
+secret_b64_decode( const char *in, size_t n, unsigned char *out, size_t outsize )
+{
+	size_t i, o = 0;
+	int a, b, c, d, pad;
+
+	if ( n == 0 || n % 4 ) return -1;
+	for ( i = 0; i < n; i += 4 ) {
+		pad = 0;
+		if ( i + 4 == n ) {
+			if ( in[i + 3] == '=' ) pad++;
+			if ( pad && in[i + 2] == '=' ) pad++;
+		}
+		a = secret_b64_val( in[i] );
+		b = secret_b64_val( in[i + 1] );
+		c = pad >= 2 ? 0 : secret_b64_val( in[i + 2] );
+		d = pad >= 1 ? 0 : secret_b64_val( in[i + 3] );
+		if ( a < 0 || b < 0 || c < 0 || d < 0 ) return -1;
+		if ( ( pad == 2 && ( b & 15 ) ) || ( pad == 1 && ( c & 3 ) ) )
+			return -1;
+		if ( o + 3 - pad > outsize ) return -1;
+		out[o++] = (unsigned char)( a << 2 | b >> 4 );
+		if ( pad < 2 ) out[o++] = (unsigned char)( ( b & 15 ) << 4 | c >> 2 );
+		if ( pad < 1 ) out[o++] = (unsigned char)( ( c & 3 ) << 6 | d );
+	}
+	return (long)o;
+}
+
+static int
+secret_idchar( int c )
+{
+	return ( c >= '0' && c <= '9' ) || ( c >= 'a' && c <= 'z' ) ||
+		( c >= 'A' && c <= 'Z' ) || c == '-' || c == '_' || c == '.';
+}
+
+static size_t
+secret_aad( const char *id, size_t idlen, size_t ctxlen, unsigned char *aad )
+{
+	size_t n = 0;
+
+	memcpy( aad, SECRET_AAD_LABEL, SECRET_AAD_LABEL_LEN );
+	n += SECRET_AAD_LABEL_LEN;
+	aad[n++] = (unsigned char)idlen;
+	memcpy( aad + n, id, idlen );
+	n += idlen;
+	aad[n++] = (unsigned char)( ctxlen >> 24 );
+	aad[n++] = (unsigned char)( ctxlen >> 16 );
+	aad[n++] = (unsigned char)( ctxlen >> 8 );
+	aad[n++] = (unsigned char)ctxlen;
+	return n;
+}
+
+/* Splits a wrapped value into its key id and base64 text. */
+static warden_secret_rc
+secret_parse( const char *val, size_t vallen, const char **id, size_t *idlen,
+	const char **b64, size_t *b64len, char *msg, size_t len )
+{
+	const char *p, *end = val + vallen;
+
+	if ( vallen < WARDEN_SECRET_PREFIX_LEN ||
+		memcmp( val, WARDEN_SECRET_PREFIX, WARDEN_SECRET_PREFIX_LEN ) ) {
+		if ( warden_secret_is_wrapped( val, vallen ) )
+			snprintf( msg, len, "corrupt wrapped secret: not of the "
+				"%s format (written by a newer warden?)",
+				WARDEN_SECRET_PREFIX );
+		else
+			snprintf( msg, len, "corrupt wrapped secret: no %s prefix",
+				WARDEN_SECRET_PREFIX );
+		return WARDEN_SECRET_CORRUPT;
+	}
+	p = val + WARDEN_SECRET_PREFIX_LEN;
+	*id = p;
+	while ( p < end && secret_idchar( (unsigned char)*p ) ) p++;
+	*idlen = p - *id;
+	if ( *idlen == 0 || *idlen > WARDEN_KEY_ID_MAX || p == end || *p != '$' ) {
+		snprintf( msg, len, "corrupt wrapped secret: no valid key id "
+			"before '$'" );
+		return WARDEN_SECRET_CORRUPT;
+	}
+	*b64 = p + 1;
+	*b64len = end - *b64;
+	return WARDEN_SECRET_OK;
+}
+
+static const warden_key *
+secret_find_key( const warden_keyring *ring, const char *id, size_t idlen )
+{
+	int i;
+
+	for ( i = 0; ring && i < ring->wr_count; i++ ) {
+		if ( strlen( ring->wr_keys[i].wk_id ) == idlen &&
+			!memcmp( ring->wr_keys[i].wk_id, id, idlen ) )
+			return &ring->wr_keys[i];
+	}
+	return NULL;
+}
+
+size_t
+warden_secret_wrapped_len( size_t idlen, size_t seedlen )
+{
+	return WARDEN_SECRET_PREFIX_LEN + idlen + 1 + secret_b64_len(
+		WARDEN_SECRET_NONCE_LEN + seedlen + WARDEN_SECRET_TAG_LEN );
+}
+
+int
+warden_secret_is_wrapped( const char *val, size_t vallen )
+{
+	return vallen >= SECRET_FAMILY_LEN &&
+		!memcmp( val, WARDEN_SECRET_PREFIX, SECRET_FAMILY_LEN );
+}
+
+warden_secret_rc
+warden_secret_key_id( const char *val, size_t vallen, char *id,
+	char *msg, size_t len )
+{
+	const char *i, *b;
+	size_t il, bl;
+	warden_secret_rc rc;
+
+	rc = secret_parse( val, vallen, &i, &il, &b, &bl, msg, len );
+	if ( rc ) return rc;
+	memcpy( id, i, il );
+	id[il] = '\0';
+	return WARDEN_SECRET_OK;
+}
+
+warden_secret_rc
+warden_secret_wrap( const warden_keyring *ring,
+	const unsigned char *seed, size_t seedlen,
+	const void *ctx, size_t ctxlen,
+	char *out, size_t outsize, size_t *outlen, char *msg, size_t len )
+{
+	unsigned char blob[SECRET_BLOB_MAX], aad[SECRET_AAD_MAX];
+	const warden_key *key;
+	EVP_CIPHER_CTX *c = NULL;
+	size_t idlen, need, aadlen, n;
+	warden_secret_rc rc = WARDEN_SECRET_FAIL;
+	int l;
+
+	if ( outlen ) *outlen = 0;
+	if ( !ring || ring->wr_count == 0 ) {
+		snprintf( msg, len, "no key to wrap the secret with "
+			"(warden-key-file is not set or holds no key)" );
+		return WARDEN_SECRET_NOKEY;
+	}
+	key = &ring->wr_keys[0];
+	idlen = strlen( key->wk_id );
+	if ( seedlen == 0 || seedlen > WARDEN_SECRET_MAX ) {
+		snprintf( msg, len, "a secret of %zu bytes cannot be wrapped "
+			"(1 to %d)", seedlen, WARDEN_SECRET_MAX );
+		return WARDEN_SECRET_FAIL;
+	}
+	if ( ctxlen > SECRET_CTX_MAX ) {
+		snprintf( msg, len, "wrapping context longer than %d bytes",
+			SECRET_CTX_MAX );
+		return WARDEN_SECRET_FAIL;
+	}
+	need = warden_secret_wrapped_len( idlen, seedlen ) + 1;
+	if ( outsize < need ) {
+		snprintf( msg, len, "buffer too small for the wrapped secret "
+			"(%zu bytes, %zu needed)", outsize, need );
+		return WARDEN_SECRET_FAIL;
+	}
+
+	if ( RAND_bytes( blob, WARDEN_SECRET_NONCE_LEN ) != 1 ) {
+		snprintf( msg, len, "no random nonce: OpenSSL's RAND_bytes failed" );
+		goto done;
+	}
+	aadlen = secret_aad( key->wk_id, idlen, ctxlen, aad );
+	c = EVP_CIPHER_CTX_new();
+	if ( !c ||
+		EVP_EncryptInit_ex( c, EVP_aes_256_gcm(), NULL, NULL, NULL ) != 1 ||
+		EVP_CIPHER_CTX_ctrl( c, EVP_CTRL_GCM_SET_IVLEN,
+			WARDEN_SECRET_NONCE_LEN, NULL ) != 1 ||
+		EVP_EncryptInit_ex( c, NULL, NULL, key->wk_key, blob ) != 1 ||
+		EVP_EncryptUpdate( c, NULL, &l, aad, (int)aadlen ) != 1 ||
+		( ctxlen && EVP_EncryptUpdate( c, NULL, &l, ctx, (int)ctxlen ) != 1 ) ||
+		EVP_EncryptUpdate( c, blob + WARDEN_SECRET_NONCE_LEN, &l, seed,
+			(int)seedlen ) != 1 || (size_t)l != seedlen ||
+		EVP_EncryptFinal_ex( c, blob + WARDEN_SECRET_NONCE_LEN + l, &l ) != 1 ||
+		EVP_CIPHER_CTX_ctrl( c, EVP_CTRL_GCM_GET_TAG, WARDEN_SECRET_TAG_LEN,
+			blob + WARDEN_SECRET_NONCE_LEN + seedlen ) != 1 ) {
+		snprintf( msg, len, "OpenSSL failed to encrypt the secret" );
+		goto done;
+	}
+
+	n = 0;
+	memcpy( out, WARDEN_SECRET_PREFIX, WARDEN_SECRET_PREFIX_LEN );
+	n += WARDEN_SECRET_PREFIX_LEN;
+	memcpy( out + n, key->wk_id, idlen );
+	n += idlen;
+	out[n++] = '$';
+	secret_b64_encode( blob, WARDEN_SECRET_NONCE_LEN + seedlen +
+		WARDEN_SECRET_TAG_LEN, out + n );
+	n += secret_b64_len( WARDEN_SECRET_NONCE_LEN + seedlen +
+		WARDEN_SECRET_TAG_LEN );
+	out[n] = '\0';
+	if ( outlen ) *outlen = n;
+	rc = WARDEN_SECRET_OK;
+
+done:
+	/* the ciphertext is no secret, but the context may hold the seed */
+	EVP_CIPHER_CTX_free( c );
+	OPENSSL_cleanse( blob, sizeof( blob ) );
+	return rc;
+}
+
+warden_secret_rc
+warden_secret_unwrap( const warden_keyring *ring,
+	const char *val, size_t vallen, const void *ctx, size_t ctxlen,
+	unsigned char *seed, size_t *seedlen, char *msg, size_t len )
+{
+	unsigned char blob[SECRET_BLOB_MAX], aad[SECRET_AAD_MAX];
+	unsigned char tag[WARDEN_SECRET_TAG_LEN];
+	const warden_key *key;
+	const char *id, *b64;
+	size_t idlen, b64len, aadlen, ctlen;
+	EVP_CIPHER_CTX *c = NULL;
+	warden_secret_rc rc;
+	long n;
+	int l, fin;
+
+	*seedlen = 0;
+	rc = secret_parse( val, vallen, &id, &idlen, &b64, &b64len, msg, len );
+	if ( rc ) return rc;
+	rc = WARDEN_SECRET_FAIL;
+	if ( ctxlen > SECRET_CTX_MAX ) {
+		snprintf( msg, len, "wrapping context longer than %d bytes",
+			SECRET_CTX_MAX );
+		return WARDEN_SECRET_FAIL;
+	}
+	/* the shape is checked before the key, so that a mangled value is
+	 * called corrupt rather than blamed on the key file */
+	if ( b64len > secret_b64_len( SECRET_BLOB_MAX ) ||
+		( n = secret_b64_decode( b64, b64len, blob, sizeof( blob ) ) ) < 0 ) {
+		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
+			"bad base64 or too long", (int)idlen, id );
+		return WARDEN_SECRET_CORRUPT;
+	}
+	if ( n <= WARDEN_SECRET_NONCE_LEN + WARDEN_SECRET_TAG_LEN ) {
+		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
+			"too short", (int)idlen, id );
+		return WARDEN_SECRET_CORRUPT;
+	}
+	ctlen = n - WARDEN_SECRET_NONCE_LEN - WARDEN_SECRET_TAG_LEN;
+	key = secret_find_key( ring, id, idlen );
+	if ( !key ) {
+		snprintf( msg, len, "the secret is wrapped under key \"%.*s\", "
+			"which warden-key-file does not hold", (int)idlen, id );
+		return WARDEN_SECRET_NOKEY;
+	}
+
+	memcpy( tag, blob + n - WARDEN_SECRET_TAG_LEN, WARDEN_SECRET_TAG_LEN );
+	aadlen = secret_aad( id, idlen, ctxlen, aad );
+	c = EVP_CIPHER_CTX_new();
+	if ( !c ||
+		EVP_DecryptInit_ex( c, EVP_aes_256_gcm(), NULL, NULL, NULL ) != 1 ||
+		EVP_CIPHER_CTX_ctrl( c, EVP_CTRL_GCM_SET_IVLEN,
+			WARDEN_SECRET_NONCE_LEN, NULL ) != 1 ||
+		EVP_DecryptInit_ex( c, NULL, NULL, key->wk_key, blob ) != 1 ||
+		EVP_DecryptUpdate( c, NULL, &l, aad, (int)aadlen ) != 1 ||
+		( ctxlen && EVP_DecryptUpdate( c, NULL, &l, ctx, (int)ctxlen ) != 1 ) ||
+		EVP_DecryptUpdate( c, seed, &l, blob + WARDEN_SECRET_NONCE_LEN,
+			(int)ctlen ) != 1 || (size_t)l != ctlen ||
+		EVP_CIPHER_CTX_ctrl( c, EVP_CTRL_GCM_SET_TAG, WARDEN_SECRET_TAG_LEN,
+			tag ) != 1 ) {
+		snprintf( msg, len, "OpenSSL failed to decrypt the secret" );
+		goto done;
+	}
+	fin = EVP_DecryptFinal_ex( c, seed + ctlen, &l );
+	if ( fin != 1 ) {
+		snprintf( msg, len, "the secret wrapped under key \"%.*s\" fails "
+			"authentication: the key file holds another key under that "
+			"id, or the value was altered or moved from another entry",
+			(int)idlen, id );
+		rc = WARDEN_SECRET_BADAUTH;
+		goto done;
+	}
+	*seedlen = ctlen;
+	rc = WARDEN_SECRET_OK;
+
+done:
+	EVP_CIPHER_CTX_free( c );
+	OPENSSL_cleanse( blob, sizeof( blob ) );
+	if ( rc ) OPENSSL_cleanse( seed, WARDEN_SECRET_MAX );
+	return rc;
+}
