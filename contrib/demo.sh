@@ -33,6 +33,10 @@ mkdir -m 700 "$demo" "$demo/db" "$demo/state" "$demo/slapd.d"
 (umask 077; printf 'demo-%s %s\n' "$(date +%Y%m%d)" "$(openssl rand -hex 32)" \
 	> "$demo/warden.key")
 
+# A small banned-password list; any size works (README: Banned list).
+"$top/build/wardenctl" banned build "$top/contrib/demo/banned.txt" \
+	"$demo/banned.idx" > /dev/null
+
 hash() {
 	slappasswd -o module-path=/usr/lib/ldap -o module-load=argon2.la \
 		-h '{ARGON2}' -s "$1"
@@ -73,6 +77,11 @@ Bind as a user:
   ldapwhoami -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!'
   (also bob / 'Bob-demo-2026!x' and carol / 'Carol-demo-2026!'; the admin is
    cn=admin,dc=example,dc=org / '$rootpw')
+
+Password quality (12+ characters, 3 classes, dictionary, banned list, history):
+  ldappasswd -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!' -s 'P@ssw0rd-2026!'
+  ldappasswd -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!'
+  (the second asks warden to generate a password that the policy accepts)
 
 Lockout (5 failures lock for 15 minutes), as root over ldapi:
   $top/build/wardenctl -H '$ldapi' lockout status uid=carol,ou=people,dc=example,dc=org
