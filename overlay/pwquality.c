@@ -567,12 +567,17 @@ pwq_values( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 	const warden_policy *p, int check, BerVarray vals, BerVarray nvals,
 	unsigned n )
 {
+	int self = op->o_tag == LDAP_REQ_MODIFY && !be_isroot( op ) &&
+		dn_match( &op->o_ndn, &op->o_req_ndn );
 	unsigned i;
 	int rc;
 
 	for ( i = 0; check && i < n; i++ ) {
 		if ( pwq_hashed( &vals[i] ) ) {
-			if ( p->wp_check_quality >= 2 && !be_isroot( op ) )
+			/* Users would bypass every rule; administrators may
+			 * migrate hashes unless pwdCheckQuality is 2, and the
+			 * rootdn always may. */
+			if ( self || ( p->wp_check_quality >= 2 && !be_isroot( op ) ) )
 				return pwq_refuse( op, rs, PP_INSUFFICIENT_QUALITY,
 					"a hashed password cannot be checked; send "
 					"the password itself", 0 );

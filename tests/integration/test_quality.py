@@ -102,6 +102,17 @@ def test_prehashed_refused_for_users_allowed_for_rootdn(slapd):
     assert slapd.conn(user_dn("bob"), "weak").whoami_s()
 
 
+def test_prehashed_refused_for_users_whatever_the_policy(slapd):
+    start(slapd, {**RULES, "pwdCheckQuality": "1"})
+    c = slapd.conn(user_dn("alice"), USERPW)
+    with pytest.raises(ldap.CONSTRAINT_VIOLATION) as ex:
+        c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "userPassword",
+                                       [slappasswd("weak").encode()])])
+    assert "a hashed password cannot be checked" in ex.value.args[0]["info"]
+    slapd.admin().modify_s(user_dn("bob"), [(ldap.MOD_REPLACE, "userPassword",
+                                             [slappasswd("weak").encode()])])
+
+
 def test_invalid_utf8_refused(slapd):
     start(slapd, RULES)
     c = slapd.conn(user_dn("alice"), USERPW)
