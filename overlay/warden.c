@@ -344,6 +344,12 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 			"the password policy schema" );
 		return 1;
 	}
+	if ( warden_oath_schema_init() ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
+			"the OATH-LDAP schema" );
+		warden_schema_release();
+		return 1;
+	}
 	if ( warden_ppolicy_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
 			"the password policy control" );

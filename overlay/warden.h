@@ -239,6 +239,36 @@ typedef struct warden_own_schema {
 
 extern warden_own_schema warden_ad;
 
+/** The OATH-LDAP schema (otp.la's data model) warden uses. */
+typedef struct warden_oath_schema {
+	AttributeDescription	*ad_secret;
+	AttributeDescription	*ad_otpLength;
+	AttributeDescription	*ad_hmacAlgorithm;
+	AttributeDescription	*ad_totpPeriod;
+	AttributeDescription	*ad_totpWindow;
+	AttributeDescription	*ad_totpDrift;
+	AttributeDescription	*ad_totpLastStep;
+	AttributeDescription	*ad_totpParams;
+	AttributeDescription	*ad_totpToken;
+	AttributeDescription	*ad_hotpParams;
+	AttributeDescription	*ad_hotpToken;
+	AttributeDescription	*ad_hotpCounter;
+	AttributeDescription	*ad_hotpLookAhead;
+	ObjectClass		*oc_totpUser;
+	ObjectClass		*oc_hotpUser;
+	ObjectClass		*oc_totpToken;
+	ObjectClass		*oc_hotpToken;
+	ObjectClass		*oc_totpParams;
+	ObjectClass		*oc_hotpParams;
+} warden_oath_schema;
+
+extern warden_oath_schema warden_oath;
+
+/** Registers the OATH-LDAP schema unless otp.la (or oath-ldap.schema)
+ * already has, and fills warden_oath; once.
+ * @return 0, or an LDAP schema error code after logging why */
+int warden_oath_schema_init( void );
+
 /** Finds warden.schema's definitions; fails with a message when the
  * administrator has not loaded it. */
 int warden_schema_check( char *msg, size_t len );
