@@ -137,17 +137,21 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
  * the configured scheme, through the whole overlay stack so that it
  * replicates.  pwdChangedTime stays: the password did not change. */
 static void
-reset_rehash( Operation *op, slap_overinst *on )
+reset_rehash( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	BackendInfo *bi = op->o_bd->bd_info;
 	const char *scheme = warden_password_scheme(), *text = NULL;
 	int target = warden_hash_rank( scheme, strlen( scheme ) );
 	struct berval old = BER_BVNULL, hash = BER_BVNULL;
 	struct berval delvals[2], addvals[2];
+	struct berval cred = op->orb_cred;
 	Modifications del, add;
 	Entry *e = NULL;
 	Attribute *a;
 	unsigned i;
+
+	/* a one-time code follows the password */
+	if ( ws->ws_password_len ) cred.bv_len = ws->ws_password_len;
 
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
@@ -158,7 +162,7 @@ reset_rehash( Operation *op, slap_overinst *on )
 			int rank = warden_hash_rank( v->bv_val, v->bv_len );
 
 			if ( rank >= 0 && rank < target &&
-				!lutil_passwd( v, &op->orb_cred, NULL, &text ) ) {
+				!lutil_passwd( v, &cred, NULL, &text ) ) {
 				ber_dupbv_x( &old, v, op->o_tmpmemctx );
 				break;
 			}
@@ -168,7 +172,7 @@ reset_rehash( Operation *op, slap_overinst *on )
 	op->o_bd->bd_info = bi;
 	if ( BER_BVISNULL( &old ) ) return;
 
-	if ( warden_password_hash( &op->orb_cred, &hash, &text ) ) {
+	if ( warden_password_hash( &cred, &hash, &text ) ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot rehash the password of "
 			"\"%s\": %s\n", op->o_req_dn.bv_val,
 			text ? text : "unknown error" );
@@ -243,5 +247,5 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 			else op->o_tmpfree( ctrls, op->o_tmpmemctx );
 		}
 	}
-	if ( ws->ws_weak_hash ) reset_rehash( op, on );
+	if ( ws->ws_weak_hash ) reset_rehash( op, on, ws );
 }

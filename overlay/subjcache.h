@@ -21,6 +21,7 @@
 #define WARDEN_SC_CLEAN		0x08	/* the store holds no failure or lock */
 #define WARDEN_SC_RESET		0x10	/* pwdReset: TRUE */
 #define WARDEN_SC_WEAKHASH	0x20	/* a userPassword value to rehash */
+#define WARDEN_SC_TOKEN		0x40	/* names a one-time code token */
 #define WARDEN_SC_POLICY_MAX	256	/* longer policy DNs are not cached */
 
 typedef struct warden_subj_rec {

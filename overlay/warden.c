@@ -519,6 +519,7 @@ typedef struct warden_opctx {
 	int		wo_unlock;	/* a modify that unlocks */
 	int		wo_delete;	/* a delete of an entry with state */
 	int		wo_own_password;	/* the bound user changes it */
+	int		wo_secret;	/* a modify of oathSecret */
 } warden_opctx;
 
 static void warden_opctx_free( Operation *op, warden_opctx *wo );
@@ -565,6 +566,9 @@ warden_subject_read( Operation *op, slap_overinst *on, warden_subj_rec *rec )
 		a = attr_find( e->e_attrs, warden_pwd.ad_pwdReset );
 		if ( a && bvmatch( &a->a_nvals[0], &slap_true_bv ) )
 			rec->sr_flags |= WARDEN_SC_RESET;
+		if ( attr_find( e->e_attrs, warden_oath.ad_totpToken ) ||
+			attr_find( e->e_attrs, warden_oath.ad_hotpToken ) )
+			rec->sr_flags |= WARDEN_SC_TOKEN;
 		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
 		if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
 			memcpy( rec->sr_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
@@ -616,6 +620,7 @@ warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 	ws->ws_has_uuid = !!( rec.sr_flags & WARDEN_SC_UUID );
 	ws->ws_store_clean = !!( rec.sr_flags & WARDEN_SC_CLEAN );
 	ws->ws_reset = !!( rec.sr_flags & WARDEN_SC_RESET );
+	ws->ws_has_token = !!( rec.sr_flags & WARDEN_SC_TOKEN );
 	ws->ws_weak_hash = !!( rec.sr_flags & WARDEN_SC_WEAKHASH );
 	ws->ws_entry_locked = (time_t)rec.sr_entry_locked;
 	memcpy( ws->ws_uuid, rec.sr_uuid, WARDEN_UUID_LEN );
@@ -749,8 +754,9 @@ warden_op_bind( Operation *op, SlapReply *rs )
 	if ( wo->wo_subject.ws_store_clean )
 		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
 			op->o_req_ndn.bv_len, wo->wo_subject.ws_cache_gen );
+	/* from here on, the result passes warden_bind_response */
 	warden_opctx_link( op, wo );
-	return SLAP_CB_CONTINUE;
+	return warden_totp_bind( op, rs, on, &wo->wo_subject );
 }
 
 /* A write may change what the subject cache holds for its target; a
@@ -777,8 +783,13 @@ warden_write_response( Operation *op, SlapReply *rs )
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid )
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
-	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid )
+	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid ) {
 		warden_lockout_deleted( wo->wo_on, wo->wo_subject.ws_uuid );
+		warden_totp_forget( wo->wo_on, wo->wo_subject.ws_uuid, 1 );
+	}
+	/* a new secret: its steps start anew */
+	if ( wo->wo_secret && wo->wo_subject.ws_has_uuid )
+		warden_totp_forget( wo->wo_on, wo->wo_subject.ws_uuid, 0 );
 	if ( wo->wo_own_password ) warden_reset_lift( op, wo->wo_on );
 	return SLAP_CB_CONTINUE;
 }
@@ -827,10 +838,14 @@ warden_op_modify( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
-	int rc, unlock = 0, password = 0;
+	int rc, unlock = 0, password = 0, secret = 0;
 
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( !warden_internal( op ) ) {
+		rc = warden_totp_write( op, rs, on, &secret );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	if ( !warden_internal( op ) && warden_touches_password( op ) ) {
@@ -858,10 +873,9 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_own_password = password;
-	if ( unlock ) {
-		wo->wo_unlock = 1;
-		warden_load_uuid( op, on, &wo->wo_subject );
-	}
+	wo->wo_unlock = unlock;
+	wo->wo_secret = secret;
+	if ( unlock || secret ) warden_load_uuid( op, on, &wo->wo_subject );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -889,6 +903,12 @@ warden_op_write( Operation *op, SlapReply *rs )
 
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) ) {
+		int secret;
+
+		rc = warden_totp_write( op, rs, on, &secret );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) &&
 		attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword ) ) {
 		warden_policy p;

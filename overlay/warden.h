@@ -81,6 +81,10 @@ typedef struct warden_subject {
 	unsigned char	ws_uuid[WARDEN_UUID_LEN];
 	int		ws_has_uuid;
 	int		ws_reset;		/**< pwdReset: TRUE */
+	int		ws_has_token;		/**< names a one-time code token */
+	/** the password's length in the credential, when a code follows
+	 * it; 0: the whole credential */
+	size_t		ws_password_len;
 	int		ws_weak_hash;		/**< a userPassword value to rehash */
 	struct berval	ws_ndn;			/**< the entry's DN (the op's target) */
 	int		ws_policy_state;	/**< WARDEN_POLICY_* */
@@ -166,6 +170,21 @@ int warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on );
 /** The user changed the password: lifts the connection's restriction. */
 void warden_reset_lift( Operation *op, slap_overinst *on );
 void warden_reset_conn_destroy( warden_info *wi, Connection *c );
+
+/* totp.c: the one-time code engine */
+/** A simple bind of a user with a token: judges password and code itself
+ * and returns LDAP_SUCCESS (not sent: the frontend answers) or the
+ * invalidCredentials it has sent; SLAP_CB_CONTINUE for other users. */
+int warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws );
+/** An add or modify: wraps cleartext oathSecret values, or refuses (sends
+ * and returns the result) when it cannot; *secret_changed set when a
+ * modify touches oathSecret. */
+int warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
+	int *secret_changed );
+/** Forgets the code state of a token (purge: of a deleted entry). */
+void warden_totp_forget( slap_overinst *on, const unsigned char *uuid,
+	int purge );
 
 /* lockout.c: the lockout engine */
 int warden_lockout_new( warden_lockout **lop );

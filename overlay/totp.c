@@ -1,0 +1,550 @@
+/* totp.c - the one-time code engine: TOTP and HOTP at simple bind
+ *
+ * A user whose entry names a token (oathTOTPToken or oathHOTPToken, the
+ * OATH-LDAP model of otp.la) binds with the password followed by the
+ * current code.  warden judges such a bind itself: it checks the password
+ * with slapd's own check and the code with liboath, both always, and
+ * answers invalidCredentials when either is wrong, without saying which.
+ * The backend never sees the bind: slapd records a bind's identity before
+ * any response callback runs, so a verdict given after the backend's
+ * success could not be taken back.
+ *
+ * A code is accepted once: the check of the step against the last one
+ * used and the write of the new one are one transaction of warden's
+ * store, flushed before the answer (backend/otpstate.h).  The step is also
+ * written to the token entry (oathTOTPLastTimeStep, oathHOTPCounter), as
+ * otp.la does, so that it replicates and other servers refuse the code.
+ *
+ * Secrets are kept wrapped (overlay/secret.h) under the key file's active
+ * key, bound to the token entry's entryUUID.  A cleartext oathSecret in an
+ * add or modify is wrapped before it reaches the database; a raw secret
+ * left by otp.la works and is wrapped at its first successful use.
+ */
+
+#include <sys/time.h>
+
+#include <openssl/crypto.h>
+
+#include "warden.h"
+#include "totpcalc.h"
+#include "secret.h"
+#include "otpstate.h"
+
+#define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
+
+enum { TOTP_NONE = 0, TOTP_TOTP, TOTP_HOTP };
+
+typedef struct totp_token {
+	int			tt_kind;
+	struct berval		tt_ndn;		/* the token entry */
+	unsigned char		tt_uuid[WARDEN_UUID_LEN];
+	warden_totp_params	tt_totp;
+	warden_hotp_params	tt_hotp;
+	unsigned		tt_digits;
+	unsigned char		tt_seed[WARDEN_SECRET_MAX];
+	size_t			tt_seedlen;
+	int			tt_rewrap;	/* raw, or under an old key */
+	int64_t			tt_entry_last;	/* the step in the entry */
+	int64_t			tt_entry_drift;
+} totp_token;
+
+static warden_time
+totp_now_us( void )
+{
+	struct timeval tv;
+
+	gettimeofday( &tv, NULL );
+	return (warden_time)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static Entry *
+totp_get( Operation *op, slap_overinst *on, struct berval *ndn )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	Entry *e = NULL;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, ndn, NULL, NULL, 0, &e ) != LDAP_SUCCESS )
+		e = NULL;
+	op->o_bd->bd_info = bi;
+	return e;
+}
+
+static void
+totp_release( Operation *op, slap_overinst *on, Entry *e )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+
+	if ( !e ) return;
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	be_entry_release_r( op, e );
+	op->o_bd->bd_info = bi;
+}
+
+static long
+totp_attr_long( Entry *e, AttributeDescription *ad, long dflt )
+{
+	Attribute *a = e ? attr_find( e->e_attrs, ad ) : NULL;
+	char *end;
+	long v;
+
+	if ( !a || !a->a_vals[0].bv_len ) return dflt;
+	v = strtol( a->a_vals[0].bv_val, &end, 10 );
+	return *end ? dflt : v;
+}
+
+/* The token's parameters from its params entry, else otp.la's usual
+ * values: SHA-1, 6 digits, 30 s, one step either side. */
+static int
+totp_params( Operation *op, slap_overinst *on, Entry *token, totp_token *tt,
+	char *msg, size_t len )
+{
+	AttributeDescription *ad = tt->tt_kind == TOTP_TOTP ?
+		warden_oath.ad_totpParams : warden_oath.ad_hotpParams;
+	Attribute *a = attr_find( token->e_attrs, ad );
+	warden_otp_alg alg = WARDEN_OTP_SHA1;
+	Entry *p = NULL;
+	long digits, period, window, lookahead;
+	int rc = 0;
+
+	if ( a ) {
+		p = totp_get( op, on, &a->a_nvals[0] );
+		if ( !p ) {
+			snprintf( msg, len, "the token's parameters entry \"%s\" "
+				"does not exist", a->a_vals[0].bv_val );
+			return -1;
+		}
+	}
+	digits = totp_attr_long( p, warden_oath.ad_otpLength, 6 );
+	period = totp_attr_long( p, warden_oath.ad_totpPeriod,
+		WARDEN_TOTP_PERIOD_DEFAULT );
+	window = totp_attr_long( p, warden_oath.ad_totpWindow,
+		WARDEN_TOTP_WINDOW_DEFAULT );
+	lookahead = totp_attr_long( p, warden_oath.ad_hotpLookAhead, 10 );
+	if ( p && ( a = attr_find( p->e_attrs, warden_oath.ad_hmacAlgorithm ) ) )
+		rc = warden_otp_alg_from_oid( a->a_vals[0].bv_val,
+			a->a_vals[0].bv_len, &alg, msg, len );
+	totp_release( op, on, p );
+	if ( rc ) return -1;
+	if ( digits < WARDEN_OTP_DIGITS_MIN || digits > WARDEN_OTP_DIGITS_MAX ||
+		period < 1 || period > WARDEN_TOTP_PERIOD_MAX ||
+		window < 0 || window > WARDEN_TOTP_WINDOW_MAX ||
+		lookahead < 0 || lookahead > WARDEN_HOTP_LOOKAHEAD_MAX ) {
+		snprintf( msg, len, "the token's parameters are out of range "
+			"(oathOTPLength %ld, period %ld, window %ld, look-ahead %ld)",
+			digits, period, window, lookahead );
+		return -1;
+	}
+	tt->tt_digits = digits;
+	tt->tt_totp.tp_alg = alg;
+	tt->tt_totp.tp_digits = digits;
+	tt->tt_totp.tp_period = period;
+	tt->tt_totp.tp_window = window;
+	tt->tt_totp.tp_max_drift = TOTP_MAX_DRIFT;
+	tt->tt_hotp.hp_alg = alg;
+	tt->tt_hotp.hp_digits = digits;
+	tt->tt_hotp.hp_lookahead = lookahead;
+	return 0;
+}
+
+/* The token the user entry e names, with its secret unwrapped.
+ * @return 0 (tt_kind TOTP_NONE when there is none) or -1 with msg */
+static int
+totp_load( Operation *op, slap_overinst *on, Entry *e, totp_token *tt,
+	char *msg, size_t len )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	Attribute *a;
+	Entry *token = NULL;
+	int rc = -1;
+
+	memset( tt, 0, sizeof( *tt ) );
+	if ( ( a = attr_find( e->e_attrs, warden_oath.ad_totpToken ) ) )
+		tt->tt_kind = TOTP_TOTP;
+	else if ( ( a = attr_find( e->e_attrs, warden_oath.ad_hotpToken ) ) )
+		tt->tt_kind = TOTP_HOTP;
+	else
+		return 0;
+	ber_dupbv_x( &tt->tt_ndn, &a->a_nvals[0], op->o_tmpmemctx );
+	token = dn_match( &tt->tt_ndn, &e->e_nname ) ? e :
+		totp_get( op, on, &tt->tt_ndn );
+	if ( !token ) {
+		snprintf( msg, len, "the token entry \"%s\" does not exist",
+			a->a_vals[0].bv_val );
+		goto done;
+	}
+	a = attr_find( token->e_attrs, slap_schema.si_ad_entryUUID );
+	if ( !a || a->a_nvals[0].bv_len != WARDEN_UUID_LEN ) {
+		snprintf( msg, len, "the token entry has no entryUUID" );
+		goto done;
+	}
+	memcpy( tt->tt_uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+	if ( totp_params( op, on, token, tt, msg, len ) ) goto done;
+	if ( tt->tt_kind == TOTP_TOTP ) {
+		tt->tt_entry_last = totp_attr_long( token,
+			warden_oath.ad_totpLastStep, WARDEN_OTP_NONE );
+		tt->tt_entry_drift = totp_attr_long( token,
+			warden_oath.ad_totpDrift, 0 );
+	} else {
+		tt->tt_entry_last = totp_attr_long( token,
+			warden_oath.ad_hotpCounter, WARDEN_OTP_NONE );
+	}
+
+	a = attr_find( token->e_attrs, warden_oath.ad_secret );
+	if ( !a || !a->a_vals[0].bv_len ) {
+		snprintf( msg, len, "the token has no oathSecret" );
+		goto done;
+	}
+	if ( warden_secret_is_wrapped( a->a_vals[0].bv_val, a->a_vals[0].bv_len ) ) {
+		char id[WARDEN_KEY_ID_MAX + 1];
+
+		if ( warden_secret_unwrap( wi->wi_keys, a->a_vals[0].bv_val,
+				a->a_vals[0].bv_len, tt->tt_uuid, WARDEN_UUID_LEN,
+				tt->tt_seed, &tt->tt_seedlen, msg, len ) !=
+				WARDEN_SECRET_OK )
+			goto done;
+		tt->tt_rewrap = wi->wi_keys && !warden_secret_key_id(
+			a->a_vals[0].bv_val, a->a_vals[0].bv_len, id, msg, len ) &&
+			strcmp( id, wi->wi_keys->wr_keys[0].wk_id );
+	} else {
+		/* a raw secret left by otp.la */
+		if ( a->a_vals[0].bv_len > WARDEN_SECRET_MAX ) {
+			snprintf( msg, len, "the token's oathSecret is too long" );
+			goto done;
+		}
+		memcpy( tt->tt_seed, a->a_vals[0].bv_val, a->a_vals[0].bv_len );
+		tt->tt_seedlen = a->a_vals[0].bv_len;
+		tt->tt_rewrap = wi->wi_keys != NULL;
+	}
+	rc = 0;
+
+done:
+	if ( token && token != e ) totp_release( op, on, token );
+	return rc;
+}
+
+static void
+totp_wipe( Operation *op, totp_token *tt )
+{
+	OPENSSL_cleanse( tt->tt_seed, sizeof( tt->tt_seed ) );
+	if ( tt->tt_ndn.bv_val ) op->o_tmpfree( tt->tt_ndn.bv_val, op->o_tmpmemctx );
+	BER_BVZERO( &tt->tt_ndn );
+}
+
+/* Writes the used step (and drift) to the token entry, and wraps a raw
+ * secret or one under an old key: through the whole overlay stack, so
+ * that syncprov replicates it. */
+static void
+totp_record( Operation *op, slap_overinst *on, totp_token *tt, int64_t step,
+	int64_t drift )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+	slap_callback cb = { .sc_response = warden_internal_cb };
+	Modifications mods[3], *m = mods;
+	char stepbuf[32], driftbuf[32], wrapped[256], msg[SLAP_TEXT_BUFLEN];
+	struct berval sv[2], dv[2], wv[2];
+	size_t wlen = 0;
+	int n = 0;
+
+	memset( mods, 0, sizeof( mods ) );
+	cb.sc_private = &warden_internal_marker;
+	sv[0].bv_val = stepbuf;
+	sv[0].bv_len = snprintf( stepbuf, sizeof( stepbuf ), "%lld",
+		(long long)step );
+	BER_BVZERO( &sv[1] );
+	mods[n].sml_desc = tt->tt_kind == TOTP_TOTP ?
+		warden_oath.ad_totpLastStep : warden_oath.ad_hotpCounter;
+	mods[n].sml_values = sv;
+	n++;
+	if ( tt->tt_kind == TOTP_TOTP ) {
+		dv[0].bv_val = driftbuf;
+		dv[0].bv_len = snprintf( driftbuf, sizeof( driftbuf ), "%lld",
+			(long long)drift );
+		BER_BVZERO( &dv[1] );
+		mods[n].sml_desc = warden_oath.ad_totpDrift;
+		mods[n].sml_values = dv;
+		n++;
+	}
+	if ( tt->tt_rewrap && warden_secret_wrap( wi->wi_keys, tt->tt_seed,
+			tt->tt_seedlen, tt->tt_uuid, WARDEN_UUID_LEN, wrapped,
+			sizeof( wrapped ), &wlen, msg, sizeof( msg ) ) ==
+			WARDEN_SECRET_OK ) {
+		wv[0].bv_val = wrapped;
+		wv[0].bv_len = wlen;
+		BER_BVZERO( &wv[1] );
+		mods[n].sml_desc = warden_oath.ad_secret;
+		mods[n].sml_values = wv;
+		n++;
+	}
+	for ( m = mods; m < mods + n; m++ ) {
+		m->sml_op = LDAP_MOD_REPLACE;
+		m->sml_flags = SLAP_MOD_INTERNAL;
+		m->sml_type = m->sml_desc->ad_cname;
+		m->sml_numvals = 1;
+		m->sml_next = m + 1 < mods + n ? m + 1 : NULL;
+	}
+
+	op2.o_tag = LDAP_REQ_MODIFY;
+	op2.o_callback = &cb;
+	op2.orm_modlist = mods;
+	op2.orm_no_opattrs = 0;
+	op2.orm_increment = 0;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = tt->tt_ndn;
+	op2.o_req_ndn = tt->tt_ndn;
+	op2.o_managedsait = SLAP_CONTROL_NONE;
+	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+	op2.o_bd->be_modify( &op2, &r2 );
+	op->o_bd->bd_info = bi;
+	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	OPENSSL_cleanse( wrapped, sizeof( wrapped ) );
+	if ( r2.sr_err != LDAP_SUCCESS )
+		Debug( LDAP_DEBUG_ANY, "warden: cannot record the one-time code "
+			"step in \"%s\": result %d\n", tt->tt_ndn.bv_val, r2.sr_err );
+}
+
+/* Checks the code against the token; 0 and the step on a match. */
+static int
+totp_check_code( slap_overinst *on, totp_token *tt, const char *code,
+	int64_t *step, int64_t *drift, char *msg, size_t len )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_otp_state st;
+	int64_t last;
+	int rc;
+
+	rc = warden_otpstate_get( wi->wi_store, tt->tt_uuid, 0, &st, msg, len );
+	if ( rc < 0 ) return -1;
+	last = st.os_last > tt->tt_entry_last ? st.os_last : tt->tt_entry_last;
+	if ( tt->tt_kind == TOTP_TOTP )
+		return warden_totp_verify( &tt->tt_totp, tt->tt_seed,
+			tt->tt_seedlen, code, tt->tt_digits, slap_get_time(), last,
+			rc == 0 ? st.os_drift : tt->tt_entry_drift, step, drift,
+			msg, len );
+	*drift = 0;
+	return warden_hotp_verify( &tt->tt_hotp, tt->tt_seed, tt->tt_seedlen,
+		code, tt->tt_digits, last, step, msg, len );
+}
+
+int
+warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	struct berval pw;
+	const char *code = NULL, *text = NULL, *why = "wrong";
+	char msg[SLAP_TEXT_BUFLEN];
+	totp_token tt;
+	Entry *e;
+	Attribute *a;
+	int64_t step = 0, drift = 0;
+	size_t pwlen = 0;
+	int pw_ok = 0, code_rc = -1, rc;
+
+	if ( !ws->ws_has_token ) return SLAP_CB_CONTINUE;
+	e = totp_get( op, on, &op->o_req_ndn );
+	if ( !e ) return SLAP_CB_CONTINUE;	/* gone since: the backend says so */
+	msg[0] = '\0';
+	if ( totp_load( op, on, e, &tt, msg, sizeof( msg ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot use "
+			"its one-time code token: %s\n", op->o_req_dn.bv_val, msg );
+		why = NULL;
+		goto refuse;
+	}
+	if ( tt.tt_kind == TOTP_NONE ) {
+		/* the token went away since the subject was cached */
+		totp_release( op, on, e );
+		totp_wipe( op, &tt );
+		return SLAP_CB_CONTINUE;
+	}
+
+	rc = warden_otp_split( op->orb_cred.bv_val, op->orb_cred.bv_len,
+		tt.tt_digits, &pwlen, &code );
+	pw.bv_val = op->orb_cred.bv_val;
+	pw.bv_len = rc == 0 ? pwlen : op->orb_cred.bv_len;
+	/* both checks, always: the time taken does not say which failed */
+	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
+	pw_ok = a && slap_passwd_check( op, e, a, &pw, &text ) == 0;
+	if ( rc == 0 ) {
+		code_rc = totp_check_code( on, &tt, code, &step, &drift, msg,
+			sizeof( msg ) );
+	} else {
+		why = rc == WARDEN_SPLIT_SHORT ? "missing" : "malformed";
+	}
+	if ( code_rc < 0 && rc == 0 ) {
+		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %s\n",
+			op->o_req_dn.bv_val, msg );
+		why = NULL;
+	} else if ( code_rc == WARDEN_OTP_REPLAYED ) {
+		why = "replayed";
+	}
+	if ( !pw_ok || code_rc != 0 ) goto refuse;
+
+	/* the password and the code are right: take the step, once */
+	rc = warden_otpstate_advance( wi->wi_store, tt.tt_uuid, 0, step, drift,
+		totp_now_us(), msg, sizeof( msg ) );
+	if ( rc ) {
+		if ( rc < 0 ) {
+			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
+				"%s\n", op->o_req_dn.bv_val, msg );
+			why = NULL;
+		} else {
+			why = "replayed";
+		}
+		goto refuse;
+	}
+	totp_release( op, on, e );
+	e = NULL;
+	totp_record( op, on, &tt, step, drift );
+	totp_wipe( op, &tt );
+	ws->ws_password_len = pwlen;
+	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a one-time code\n",
+		op->o_req_dn.bv_val );
+	/* As a backend does: success is answered by the frontend, which
+	 * records the identity first. */
+	rs->sr_err = LDAP_SUCCESS;
+	return LDAP_SUCCESS;
+
+refuse:
+	if ( e ) totp_release( op, on, e );
+	totp_wipe( op, &tt );
+	if ( why && pw_ok )
+		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: %s "
+			"one-time code\n", op->o_req_dn.bv_val, why );
+	{
+		BackendInfo *bi = op->o_bd->bd_info;
+
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		send_ldap_error( op, rs, LDAP_INVALID_CREDENTIALS, NULL );
+		op->o_bd->bd_info = bi;
+	}
+	return LDAP_INVALID_CREDENTIALS;
+}
+
+/* Wraps the cleartext values of one oathSecret value list. */
+static int
+totp_wrap_values( Operation *op, SlapReply *rs, slap_overinst *on,
+	const unsigned char *uuid, BerVarray vals, BerVarray nvals, unsigned n )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	char wrapped[256], msg[SLAP_TEXT_BUFLEN];
+	size_t wlen;
+	unsigned i;
+
+	for ( i = 0; i < n; i++ ) {
+		if ( warden_secret_is_wrapped( vals[i].bv_val, vals[i].bv_len ) )
+			continue;
+		if ( !wi->wi_keys ) {
+			rs->sr_err = LDAP_UNWILLING_TO_PERFORM;
+			rs->sr_text = "warden-key-file is not set: a TOTP secret "
+				"would be stored in clear";
+			goto fail;
+		}
+		if ( !uuid ) {
+			rs->sr_err = LDAP_UNWILLING_TO_PERFORM;
+			rs->sr_text = "the entry has no entryUUID to bind its "
+				"TOTP secret to";
+			goto fail;
+		}
+		if ( warden_secret_wrap( wi->wi_keys,
+				(const unsigned char *)vals[i].bv_val, vals[i].bv_len,
+				uuid, WARDEN_UUID_LEN, wrapped, sizeof( wrapped ),
+				&wlen, msg, sizeof( msg ) ) != WARDEN_SECRET_OK ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot wrap a TOTP secret: "
+				"%s\n", msg );
+			rs->sr_err = LDAP_CONSTRAINT_VIOLATION;
+			rs->sr_text = "the TOTP secret cannot be stored (empty or "
+				"longer than 128 bytes?)";
+			goto fail;
+		}
+		OPENSSL_cleanse( vals[i].bv_val, vals[i].bv_len );
+		ch_free( vals[i].bv_val );
+		ber_str2bv( wrapped, wlen, 1, &vals[i] );
+		if ( nvals && nvals != vals ) {
+			OPENSSL_cleanse( nvals[i].bv_val, nvals[i].bv_len );
+			ch_free( nvals[i].bv_val );
+			ber_str2bv( wrapped, wlen, 1, &nvals[i] );
+		}
+		OPENSSL_cleanse( wrapped, sizeof( wrapped ) );
+	}
+	return SLAP_CB_CONTINUE;
+
+fail:
+	{
+		BackendInfo *bi = op->o_bd->bd_info;
+		int code = rs->sr_err;
+
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		send_ldap_result( op, rs );
+		op->o_bd->bd_info = bi;
+		rs->sr_text = NULL;
+		return code;
+	}
+}
+
+int
+warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
+	int *secret_changed )
+{
+	unsigned char uuid[WARDEN_UUID_LEN];
+	Modifications *m;
+	Attribute *a, *u;
+	int have_uuid = 0, rc;
+
+	*secret_changed = 0;
+	/* a replica keeps what its provider sends */
+	if ( be_isupdate( op ) ) return SLAP_CB_CONTINUE;
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		a = attr_find( op->ora_e->e_attrs, warden_oath.ad_secret );
+		if ( !a ) return SLAP_CB_CONTINUE;
+		u = attr_find( op->ora_e->e_attrs,
+			slap_schema.si_ad_entryUUID );
+		if ( u && u->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
+			memcpy( uuid, u->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+			have_uuid = 1;
+		}
+		return totp_wrap_values( op, rs, on, have_uuid ? uuid : NULL,
+			a->a_vals, a->a_nvals, a->a_numvals );
+	}
+	if ( op->o_tag != LDAP_REQ_MODIFY ) return SLAP_CB_CONTINUE;
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc != warden_oath.ad_secret ) continue;
+		*secret_changed = 1;
+		if ( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE )
+			continue;
+		if ( !have_uuid ) {
+			Entry *e = totp_get( op, on, &op->o_req_ndn );
+
+			a = e ? attr_find( e->e_attrs, slap_schema.si_ad_entryUUID ) :
+				NULL;
+			if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
+				memcpy( uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+				have_uuid = 1;
+			}
+			totp_release( op, on, e );
+		}
+		rc = totp_wrap_values( op, rs, on, have_uuid ? uuid : NULL,
+			m->sml_values, m->sml_nvalues, m->sml_numvals );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+void
+warden_totp_forget( slap_overinst *on, const unsigned char *uuid, int purge )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	char msg[SLAP_TEXT_BUFLEN];
+	int rc;
+
+	if ( !wi->wi_store ) return;
+	rc = purge ? warden_otpstate_purge( wi->wi_store, uuid, msg, sizeof( msg ) ) :
+		warden_otpstate_reset( wi->wi_store, uuid, 0, msg, sizeof( msg ) );
+	if ( rc < 0 )
+		Debug( LDAP_DEBUG_ANY, "warden: cannot forget one-time code "
+			"state: %s\n", msg );
+}

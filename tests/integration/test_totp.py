@@ -1,0 +1,229 @@
+"""TOTP and HOTP at bind: the password followed by the code, checked with
+codes from oathtool; replay refused (also under concurrency and across a
+restart); failures count toward lockout; secrets wrapped at rest; raw
+secrets of an otp.la deployment keep working and get wrapped."""
+import base64
+import os
+import subprocess
+import threading
+import time
+
+import ldap
+import ldap.modlist
+import pytest
+
+from conftest import ROOTDN, SUFFIX, USERPW, user_dn
+from test_lockout import bind, start
+
+KEY = "k1 " + "3c" * 32 + "\n"
+SEEDS = {u: bytes([i + 1]) * 3 + os.urandom(17) for i, u in enumerate(("alice", "bob", "carol"))}
+
+
+def key_file(s):
+    p = s.dir / "warden.key"
+    p.write_text(KEY)
+    os.chmod(p, 0o600)
+    return p
+
+
+def code(seed, at=None, hotp_counter=None, digits=6):
+    cmd = ["oathtool", "-d", str(digits)]
+    if hotp_counter is not None:
+        cmd += ["--hotp", "-c", str(hotp_counter)]
+    else:
+        cmd += ["--totp"]
+        if at is not None:
+            cmd += ["-N", f"@{int(at)}"]
+    return subprocess.run(cmd + [seed.hex()], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def enrol(s, u, seed=None, kind="TOTP"):
+    """Makes the user entry its own token, as otp.la allows."""
+    seed = seed or SEEDS[u]
+    s.admin().modify_s(user_dn(u), [
+        (ldap.MOD_ADD, "objectClass", [f"oath{kind}User".encode(), f"oath{kind}Token".encode()]),
+        (ldap.MOD_ADD, f"oath{kind}Token", [user_dn(u).encode()]),
+        (ldap.MOD_ADD, "oathSecret", [seed])])
+    return seed
+
+
+def start_totp(s, policy=None, users=("alice", "bob", "carol"), **kw):
+    a = start(s, {"pwdMaxFailure": "5", **(policy or {})}, users=users,
+              extra=f"warden-key-file {key_file(s)}\n", **kw)
+    return a
+
+
+def stored_secret(s, u):
+    return s.admin().search_s(user_dn(u), ldap.SCOPE_BASE, attrlist=["oathSecret"])[0][1][
+        "oathSecret"][0]
+
+
+def test_password_and_code_once(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    c = code(seed)
+    assert bind(slapd, "alice", USERPW + c)[0] == 0
+    assert bind(slapd, "alice", USERPW + c)[0] == 49          # replay
+    assert bind(slapd, "alice", USERPW)[0] == 49              # password alone
+    assert bind(slapd, "alice", "Wrong-pass-1" + code(seed))[0] == 49
+    assert bind(slapd, "alice", USERPW + "12345x")[0] == 49   # not digits
+    assert bind(slapd, "alice", c)[0] == 49                   # code alone
+    # users without a token are not affected
+    assert bind(slapd, "bob", USERPW)[0] == 0
+    log = slapd.log_text()
+    assert "replayed one-time code" in log
+    assert c not in log and USERPW not in log
+
+
+def test_secret_wrapped_at_rest(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    v = stored_secret(slapd, "alice")
+    assert v.startswith(b"{WARDEN1}k1$") and seed not in v
+    slapd.stop()
+    dump = subprocess.run(["slapcat", "-f", str(slapd.conf), "-b", SUFFIX],
+                          capture_output=True, env=slapd.env(), timeout=60).stdout
+    for blob in (dump, (slapd.db / "data.mdb").read_bytes()):
+        assert seed not in blob and base64.b64encode(seed) not in blob
+        assert seed.hex().encode() not in blob
+    slapd.start()
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 0
+
+
+def test_replay_refused_after_restart(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    c = code(seed)
+    assert bind(slapd, "alice", USERPW + c)[0] == 0
+    slapd.restart()
+    assert bind(slapd, "alice", USERPW + c)[0] == 49
+
+
+def test_twenty_concurrent_binds_one_code_one_success(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    cred = USERPW + code(seed)
+    results = []
+    barrier = threading.Barrier(20)
+
+    def worker():
+        c = ldap.initialize(slapd.uri)
+        barrier.wait()
+        try:
+            c.simple_bind_s(user_dn("alice"), cred)
+            results.append(0)
+        except ldap.INVALID_CREDENTIALS:
+            results.append(49)
+        finally:
+            c.unbind_s()
+
+    ts = [threading.Thread(target=worker) for _ in range(20)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sorted(results) == [0] + [49] * 19, results
+
+
+def test_window_and_drift(slapd):
+    start_totp(slapd)
+    now = time.time()
+    seed = enrol(slapd, "alice")
+    assert bind(slapd, "alice", USERPW + code(seed, now - 30))[0] == 0   # one step back
+    seed = enrol(slapd, "bob")
+    assert bind(slapd, "bob", USERPW + code(seed, now - 120))[0] == 49   # four steps back
+    seed = enrol(slapd, "carol")
+    assert bind(slapd, "carol", USERPW + code(seed, now + 30))[0] == 0   # one ahead
+    # after a success, an earlier step is refused even inside the window
+    assert bind(slapd, "carol", USERPW + code(seed, now))[0] == 49
+
+
+def test_failed_codes_count_toward_lockout(slapd):
+    start_totp(slapd, {"pwdMaxFailure": "3"})
+    seed = enrol(slapd, "alice")
+    for i in range(3):
+        assert bind(slapd, "alice", USERPW + f"{(int(code(seed)) + 1 + i) % 10**6:06d}")[0] == 49
+    # locked: the right password and code are refused too
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 49
+    res = slapd.admin().search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["pwdAccountLockedTime"])
+    assert "pwdAccountLockedTime" in res[0][1]
+
+
+def test_hotp_token(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice", kind="HOTP")
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=0))[0] == 0
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=0))[0] == 49
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=3))[0] == 0   # look-ahead
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=2))[0] == 49
+    r = slapd.admin().search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["oathHOTPCounter"])
+    assert r[0][1]["oathHOTPCounter"] == [b"3"]
+
+
+def test_params_entry_sha256_eight_digits(slapd):
+    a = start_totp(slapd)
+    params = f"cn=totp8,ou=policies,{SUFFIX}"
+    a.add_s(params, ldap.modlist.addModlist({
+        "objectClass": [b"device", b"oathTOTPParams"], "cn": [b"totp8"],
+        "oathOTPLength": [b"8"], "oathHMACAlgorithm": [b"1.2.840.113549.2.9"],
+        "oathTOTPTimeStepPeriod": [b"60"]}))
+    seed = enrol(slapd, "alice")
+    a.modify_s(user_dn("alice"), [(ldap.MOD_ADD, "oathTOTPParams", [params.encode()])])
+    c8 = subprocess.run(["oathtool", "--totp=sha256", "-d", "8", "-s", "60", seed.hex()],
+                        capture_output=True, text=True, check=True).stdout.strip()
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 49
+    assert bind(slapd, "alice", USERPW + c8)[0] == 0
+
+
+def test_raw_secret_of_otp_la_works_then_is_wrapped(slapd):
+    start_totp(slapd, users=("alice",))
+    slapd.stop()
+    seed = os.urandom(20)
+    dn = f"uid=dave,ou=people,{SUFFIX}"
+    ldif = (f"dn: {dn}\nobjectClass: inetOrgPerson\nobjectClass: oathTOTPUser\n"
+            f"objectClass: oathTOTPToken\nuid: dave\ncn: dave\nsn: d\n"
+            f"userPassword: {subprocess.run(['slappasswd', '-s', USERPW], capture_output=True, text=True).stdout.strip()}\n"
+            f"oathTOTPToken: {dn}\noathSecret:: {base64.b64encode(seed).decode()}\n")
+    p = subprocess.run(["slapadd", "-q", "-f", str(slapd.conf), "-b", SUFFIX],
+                       input=ldif, capture_output=True, text=True, env=slapd.env(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    slapd.start()
+    a = slapd.admin()
+    assert a.search_s(dn, ldap.SCOPE_BASE, attrlist=["oathSecret"])[0][1]["oathSecret"][0] == seed
+    c = ldap.initialize(slapd.uri)
+    c.simple_bind_s(dn, USERPW + code(seed))
+    v = a.search_s(dn, ldap.SCOPE_BASE, attrlist=["oathSecret", "oathTOTPLastTimeStep"])[0][1]
+    assert v["oathSecret"][0].startswith(b"{WARDEN1}k1$")
+    assert int(v["oathTOTPLastTimeStep"][0]) == int(time.time()) // 30 or \
+        int(v["oathTOTPLastTimeStep"][0]) == int(time.time()) // 30 - 1
+
+
+def test_missing_key_and_corrupt_secret_refuse_with_a_log_line(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    enrol(slapd, "bob")
+    slapd.admin().modify_s(user_dn("bob"), [
+        (ldap.MOD_REPLACE, "oathSecret", [b"{WARDEN1}k1$notbase64!!"])])
+    assert bind(slapd, "bob", USERPW + code(SEEDS["bob"]))[0] == 49
+    assert "cannot use its one-time code token" in slapd.log_text()
+    # without the key file, wrapped secrets cannot be read
+    slapd.stop()
+    slapd.write_conf(slapd.conf.read_text().replace(f"warden-key-file {slapd.dir}/warden.key\n", ""))
+    slapd.start()
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 49
+    assert "no key" in slapd.log_text().lower() or "key" in slapd.log_text()
+    # and new secrets are not stored in clear
+    with pytest.raises(ldap.UNWILLING_TO_PERFORM) as ex:
+        enrol(slapd, "carol")
+    assert "warden-key-file is not set" in ex.value.args[0]["info"]
+
+
+def test_new_secret_starts_anew_and_delete_forgets(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 0
+    new = os.urandom(20)
+    slapd.admin().modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "oathSecret", [new])])
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 49
+    assert bind(slapd, "alice", USERPW + code(new, time.time() + 30))[0] == 0
