@@ -38,6 +38,7 @@ policy_parse( Entry *e, warden_policy *p )
 {
 	AttributeDescription *ad;
 	const char *text;
+	Attribute *a;
 
 	memset( p, 0, sizeof( *p ) );
 	ad = NULL;
@@ -93,6 +94,36 @@ policy_parse( Entry *e, warden_policy *p )
 	p->wp_safe_modify = policy_bool( e, ad, 0 );
 	p->wp_src_interval =
 		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * SEC;
+	p->wp_mfa_required = policy_bool( e, warden_ad.ad_mfaRequired, 0 );
+	p->wp_mfa_grace = policy_uint( e, warden_ad.ad_mfaGrace, 0 );
+	if ( warden_ad.ad_mfaGroup &&
+		( a = attr_find( e->e_attrs, warden_ad.ad_mfaGroup ) ) ) {
+		ber_bvarray_dup_x( &p->wp_mfa_groups, a->a_nvals, NULL );
+		p->wp_mfa_group_n = a->a_numvals;
+	}
+}
+
+/* The lists of a policy, copied into op memory for a lookup's caller: the
+ * cache's copy may be freed by a write to the policy entry at any time. */
+static void
+policy_copy_lists( Operation *op, warden_policy *p )
+{
+	BerVarray src = p->wp_mfa_groups;
+	int i;
+
+	if ( !src ) return;
+	p->wp_mfa_groups = op->o_tmpcalloc( p->wp_mfa_group_n + 1,
+		sizeof( struct berval ), op->o_tmpmemctx );
+	for ( i = 0; i < p->wp_mfa_group_n; i++ )
+		ber_dupbv_x( &p->wp_mfa_groups[i], &src[i], op->o_tmpmemctx );
+}
+
+static void
+policy_free_lists( warden_policy *p )
+{
+	ber_bvarray_free( p->wp_mfa_groups );
+	p->wp_mfa_groups = NULL;
+	p->wp_mfa_group_n = 0;
 }
 
 void
@@ -107,8 +138,10 @@ warden_policy_cache_destroy( warden_info *wi )
 {
 	int i;
 
-	for ( i = 0; i < wi->wi_policy_n; i++ )
+	for ( i = 0; i < wi->wi_policy_n; i++ ) {
 		ch_free( wi->wi_policy_cache[i].ps_ndn.bv_val );
+		policy_free_lists( &wi->wi_policy_cache[i].ps_policy );
+	}
 	wi->wi_policy_n = 0;
 	pthread_rwlock_destroy( &wi->wi_policy_lock );
 }
@@ -123,6 +156,7 @@ warden_policy_invalidate( warden_info *wi, struct berval *ndn )
 	for ( i = 0; i < wi->wi_policy_n; i++ ) {
 		if ( !ndn || dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
 			ch_free( wi->wi_policy_cache[i].ps_ndn.bv_val );
+			policy_free_lists( &wi->wi_policy_cache[i].ps_policy );
 			wi->wi_policy_cache[i] = wi->wi_policy_cache[--wi->wi_policy_n];
 			i--;
 		}
@@ -147,6 +181,7 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 			rc = wi->wi_policy_cache[i].ps_missing ?
 				WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
 			*out = wi->wi_policy_cache[i].ps_policy;
+			policy_copy_lists( op, out );
 			pthread_rwlock_unlock( &wi->wi_policy_lock );
 			return rc;
 		}
@@ -170,12 +205,15 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 		op->o_bd->bd_info = bi;
 	}
 	*out = slot.ps_policy;
+	policy_copy_lists( op, out );
 
 	pthread_rwlock_wrlock( &wi->wi_policy_lock );
 	/* A write to a policy entry while we read it: do not cache. */
 	if ( gen == wi->wi_policy_gen && wi->wi_policy_n < WARDEN_POLICY_CACHE ) {
 		ber_dupbv( &slot.ps_ndn, ndn );
 		wi->wi_policy_cache[wi->wi_policy_n++] = slot;
+	} else {
+		policy_free_lists( &slot.ps_policy );
 	}
 	pthread_rwlock_unlock( &wi->wi_policy_lock );
 	return slot.ps_missing ? WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;

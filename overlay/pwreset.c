@@ -101,6 +101,7 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 
 	if ( ( op->o_callback &&
 			op->o_callback->sc_private == &warden_internal_marker ) ||
+		be_isroot( op ) ||
 		!wi->wi_reset_flag || !op->o_conn || op->o_conn->c_conn_idx < 0 ||
 		op->o_conn->c_conn_idx >= dtblsize ||
 		!wi->wi_reset_flag[op->o_conn->c_conn_idx] )

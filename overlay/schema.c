@@ -74,6 +74,10 @@ warden_schema_check( char *msg, size_t len )
 		{ "wardenMaxRepeat", &warden_ad.ad_maxRepeat },
 		{ "wardenMaxSequence", &warden_ad.ad_maxSequence },
 		{ "wardenCheckDictionary", &warden_ad.ad_checkDictionary },
+		{ "wardenMFARequired", &warden_ad.ad_mfaRequired },
+		{ "wardenMFAGroup", &warden_ad.ad_mfaGroup },
+		{ "wardenMFAGracePeriod", &warden_ad.ad_mfaGrace },
+		{ "wardenRecoveryCode", &warden_ad.ad_recoveryCode },
 		{ NULL, NULL }
 	};
 	const char *text;

@@ -29,8 +29,11 @@
 #include "totpcalc.h"
 #include "secret.h"
 #include "otpstate.h"
+#include "recovery.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
+/* warden_otpstate index of the start of a user's enrolment grace */
+#define TOTP_GRACE_IDX	255
 
 enum { TOTP_NONE = 0, TOTP_TOTP, TOTP_HOTP };
 
@@ -330,6 +333,129 @@ totp_check_code( slap_overinst *on, totp_token *tt, const char *code,
 		code, tt->tt_digits, last, step, msg, len );
 }
 
+static int
+totp_send( Operation *op, SlapReply *rs, slap_overinst *on, int code,
+	const char *text )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_error( op, rs, code, text );
+	op->o_bd->bd_info = bi;
+	rs->sr_text = NULL;
+	return code;
+}
+
+/* A user without a token: refused when the policy requires MFA of them
+ * (wardenMFARequired, or a member of a wardenMFAGroup), unless still in
+ * the grace period that began at the first such bind. */
+static int
+totp_required( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_policy *p = &ws->ws_policy;
+	const char *text = NULL;
+	char msg[SLAP_TEXT_BUFLEN];
+	Attribute *a;
+	Entry *e;
+	int required, pw_ok;
+
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ||
+		( !p->wp_mfa_required && !p->wp_mfa_group_n ) )
+		return SLAP_CB_CONTINUE;
+	e = totp_get( op, on, &op->o_req_ndn );
+	if ( !e ) return SLAP_CB_CONTINUE;
+	required = p->wp_mfa_required;
+	if ( !required ) {
+		a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
+		required = warden_group_member( op, on, &e->e_nname,
+			a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups,
+			p->wp_mfa_group_n );
+	}
+	if ( !required ) {
+		totp_release( op, on, e );
+		return SLAP_CB_CONTINUE;
+	}
+	if ( p->wp_mfa_grace && ws->ws_has_uuid && wi->wi_store ) {
+		warden_otp_state st;
+		time_t now = slap_get_time(), start = now;
+		int rc = warden_otpstate_get( wi->wi_store, ws->ws_uuid,
+			TOTP_GRACE_IDX, &st, msg, sizeof( msg ) );
+
+		if ( rc == WARDEN_OTPSTATE_NOTFOUND )
+			rc = warden_otpstate_advance( wi->wi_store, ws->ws_uuid,
+				TOTP_GRACE_IDX, now, 0, totp_now_us(), msg,
+				sizeof( msg ) );
+		else if ( rc == 0 )
+			start = (time_t)st.os_last;
+		if ( rc < 0 ) {
+			Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
+		} else if ( now < start + p->wp_mfa_grace ) {
+			Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must enrol a "
+				"one-time code token within %ld seconds\n",
+				op->o_req_dn.bv_val,
+				(long)( start + p->wp_mfa_grace - now ) );
+			totp_release( op, on, e );
+			return SLAP_CB_CONTINUE;
+		}
+	}
+	/* the reason only to who knows the password */
+	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
+	pw_ok = a && slap_passwd_check( op, e, a, &op->orb_cred, &text ) == 0;
+	totp_release( op, on, e );
+	if ( pw_ok )
+		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
+			"multi-factor authentication required, no token\n",
+			op->o_req_dn.bv_val );
+	return totp_send( op, rs, on, LDAP_INVALID_CREDENTIALS, pw_ok ?
+		"multi-factor authentication is required: enrolment of a "
+		"one-time code token is required first (ask an administrator)" :
+		NULL );
+}
+
+/* Password + recovery code ("xxxxx-xxxxx"), in place of a one-time code.
+ * @return 0 accepted, 1 refused */
+static int
+totp_recovery( Operation *op, slap_overinst *on, warden_subject *ws,
+	Entry *e, Attribute *codes, size_t pwlen, const char *code, int *pw_ok )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	const char *stored[32], *text = NULL;
+	size_t storedlen[32];
+	char msg[SLAP_TEXT_BUFLEN];
+	struct berval pw = { pwlen, op->orb_cred.bv_val };
+	uint64_t set_id = 0;
+	unsigned remaining = 0, i, n = 0;
+	int index = 0, rc;
+	Attribute *a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
+
+	*pw_ok = a && slap_passwd_check( op, e, a, &pw, &text ) == 0;
+	for ( i = 0; i < codes->a_numvals && n < 32; i++, n++ ) {
+		stored[n] = codes->a_vals[i].bv_val;
+		storedlen[n] = codes->a_vals[i].bv_len;
+	}
+	rc = warden_recovery_verify( code, op->orb_cred.bv_len - pwlen, stored,
+		storedlen, n, &index, &set_id, msg, sizeof( msg ) );
+	if ( rc < 0 )
+		Debug( LDAP_DEBUG_ANY, "warden: recovery codes of \"%s\": %s\n",
+			op->o_req_dn.bv_val, msg );
+	if ( rc || !*pw_ok || !ws->ws_has_uuid ) return 1;
+	rc = warden_otpstate_use_recovery( wi->wi_store, ws->ws_uuid, 0, set_id,
+		index, WARDEN_RECOVERY_COUNT, totp_now_us(), &remaining, msg,
+		sizeof( msg ) );
+	if ( rc ) {
+		if ( rc < 0 ) Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
+		else Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
+			"recovery code used before\n", op->o_req_dn.bv_val );
+		return 1;
+	}
+	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a recovery code "
+		"(%u left)\n", op->o_req_dn.bv_val, remaining );
+	ws->ws_password_len = pwlen;
+	return 0;
+}
+
 int
 warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws )
@@ -345,7 +471,7 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	size_t pwlen = 0;
 	int pw_ok = 0, code_rc = -1, rc;
 
-	if ( !ws->ws_has_token ) return SLAP_CB_CONTINUE;
+	if ( !ws->ws_has_token ) return totp_required( op, rs, on, ws );
 	e = totp_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;	/* gone since: the backend says so */
 	msg[0] = '\0';
@@ -360,6 +486,19 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		totp_release( op, on, e );
 		totp_wipe( op, &tt );
 		return SLAP_CB_CONTINUE;
+	}
+
+	a = attr_find( e->e_attrs, warden_ad.ad_recoveryCode );
+	if ( a && !warden_recovery_split( op->orb_cred.bv_val,
+			op->orb_cred.bv_len, &pwlen, &code ) ) {
+		if ( totp_recovery( op, on, ws, e, a, pwlen, code, &pw_ok ) ) {
+			why = NULL;
+			goto refuse;
+		}
+		totp_release( op, on, e );
+		totp_wipe( op, &tt );
+		rs->sr_err = LDAP_SUCCESS;
+		return LDAP_SUCCESS;
 	}
 
 	rc = warden_otp_split( op->orb_cred.bv_val, op->orb_cred.bv_len,
@@ -415,14 +554,7 @@ refuse:
 	if ( why && pw_ok )
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: %s "
 			"one-time code\n", op->o_req_dn.bv_val, why );
-	{
-		BackendInfo *bi = op->o_bd->bd_info;
-
-		op->o_bd->bd_info = (BackendInfo *)on->on_info;
-		send_ldap_error( op, rs, LDAP_INVALID_CREDENTIALS, NULL );
-		op->o_bd->bd_info = bi;
-	}
-	return LDAP_INVALID_CREDENTIALS;
+	return totp_send( op, rs, on, LDAP_INVALID_CREDENTIALS, NULL );
 }
 
 /* Wraps the cleartext values of one oathSecret value list. */

@@ -28,6 +28,12 @@ typedef struct warden_policy {
 	int			wp_must_change;		/**< pwdMustChange */
 	int			wp_allow_user_change;	/**< pwdAllowUserChange */
 	int			wp_safe_modify;		/**< pwdSafeModify */
+	int			wp_mfa_required;	/**< wardenMFARequired */
+	time_t			wp_mfa_grace;		/**< wardenMFAGracePeriod */
+	/** wardenMFAGroup, normalized; in the cache ch_malloc'd, in a
+	 * lookup's result a copy in op memory */
+	BerVarray		wp_mfa_groups;
+	int			wp_mfa_group_n;
 	unsigned		wp_src_max_failure;	/**< wardenSourceMaxFailure */
 	warden_time		wp_src_interval;	/**< wardenSourceFailureInterval */
 } warden_policy;
@@ -117,6 +123,15 @@ int warden_policy_applying( Operation *op, slap_overinst *on,
 void warden_policy_invalidate( warden_info *wi, struct berval *ndn );
 void warden_policy_cache_init( warden_info *wi );
 void warden_policy_cache_destroy( warden_info *wi );
+
+/* groups.c */
+/** Whether the user (normalized DN, and uid for posixGroup's memberUid;
+ * uid may be NULL) is a member of any of the groups, directly or through
+ * nested groups (8 levels).  Runs a few internal searches of the
+ * database, as the rootdn. */
+int warden_group_member( Operation *op, slap_overinst *on,
+	struct berval *userndn, struct berval *uid, BerVarray groups,
+	int ngroups );
 
 /* ppolicyctl.c */
 #define WARDEN_PP_ACCOUNT_LOCKED	1	/* PasswordPolicyError accountLocked */
@@ -247,6 +262,10 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_maxRepeat;
 	AttributeDescription	*ad_maxSequence;
 	AttributeDescription	*ad_checkDictionary;
+	AttributeDescription	*ad_mfaRequired;
+	AttributeDescription	*ad_mfaGroup;
+	AttributeDescription	*ad_mfaGrace;
+	AttributeDescription	*ad_recoveryCode;
 	ObjectClass		*oc_wardenPolicy;
 	/* operational, registered by warden */
 	AttributeDescription	*ad_failureCount;

@@ -227,3 +227,70 @@ def test_new_secret_starts_anew_and_delete_forgets(slapd):
     slapd.admin().modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "oathSecret", [new])])
     assert bind(slapd, "alice", USERPW + code(seed))[0] == 49
     assert bind(slapd, "alice", USERPW + code(new, time.time() + 30))[0] == 0
+
+
+def recovery_set(codes, iterations=1000):
+    """Stored forms of recovery codes, as overlay/recovery.h defines them."""
+    import hashlib
+    salt = os.urandom(16)
+    out = []
+    for i, c in enumerate(codes):
+        norm = c.replace("-", "").lower().encode()
+        h = hashlib.pbkdf2_hmac("sha256", norm, salt, iterations, 32)
+        out.append(f"{{WARDENRC1}}{i}${iterations}${salt.hex()}${h.hex()}".encode())
+    return out
+
+
+def test_recovery_code_once_in_place_of_a_code(slapd):
+    start_totp(slapd)
+    enrol(slapd, "alice")
+    codes = ["k7fq2-xm9ab", "abcde-fghij", "23456-789ab"]
+    slapd.admin().modify_s(user_dn("alice"), [
+        (ldap.MOD_ADD, "objectClass", [b"wardenMFAUser"]),
+        (ldap.MOD_ADD, "wardenRecoveryCode", recovery_set(codes))])
+    assert bind(slapd, "alice", USERPW + codes[1])[0] == 0
+    assert bind(slapd, "alice", USERPW + codes[1])[0] == 49          # once
+    assert bind(slapd, "alice", USERPW + codes[0].upper().replace("-", "-"))[0] == 0
+    assert bind(slapd, "alice", "Wrong-pass-1" + codes[2])[0] == 49
+    assert bind(slapd, "alice", USERPW + "zzzzz-zzzzz")[0] == 49
+    assert "bound with a recovery code (9 left)" in slapd.log_text()
+    assert codes[1] not in slapd.log_text()
+
+
+def test_mfa_required_by_policy_and_by_nested_group(slapd):
+    a = start_totp(slapd, {"wardenMFAGroup": f"cn=admins,ou=groups,{SUFFIX}"})
+    a.add_s(f"ou=groups,{SUFFIX}", [("objectClass", [b"organizationalUnit"]), ("ou", [b"groups"])])
+    a.add_s(f"cn=admins,ou=groups,{SUFFIX}", ldap.modlist.addModlist({
+        "objectClass": [b"groupOfNames"], "cn": [b"admins"],
+        "member": [f"cn=ops,ou=groups,{SUFFIX}".encode()]}))
+    a.add_s(f"cn=ops,ou=groups,{SUFFIX}", ldap.modlist.addModlist({
+        "objectClass": [b"groupOfNames"], "cn": [b"ops"],
+        "member": [user_dn("alice").encode()]}))
+    # alice is in ops, which is in admins: required, and she has no token
+    c = ldap.initialize(slapd.uri)
+    with pytest.raises(ldap.INVALID_CREDENTIALS) as ex:
+        c.simple_bind_s(user_dn("alice"), USERPW)
+    assert "enrolment of a one-time code token is required" in ex.value.args[0].get("info", "")
+    # a wrong password does not learn that
+    with pytest.raises(ldap.INVALID_CREDENTIALS) as ex:
+        c.simple_bind_s(user_dn("alice"), "Wrong-pass-1")
+    assert not ex.value.args[0].get("info")
+    # bob is in no group
+    assert bind(slapd, "bob", USERPW)[0] == 0
+    # once enrolled, alice binds with a code
+    seed = enrol(slapd, "alice")
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 0
+    # a policy that requires MFA of everyone
+    a.modify_s(f"cn=default,ou=policies,{SUFFIX}", [
+        (ldap.MOD_ADD, "wardenMFARequired", [b"TRUE"])])
+    assert bind(slapd, "bob", USERPW)[0] == 49
+
+
+def test_grace_period_lets_users_enrol_first(slapd):
+    start_totp(slapd, {"wardenMFARequired": "TRUE", "wardenMFAGracePeriod": "3"})
+    assert bind(slapd, "alice", USERPW)[0] == 0
+    assert "must enrol a one-time code token within" in slapd.log_text()
+    time.sleep(3.5)
+    assert bind(slapd, "alice", USERPW)[0] == 49
+    # the grace started at alice's first bind, not bob's
+    assert bind(slapd, "bob", USERPW)[0] == 0

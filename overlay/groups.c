@@ -1,0 +1,148 @@
+/* groups.c - whether a user is a member of some groups, nested groups too
+ *
+ * Policies name groups (who must use MFA, who may log into a host).  A
+ * group may be a groupOfNames (member), a groupOfUniqueNames
+ * (uniqueMember) or a posixGroup (memberUid: the user's uid), and a group
+ * may be a member of another.  Walking down a group means reading every
+ * member's entry to find the groups among them; walking up from the user
+ * is a few indexed searches instead: the groups that name the user, then
+ * the groups that name those, and so on, until one of the wanted groups
+ * turns up or nothing new does.  The searches run as the rootdn inside
+ * the database warden serves, so ACLs do not hide a membership.
+ */
+
+#include "warden.h"
+
+#define GROUPS_DEPTH	8	/* nesting followed */
+#define GROUPS_MAX	256	/* groups visited per question */
+
+typedef struct groups_walk {
+	Operation	*gw_op;
+	BerVarray	gw_found;	/* groups seen so far (op memory) */
+	int		gw_n;
+	int		gw_new_from;	/* first group found in this round */
+} groups_walk;
+
+static int
+groups_seen( groups_walk *gw, struct berval *ndn )
+{
+	int i;
+
+	for ( i = 0; i < gw->gw_n; i++ ) {
+		if ( dn_match( &gw->gw_found[i], ndn ) ) return 1;
+	}
+	return 0;
+}
+
+static int
+groups_collect( Operation *op, SlapReply *rs )
+{
+	groups_walk *gw = op->o_callback->sc_private;
+
+	if ( rs->sr_type != REP_SEARCH ) return 0;
+	if ( gw->gw_n < GROUPS_MAX && !groups_seen( gw, &rs->sr_entry->e_nname ) ) {
+		ber_dupbv_x( &gw->gw_found[gw->gw_n], &rs->sr_entry->e_nname,
+			gw->gw_op->o_tmpmemctx );
+		gw->gw_n++;
+	}
+	return 0;
+}
+
+/* Appends "(attr=value)" with the value escaped. */
+static void
+groups_term( Operation *op, struct berval *f, const char *attr,
+	struct berval *value )
+{
+	struct berval esc = BER_BVNULL;
+	size_t n;
+
+	ldap_bv2escaped_filter_value_x( value, &esc, 0, op->o_tmpmemctx );
+	n = f->bv_len + strlen( attr ) + esc.bv_len + 4;
+	f->bv_val = op->o_tmprealloc( f->bv_val, n + 1, op->o_tmpmemctx );
+	f->bv_len += snprintf( f->bv_val + f->bv_len, n + 1 - f->bv_len,
+		"(%s=%s)", attr, esc.bv_val );
+	op->o_tmpfree( esc.bv_val, op->o_tmpmemctx );
+}
+
+/* One round: the groups that have any of dns (or uid) as a member. */
+static void
+groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
+	struct berval *dns, int ndns, struct berval *uid )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	slap_callback cb = { .sc_response = groups_collect, .sc_private = gw };
+	BackendInfo *bi = op->o_bd->bd_info;
+	struct berval f = BER_BVNULL;
+	int i;
+
+	f.bv_val = op->o_tmpalloc( 4, op->o_tmpmemctx );
+	f.bv_len = snprintf( f.bv_val, 4, "(|" );
+	for ( i = 0; i < ndns; i++ ) {
+		groups_term( op, &f, "member", &dns[i] );
+		groups_term( op, &f, "uniqueMember", &dns[i] );
+	}
+	if ( uid ) groups_term( op, &f, "memberUid", uid );
+	f.bv_val = op->o_tmprealloc( f.bv_val, f.bv_len + 2, op->o_tmpmemctx );
+	f.bv_val[f.bv_len++] = ')';
+	f.bv_val[f.bv_len] = '\0';
+
+	op2.o_tag = LDAP_REQ_SEARCH;
+	op2.o_callback = &cb;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = op->o_bd->be_suffix[0];
+	op2.o_req_ndn = op->o_bd->be_nsuffix[0];
+	op2.ors_scope = LDAP_SCOPE_SUBTREE;
+	op2.ors_deref = LDAP_DEREF_NEVER;
+	op2.ors_limit = NULL;
+	op2.ors_slimit = SLAP_NO_LIMIT;
+	op2.ors_tlimit = SLAP_NO_LIMIT;
+	op2.ors_attrsonly = 0;
+	op2.ors_attrs = slap_anlist_no_attrs;
+	op2.ors_filterstr = f;
+	op2.ors_filter = str2filter_x( op, f.bv_val );
+	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
+	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
+	if ( op2.ors_filter ) {
+		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+		op2.o_bd->be_search( &op2, &r2 );
+		op->o_bd->bd_info = bi;
+		filter_free_x( op, op2.ors_filter, 1 );
+	}
+	op->o_tmpfree( f.bv_val, op->o_tmpmemctx );
+}
+
+int
+warden_group_member( Operation *op, slap_overinst *on, struct berval *userndn,
+	struct berval *uid, BerVarray groups, int ngroups )
+{
+	groups_walk gw;
+	struct berval *frontier = userndn;
+	int nfrontier = 1, depth, i, j, rc = 0;
+
+	if ( !ngroups ) return 0;
+	memset( &gw, 0, sizeof( gw ) );
+	gw.gw_op = op;
+	gw.gw_found = op->o_tmpcalloc( GROUPS_MAX + 1, sizeof( struct berval ),
+		op->o_tmpmemctx );
+	for ( depth = 0; depth < GROUPS_DEPTH && nfrontier && !rc; depth++ ) {
+		gw.gw_new_from = gw.gw_n;
+		groups_search( op, on, &gw, frontier, nfrontier,
+			depth == 0 ? uid : NULL );
+		for ( i = gw.gw_new_from; i < gw.gw_n && !rc; i++ ) {
+			for ( j = 0; j < ngroups; j++ ) {
+				if ( dn_match( &gw.gw_found[i], &groups[j] ) ) {
+					rc = 1;
+					break;
+				}
+			}
+		}
+		frontier = &gw.gw_found[gw.gw_new_from];
+		nfrontier = gw.gw_n - gw.gw_new_from;
+	}
+	for ( i = 0; i < gw.gw_n; i++ )
+		op->o_tmpfree( gw.gw_found[i].bv_val, op->o_tmpmemctx );
+	op->o_tmpfree( gw.gw_found, op->o_tmpmemctx );
+	return rc;
+}
