@@ -1,4 +1,11 @@
-/* pwgen.c - Password Modify without a new password
+/* pwgen.c - warden's front of the Password Modify operation
+ *
+ * Two requests need the entry before slapd's handler sees them.  A user
+ * with a one-time code token changing the password through PAM sends, as
+ * the old password, what was typed at the prompt: the password followed
+ * by the code (the bind before has checked the code).  warden drops the
+ * code when the rest is the password, so that slapd's check of the old
+ * password passes.
  *
  * RFC 3062 lets a client ask the server to choose the new password.
  * slapd's own handler generates 8 characters before any overlay sees the
@@ -37,44 +44,71 @@ pwgen_instance( BackendDB *be )
 	return NULL;
 }
 
-/* A password for the entry ndn under its policy; 0 when there is no such
- * entry (slapd's handler then reports it). */
-static size_t
-pwgen_for( Operation *op, BackendDB *be, slap_overinst *on,
-	struct berval *ndn, char *pw, size_t len )
+/* What the request needs from its target entry: a generated password
+ * under the entry's policy (when it names none), and, for a user with a
+ * one-time code token, the length of the old password without the code
+ * that PAM clients send with it (what the user typed at the prompt).
+ * @return 0, or -1 when there is no such entry (slapd's handler then
+ *	reports it) */
+static int
+pwgen_target( Operation *op, BackendDB *be, slap_overinst *on,
+	struct berval *ndn, struct berval *old, int gen, char *pw, size_t len,
+	size_t *genlen, size_t *oldlen )
 {
 	BackendDB db = *be, *bd = op->o_bd;
 	struct berval sub = BER_BVNULL;
 	warden_policy p;
 	Entry *e = NULL;
 	Attribute *a;
-	size_t n = 0;
-	int found = 0;
+	int rc = -1;
 
+	*genlen = 0;
+	*oldlen = old->bv_len;
 	/* as the overlay stack does: a private copy of the database */
 	op->o_bd = &db;
 	db.bd_info = (BackendInfo *)on->on_info;
 	if ( be_entry_get_rw( op, ndn, NULL, NULL, 0, &e ) == LDAP_SUCCESS &&
 			e ) {
-		found = 1;
+		rc = 0;
 		a = attr_find( e->e_attrs, warden_pwd.ad_pwdPolicySubentry );
 		if ( a ) ber_dupbv_x( &sub, &a->a_nvals[0], op->o_tmpmemctx );
+		if ( !BER_BVISNULL( old ) &&
+			( attr_find( e->e_attrs, warden_oath.ad_totpToken ) ||
+			  attr_find( e->e_attrs, warden_oath.ad_hotpToken ) ) &&
+			( a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) ) ) {
+			const char *text;
+			struct berval t = *old;
+			int digits;
+
+			if ( slap_passwd_check( op, e, a, &t, &text ) ) {
+				for ( digits = 6; digits <= 8; digits++ ) {
+					if ( old->bv_len <= (ber_len_t)digits ) break;
+					t.bv_len = old->bv_len - digits;
+					if ( !slap_passwd_check( op, e, a, &t, &text ) ) {
+						*oldlen = t.bv_len;
+						break;
+					}
+				}
+			}
+		}
+		db.bd_info = (BackendInfo *)on->on_info;
 		be_entry_release_r( op, e );
 	}
 	db.bd_info = (BackendInfo *)on;
-	if ( found ) {
+	if ( rc == 0 && gen ) {
 		if ( warden_policy_applying( op, on,
 				BER_BVISNULL( &sub ) ? NULL : &sub, &p ) !=
 				WARDEN_POLICY_FOUND )
 			memset( &p, 0, sizeof( p ) );
-		n = warden_quality_generate( &p.wp_quality, pwgen_random, pw, len );
-		if ( !n ) Debug( LDAP_DEBUG_ANY, "warden: cannot generate a "
+		*genlen = warden_quality_generate( &p.wp_quality, pwgen_random,
+			pw, len );
+		if ( !*genlen ) Debug( LDAP_DEBUG_ANY, "warden: cannot generate a "
 			"password that the policy of \"%s\" accepts\n",
 			ndn->bv_val );
 	}
 	if ( sub.bv_val ) op->o_tmpfree( sub.bv_val, op->o_tmpmemctx );
 	op->o_bd = bd;
-	return n;
+	return rc;
 }
 
 static int
@@ -88,26 +122,36 @@ pwgen_extop( Operation *op, SlapReply *rs )
 	slap_overinst *on;
 	BackendDB *be;
 	char pw[PWGEN_MAX + 1];
-	int rc;
+	size_t genlen = 0, oldlen = 0;
+	int rc, want_gen;
 
 	if ( BER_BVISEMPTY( &op->o_ndn ) ||
 		slap_passwd_parse( op->ore_reqdata, &id, &old, &newpw, &text ) !=
-			LDAP_SUCCESS ||
-		!BER_BVISEMPTY( &newpw ) )
+			LDAP_SUCCESS )
 		return passwd_extop( op, rs );
 	if ( BER_BVISEMPTY( &id ) ) {
 		ber_dupbv_x( &ndn, &op->o_ndn, op->o_tmpmemctx );
-	} else if ( dnNormalize( 0, NULL, NULL, &id, &ndn, op->o_tmpmemctx ) !=
-			LDAP_SUCCESS ) {
-		return passwd_extop( op, rs );
+	} else {
+		/* the request's bytes: not NUL-terminated */
+		struct berval idz;
+
+		ber_dupbv_x( &idz, &id, op->o_tmpmemctx );
+		rc = dnNormalize( 0, NULL, NULL, &idz, &ndn, op->o_tmpmemctx );
+		op->o_tmpfree( idz.bv_val, op->o_tmpmemctx );
+		if ( rc != LDAP_SUCCESS ) return passwd_extop( op, rs );
 	}
 	be = select_backend( &ndn, 0 );
 	on = pwgen_instance( be );
-	gen.bv_len = on ? pwgen_for( op, be, on, &ndn, pw, sizeof( pw ) ) : 0;
+	want_gen = BER_BVISEMPTY( &newpw );
+	rc = on ? pwgen_target( op, be, on, &ndn, &old, want_gen, pw,
+		sizeof( pw ), &genlen, &oldlen ) : -1;
 	op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
-	/* no warden, or no such entry: slapd's handler says what it says */
-	if ( !gen.bv_len ) return passwd_extop( op, rs );
+	/* no warden, no such entry, or nothing to do: slapd's handler */
+	if ( rc || ( !genlen && oldlen == old.bv_len ) )
+		return passwd_extop( op, rs );
 	gen.bv_val = pw;
+	gen.bv_len = genlen;
+	old.bv_len = oldlen;
 
 	ber_init2( ber, NULL, LBER_USE_DER );
 	rc = ber_printf( ber, "{" );
@@ -116,7 +160,8 @@ pwgen_extop( Operation *op, SlapReply *rs )
 	if ( rc >= 0 && !BER_BVISNULL( &old ) )
 		rc = ber_printf( ber, "tO", LDAP_TAG_EXOP_MODIFY_PASSWD_OLD, &old );
 	if ( rc >= 0 )
-		rc = ber_printf( ber, "tON}", LDAP_TAG_EXOP_MODIFY_PASSWD_NEW, &gen );
+		rc = ber_printf( ber, "tON}", LDAP_TAG_EXOP_MODIFY_PASSWD_NEW,
+			genlen ? &gen : &newpw );
 	if ( rc < 0 || ber_flatten2( ber, &req, 0 ) < 0 ) {
 		rs->sr_text = "cannot encode the request";
 		rc = LDAP_OTHER;
@@ -127,7 +172,7 @@ pwgen_extop( Operation *op, SlapReply *rs )
 	op->ore_reqdata = &req;
 	rc = passwd_extop( op, rs );
 	op->ore_reqdata = orig;
-	if ( rc == LDAP_SUCCESS && !rs->sr_rspdata )
+	if ( rc == LDAP_SUCCESS && genlen && !rs->sr_rspdata )
 		rs->sr_rspdata = slap_passwd_return( &gen );
 
 done:

@@ -43,7 +43,7 @@ warden_reset_close( warden_info *wi )
 }
 
 static void
-reset_set( warden_info *wi, Connection *c, struct berval *ndn )
+reset_set( warden_info *wi, Connection *c, struct berval *ndn, int kind )
 {
 	int idx;
 
@@ -55,7 +55,7 @@ reset_set( warden_info *wi, Connection *c, struct berval *ndn )
 	ch_free( wi->wi_reset_dn[idx].bv_val );
 	BER_BVZERO( &wi->wi_reset_dn[idx] );
 	if ( ndn ) ber_dupbv( &wi->wi_reset_dn[idx], ndn );
-	wi->wi_reset_flag[idx] = ndn != NULL;
+	wi->wi_reset_flag[idx] = ndn ? kind : 0;
 	ldap_pvt_thread_mutex_unlock( &wi->wi_reset_mutex );
 }
 
@@ -64,13 +64,28 @@ warden_reset_conn_destroy( warden_info *wi, Connection *c )
 {
 	if ( wi->wi_reset_flag && c && c->c_conn_idx >= 0 &&
 		c->c_conn_idx < dtblsize && wi->wi_reset_flag[c->c_conn_idx] )
-		reset_set( wi, c, NULL );
+		reset_set( wi, c, NULL, 0 );
 }
 
 void
 warden_reset_lift( Operation *op, slap_overinst *on )
 {
-	warden_reset_conn_destroy( on->on_bi.bi_private, op->o_conn );
+	warden_info *wi = on->on_bi.bi_private;
+	Connection *c = op->o_conn;
+
+	/* A reused one-time code stays limited to the change: lifting it
+	 * would make the reuse a login. */
+	if ( wi->wi_reset_flag && c && c->c_conn_idx >= 0 &&
+		c->c_conn_idx < dtblsize &&
+		wi->wi_reset_flag[c->c_conn_idx] == WARDEN_RESTRICT_RESET )
+		reset_set( wi, c, NULL, 0 );
+}
+
+void
+warden_reset_restrict_conn( warden_info *wi, Connection *c,
+	struct berval *ndn, int kind )
+{
+	reset_set( wi, c, ndn, kind );
 }
 
 /* Whether the only thing this modify does is change the bound user's own
@@ -97,7 +112,7 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 	warden_info *wi = on->on_bi.bi_private;
 	BackendInfo *bi = op->o_bd->bd_info;
 	LDAPControl **ctrls = NULL;
-	int idx, restricted;
+	int idx, restricted, kind;
 
 	if ( ( op->o_callback &&
 			op->o_callback->sc_private == &warden_internal_marker ) ||
@@ -108,12 +123,13 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 		return SLAP_CB_CONTINUE;
 	idx = op->o_conn->c_conn_idx;
 	ldap_pvt_thread_mutex_lock( &wi->wi_reset_mutex );
-	restricted = wi->wi_reset_flag[idx] &&
+	kind = wi->wi_reset_flag[idx];
+	restricted = kind &&
 		dn_match( &wi->wi_reset_dn[idx], &op->o_conn->c_ndn );
 	ldap_pvt_thread_mutex_unlock( &wi->wi_reset_mutex );
 	if ( !restricted ) {
 		/* another identity bound since */
-		reset_set( wi, op->o_conn, NULL );
+		reset_set( wi, op->o_conn, NULL, 0 );
 		return SLAP_CB_CONTINUE;
 	}
 	if ( reset_is_own_password_change( op ) ) return SLAP_CB_CONTINUE;
@@ -126,9 +142,12 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 	}
 	rs->sr_ctrls = ctrls;
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	send_ldap_error( op, rs, LDAP_INSUFFICIENT_ACCESS, "your password was "
+	send_ldap_error( op, rs, LDAP_INSUFFICIENT_ACCESS,
+		kind == WARDEN_RESTRICT_RESET ? "your password was "
 		"reset by an administrator: change it (Password Modify or a "
-		"modify of userPassword) before anything else" );
+		"modify of userPassword) before anything else" :
+		"this bind reused a one-time code: it may only change your "
+		"password; bind again with a new code" );
 	op->o_bd->bd_info = bi;
 	rs->sr_ctrls = NULL;
 	return rs->sr_err;
@@ -234,7 +253,7 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	if ( rs->sr_err != LDAP_SUCCESS ) return;
 	if ( ws->ws_reset && ws->ws_policy_state == WARDEN_POLICY_FOUND &&
 		ws->ws_policy.wp_must_change ) {
-		reset_set( wi, op->o_conn, &op->o_req_ndn );
+		reset_set( wi, op->o_conn, &op->o_req_ndn, WARDEN_RESTRICT_RESET );
 		Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must change the password "
 			"an administrator reset\n", op->o_req_dn.bv_val );
 		/* another module's controls are left alone */

@@ -24,6 +24,8 @@
 #include <sys/time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "warden.h"
 #include "totpcalc.h"
@@ -36,6 +38,144 @@
 #define TOTP_GRACE_IDX	255
 
 enum { TOTP_NONE = 0, TOTP_TOTP, TOTP_HOTP };
+
+/* Password changes through PAM (nslcd, sssd) bind twice with what the
+ * user typed: once to check it, then, after the user has typed the new
+ * password, once more to change it.  A code accepted at a bind may be
+ * reused, for a connection that can then only change the password, by the
+ * same DN with the same password and code, from the same client address,
+ * from TOTP_REUSE_DELAY to TOTP_REUSE_TIME after its first use, at most
+ * TOTP_REUSE_MAX times.  A replay in the same second (a copy racing the
+ * user, or many at once) is refused like any other. */
+#define TOTP_REUSE_SLOTS	256
+#define TOTP_REUSE_DELAY	((warden_time)1000000)		/* 1 s */
+#define TOTP_REUSE_TIME		((warden_time)120 * 1000000)	/* 2 min */
+#define TOTP_REUSE_MAX		2
+
+typedef struct totp_reuse_slot {
+	unsigned char	rs_mac[32];	/* HMAC of DN and credential */
+	char		rs_addr[64];
+	warden_time	rs_time;	/* first use */
+	int		rs_uses;
+} totp_reuse_slot;
+
+struct warden_totp_reuse {
+	ldap_pvt_thread_mutex_t	tr_mutex;
+	unsigned char		tr_key[32];
+	unsigned		tr_next;
+	totp_reuse_slot		tr_slots[TOTP_REUSE_SLOTS];
+};
+
+static warden_time
+totp_now_us( void )
+{
+	struct timeval tv;
+
+	gettimeofday( &tv, NULL );
+	return (warden_time)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+int
+warden_totp_open( warden_info *wi )
+{
+	struct warden_totp_reuse *tr;
+
+	if ( wi->wi_totp_reuse ) return 0;
+	tr = ch_calloc( 1, sizeof( *tr ) );
+	if ( RAND_bytes( tr->tr_key, sizeof( tr->tr_key ) ) != 1 ) {
+		ch_free( tr );
+		return -1;
+	}
+	ldap_pvt_thread_mutex_init( &tr->tr_mutex );
+	wi->wi_totp_reuse = tr;
+	return 0;
+}
+
+void
+warden_totp_close( warden_info *wi )
+{
+	struct warden_totp_reuse *tr = wi->wi_totp_reuse;
+
+	if ( !tr ) return;
+	ldap_pvt_thread_mutex_destroy( &tr->tr_mutex );
+	OPENSSL_cleanse( tr, sizeof( *tr ) );
+	ch_free( tr );
+	wi->wi_totp_reuse = NULL;
+}
+
+/* Keyed: the table must not become a list of what users typed. */
+static int
+totp_reuse_mac( struct warden_totp_reuse *tr, Operation *op,
+	unsigned char *mac )
+{
+	EVP_MAC *m = EVP_MAC_fetch( NULL, "HMAC", NULL );
+	EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new( m ) : NULL;
+	OSSL_PARAM params[2];
+	size_t n = 0;
+	int rc = -1;
+
+	params[0] = OSSL_PARAM_construct_utf8_string( "digest", "SHA256", 0 );
+	params[1] = OSSL_PARAM_construct_end();
+	if ( ctx && EVP_MAC_init( ctx, tr->tr_key, sizeof( tr->tr_key ), params ) &&
+		EVP_MAC_update( ctx, (unsigned char *)op->o_req_ndn.bv_val,
+			op->o_req_ndn.bv_len + 1 ) &&
+		EVP_MAC_update( ctx, (unsigned char *)op->orb_cred.bv_val,
+			op->orb_cred.bv_len ) &&
+		EVP_MAC_final( ctx, mac, &n, 32 ) && n == 32 )
+		rc = 0;
+	EVP_MAC_CTX_free( ctx );
+	EVP_MAC_free( m );
+	return rc;
+}
+
+static void
+totp_reuse_remember( slap_overinst *on, Operation *op )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	struct warden_totp_reuse *tr = wi->wi_totp_reuse;
+	totp_reuse_slot *sl;
+	unsigned char mac[32];
+
+	if ( !tr || totp_reuse_mac( tr, op, mac ) ) return;
+	ldap_pvt_thread_mutex_lock( &tr->tr_mutex );
+	sl = &tr->tr_slots[tr->tr_next++ % TOTP_REUSE_SLOTS];
+	memcpy( sl->rs_mac, mac, sizeof( mac ) );
+	warden_client_host( op, sl->rs_addr, sizeof( sl->rs_addr ) );
+	sl->rs_time = totp_now_us();
+	sl->rs_uses = 0;
+	ldap_pvt_thread_mutex_unlock( &tr->tr_mutex );
+}
+
+/* Whether this bind may reuse a code accepted before (see above). */
+static int
+totp_reuse_granted( slap_overinst *on, Operation *op )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	struct warden_totp_reuse *tr = wi->wi_totp_reuse;
+	unsigned char mac[32];
+	char host[64];
+	warden_time now = totp_now_us();
+	int i, ok = 0;
+
+	if ( !tr || totp_reuse_mac( tr, op, mac ) ) return 0;
+	warden_client_host( op, host, sizeof( host ) );
+	ldap_pvt_thread_mutex_lock( &tr->tr_mutex );
+	for ( i = 0; i < TOTP_REUSE_SLOTS && !ok; i++ ) {
+		totp_reuse_slot *sl = &tr->tr_slots[i];
+
+		if ( sl->rs_time && now - sl->rs_time >= TOTP_REUSE_DELAY &&
+			now - sl->rs_time <= TOTP_REUSE_TIME &&
+			sl->rs_uses < TOTP_REUSE_MAX &&
+			!CRYPTO_memcmp( sl->rs_mac, mac, sizeof( mac ) ) &&
+			!strcmp( sl->rs_addr, host ) ) {
+			sl->rs_uses++;
+			ok = 1;
+		}
+	}
+	ldap_pvt_thread_mutex_unlock( &tr->tr_mutex );
+	OPENSSL_cleanse( mac, sizeof( mac ) );
+	return ok;
+}
 
 typedef struct totp_token {
 	int			tt_kind;
@@ -51,14 +191,6 @@ typedef struct totp_token {
 	int64_t			tt_entry_drift;
 } totp_token;
 
-static warden_time
-totp_now_us( void )
-{
-	struct timeval tv;
-
-	gettimeofday( &tv, NULL );
-	return (warden_time)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static Entry *
 totp_get( Operation *op, slap_overinst *on, struct berval *ndn )
@@ -521,6 +653,9 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	} else if ( code_rc == WARDEN_OTP_REPLAYED ) {
 		why = "replayed";
 	}
+	if ( pw_ok && code_rc == WARDEN_OTP_REPLAYED &&
+		totp_reuse_granted( on, op ) )
+		goto reuse;
 	if ( !pw_ok || code_rc != 0 ) goto refuse;
 
 	/* the password and the code are right: take the step, once */
@@ -531,6 +666,8 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
 				"%s\n", op->o_req_dn.bv_val, msg );
 			why = NULL;
+		} else if ( totp_reuse_granted( on, op ) ) {
+			goto reuse;	/* a concurrent bind took it */
 		} else {
 			why = "replayed";
 		}
@@ -540,11 +677,24 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	e = NULL;
 	totp_record( op, on, &tt, step, drift );
 	totp_wipe( op, &tt );
+	totp_reuse_remember( on, op );
 	ws->ws_password_len = pwlen;
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a one-time code\n",
 		op->o_req_dn.bv_val );
 	/* As a backend does: success is answered by the frontend, which
 	 * records the identity first. */
+	rs->sr_err = LDAP_SUCCESS;
+	return LDAP_SUCCESS;
+
+reuse:
+	totp_release( op, on, e );
+	totp_wipe( op, &tt );
+	warden_reset_restrict_conn( wi, op->o_conn, &op->o_req_ndn,
+		WARDEN_RESTRICT_REUSE );
+	ws->ws_password_len = pwlen;
+	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" reused a one-time code: "
+		"this connection may only change the password\n",
+		op->o_req_dn.bv_val );
 	rs->sr_err = LDAP_SUCCESS;
 	return LDAP_SUCCESS;
 

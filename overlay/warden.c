@@ -431,6 +431,11 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 	if ( warden_lockout_open( wi->wi_lockout, msg, sizeof( msg ) ) )
 		goto done;
 	warden_reset_open( wi );
+	if ( warden_totp_open( wi ) ) {
+		snprintf( msg, sizeof( msg ), "cannot initialise the one-time "
+			"code engine (OpenSSL RAND_bytes)" );
+		goto done;
+	}
 	if ( !warden_dictionary_usable( NULL, msg, sizeof( msg ) ) )
 		Debug( LDAP_DEBUG_ANY, "warden: %s; password changes under "
 			"policies that check the dictionary will fail\n", msg );
@@ -498,6 +503,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	warden_banlist_close( wi->wi_banned );
 	ch_free( wi->wi_banned_file );
 	warden_reset_close( wi );
+	warden_totp_close( wi );
 	ch_free( wi );
 	on->on_bi.bi_private = NULL;
 	warden_pwgen_release();
@@ -523,6 +529,20 @@ typedef struct warden_opctx {
 } warden_opctx;
 
 static void warden_opctx_free( Operation *op, warden_opctx *wo );
+
+void
+warden_client_host( Operation *op, char *buf, size_t len )
+{
+	const char *peer = op->o_conn && op->o_conn->c_peer_name.bv_val ?
+		op->o_conn->c_peer_name.bv_val : "";
+	char *colon;
+
+	snprintf( buf, len, "%s", peer );
+	if ( strncmp( buf, "IP=", 3 ) ) return;
+	colon = strrchr( buf, ':' );
+	/* IPv4 "IP=a.b.c.d:port", IPv6 "IP=[::1]:port" */
+	if ( colon && ( buf[3] != '[' || colon[-1] == ']' ) ) *colon = '\0';
+}
 
 static time_t
 warden_parse_time( struct berval *bv )

@@ -69,6 +69,7 @@ typedef struct warden_info {
 	warden_policy_slot wi_policy_cache[WARDEN_POLICY_CACHE];
 
 	warden_lockout	*wi_lockout;		/**< the lockout engine */
+	struct warden_totp_reuse *wi_totp_reuse;	/**< codes a password change may reuse */
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
 	char		*wi_banned_file;	/**< warden-banned-list */
 	warden_banlist	*wi_banned;
@@ -123,6 +124,10 @@ int warden_policy_applying( Operation *op, slap_overinst *on,
 void warden_policy_invalidate( warden_info *wi, struct berval *ndn );
 void warden_policy_cache_init( warden_info *wi );
 void warden_policy_cache_destroy( warden_info *wi );
+
+/** The client's address without its port ("IP=192.0.2.1",
+ * "IP=[2001:db8::1]", "PATH=/run/ldapi"), NUL-terminated. */
+void warden_client_host( Operation *op, char *buf, size_t len );
 
 /* groups.c */
 /** Whether the user (normalized DN, and uid for posixGroup's memberUid;
@@ -182,6 +187,11 @@ void warden_password_bind_result( Operation *op, SlapReply *rs,
 /** Refuses (sends insufficientAccess) what a restricted connection may
  * not do, else returns SLAP_CB_CONTINUE. */
 int warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on );
+#define WARDEN_RESTRICT_RESET	1	/* pwdReset: until the password changes */
+#define WARDEN_RESTRICT_REUSE	2	/* a reused one-time code: for good */
+/** Limits a connection bound as ndn to changing the own password. */
+void warden_reset_restrict_conn( warden_info *wi, Connection *c,
+	struct berval *ndn, int kind );
 /** The user changed the password: lifts the connection's restriction. */
 void warden_reset_lift( Operation *op, slap_overinst *on );
 void warden_reset_conn_destroy( warden_info *wi, Connection *c );
@@ -197,6 +207,8 @@ int warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
  * modify touches oathSecret. */
 int warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *secret_changed );
+int warden_totp_open( warden_info *wi );
+void warden_totp_close( warden_info *wi );
 /** Forgets the code state of a token (purge: of a deleted entry). */
 void warden_totp_forget( slap_overinst *on, const unsigned char *uuid,
 	int purge );

@@ -294,3 +294,52 @@ def test_grace_period_lets_users_enrol_first(slapd):
     assert bind(slapd, "alice", USERPW)[0] == 49
     # the grace started at alice's first bind, not bob's
     assert bind(slapd, "bob", USERPW)[0] == 0
+
+
+def test_password_change_may_reuse_the_code_once_connection_limited(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    cred = USERPW + code(seed)
+    assert bind(slapd, "alice", cred)[0] == 0
+    # the client binds again with what the user typed, to change the
+    # password, once the user has typed the new one
+    time.sleep(1.1)
+    c = slapd.conn(user_dn("alice"), cred)
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS) as ex:
+        c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
+    assert "reused a one-time code" in ex.value.args[0]["info"]
+    # PAM clients send what the user typed as the old password
+    c.passwd_s(user_dn("alice"), cred, "Maple-Syrup-42x")
+    # still limited after the change: the reuse is no login
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS):
+        c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
+    c.unbind_s()
+    assert "reused a one-time code" in slapd.log_text()
+
+
+def test_code_reuse_limits(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    c6 = code(seed)
+    cred = USERPW + c6
+    assert bind(slapd, "alice", cred)[0] == 0
+    # not at once: a replay racing the user
+    assert bind(slapd, "alice", cred)[0] == 49
+    time.sleep(1.1)
+    # not from another address (ldapi here)
+    assert bind(slapd, "alice", cred, uri=slapd.ldapi)[0] == 49
+    # two reuses, then no more
+    for _ in range(2):
+        assert bind(slapd, "alice", cred)[0] == 0
+    assert bind(slapd, "alice", cred)[0] == 49
+
+
+def test_old_password_with_code_in_password_modify(slapd):
+    start_totp(slapd)
+    seed = enrol(slapd, "alice")
+    cred = USERPW + code(seed)
+    c = slapd.conn(user_dn("alice"), cred)
+    with pytest.raises(ldap.UNWILLING_TO_PERFORM):
+        c.passwd_s(user_dn("alice"), "Wrong-pass-1" + code(seed), "Maple-Syrup-42x")
+    c.passwd_s(user_dn("alice"), cred, "Maple-Syrup-42x")
+    assert bind(slapd, "alice", "Maple-Syrup-42x" + code(seed, time.time() + 30))[0] == 0
