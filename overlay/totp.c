@@ -785,6 +785,20 @@ warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 		if ( !a ) return SLAP_CB_CONTINUE;
 		u = attr_find( op->ora_e->e_attrs,
 			slap_schema.si_ad_entryUUID );
+		if ( !u ) {
+			/* The backend gives an entry its entryUUID after the
+			 * overlays; the secret must be bound to it now.  The
+			 * backend keeps one that is there (as slap_add_opattrs). */
+			char uuidbuf[LDAP_LUTIL_UUIDSTR_BUFSIZE];
+			struct berval tmp;
+
+			tmp.bv_len = lutil_uuidstr( uuidbuf, sizeof( uuidbuf ) );
+			tmp.bv_val = uuidbuf;
+			attr_merge_normalize_one( op->ora_e,
+				slap_schema.si_ad_entryUUID, &tmp, op->o_tmpmemctx );
+			u = attr_find( op->ora_e->e_attrs,
+				slap_schema.si_ad_entryUUID );
+		}
 		if ( u && u->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
 			memcpy( uuid, u->a_nvals[0].bv_val, WARDEN_UUID_LEN );
 			have_uuid = 1;
@@ -829,4 +843,57 @@ warden_totp_forget( slap_overinst *on, const unsigned char *uuid, int purge )
 	if ( rc < 0 )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot forget one-time code "
 			"state: %s\n", msg );
+}
+
+BerVarray
+warden_totp_tokens_of( Operation *op, slap_overinst *on )
+{
+	AttributeDescription *ads[2] = { warden_oath.ad_totpToken,
+		warden_oath.ad_hotpToken };
+	BerVarray tokens = NULL;
+	Entry *e = totp_get( op, on, &op->o_req_ndn );
+	unsigned i, j;
+
+	for ( i = 0; e && i < 2; i++ ) {
+		Attribute *a = attr_find( e->e_attrs, ads[i] );
+
+		for ( j = 0; a && j < a->a_numvals; j++ ) {
+			if ( !dn_match( &a->a_nvals[j], &e->e_nname ) )
+				ber_bvarray_add_x( &tokens, ber_dupbv_x( NULL,
+					&a->a_nvals[j], op->o_tmpmemctx ),
+					op->o_tmpmemctx );
+		}
+	}
+	totp_release( op, on, e );
+	return tokens;
+}
+
+void
+warden_totp_delete_tokens( Operation *op, slap_overinst *on, BerVarray tokens )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	int i;
+
+	for ( i = 0; tokens && tokens[i].bv_val; i++ ) {
+		Operation op2 = *op;
+		SlapReply r2 = { REP_RESULT };
+		slap_callback cb = { .sc_response = warden_internal_cb };
+
+		cb.sc_private = &warden_internal_marker;
+		op2.o_tag = LDAP_REQ_DELETE;
+		op2.o_callback = &cb;
+		op2.o_dn = op->o_bd->be_rootdn;
+		op2.o_ndn = op->o_bd->be_rootndn;
+		op2.o_req_dn = tokens[i];
+		op2.o_req_ndn = tokens[i];
+		op2.o_managedsait = SLAP_CONTROL_NONE;
+		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+		op2.o_bd->be_delete( &op2, &r2 );
+		op->o_bd->bd_info = bi;
+		if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+		if ( r2.sr_err != LDAP_SUCCESS && r2.sr_err != LDAP_NO_SUCH_OBJECT )
+			Debug( LDAP_DEBUG_ANY, "warden: cannot delete the token "
+				"entry \"%s\" of a deleted user: result %d\n",
+				tokens[i].bv_val, r2.sr_err );
+	}
 }

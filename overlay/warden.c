@@ -526,6 +526,7 @@ typedef struct warden_opctx {
 	int		wo_delete;	/* a delete of an entry with state */
 	int		wo_own_password;	/* the bound user changes it */
 	int		wo_secret;	/* a modify of oathSecret */
+	BerVarray	wo_tokens;	/* token entries of a deleted user */
 } warden_opctx;
 
 static void warden_opctx_free( Operation *op, warden_opctx *wo );
@@ -807,6 +808,8 @@ warden_write_response( Operation *op, SlapReply *rs )
 		warden_lockout_deleted( wo->wo_on, wo->wo_subject.ws_uuid );
 		warden_totp_forget( wo->wo_on, wo->wo_subject.ws_uuid, 1 );
 	}
+	/* nothing of a deleted user's seed remains */
+	if ( wo->wo_tokens ) warden_totp_delete_tokens( op, wo->wo_on, wo->wo_tokens );
 	/* a new secret: its steps start anew */
 	if ( wo->wo_secret && wo->wo_subject.ws_has_uuid )
 		warden_totp_forget( wo->wo_on, wo->wo_subject.ws_uuid, 0 );
@@ -912,6 +915,7 @@ warden_op_delete( Operation *op, SlapReply *rs )
 	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
+	wo->wo_tokens = warden_totp_tokens_of( op, on );
 	return SLAP_CB_CONTINUE;
 }
 

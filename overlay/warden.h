@@ -207,6 +207,12 @@ int warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
  * modify touches oathSecret. */
 int warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *secret_changed );
+/** The token entries a user entry (the op's target) names, other than
+ * itself, in op memory; NULL when none. */
+BerVarray warden_totp_tokens_of( Operation *op, slap_overinst *on );
+/** Deletes them (the user was deleted), as the rootdn. */
+void warden_totp_delete_tokens( Operation *op, slap_overinst *on,
+	BerVarray tokens );
 int warden_totp_open( warden_info *wi );
 void warden_totp_close( warden_info *wi );
 /** Forgets the code state of a token (purge: of a deleted entry). */

@@ -343,3 +343,22 @@ def test_old_password_with_code_in_password_modify(slapd):
         c.passwd_s(user_dn("alice"), "Wrong-pass-1" + code(seed), "Maple-Syrup-42x")
     c.passwd_s(user_dn("alice"), cred, "Maple-Syrup-42x")
     assert bind(slapd, "alice", "Maple-Syrup-42x" + code(seed, time.time() + 30))[0] == 0
+
+
+def test_separate_token_entry_deleted_with_its_user(slapd):
+    a = start_totp(slapd)
+    a.add_s(f"ou=tokens,{SUFFIX}", [("objectClass", [b"organizationalUnit"]), ("ou", [b"tokens"])])
+    tok = f"cn=alice-phone,ou=tokens,{SUFFIX}"
+    seed = os.urandom(20)
+    a.add_s(tok, ldap.modlist.addModlist({
+        "objectClass": [b"device", b"oathTOTPToken"], "cn": [b"alice-phone"],
+        "oathSecret": [seed]}))
+    a.modify_s(user_dn("alice"), [
+        (ldap.MOD_ADD, "objectClass", [b"oathTOTPUser"]),
+        (ldap.MOD_ADD, "oathTOTPToken", [tok.encode()])])
+    assert a.search_s(tok, ldap.SCOPE_BASE, attrlist=["oathSecret"])[0][1][
+        "oathSecret"][0].startswith(b"{WARDEN1}")
+    assert bind(slapd, "alice", USERPW + code(seed))[0] == 0
+    a.delete_s(user_dn("alice"))
+    with pytest.raises(ldap.NO_SUCH_OBJECT):
+        a.search_s(tok, ldap.SCOPE_BASE)
