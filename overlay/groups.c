@@ -82,7 +82,7 @@ groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
 		groups_term( op, &f, "member", &dns[i] );
 		groups_term( op, &f, "uniqueMember", &dns[i] );
 	}
-	if ( uid ) groups_term( op, &f, "memberUid", uid );
+	if ( uid && warden_ad.ad_memberUid ) groups_term( op, &f, "memberUid", uid );
 	f.bv_val = op->o_tmprealloc( f.bv_val, f.bv_len + 2, op->o_tmpmemctx );
 	f.bv_val[f.bv_len++] = ')';
 	f.bv_val[f.bv_len] = '\0';

@@ -78,6 +78,9 @@ warden_schema_check( char *msg, size_t len )
 		{ "wardenMFAGroup", &warden_ad.ad_mfaGroup },
 		{ "wardenMFAGracePeriod", &warden_ad.ad_mfaGrace },
 		{ "wardenRecoveryCode", &warden_ad.ad_recoveryCode },
+		{ "wardenAllowedGroup", &warden_ad.ad_allowedGroup },
+		{ "wardenNetwork", &warden_ad.ad_network },
+		{ "wardenCertSubject", &warden_ad.ad_certSubject },
 		{ NULL, NULL }
 	};
 	const char *text;
@@ -88,6 +91,14 @@ warden_schema_check( char *msg, size_t len )
 		if ( slap_str2ad( ats[i].name, ats[i].ad, &text ) ) break;
 	}
 	warden_ad.oc_wardenPolicy = oc_find( "wardenPolicy" );
+	/* group membership: core.schema's; memberUid only with nis.schema */
+	warden_ad.ad_member = NULL;
+	warden_ad.ad_uniqueMember = NULL;
+	warden_ad.ad_memberUid = NULL;
+	slap_str2ad( "member", &warden_ad.ad_member, &text );
+	slap_str2ad( "uniqueMember", &warden_ad.ad_uniqueMember, &text );
+	if ( at_find( "memberUid" ) )
+		slap_str2ad( "memberUid", &warden_ad.ad_memberUid, &text );
 	if ( ats[i].name || !warden_ad.oc_wardenPolicy ) {
 		snprintf( msg, len, "warden's schema is not loaded (no %s): "
 			"include warden.schema in slapd.conf, or add warden.ldif "

@@ -49,7 +49,9 @@ enum {
 	WARDEN_KEY_FILE,
 	WARDEN_AUDIT_FILE,
 	WARDEN_DEFAULT_POLICY,
-	WARDEN_BANNED_LIST
+	WARDEN_BANNED_LIST,
+	WARDEN_ACCESS_DEFAULT,
+	WARDEN_ACCESS_EXEMPT
 };
 
 static ConfigDriver warden_cf_gen;
@@ -93,6 +95,17 @@ static ConfigTable warden_cfg[] = {
 		ARG_STRING|WARDEN_BANNED_LIST, "7", "olcWardenBannedList",
 		"Index of banned passwords that wardenctl banned build wrote",
 		SYN_DIRSTRING, "caseExactMatch" ),
+	WARDEN_CF_ENTRY( "warden-access-default", "allow|deny",
+		ARG_STRING|WARDEN_ACCESS_DEFAULT, "8", "olcWardenAccessDefault",
+		"Whether a bind from no known system is allowed or denied",
+		SYN_DIRSTRING, "caseIgnoreMatch" ),
+	{ .name = "warden-access-exempt", .what = "DN", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_STRING|ARG_QUOTE|ARG_MAGIC|WARDEN_ACCESS_EXEMPT,
+	  .arg_item = warden_cf_gen,
+	  .attribute = "( " WARDEN_CFG_AT "9 NAME 'olcWardenAccessExempt' "
+		"DESC 'An identity (a service account) that the access check "
+		"never refuses' EQUALITY distinguishedNameMatch "
+		"SYNTAX " SYN_DN " )" },
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -104,7 +117,8 @@ static ConfigOCs warden_ocs[] = {
 		"MUST ( olcWardenStateDir ) "
 		"MAY ( olcWardenKeyFile $ olcWardenAuditFile $ "
 		"olcWardenDefaultPolicy $ olcWardenLockRootDN $ "
-		"olcWardenLockoutExpose $ olcWardenBannedList ) )",
+		"olcWardenLockoutExpose $ olcWardenBannedList $ "
+		"olcWardenAccessDefault $ olcWardenAccessExempt ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -129,6 +143,17 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDIT_FILE:	s = wi->wi_audit_file; break;
 	case WARDEN_DEFAULT_POLICY:	s = wi->wi_default_policy.bv_val; break;
 	case WARDEN_BANNED_LIST:	s = wi->wi_banned_file; break;
+	case WARDEN_ACCESS_DEFAULT:
+		s = wi->wi_access_default ? "allow" : "deny";
+		break;
+	case WARDEN_ACCESS_EXEMPT: {
+		int i;
+
+		for ( i = 0; wi->wi_access_exempt &&
+				wi->wi_access_exempt[i].bv_val; i++ )
+			value_add_one( &c->rvalue_vals, &wi->wi_access_exempt[i] );
+		return i ? 0 : 1;
+		}
 	}
 	if ( !s ) return 1;
 	c->value_string = ch_strdup( s );
@@ -160,6 +185,21 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 	case WARDEN_DEFAULT_POLICY:
 		ch_free( wi->wi_default_policy.bv_val );
 		BER_BVZERO( &wi->wi_default_policy );
+		break;
+	case WARDEN_ACCESS_DEFAULT:
+		wi->wi_access_default = 1;
+		break;
+	case WARDEN_ACCESS_EXEMPT:
+		if ( c->valx < 0 ) {
+			ber_bvarray_free( wi->wi_access_exempt );
+			wi->wi_access_exempt = NULL;
+		} else {
+			int i = c->valx;
+
+			ch_free( wi->wi_access_exempt[i].bv_val );
+			for ( ; wi->wi_access_exempt[i].bv_val; i++ )
+				wi->wi_access_exempt[i] = wi->wi_access_exempt[i + 1];
+		}
 		break;
 	case WARDEN_BANNED_LIST:
 		warden_banlist_close( wi->wi_banned );
@@ -266,6 +306,35 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		break;
 		}
 
+	case WARDEN_ACCESS_DEFAULT:
+		if ( !strcasecmp( c->value_string, "allow" ) ) {
+			wi->wi_access_default = 1;
+		} else if ( !strcasecmp( c->value_string, "deny" ) ) {
+			wi->wi_access_default = 0;
+		} else {
+			snprintf( msg, len, "\"%s\" is neither allow nor deny",
+				c->value_string );
+			return -1;
+		}
+		ch_free( c->value_string );
+		c->value_string = NULL;
+		break;
+
+	case WARDEN_ACCESS_EXEMPT: {
+		struct berval bv, ndn;
+
+		ber_str2bv( c->value_string, 0, 0, &bv );
+		if ( dnNormalize( 0, NULL, NULL, &bv, &ndn, NULL ) != LDAP_SUCCESS ) {
+			snprintf( msg, len, "\"%s\" is not a valid DN",
+				c->value_string );
+			return -1;
+		}
+		ber_bvarray_add( &wi->wi_access_exempt, &ndn );
+		ch_free( c->value_string );
+		c->value_string = NULL;
+		break;
+		}
+
 	case WARDEN_BANNED_LIST: {
 		warden_banlist *bl = NULL;
 
@@ -364,6 +433,8 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi = ch_calloc( 1, sizeof( *wi ) );
 	wi->wi_audit_fd = -1;
 	wi->wi_expose_lock = 1;
+	wi->wi_access_default = 1;
+	warden_access_new( &wi->wi_access );
 	warden_policy_cache_init( wi );
 	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
 	if ( !wi->wi_subjects || warden_lockout_new( &wi->wi_lockout ) ) {
@@ -504,6 +575,8 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ch_free( wi->wi_banned_file );
 	warden_reset_close( wi );
 	warden_totp_close( wi );
+	warden_access_free( wi->wi_access );
+	ber_bvarray_free( wi->wi_access_exempt );
 	ch_free( wi );
 	on->on_bi.bi_private = NULL;
 	warden_pwgen_release();
@@ -700,7 +773,9 @@ warden_bind_response( Operation *op, SlapReply *rs )
 	warden_subject *ws = &wo->wo_subject;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
-	warden_lockout_bind_result( op, rs, wo->wo_on, ws );
+	/* the right password from the wrong place is no guess */
+	if ( !ws->ws_access_denied )
+		warden_lockout_bind_result( op, rs, wo->wo_on, ws );
 	warden_password_bind_result( op, rs, wo->wo_on, ws );
 	if ( ws->ws_store_dirty )
 		warden_subjcache_mark_dirty( wi->wi_subjects,
@@ -748,6 +823,7 @@ warden_op_bind( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_info *wi = on->on_bi.bi_private;
 	warden_opctx *wo;
+	char why[SLAP_TEXT_BUFLEN];
 	int rc;
 
 	/* a new bind ends a restriction after a reset */
@@ -777,6 +853,8 @@ warden_op_bind( Operation *op, SlapReply *rs )
 			op->o_req_ndn.bv_len, wo->wo_subject.ws_cache_gen );
 	/* from here on, the result passes warden_bind_response */
 	warden_opctx_link( op, wo );
+	if ( !warden_access_check( op, on, why, sizeof( why ) ) )
+		return warden_access_refuse( op, rs, on, &wo->wo_subject, why );
 	return warden_totp_bind( op, rs, on, &wo->wo_subject );
 }
 
@@ -802,6 +880,7 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
+	warden_access_written( op, wo->wo_on );
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid )
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
 	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid ) {
@@ -866,6 +945,8 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	if ( !warden_internal( op ) ) {
+		rc = warden_access_validate( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_totp_write( op, rs, on, &secret );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
@@ -930,6 +1011,8 @@ warden_op_write( Operation *op, SlapReply *rs )
 	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) ) {
 		int secret;
 
+		rc = warden_access_validate( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_totp_write( op, rs, on, &secret );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}

@@ -48,6 +48,7 @@ typedef struct warden_policy_slot {
 
 typedef struct warden_lockout warden_lockout;
 typedef struct warden_banlist warden_banlist;
+typedef struct warden_access warden_access;
 
 /** One warden instance: the configuration and resources of one
  * "overlay warden" on one database. */
@@ -71,6 +72,9 @@ typedef struct warden_info {
 	warden_lockout	*wi_lockout;		/**< the lockout engine */
 	struct warden_totp_reuse *wi_totp_reuse;	/**< codes a password change may reuse */
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
+	warden_access	*wi_access;		/**< the access engine */
+	int		wi_access_default;	/**< warden-access-default: 1 allow */
+	BerVarray	wi_access_exempt;	/**< warden-access-exempt, normalized */
 	char		*wi_banned_file;	/**< warden-banned-list */
 	warden_banlist	*wi_banned;
 	/** connections that may only change the password, by c_conn_idx */
@@ -89,6 +93,7 @@ typedef struct warden_subject {
 	int		ws_has_uuid;
 	int		ws_reset;		/**< pwdReset: TRUE */
 	int		ws_has_token;		/**< names a one-time code token */
+	int		ws_access_denied;	/**< right password, wrong system */
 	/** the password's length in the credential, when a code follows
 	 * it; 0: the whole credential */
 	size_t		ws_password_len;
@@ -219,6 +224,25 @@ void warden_totp_close( warden_info *wi );
 void warden_totp_forget( slap_overinst *on, const unsigned char *uuid,
 	int purge );
 
+/* access.c: the access engine */
+int warden_access_new( warden_access **acp );
+void warden_access_free( warden_access *ac );
+/** Whether the bind's DN may bind from where the connection comes from.
+ * @param[out] why	the system matched, or why none */
+int warden_access_check( Operation *op, slap_overinst *on, char *why,
+	size_t len );
+/** Refuses a bind that warden_access_check() did not allow: checks the
+ * password only to know whether to log the reason (and to set
+ * ws_access_denied, so that lockout does not count it), sends
+ * invalidCredentials. */
+int warden_access_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws, const char *why );
+/** A write succeeded: forgets decisions it may change. */
+void warden_access_written( Operation *op, slap_overinst *on );
+/** Refuses (sends constraintViolation) a malformed wardenNetwork or
+ * wardenCertSubject in an add or modify. */
+int warden_access_validate( Operation *op, SlapReply *rs, slap_overinst *on );
+
 /* lockout.c: the lockout engine */
 int warden_lockout_new( warden_lockout **lop );
 void warden_lockout_free( warden_lockout *lo );
@@ -284,6 +308,12 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_mfaGroup;
 	AttributeDescription	*ad_mfaGrace;
 	AttributeDescription	*ad_recoveryCode;
+	AttributeDescription	*ad_allowedGroup;
+	AttributeDescription	*ad_network;
+	AttributeDescription	*ad_certSubject;
+	AttributeDescription	*ad_member;		/* core.schema */
+	AttributeDescription	*ad_uniqueMember;	/* core.schema */
+	AttributeDescription	*ad_memberUid;		/* nis.schema, or NULL */
 	ObjectClass		*oc_wardenPolicy;
 	/* operational, registered by warden */
 	AttributeDescription	*ad_failureCount;

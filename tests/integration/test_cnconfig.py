@@ -325,3 +325,25 @@ def test_banned_list_live(live):
     rc, out = modify(s, delete("olcWardenBannedList"))
     assert rc == 0, out
     assert "olcWardenBannedList" not in overlay_attrs(s)
+
+
+def test_access_settings_live(live):
+    s = live
+    rc, out = modify(s, replace("olcWardenAccessDefault", "deny"))
+    assert rc == 0, out
+    assert overlay_attrs(s)["olcWardenAccessDefault"] == ["deny"]
+    rc, out = modify(s, replace("olcWardenAccessDefault", "sometimes"))
+    assert rc == 80 and "neither allow nor deny" in out, out
+    assert overlay_attrs(s)["olcWardenAccessDefault"] == ["deny"]
+    one, two = f"cn=nslcd,{SUFFIX}", f"cn=sssd,{SUFFIX}"
+    rc, out = modify(s, f"add: olcWardenAccessExempt\nolcWardenAccessExempt: {one}\n"
+                        f"olcWardenAccessExempt: {two}\n")
+    assert rc == 0, out
+    rc, out = modify(s, f"add: olcWardenAccessExempt\nolcWardenAccessExempt: not a dn\n")
+    assert rc != 0, out
+    rc, out = modify(s, f"delete: olcWardenAccessExempt\nolcWardenAccessExempt: {one}\n")
+    assert rc == 0, out
+    s.restart()
+    attrs = overlay_attrs(s)
+    assert attrs["olcWardenAccessExempt"] == [two]
+    assert attrs["olcWardenAccessDefault"] == ["deny"]

@@ -54,6 +54,7 @@ main( void )
 	srunner_add_suite( sr, dedup_suite() );
 	srunner_add_suite( sr, quality_suite() );
 	srunner_add_suite( sr, dictionary_suite() );
+	srunner_add_suite( sr, cidr_suite() );
 	srunner_add_suite( sr, banned_suite() );
 	srunner_add_suite( sr, totp_suite() );
 	srunner_add_suite( sr, secret_suite() );

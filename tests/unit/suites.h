@@ -12,6 +12,7 @@ Suite *throttle_suite( void );
 Suite *dedup_suite( void );
 Suite *quality_suite( void );
 Suite *dictionary_suite( void );
+Suite *cidr_suite( void );
 Suite *banned_suite( void );
 Suite *totp_suite( void );
 Suite *secret_suite( void );

@@ -1,0 +1,584 @@
+/* access.c - the access engine: which groups may bind from which systems
+ *
+ * A system (host or service) is an entry with objectClass wardenSystem,
+ * recognised by where its connections come from: wardenNetwork (an
+ * address or CIDR range) and wardenCertSubject (the subject of its TLS
+ * client certificate).  Its wardenAllowedGroup values, and those of every
+ * wardenSystemGroup it is a member of, name the user groups that may bind
+ * from it.  A bind from a system by a user in none of them is refused with
+ * invalidCredentials; a bind from no known system follows
+ * warden-access-default.  The rootdn and warden-access-exempt identities
+ * are never refused.
+ *
+ * The decision needs no secret, so it is made before the credentials are
+ * checked; a refusal is only told to the log when the password was right,
+ * so that someone without it learns nothing.
+ *
+ * Systems are read into memory at the first bind after any change to
+ * them; decisions are kept per user and systems until a group or system
+ * entry changes.  Membership is found through indexed searches
+ * (groups.c), never by reading a group's member list.
+ */
+
+#include <pthread.h>
+
+#include "warden.h"
+#include "cidr.h"
+
+#define ACCESS_CACHE	4096	/* decisions kept */
+
+typedef struct access_system {
+	struct berval	as_ndn;
+	warden_cidr	*as_nets;
+	int		as_nnets;
+	BerVarray	as_certs;	/* normalized subject DNs */
+	int		as_ncerts;
+	BerVarray	as_groups;	/* normalized user group DNs */
+	int		as_ngroups;
+} access_system;
+
+typedef struct access_slot {
+	uint64_t	sl_hash;	/* of the user and the systems matched */
+	uint64_t	sl_gen;
+	int		sl_allowed;
+} access_slot;
+
+struct warden_access {
+	pthread_rwlock_t	ac_lock;	/* the systems */
+	uint64_t		ac_sys_gen;	/* bumped by changes to systems */
+	uint64_t		ac_loaded_gen;	/* what ac_sys reflects */
+	int			ac_loaded;
+	int			ac_certs;	/* some system names a subject */
+	access_system		*ac_sys;
+	int			ac_nsys;
+	ldap_pvt_thread_mutex_t	ac_cache_mutex;
+	uint64_t		ac_gen;		/* bumped by any relevant change */
+	access_slot		ac_cache[ACCESS_CACHE];
+};
+
+int
+warden_access_new( warden_access **acp )
+{
+	warden_access *ac = ch_calloc( 1, sizeof( *ac ) );
+
+	pthread_rwlock_init( &ac->ac_lock, NULL );
+	ldap_pvt_thread_mutex_init( &ac->ac_cache_mutex );
+	ac->ac_gen = 1;
+	*acp = ac;
+	return 0;
+}
+
+static void
+access_systems_free( warden_access *ac )
+{
+	int i;
+
+	for ( i = 0; i < ac->ac_nsys; i++ ) {
+		ch_free( ac->ac_sys[i].as_ndn.bv_val );
+		ch_free( ac->ac_sys[i].as_nets );
+		ber_bvarray_free( ac->ac_sys[i].as_certs );
+		ber_bvarray_free( ac->ac_sys[i].as_groups );
+	}
+	ch_free( ac->ac_sys );
+	ac->ac_sys = NULL;
+	ac->ac_nsys = 0;
+	ac->ac_certs = 0;
+}
+
+void
+warden_access_free( warden_access *ac )
+{
+	if ( !ac ) return;
+	access_systems_free( ac );
+	pthread_rwlock_destroy( &ac->ac_lock );
+	ldap_pvt_thread_mutex_destroy( &ac->ac_cache_mutex );
+	ch_free( ac );
+}
+
+/* --- reading the systems -------------------------------------------------- */
+
+typedef struct access_load {
+	warden_access	*al_ac;
+	int		al_groups;	/* reading system groups */
+} access_load;
+
+static access_system *
+access_find( warden_access *ac, struct berval *ndn )
+{
+	int i;
+
+	for ( i = 0; i < ac->ac_nsys; i++ ) {
+		if ( dn_match( &ac->ac_sys[i].as_ndn, ndn ) ) return &ac->ac_sys[i];
+	}
+	return NULL;
+}
+
+static void
+access_add_groups( access_system *as, Attribute *a )
+{
+	unsigned i;
+
+	for ( i = 0; a && i < a->a_numvals; i++ ) {
+		struct berval g;
+
+		ber_dupbv( &g, &a->a_nvals[i] );
+		ber_bvarray_add( &as->as_groups, &g );
+		as->as_ngroups++;
+	}
+}
+
+static int
+access_load_entry( Operation *op, SlapReply *rs )
+{
+	access_load *al = op->o_callback->sc_private;
+	warden_access *ac = al->al_ac;
+	Entry *e;
+	Attribute *a, *allowed;
+	access_system *as;
+	unsigned i;
+
+	if ( rs->sr_type != REP_SEARCH ) return 0;
+	e = rs->sr_entry;
+	allowed = attr_find( e->e_attrs, warden_ad.ad_allowedGroup );
+	if ( al->al_groups ) {
+		/* a system group: its groups go to each member system */
+		AttributeDescription *mads[2] = { warden_ad.ad_member,
+			warden_ad.ad_uniqueMember };
+		int k;
+
+		for ( k = 0; k < 2; k++ ) {
+			a = attr_find( e->e_attrs, mads[k] );
+			for ( i = 0; a && i < a->a_numvals; i++ ) {
+				as = access_find( ac, &a->a_nvals[i] );
+				if ( as ) access_add_groups( as, allowed );
+			}
+		}
+		return 0;
+	}
+	ac->ac_sys = ch_realloc( ac->ac_sys,
+		( ac->ac_nsys + 1 ) * sizeof( access_system ) );
+	as = &ac->ac_sys[ac->ac_nsys++];
+	memset( as, 0, sizeof( *as ) );
+	ber_dupbv( &as->as_ndn, &e->e_nname );
+	a = attr_find( e->e_attrs, warden_ad.ad_network );
+	if ( a ) {
+		as->as_nets = ch_calloc( a->a_numvals, sizeof( warden_cidr ) );
+		for ( i = 0; i < a->a_numvals; i++ ) {
+			char msg[128];
+
+			/* checked when written; a bad one matches nothing */
+			if ( !warden_cidr_parse( a->a_vals[i].bv_val,
+					a->a_vals[i].bv_len,
+					&as->as_nets[as->as_nnets], msg, sizeof( msg ) ) )
+				as->as_nnets++;
+		}
+	}
+	a = attr_find( e->e_attrs, warden_ad.ad_certSubject );
+	for ( i = 0; a && i < a->a_numvals; i++ ) {
+		struct berval ndn;
+
+		if ( dnNormalize( 0, NULL, NULL, &a->a_vals[i], &ndn, NULL ) ==
+				LDAP_SUCCESS ) {
+			ber_bvarray_add( &as->as_certs, &ndn );
+			as->as_ncerts++;
+			ac->ac_certs = 1;
+		}
+	}
+	access_add_groups( as, allowed );
+	return 0;
+}
+
+static void
+access_search( Operation *op, slap_overinst *on, const char *filter,
+	access_load *al )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	slap_callback cb = { .sc_response = access_load_entry, .sc_private = al };
+	BackendInfo *bi = op->o_bd->bd_info;
+
+	op2.o_tag = LDAP_REQ_SEARCH;
+	op2.o_callback = &cb;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = op->o_bd->be_suffix[0];
+	op2.o_req_ndn = op->o_bd->be_nsuffix[0];
+	op2.ors_scope = LDAP_SCOPE_SUBTREE;
+	op2.ors_deref = LDAP_DEREF_NEVER;
+	op2.ors_limit = NULL;
+	op2.ors_slimit = SLAP_NO_LIMIT;
+	op2.ors_tlimit = SLAP_NO_LIMIT;
+	op2.ors_attrsonly = 0;
+	op2.ors_attrs = NULL;
+	ber_str2bv_x( filter, 0, 1, &op2.ors_filterstr, op->o_tmpmemctx );
+	op2.ors_filter = str2filter_x( op, filter );
+	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
+	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
+	if ( op2.ors_filter ) {
+		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+		op2.o_bd->be_search( &op2, &r2 );
+		op->o_bd->bd_info = bi;
+		filter_free_x( op, op2.ors_filter, 1 );
+	}
+	op->o_tmpfree( op2.ors_filterstr.bv_val, op->o_tmpmemctx );
+}
+
+/* Reads the systems again when they changed; called with ac_lock held
+ * for writing. */
+static void
+access_load_systems( Operation *op, slap_overinst *on, warden_access *ac )
+{
+	access_load al = { ac, 0 };
+	uint64_t gen = ac->ac_sys_gen;
+
+	access_systems_free( ac );
+	access_search( op, on, "(objectClass=wardenSystem)", &al );
+	al.al_groups = 1;
+	access_search( op, on, "(objectClass=wardenSystemGroup)", &al );
+	ac->ac_loaded_gen = gen;
+	ac->ac_loaded = 1;
+	Debug( LDAP_DEBUG_STATS, "warden: %d system entries read\n", ac->ac_nsys );
+}
+
+/* --- the decision ----------------------------------------------------------- */
+
+static uint64_t
+access_hash( uint64_t h, const void *p, size_t n )
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	if ( !h ) h = 1469598103934665603ULL;
+	for ( i = 0; i < n; i++ ) {
+		h ^= c[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int
+access_exempt( warden_info *wi, struct berval *ndn )
+{
+	int i;
+
+	for ( i = 0; wi->wi_access_exempt && wi->wi_access_exempt[i].bv_val; i++ ) {
+		if ( dn_match( &wi->wi_access_exempt[i], ndn ) ) return 1;
+	}
+	return 0;
+}
+
+/* The subject of the client's TLS certificate, normalized; empty without. */
+static void
+access_cert_subject( Operation *op, struct berval *out )
+{
+	void *ssl = NULL;
+
+	BER_BVZERO( out );
+	if ( !op->o_conn || !op->o_conn->c_sb || !op->o_conn->c_tls_ssf ) return;
+	if ( ber_sockbuf_ctrl( op->o_conn->c_sb, LBER_SB_OPT_GET_SSL, &ssl ) != 1 ||
+		!ssl )
+		return;
+	if ( dnX509peerNormalize( ssl, out ) != LDAP_SUCCESS ) BER_BVZERO( out );
+}
+
+/* The uid for posixGroup's memberUid: the RDN when it is uid=, else the
+ * entry's. */
+static void
+access_uid( Operation *op, slap_overinst *on, struct berval *ndn,
+	struct berval *uid )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	Entry *e = NULL;
+	Attribute *a;
+
+	BER_BVZERO( uid );
+	if ( ndn->bv_len > 4 && !strncasecmp( ndn->bv_val, "uid=", 4 ) ) {
+		char *comma = memchr( ndn->bv_val, ',', ndn->bv_len );
+
+		uid->bv_val = ndn->bv_val + 4;
+		uid->bv_len = ( comma ? comma - ndn->bv_val : (long)ndn->bv_len ) - 4;
+		ber_dupbv_x( uid, uid, op->o_tmpmemctx );
+		return;
+	}
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, ndn, NULL, NULL, 0, &e ) == LDAP_SUCCESS && e ) {
+		a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
+		if ( a ) ber_dupbv_x( uid, &a->a_nvals[0], op->o_tmpmemctx );
+		be_entry_release_r( op, e );
+	}
+	op->o_bd->bd_info = bi;
+}
+
+/* 1 allowed, 0 refused (why says where from); ac_lock held for reading. */
+static int
+access_decide( Operation *op, slap_overinst *on, warden_access *ac,
+	char *why, size_t len )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_cidr addr;
+	struct berval subject, uid;
+	BerVarray groups = NULL;
+	int have_addr, i, j, k, n = 0, ngroups = 0, allowed;
+	uint64_t h, gen;
+	access_slot *sl;
+
+	have_addr = op->o_conn && op->o_conn->c_peer_name.bv_val &&
+		!warden_cidr_peer( op->o_conn->c_peer_name.bv_val, &addr );
+	BER_BVZERO( &subject );
+	if ( ac->ac_certs ) access_cert_subject( op, &subject );
+
+	h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
+	why[0] = '\0';
+	for ( i = 0; i < ac->ac_nsys; i++ ) {
+		access_system *as = &ac->ac_sys[i];
+		int match = 0;
+
+		for ( j = 0; have_addr && !match && j < as->as_nnets; j++ )
+			match = warden_cidr_contains( &as->as_nets[j], &addr );
+		for ( j = 0; subject.bv_val && !match && j < as->as_ncerts; j++ )
+			match = dn_match( &as->as_certs[j], &subject );
+		if ( !match ) continue;
+		if ( !n++ ) snprintf( why, len, "%s", as->as_ndn.bv_val );
+		h = access_hash( h, &i, sizeof( i ) );
+		for ( k = 0; k < as->as_ngroups; k++ ) {
+			ber_bvarray_add_x( &groups, &as->as_groups[k],
+				op->o_tmpmemctx );
+			ngroups++;
+		}
+	}
+	if ( subject.bv_val ) ch_free( subject.bv_val );
+	if ( !n ) {
+		snprintf( why, len, "no system entry matches the client" );
+		allowed = wi->wi_access_default;
+		goto done;
+	}
+
+	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
+	gen = ac->ac_gen;
+	sl = &ac->ac_cache[h % ACCESS_CACHE];
+	allowed = sl->sl_hash == h && sl->sl_gen == gen ? sl->sl_allowed : -1;
+	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+	if ( allowed < 0 ) {
+		access_uid( op, on, &op->o_req_ndn, &uid );
+		allowed = warden_group_member( op, on, &op->o_req_ndn,
+			uid.bv_val ? &uid : NULL, groups, ngroups );
+		if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
+		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
+		/* a change since we began: do not keep what we found */
+		if ( ac->ac_gen == gen ) {
+			sl->sl_hash = h;
+			sl->sl_gen = gen;
+			sl->sl_allowed = allowed;
+		}
+		ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+	}
+
+done:
+	/* the groups' values belong to the systems */
+	if ( groups ) op->o_tmpfree( groups, op->o_tmpmemctx );
+	return allowed;
+}
+
+int
+warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_access *ac = wi->wi_access;
+	int allowed;
+
+	if ( !ac || access_exempt( wi, &op->o_req_ndn ) ) return 1;
+	pthread_rwlock_rdlock( &ac->ac_lock );
+	if ( !ac->ac_loaded || ac->ac_loaded_gen != ac->ac_sys_gen ) {
+		pthread_rwlock_unlock( &ac->ac_lock );
+		pthread_rwlock_wrlock( &ac->ac_lock );
+		if ( !ac->ac_loaded || ac->ac_loaded_gen != ac->ac_sys_gen )
+			access_load_systems( op, on, ac );
+		pthread_rwlock_unlock( &ac->ac_lock );
+		pthread_rwlock_rdlock( &ac->ac_lock );
+	}
+	allowed = access_decide( op, on, ac, why, len );
+	pthread_rwlock_unlock( &ac->ac_lock );
+	return allowed;
+}
+
+/* --- changes ---------------------------------------------------------------- */
+
+static int
+access_is_group_attr( AttributeDescription *ad )
+{
+	return ad == warden_ad.ad_member ||
+		ad == warden_ad.ad_uniqueMember ||
+		( warden_ad.ad_memberUid && ad == warden_ad.ad_memberUid ) ||
+		ad == slap_schema.si_ad_objectClass;
+}
+
+static int
+access_is_system_attr( AttributeDescription *ad )
+{
+	return ad == warden_ad.ad_network || ad == warden_ad.ad_certSubject ||
+		ad == warden_ad.ad_allowedGroup ||
+		ad == slap_schema.si_ad_objectClass ||
+		ad == warden_ad.ad_member ||
+		ad == warden_ad.ad_uniqueMember;
+}
+
+void
+warden_access_written( Operation *op, slap_overinst *on )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_access *ac = wi->wi_access;
+	int sys = 0, grp = 0;
+	Modifications *m;
+	Attribute *a;
+
+	if ( !ac ) return;
+	switch ( op->o_tag ) {
+	case LDAP_REQ_DELETE:
+	case LDAP_REQ_MODRDN:
+		sys = grp = 1;
+		break;
+	case LDAP_REQ_ADD:
+		/* every entry has an objectClass: only systems and groups count */
+		for ( a = op->ora_e->e_attrs; a; a = a->a_next ) {
+			if ( a->a_desc == warden_ad.ad_network ||
+				a->a_desc == warden_ad.ad_certSubject ||
+				a->a_desc == warden_ad.ad_allowedGroup )
+				sys = 1;
+			if ( access_is_group_attr( a->a_desc ) &&
+				a->a_desc != slap_schema.si_ad_objectClass )
+				grp = 1;
+		}
+		break;
+	case LDAP_REQ_MODIFY:
+		for ( m = op->orm_modlist; m; m = m->sml_next ) {
+			if ( access_is_system_attr( m->sml_desc ) ) sys = 1;
+			if ( access_is_group_attr( m->sml_desc ) ) grp = 1;
+		}
+		break;
+	}
+	if ( sys ) {
+		pthread_rwlock_wrlock( &ac->ac_lock );
+		ac->ac_sys_gen++;
+		pthread_rwlock_unlock( &ac->ac_lock );
+	}
+	if ( sys || grp ) {
+		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
+		ac->ac_gen++;
+		ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+	}
+}
+
+int
+warden_access_validate( Operation *op, SlapReply *rs, slap_overinst *on )
+{
+	char msg[SLAP_TEXT_BUFLEN], reason[128];
+	Modifications *m;
+	Attribute *a;
+	BerVarray vals = NULL;
+	AttributeDescription *ad = NULL;
+	unsigned i, n = 0;
+	int pass;
+
+	/* both attributes, from the entry being added or the modifications */
+	for ( pass = 0; pass < 2; pass++ ) {
+		AttributeDescription *want = pass ? warden_ad.ad_certSubject :
+			warden_ad.ad_network;
+
+		if ( op->o_tag == LDAP_REQ_ADD ) {
+			a = attr_find( op->ora_e->e_attrs, want );
+			vals = a ? a->a_vals : NULL;
+			n = a ? a->a_numvals : 0;
+			m = NULL;
+		} else {
+			m = op->orm_modlist;
+			vals = NULL;
+			n = 0;
+		}
+		do {
+			if ( m ) {
+				if ( m->sml_desc != want || ( m->sml_op != LDAP_MOD_ADD &&
+					m->sml_op != LDAP_MOD_REPLACE ) ) {
+					m = m->sml_next;
+					continue;
+				}
+				vals = m->sml_values;
+				n = m->sml_numvals;
+			}
+			ad = want;
+			for ( i = 0; i < n; i++ ) {
+				int bad;
+
+				if ( !pass ) {
+					warden_cidr c;
+
+					bad = warden_cidr_parse( vals[i].bv_val,
+						vals[i].bv_len, &c, reason, sizeof( reason ) );
+				} else {
+					struct berval ndn;
+
+					bad = dnNormalize( 0, NULL, NULL, &vals[i], &ndn,
+						op->o_tmpmemctx ) != LDAP_SUCCESS;
+					if ( !bad ) op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
+					else snprintf( reason, sizeof( reason ), "not a DN "
+						"(the certificate's subject, as in "
+						"\"cn=host.example.org,o=Example\")" );
+				}
+				if ( bad ) {
+					BackendInfo *bi = op->o_bd->bd_info;
+					char *text;
+
+					snprintf( msg, sizeof( msg ), "%s: \"%.*s\": %s",
+						ad->ad_cname.bv_val, (int)vals[i].bv_len,
+						vals[i].bv_val, reason );
+					text = op->o_tmpalloc( strlen( msg ) + 1,
+						op->o_tmpmemctx );
+					strcpy( text, msg );
+					op->o_bd->bd_info = (BackendInfo *)on->on_info;
+					send_ldap_error( op, rs, LDAP_CONSTRAINT_VIOLATION, text );
+					op->o_bd->bd_info = bi;
+					rs->sr_text = NULL;
+					return LDAP_CONSTRAINT_VIOLATION;
+				}
+			}
+			if ( m ) m = m->sml_next;
+		} while ( m );
+	}
+	return SLAP_CB_CONTINUE;
+}
+
+int
+warden_access_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws, const char *why )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	struct berval cred = op->orb_cred;
+	const char *text = NULL;
+	Entry *e = NULL;
+	Attribute *a;
+	int pw_ok = 0, digits;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
+			LDAP_SUCCESS && e &&
+		( a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) ) ) {
+		pw_ok = !slap_passwd_check( op, e, a, &cred, &text );
+		/* a user with a token typed the password and a code */
+		for ( digits = 6; !pw_ok && ws->ws_has_token && digits <= 8;
+				digits++ ) {
+			if ( op->orb_cred.bv_len <= (ber_len_t)digits ) break;
+			cred.bv_len = op->orb_cred.bv_len - digits;
+			pw_ok = !slap_passwd_check( op, e, a, &cred, &text );
+		}
+	}
+	if ( e ) be_entry_release_r( op, e );
+	if ( pw_ok ) {
+		ws->ws_access_denied = 1;
+		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" from %s refused: "
+			"not a member of a group allowed there (%s)\n",
+			op->o_req_dn.bv_val, op->o_conn->c_peer_name.bv_val ?
+			op->o_conn->c_peer_name.bv_val : "?", why );
+	}
+	send_ldap_error( op, rs, LDAP_INVALID_CREDENTIALS, NULL );
+	op->o_bd->bd_info = bi;
+	return LDAP_INVALID_CREDENTIALS;
+}

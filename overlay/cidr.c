@@ -1,0 +1,121 @@
+/* cidr.c - client addresses and the networks systems are matched by */
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cidr.h"
+
+static const unsigned char cidr_mapped[12] =
+	{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+static int
+cidr_addr( const char *s, warden_cidr *out )
+{
+	memset( out, 0, sizeof( *out ) );
+	if ( inet_pton( AF_INET, s, out->wc_addr ) == 1 ) {
+		out->wc_family = 4;
+		out->wc_bits = 32;
+		return 0;
+	}
+	if ( inet_pton( AF_INET6, s, out->wc_addr ) == 1 ) {
+		/* an IPv4 client on an IPv6 socket */
+		if ( !memcmp( out->wc_addr, cidr_mapped, 12 ) ) {
+			memmove( out->wc_addr, out->wc_addr + 12, 4 );
+			memset( out->wc_addr + 4, 0, 12 );
+			out->wc_family = 4;
+			out->wc_bits = 32;
+		} else {
+			out->wc_family = 6;
+			out->wc_bits = 128;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int
+warden_cidr_parse( const char *s, size_t len, warden_cidr *out, char *msg,
+	size_t msglen )
+{
+	char buf[64], *slash, *end;
+	unsigned max, i;
+	long bits;
+
+	if ( len == 0 || len >= sizeof( buf ) ) {
+		snprintf( msg, msglen, "not an address or CIDR range" );
+		return -1;
+	}
+	memcpy( buf, s, len );
+	buf[len] = '\0';
+	slash = strchr( buf, '/' );
+	if ( slash ) *slash = '\0';
+	if ( cidr_addr( buf, out ) ) {
+		snprintf( msg, msglen, "\"%s\" is not an IPv4 or IPv6 address",
+			buf );
+		return -1;
+	}
+	max = out->wc_family == 4 ? 32 : 128;
+	if ( slash ) {
+		bits = strtol( slash + 1, &end, 10 );
+		if ( !slash[1] || *end || bits < 0 || bits > (long)max ) {
+			snprintf( msg, msglen, "the prefix length must be 0 to %u",
+				max );
+			return -1;
+		}
+		out->wc_bits = bits;
+	}
+	for ( i = out->wc_bits; i < max; i++ ) {
+		if ( out->wc_addr[i / 8] & ( 0x80 >> ( i % 8 ) ) ) {
+			snprintf( msg, msglen, "the address has bits set beyond "
+				"the /%u prefix (give the network address)",
+				out->wc_bits );
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+warden_cidr_peer( const char *peer, warden_cidr *out )
+{
+	char buf[64];
+	const char *p;
+	char *end;
+	size_t n;
+
+	if ( strncmp( peer, "IP=", 3 ) ) return -1;
+	p = peer + 3;
+	if ( *p == '[' ) {
+		end = strchr( p, ']' );
+		if ( !end ) return -1;
+		n = end - p - 1;
+		p++;
+	} else {
+		end = strrchr( p, ':' );
+		n = end ? (size_t)( end - p ) : strlen( p );
+	}
+	if ( n >= sizeof( buf ) ) return -1;
+	memcpy( buf, p, n );
+	buf[n] = '\0';
+	return cidr_addr( buf, out );
+}
+
+int
+warden_cidr_contains( const warden_cidr *range, const warden_cidr *addr )
+{
+	unsigned full, rest;
+
+	if ( range->wc_family != addr->wc_family ) return 0;
+	full = range->wc_bits / 8;
+	rest = range->wc_bits % 8;
+	if ( memcmp( range->wc_addr, addr->wc_addr, full ) ) return 0;
+	if ( rest ) {
+		unsigned char mask = (unsigned char)( 0xff << ( 8 - rest ) );
+
+		if ( ( range->wc_addr[full] & mask ) != ( addr->wc_addr[full] & mask ) )
+			return 0;
+	}
+	return 1;
+}
