@@ -422,7 +422,7 @@ access_is_system_attr( AttributeDescription *ad )
 		ad == warden_ad.ad_uniqueMember;
 }
 
-void
+int
 warden_access_written( Operation *op, slap_overinst *on )
 {
 	warden_info *wi = on->on_bi.bi_private;
@@ -431,7 +431,7 @@ warden_access_written( Operation *op, slap_overinst *on )
 	Modifications *m;
 	Attribute *a;
 
-	if ( !ac ) return;
+	if ( !ac ) return 1;
 	switch ( op->o_tag ) {
 	case LDAP_REQ_DELETE:
 	case LDAP_REQ_MODRDN:
@@ -466,6 +466,7 @@ warden_access_written( Operation *op, slap_overinst *on )
 		ac->ac_gen++;
 		ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 	}
+	return grp;
 }
 
 int

@@ -374,11 +374,10 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 }
 
 static int
-lockout_is_admin( Operation *op, Entry *e )
+lockout_is_admin( Operation *op, slap_overinst *on, Entry *e, int roles )
 {
-	if ( be_isroot( op ) ) return 1;
-	return e && access_allowed( op, e, warden_pwd.ad_pwdAccountLockedTime,
-		NULL, ACL_MANAGE, NULL );
+	return warden_role_holds( op, on, roles, e,
+		warden_pwd.ad_pwdAccountLockedTime );
 }
 
 int
@@ -404,14 +403,15 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
-	admin = lockout_is_admin( op, e );
+	admin = lockout_is_admin( op, on, e,
+		WARDEN_ROLE_ADMIN | WARDEN_ROLE_HELPDESK );
 	if ( e ) be_entry_release_r( op, e );
 	op->o_bd->bd_info = bi;
 	if ( !admin ) {
 		*unlock = 0;
 		rs->sr_err = LDAP_INSUFFICIENT_ACCESS;
-		rs->sr_text = "only administrators (manage access to "
-			"pwdAccountLockedTime) may lock or unlock accounts";
+		rs->sr_text = "only administrators and the helpdesk (or manage "
+			"access to pwdAccountLockedTime) may lock or unlock accounts";
 		send_ldap_result( op, rs );
 		return rs->sr_err;
 	}
@@ -500,7 +500,9 @@ warden_lockout_operational( Operation *op, SlapReply *rs, slap_overinst *on )
 		return SLAP_CB_CONTINUE;
 	a = attr_find( rs->sr_entry->e_attrs, slap_schema.si_ad_entryUUID );
 	if ( !a || a->a_nvals[0].bv_len != WARDEN_UUID_LEN ) return SLAP_CB_CONTINUE;
-	if ( !lockout_is_admin( op, rs->sr_entry ) ) return SLAP_CB_CONTINUE;
+	if ( !lockout_is_admin( op, on, rs->sr_entry, WARDEN_ROLE_ADMIN |
+			WARDEN_ROLE_HELPDESK | WARDEN_ROLE_AUDITOR ) )
+		return SLAP_CB_CONTINUE;
 	if ( warden_lock_get( wi->wi_store, (unsigned char *)a->a_nvals[0].bv_val,
 			&st, msg, sizeof( msg ) ) != 0 )
 		return SLAP_CB_CONTINUE;

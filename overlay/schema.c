@@ -91,6 +91,8 @@ warden_schema_check( char *msg, size_t len )
 		if ( slap_str2ad( ats[i].name, ats[i].ad, &text ) ) break;
 	}
 	warden_ad.oc_wardenPolicy = oc_find( "wardenPolicy" );
+	warden_ad.oc_wardenSystem = oc_find( "wardenSystem" );
+	warden_ad.oc_wardenSystemGroup = oc_find( "wardenSystemGroup" );
 	/* group membership: core.schema's; memberUid only with nis.schema */
 	warden_ad.ad_member = NULL;
 	warden_ad.ad_uniqueMember = NULL;

@@ -51,7 +51,10 @@ enum {
 	WARDEN_DEFAULT_POLICY,
 	WARDEN_BANNED_LIST,
 	WARDEN_ACCESS_DEFAULT,
-	WARDEN_ACCESS_EXEMPT
+	WARDEN_ACCESS_EXEMPT,
+	WARDEN_ADMIN_GROUP,	/* the three in the order of wi_role_group */
+	WARDEN_HELPDESK_GROUP,
+	WARDEN_AUDITOR_GROUP
 };
 
 static ConfigDriver warden_cf_gen;
@@ -106,6 +109,18 @@ static ConfigTable warden_cfg[] = {
 		"DESC 'An identity (a service account) that the access check "
 		"never refuses' EQUALITY distinguishedNameMatch "
 		"SYNTAX " SYN_DN " )" },
+	WARDEN_CF_ENTRY( "warden-admin-group", "groupDN",
+		ARG_STRING|ARG_QUOTE|WARDEN_ADMIN_GROUP, "10", "olcWardenAdminGroup",
+		"Members administer warden: policies, systems, and all of the helpdesk",
+		SYN_DN, "distinguishedNameMatch" ),
+	WARDEN_CF_ENTRY( "warden-helpdesk-group", "groupDN",
+		ARG_STRING|ARG_QUOTE|WARDEN_HELPDESK_GROUP, "11", "olcWardenHelpdeskGroup",
+		"Members unlock accounts and enrol or reset tokens",
+		SYN_DN, "distinguishedNameMatch" ),
+	WARDEN_CF_ENTRY( "warden-auditor-group", "groupDN",
+		ARG_STRING|ARG_QUOTE|WARDEN_AUDITOR_GROUP, "12", "olcWardenAuditorGroup",
+		"Members read the state warden keeps",
+		SYN_DN, "distinguishedNameMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -118,7 +133,9 @@ static ConfigOCs warden_ocs[] = {
 		"MAY ( olcWardenKeyFile $ olcWardenAuditFile $ "
 		"olcWardenDefaultPolicy $ olcWardenLockRootDN $ "
 		"olcWardenLockoutExpose $ olcWardenBannedList $ "
-		"olcWardenAccessDefault $ olcWardenAccessExempt ) )",
+		"olcWardenAccessDefault $ olcWardenAccessExempt $ "
+		"olcWardenAdminGroup $ olcWardenHelpdeskGroup $ "
+		"olcWardenAuditorGroup ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -145,6 +162,11 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_BANNED_LIST:	s = wi->wi_banned_file; break;
 	case WARDEN_ACCESS_DEFAULT:
 		s = wi->wi_access_default ? "allow" : "deny";
+		break;
+	case WARDEN_ADMIN_GROUP:
+	case WARDEN_HELPDESK_GROUP:
+	case WARDEN_AUDITOR_GROUP:
+		s = wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP].bv_val;
 		break;
 	case WARDEN_ACCESS_EXEMPT: {
 		int i;
@@ -188,6 +210,13 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_ACCESS_DEFAULT:
 		wi->wi_access_default = 1;
+		break;
+	case WARDEN_ADMIN_GROUP:
+	case WARDEN_HELPDESK_GROUP:
+	case WARDEN_AUDITOR_GROUP:
+		ch_free( wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP].bv_val );
+		BER_BVZERO( &wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP] );
+		warden_roles_changed();
 		break;
 	case WARDEN_ACCESS_EXEMPT:
 		if ( c->valx < 0 ) {
@@ -320,6 +349,26 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		c->value_string = NULL;
 		break;
 
+	case WARDEN_ADMIN_GROUP:
+	case WARDEN_HELPDESK_GROUP:
+	case WARDEN_AUDITOR_GROUP: {
+		struct berval bv, ndn, *g = &wi->wi_role_group[c->type -
+			WARDEN_ADMIN_GROUP];
+
+		ber_str2bv( c->value_string, 0, 0, &bv );
+		if ( dnNormalize( 0, NULL, NULL, &bv, &ndn, NULL ) != LDAP_SUCCESS ) {
+			snprintf( msg, len, "\"%s\" is not a valid DN",
+				c->value_string );
+			return -1;
+		}
+		ch_free( g->bv_val );
+		*g = ndn;
+		warden_roles_changed();
+		ch_free( c->value_string );
+		c->value_string = NULL;
+		break;
+		}
+
 	case WARDEN_ACCESS_EXEMPT: {
 		struct berval bv, ndn;
 
@@ -435,6 +484,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_expose_lock = 1;
 	wi->wi_access_default = 1;
 	warden_access_new( &wi->wi_access );
+	warden_roles_init();
 	warden_policy_cache_init( wi );
 	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
 	if ( !wi->wi_subjects || warden_lockout_new( &wi->wi_lockout ) ) {
@@ -560,6 +610,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	warden_info *wi = on->on_bi.bi_private;
+	int i;
 
 	if ( !wi ) return 0;
 	warden_db_close( be, cr );
@@ -577,6 +628,8 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	warden_totp_close( wi );
 	warden_access_free( wi->wi_access );
 	ber_bvarray_free( wi->wi_access_exempt );
+	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
+	warden_roles_destroy();
 	ch_free( wi );
 	on->on_bi.bi_private = NULL;
 	warden_pwgen_release();
@@ -880,7 +933,7 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
-	warden_access_written( op, wo->wo_on );
+	if ( warden_access_written( op, wo->wo_on ) ) warden_roles_changed();
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid )
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
 	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid ) {
@@ -945,6 +998,8 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	if ( !warden_internal( op ) ) {
+		rc = warden_roles_write_check( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_access_validate( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_totp_write( op, rs, on, &secret );
@@ -992,6 +1047,10 @@ warden_op_delete( Operation *op, SlapReply *rs )
 
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( !warden_internal( op ) ) {
+		rc = warden_roles_write_check( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_delete = 1;
@@ -1008,6 +1067,10 @@ warden_op_write( Operation *op, SlapReply *rs )
 
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( !warden_internal( op ) ) {
+		rc = warden_roles_write_check( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) ) {
 		int secret;
 
@@ -1034,7 +1097,14 @@ warden_op_write( Operation *op, SlapReply *rs )
 static int
 warden_op_read( Operation *op, SlapReply *rs )
 {
-	return warden_reset_restrict( op, rs, (slap_overinst *)op->o_bd->bd_info );
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	int rc = warden_reset_restrict( op, rs, on );
+
+	/* what the identity may read of warden's state is settled now,
+	 * not from inside the search */
+	if ( rc == SLAP_CB_CONTINUE && op->o_tag == LDAP_REQ_SEARCH )
+		warden_role_holds( op, on, WARDEN_ROLE_AUDITOR, NULL, NULL );
+	return rc;
 }
 
 static int

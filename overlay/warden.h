@@ -74,6 +74,9 @@ typedef struct warden_info {
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
 	warden_access	*wi_access;		/**< the access engine */
 	int		wi_access_default;	/**< warden-access-default: 1 allow */
+	/** warden-admin-group, -helpdesk-group, -auditor-group (normalized;
+	 * empty when not set), in the order of the WARDEN_ROLE_ bits */
+	struct berval	wi_role_group[3];
 	BerVarray	wi_access_exempt;	/**< warden-access-exempt, normalized */
 	char		*wi_banned_file;	/**< warden-banned-list */
 	warden_banlist	*wi_banned;
@@ -133,6 +136,29 @@ void warden_policy_cache_destroy( warden_info *wi );
 /** The client's address without its port ("IP=192.0.2.1",
  * "IP=[2001:db8::1]", "PATH=/run/ldapi"), NUL-terminated. */
 void warden_client_host( Operation *op, char *buf, size_t len );
+
+/* roles.c: administrative roles */
+#define WARDEN_ROLE_ADMIN	1
+#define WARDEN_ROLE_HELPDESK	2
+#define WARDEN_ROLE_AUDITOR	4
+void warden_roles_init( void );
+void warden_roles_destroy( void );
+/** A group changed: forget what identities hold. */
+void warden_roles_changed( void );
+/** Whether the operation's identity holds one of the roles in want: the
+ * rootdn, a member of the role's group, or (e and ad given) an identity
+ * with manage access to ad in e. */
+int warden_role_holds( Operation *op, slap_overinst *on, int want, Entry *e,
+	AttributeDescription *ad );
+/** An add, modify, delete or rename: refuses (sends insufficientAccess)
+ * token and recovery code attributes written without the helpdesk role,
+ * and, when warden-admin-group is set, policy and system entries written
+ * without the admin role. */
+int warden_roles_write_check( Operation *op, SlapReply *rs,
+	slap_overinst *on );
+/** Whether warden-admin-group is set (policy and system entries are then
+ * the administrators' alone). */
+int warden_role_admin_configured( slap_overinst *on );
 
 /* groups.c */
 /** Whether the user (normalized DN, and uid for posixGroup's memberUid;
@@ -237,8 +263,9 @@ int warden_access_check( Operation *op, slap_overinst *on, char *why,
  * invalidCredentials. */
 int warden_access_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws, const char *why );
-/** A write succeeded: forgets decisions it may change. */
-void warden_access_written( Operation *op, slap_overinst *on );
+/** A write succeeded: forgets decisions it may change.
+ * @return whether it may have changed a group */
+int warden_access_written( Operation *op, slap_overinst *on );
 /** Refuses (sends constraintViolation) a malformed wardenNetwork or
  * wardenCertSubject in an add or modify. */
 int warden_access_validate( Operation *op, SlapReply *rs, slap_overinst *on );
@@ -315,6 +342,8 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_uniqueMember;	/* core.schema */
 	AttributeDescription	*ad_memberUid;		/* nis.schema, or NULL */
 	ObjectClass		*oc_wardenPolicy;
+	ObjectClass		*oc_wardenSystem;
+	ObjectClass		*oc_wardenSystemGroup;
 	/* operational, registered by warden */
 	AttributeDescription	*ad_failureCount;
 	AttributeDescription	*ad_failureTime;
