@@ -106,3 +106,50 @@ def test_roles(slapd):
     lock(slapd, "dave")
     with pytest.raises(ldap.INSUFFICIENT_ACCESS):
         conn["bob"].modify_s(user_dn("dave"), unlock)
+
+
+def test_example_acls_give_least_privilege(slapd):
+    from conftest import SRCDIR
+    acl = (SRCDIR / "contrib/examples/acl.conf").read_text().replace("dc=example,dc=org", SUFFIX)
+    key = slapd.dir / "warden.key"
+    key.write_text(KEY)
+    os.chmod(key, 0o600)
+    g = f"ou=groups,{SUFFIX}"
+    slapd.write_conf(slapd.base_conf([MODULE]) + slapd.mdb_conf() +
+                     f"overlay warden\nwarden-state-dir {slapd.state}\nwarden-key-file {key}\n"
+                     f"warden-default-policy {POLICY}\n"
+                     f"warden-helpdesk-group cn=warden-helpdesk,{g}\n"
+                     f"warden-auditor-group cn=warden-auditors,{g}\n"
+                     f"warden-admin-group cn=warden-admins,{g}\n" + acl)
+    slapd.start()
+    slapd.add_users(USERS)
+    a = slapd.admin()
+    for ou in ("policies", "groups"):
+        a.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]), ("ou", [ou.encode()])])
+    a.add_s(POLICY, [("objectClass", [b"device", b"pwdPolicy"]), ("cn", [b"default"]),
+                     ("pwdAttribute", [b"userPassword"]), ("pwdMaxFailure", [b"2"]),
+                     ("pwdLockout", [b"TRUE"])])
+    for cn, u in {"warden-helpdesk": "bob", "warden-auditors": "dave", "warden-admins": "erin"}.items():
+        a.add_s(f"cn={cn},{g}", ldap.modlist.addModlist({
+            "objectClass": [b"groupOfNames"], "cn": [cn.encode()], "member": [user_dn(u).encode()]}))
+    lock(slapd, "alice")
+    conn = {u: slapd.conn(user_dn(u), USERPW) for u in ("bob", "carol", "dave", "erin")}
+    # a user cannot join a group or change the policy
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS):
+        conn["carol"].modify_s(f"cn=warden-admins,{g}", [(ldap.MOD_ADD, "member", [user_dn("carol").encode()])])
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS):
+        conn["carol"].modify_s(POLICY, [(ldap.MOD_REPLACE, "pwdMaxFailure", [b"9"])])
+    # the helpdesk unlocks and enrols
+    conn["bob"].modify_s(user_dn("alice"), [(ldap.MOD_DELETE, "pwdAccountLockedTime", None)])
+    conn["bob"].modify_s(user_dn("alice"), [
+        (ldap.MOD_ADD, "objectClass", [b"oathTOTPUser", b"oathTOTPToken"]),
+        (ldap.MOD_ADD, "oathTOTPToken", [user_dn("alice").encode()]),
+        (ldap.MOD_ADD, "oathSecret", [os.urandom(20)])])
+    # nobody reads the secret, not even the helpdesk or the auditors
+    for u in ("bob", "dave", "carol"):
+        r = conn[u].search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["oathSecret", "oathTOTPToken"])
+        assert "oathSecret" not in r[0][1]
+    # auditors read warden's state, the administrator changes the policy
+    assert "wardenFailureCount" in state_attrs(conn["dave"], "alice")
+    assert "wardenFailureCount" not in state_attrs(conn["carol"], "alice")
+    conn["erin"].modify_s(POLICY, [(ldap.MOD_REPLACE, "pwdMaxFailure", [b"5"])])
