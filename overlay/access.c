@@ -281,32 +281,36 @@ access_cert_subject( Operation *op, struct berval *out )
 	if ( dnX509peerNormalize( ssl, out ) != LDAP_SUCCESS ) BER_BVZERO( out );
 }
 
-/* The uid for posixGroup's memberUid: the RDN when it is uid=, else the
- * entry's. */
-static void
-access_uid( Operation *op, slap_overinst *on, struct berval *ndn,
-	struct berval *uid )
+/* What the user entry says: the uid for posixGroup's memberUid, and
+ * whether memberOf (kept by the memberof overlay) already names one of
+ * the groups, which spares the searches. */
+static int
+access_user( Operation *op, slap_overinst *on, struct berval *ndn,
+	struct berval *uid, BerVarray groups, int ngroups )
 {
 	BackendInfo *bi = op->o_bd->bd_info;
+	AttributeDescription *memberof = NULL;
+	const char *text;
 	Entry *e = NULL;
 	Attribute *a;
+	int direct = 0, i;
+	unsigned j;
 
 	BER_BVZERO( uid );
-	if ( ndn->bv_len > 4 && !strncasecmp( ndn->bv_val, "uid=", 4 ) ) {
-		char *comma = memchr( ndn->bv_val, ',', ndn->bv_len );
-
-		uid->bv_val = ndn->bv_val + 4;
-		uid->bv_len = ( comma ? comma - ndn->bv_val : (long)ndn->bv_len ) - 4;
-		ber_dupbv_x( uid, uid, op->o_tmpmemctx );
-		return;
-	}
+	if ( at_find( "memberOf" ) ) slap_str2ad( "memberOf", &memberof, &text );
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	if ( be_entry_get_rw( op, ndn, NULL, NULL, 0, &e ) == LDAP_SUCCESS && e ) {
 		a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
 		if ( a ) ber_dupbv_x( uid, &a->a_nvals[0], op->o_tmpmemctx );
+		a = memberof ? attr_find( e->e_attrs, memberof ) : NULL;
+		for ( j = 0; a && !direct && j < a->a_numvals; j++ ) {
+			for ( i = 0; !direct && i < ngroups; i++ )
+				direct = dn_match( &a->a_nvals[j], &groups[i] );
+		}
 		be_entry_release_r( op, e );
 	}
 	op->o_bd->bd_info = bi;
+	return direct;
 }
 
 /* 1 allowed, 0 refused (why says where from); ac_lock held for reading. */
@@ -359,9 +363,10 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	allowed = sl->sl_hash == h && sl->sl_gen == gen ? sl->sl_allowed : -1;
 	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 	if ( allowed < 0 ) {
-		access_uid( op, on, &op->o_req_ndn, &uid );
-		allowed = warden_group_member( op, on, &op->o_req_ndn,
-			uid.bv_val ? &uid : NULL, groups, ngroups );
+		allowed = access_user( op, on, &op->o_req_ndn, &uid, groups,
+			ngroups ) ||
+			warden_group_member( op, on, &op->o_req_ndn,
+				uid.bv_val ? &uid : NULL, groups, ngroups );
 		if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
 		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
 		/* a change since we began: do not keep what we found */

@@ -128,3 +128,17 @@ def test_access_default_config(slapd):
                      f"overlay warden\nwarden-state-dir {slapd.state}\nwarden-access-default maybe\n")
     assert slapd.start(expect_failure=True) != 0
     assert '"maybe" is neither allow nor deny' in slapd.log_text()
+
+
+def test_with_the_memberof_overlay(slapd):
+    a = start(slapd, None, users=("alice", "bob"), modules=("memberof.la",),
+              extra="warden-access-default deny\noverlay memberof\n")
+    for ou in ("systems", "groups"):
+        a.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                      ("ou", [ou.encode()])])
+    web = group(a, "web", [user_dn("alice")])
+    system(a, "web03", ["127.0.0.1"], [web])
+    r = a.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["memberOf"])
+    assert r[0][1]["memberOf"] == [web.encode()]
+    assert bind(slapd, "alice", USERPW)[0] == 0
+    assert bind(slapd, "bob", USERPW)[0] == 49
