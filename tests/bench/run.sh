@@ -883,7 +883,8 @@ wb_passwd_warm() {
 
 wb_passwd_note() {
 	[[ " $wb_workloads " == *" passwd "* ]] || return 0
-	local warm="after $(wb_passwd_warm) operations that fill the users' histories"
+	local warm
+	warm="after $(wb_passwd_warm) operations that fill the users' histories"
 	[ $wb_mode = smoke ] && warm="no warm-up"
 	echo "(passwd: the rootdn sets a new $wb_pw_length-character password per operation," \
 		"$warm; policy pwdMinLength 12, pwdInHistory 5, and for warden 3 classes," \
