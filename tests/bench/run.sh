@@ -22,6 +22,7 @@ SCHEMADIR=${SCHEMADIR:-/etc/ldap/schema}
 WARDEN_SCHEMA=${WARDEN_SCHEMA:-$wb_top/schema/warden.schema}
 WARDEN_MODULE=${WARDEN_MODULE:-$wb_top/.libs/warden.so}
 WBENCH=${WBENCH:-$wb_here/wbench}
+WARDENCTL=${WARDENCTL:-$wb_top/wardenctl}
 
 wb_suffix="dc=bench,dc=test"
 wb_rootdn="cn=admin,$wb_suffix"
@@ -41,6 +42,9 @@ wb_instances="bare,warden,ppolicy,otp,auditlog"
 wb_keep=0
 wb_nosync=0
 wb_cg_ops=2000
+wb_banned=0
+wb_banned_set=0
+wb_pw_length=16
 wb_out=
 wb_workdir=
 wb_reps_set=0
@@ -56,6 +60,12 @@ usage: $0 [options]
   --callgrind        run bare, warden and ppolicy under valgrind callgrind and
                      report instructions per operation (bind-new by default)
   --users N          users in the data set [$wb_users]      --big  1,000,000 users
+  --banned N         also run passwd on warden with a banned list of N entries
+                     (instance warden-ban) and on the same without the
+                     cracklib dictionary (warden-nodict); 0: neither
+                     [0; --smoke: 10000]; the index's memory is reported
+  --pw-length L      length of the passwords passwd sets, 12 to 24 [$wb_pw_length]
+                     (the cracklib check costs more the longer they are)
   --duration S       seconds per run [$wb_duration]         --reps R  repetitions [$wb_reps]
   --threads T        wbench threads [$wb_threads]           --conns C  in flight per thread [$wb_conns]
   --workloads LIST   comma-separated [$wb_workloads]
@@ -67,7 +77,8 @@ usage: $0 [options]
   --keep             keep the work directory
   --out FILE         also write the raw per-run results (TSV) to FILE
 environment: WBENCH (generator, compiled from wbench.c when missing),
-  WARDEN_MODULE [$WARDEN_MODULE], WARDEN_CONF_EXTRA (extra slapd.conf lines
+  WARDEN_MODULE [$WARDEN_MODULE], WARDENCTL (builds the banned index for
+  --banned) [$WARDENCTL], WARDEN_CONF_EXTRA (extra slapd.conf lines
   after warden-state-dir), WARDEN_TOTP_ENROLL (command run as
   CMD URI ROOTDN ROOTPW SECRETS_FILE to enrol the TOTP users in warden; without
   it warden is skipped for bind-totp), SLAPD, SLAPADD, MODULEDIR, SCHEMADIR
@@ -85,6 +96,8 @@ while [ $# -gt 0 ]; do
 	--callgrind) wb_mode=callgrind ;;
 	--users) shift; wb_users=${1:-}; wb_users_set=1 ;;
 	--big) wb_users=1000000; wb_users_set=1 ;;
+	--banned) shift; wb_banned=${1:-}; wb_banned_set=1 ;;
+	--pw-length) shift; wb_pw_length=${1:-} ;;
 	--duration) shift; wb_duration=${1:-} ;;
 	--reps) shift; wb_reps=${1:-}; wb_reps_set=1 ;;
 	--threads) shift; wb_threads=${1:-} ;;
@@ -112,6 +125,9 @@ if [ $wb_mode = smoke ]; then
 	[ $wb_users_set = 1 ] || wb_users=200
 	wb_duration=0.3
 	[ $wb_reps_set = 1 ] || wb_reps=1
+	# the banned-list path too, with a list small enough to build in
+	# well under a second
+	[ $wb_banned_set = 1 ] || wb_banned=10000
 fi
 if [ $wb_mode = callgrind ]; then
 	[ $wb_reps_set = 1 ] || wb_reps=1
@@ -121,6 +137,9 @@ fi
 for v in "$wb_users" "$wb_reps" "$wb_threads" "$wb_conns" "$wb_port_base" "$wb_cg_ops"; do
 	wb_isint "$v" && [ "$v" -gt 0 ] || wb_die "bad numeric option: '$v'"
 done
+wb_isint "$wb_banned" || wb_die "bad --banned '$wb_banned'"
+wb_isint "$wb_pw_length" && [ "$wb_pw_length" -ge 12 ] && [ "$wb_pw_length" -le 24 ] ||
+	wb_die "bad --pw-length '$wb_pw_length' (12 to 24)"
 case $wb_duration in ''|*[!0-9.]*) wb_die "bad --duration '$wb_duration'" ;; esac
 [ "$wb_port_base" -lt 32000 ] || wb_die "--port-base must stay below 32768 (ephemeral range)"
 [ "$wb_users" -ge "$wb_reps" ] || wb_die "--users must be at least --reps"
@@ -136,7 +155,7 @@ done
 for i in $wb_instances; do
 	case $i in
 	bare|warden|ppolicy|otp|auditlog) ;;
-	*) wb_die "unknown instance $i (warden-otp follows warden)" ;;
+	*) wb_die "unknown instance $i (warden-otp, and with --banned warden-ban and warden-nodict, follow warden)" ;;
 	esac
 done
 
@@ -151,8 +170,8 @@ fi
 
 # --- the generator --------------------------------------------------------
 if [ "$WBENCH" = "$wb_here/wbench" ] && [ -x "$WBENCH" ] &&
-		[ "$wb_here/wbench.c" -nt "$WBENCH" ]; then
-	echo "run.sh: $WBENCH is older than wbench.c, rebuilding it" >&2
+		{ [ "$wb_here/wbench.c" -nt "$WBENCH" ] || [ "$wb_here/wblist.h" -nt "$WBENCH" ]; }; then
+	echo "run.sh: $WBENCH is older than wbench.c or wblist.h, rebuilding it" >&2
 	rm -f "$WBENCH"
 fi
 if [ ! -x "$WBENCH" ]; then
@@ -229,12 +248,30 @@ if [[ " $wb_instances " == *" warden "* ]]; then
 			"(build it, or set WARDEN_MODULE)" >&2
 	fi
 fi
+# --banned N: warden-ban and warden-nodict, which need wardenctl to build
+# the index; asked for explicitly, a missing wardenctl is an error, in
+# --smoke (10,000 by default) it only skips them
+wb_have_banned=0
+if [ $wb_have_warden = 1 ] && [ "$wb_banned" -gt 0 ]; then
+	if [ -x "$WARDENCTL" ]; then
+		wb_have_banned=1
+		case $WARDENCTL in /*) ;; *) WARDENCTL=$(pwd)/$WARDENCTL ;; esac
+	elif [ $wb_banned_set = 1 ]; then
+		wb_die "--banned needs wardenctl: $WARDENCTL not found (build it, or set WARDENCTL)"
+	else
+		echo "run.sh: SKIPPING warden-ban and warden-nodict: $WARDENCTL not found" \
+			"(build it, or set WARDENCTL)" >&2
+	fi
+fi
 
 # wb_applies WORKLOAD INSTANCE
 wb_applies() {
 	case $2 in
 	bare) [ "$1" != bind-totp ] ;;
 	warden) [ $wb_have_warden = 1 ] && [ "$1" != bind-totp ] ;;
+	# the password checks with the banned list, with and without the
+	# dictionary: only what sets passwords
+	warden-ban|warden-nodict) [ $wb_have_banned = 1 ] && [ "$1" = passwd ] ;;
 	warden-otp)
 		[ $wb_have_warden = 1 ] && [ -n "${WARDEN_TOTP_ENROLL:-}" ] &&
 			[ "$1" = bind-totp ] ;;
@@ -248,8 +285,14 @@ wb_applies() {
 }
 
 # warden with the users' TOTP secrets enrolled is an instance of its own
-# ("warden-otp"), like otp beside bare: enrolled users need codes
-wb_all=$wb_instances
+# ("warden-otp"), like otp beside bare: enrolled users need codes; so are
+# warden with the banned list ("warden-ban") and the same without the
+# dictionary ("warden-nodict"), which follow warden
+wb_all=
+for i in $wb_instances; do
+	wb_all="$wb_all $i"
+	[ "$i" = warden ] && wb_all="$wb_all warden-ban warden-nodict"
+done
 [[ " $wb_instances " == *" warden "* ]] && wb_all="$wb_all warden-otp"
 wb_needed=""
 for i in $wb_all; do
@@ -293,6 +336,11 @@ wb_ldif() {
 	}'
 }
 
+# wb_policy_ldif NAME: the default policy of the ppolicy and warden*
+# instances: the same lockout and the same standard quality attributes
+# (ppolicy does not apply these to the rootdn, which passwd runs as; it
+# keeps the history); warden's also get its own rules, in warden's default
+# strength, and warden-nodict turns the cracklib dictionary off
 wb_policy_ldif() {
 	cat <<EOF
 dn: ou=policies,$wb_suffix
@@ -302,13 +350,29 @@ ou: policies
 dn: cn=default,ou=policies,$wb_suffix
 objectClass: device
 objectClass: pwdPolicy
+EOF
+	case $1 in warden*) echo "objectClass: wardenPolicy" ;; esac
+	cat <<EOF
 cn: default
 pwdAttribute: userPassword
 pwdMaxFailure: 5
 pwdLockout: TRUE
 pwdLockoutDuration: 300
-
+pwdMinLength: 12
+pwdCheckQuality: 1
+pwdInHistory: 5
 EOF
+	case $1 in
+	warden*)
+		cat <<EOF
+wardenMinClasses: 3
+wardenMaxRepeat: 3
+wardenMaxSequence: 4
+EOF
+		[ "$1" = warden-nodict ] && echo "wardenCheckDictionary: FALSE"
+		;;
+	esac
+	echo
 }
 
 # wb_conf NAME DIR: writes DIR/slapd.conf for instance NAME
@@ -321,7 +385,7 @@ wb_conf() {
 		echo "include $SCHEMADIR/cosine.schema"
 		echo "include $SCHEMADIR/inetorgperson.schema"
 		case $name in
-		warden|warden-otp) echo "include $WARDEN_SCHEMA" ;;
+		warden*) echo "include $WARDEN_SCHEMA" ;;
 		esac
 		echo "pidfile $dir/slapd.pid"
 		echo "argsfile $dir/slapd.args"
@@ -332,7 +396,7 @@ wb_conf() {
 		ppolicy) echo "moduleload ppolicy.la" ;;
 		otp) echo "moduleload otp.la" ;;
 		auditlog) echo "moduleload auditlog.la" ;;
-		warden|warden-otp) echo "moduleload $WARDEN_MODULE" ;;
+		warden*) echo "moduleload $WARDEN_MODULE" ;;
 		esac
 		echo "database mdb"
 		echo "maxsize $maxsize"
@@ -356,12 +420,15 @@ wb_conf() {
 			echo "overlay auditlog"
 			echo "auditlog $dir/audit.ldif"
 			;;
-		warden|warden-otp)
+		warden*)
 			echo "overlay warden"
 			echo "warden-state-dir $dir/state"
 			# the same lockout policy as the ppolicy instance
-			[ "$name" = warden ] &&
+			[ "$name" != warden-otp ] &&
 				echo "warden-default-policy \"cn=default,ou=policies,$wb_suffix\""
+			case $name in warden-ban|warden-nodict)
+				echo "warden-banned-list $dir/banned.idx" ;;
+			esac
 			[ -n "${WARDEN_CONF_EXTRA:-}" ] && printf '%s\n' "$WARDEN_CONF_EXTRA"
 			;;
 		esac
@@ -400,15 +467,38 @@ wb_ldif 0 > "$wb_work/users.ldif" || wb_die "cannot write LDIF"
 }
 rm -f "$wb_work/users.ldif"
 
+# the banned list: wbench's synthetic list (tests/bench/wblist.h, the one
+# wbanned measures), indexed by wardenctl as an administrator would; each
+# instance gets its own copy, so that its mapping's Pss is its own cost
+if [[ " $wb_needed " == *" warden-ban "* ]] || [[ " $wb_needed " == *" warden-nodict "* ]]; then
+	mkdir -p "$wb_work/banned" || wb_die "cannot create $wb_work/banned"
+	"$WBENCH" -W banned-list -n "$wb_banned" > "$wb_work/banned/list.txt" ||
+		wb_die "wbench -W banned-list failed"
+	wb_t1=$(date +%s%N)
+	wb_banned_out=$("$WARDENCTL" banned build "$wb_work/banned/list.txt" \
+		"$wb_work/banned/banned.idx" 2>&1) ||
+		wb_die "wardenctl banned build failed: $wb_banned_out"
+	wb_banned_ms=$(( ($(date +%s%N) - wb_t1) / 1000000 ))
+	wb_banned_bytes=$(stat -c %s "$wb_work/banned/banned.idx") ||
+		wb_die "no index written"
+	echo "run.sh: banned list of $wb_banned lines: wardenctl says '$wb_banned_out';" \
+		"index $wb_banned_bytes bytes, built in $wb_banned_ms ms" >&2
+fi
+
 wb_port_next=$wb_port_base
 for name in $wb_needed; do
 	dir="$wb_work/$name"
 	wb_dir[$name]=$dir
 	mkdir -p "$dir/db" || wb_die "cannot create $dir"
 	wb_conf "$name" "$dir"
-	if [ "$name" = warden ] || [ "$name" = warden-otp ]; then
-		mkdir -m 700 "$dir/state" || wb_die "cannot create $dir/state"
-	fi
+	case $name in
+	warden*) mkdir -m 700 "$dir/state" || wb_die "cannot create $dir/state" ;;
+	esac
+	case $name in
+	warden-ban|warden-nodict)
+		cp "$wb_work/banned/banned.idx" "$dir/banned.idx" ||
+			wb_die "cannot copy the banned index" ;;
+	esac
 	case $name in
 	otp)
 		wb_ldif 1 > "$dir/otp.ldif" &&
@@ -420,8 +510,9 @@ for name in $wb_needed; do
 		;;
 	*)
 		cp "$wb_tpl/db/data.mdb" "$dir/db/data.mdb" || wb_die "cannot copy the database"
-		if [ "$name" = ppolicy ] || [ "$name" = warden ]; then
-			wb_policy_ldif > "$dir/policy.ldif"
+		if [ "$name" = ppolicy ] || [ "$name" = warden ] ||
+				[ "$name" = warden-ban ] || [ "$name" = warden-nodict ]; then
+			wb_policy_ldif "$name" > "$dir/policy.ldif"
 			"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/policy.ldif" > "$dir/slapadd.log" 2>&1 || {
 				cat "$dir/slapadd.log" >&2
 				wb_die "slapadd of the policy failed"
@@ -508,6 +599,10 @@ wb_wbench_args() {
 	bind-fail-one)
 		# a fresh victim per repetition
 		wb_args+=(-o "$rep" -n 1) ;;
+	passwd)
+		# the same passwords for every instance in a repetition, new ones
+		# in the next (history)
+		wb_args+=(-n "$wb_users" -S "$wb_pw_length" -N "run-$rep") ;;
 	*)
 		wb_args+=(-n "$wb_users") ;;
 	esac
@@ -551,13 +646,36 @@ wb_run() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$name" \
 		$((rep + 1)) "$ops" "$errors" "$elapsed" "$ops_s" "$p50" "$p99" \
 		"$cpu" "$exh" >> "$wb_results"
-	printf '  %-16s %-9s rep %d: %9s ops/s  p50 %8s us  p99 %8s us  cpu %7s us/op  (%s ops, %s errors)\n' \
+	printf '  %-16s %-13s rep %d: %9s ops/s  p50 %8s us  p99 %8s us  cpu %7s us/op  (%s ops, %s errors)\n' \
 		"$w" "$name" $((rep + 1)) "$ops_s" "$p50" "$p99" "$cpu" "$ops" "$errors" >&2
 }
 
+# awk function for both tables: where the cost of a password change goes
+# in warden, from differences between the passwd rows of v[INSTANCE]
+# (CPU us/op or Ir/op); nothing when an instance is missing
+wb_awk_split='
+	function split_line(a, b, what,    d) {
+		d = v[a] - v[b]
+		printf "  %-26s %10s %s  %5.1f %%  %s\n", a " - " b,
+			sprintf(fmt, d), unit, (tot > 0 ? 100 * d / tot : 0), what
+	}
+	function password_split(    i) {
+		if (!("bare" in v) || !("warden" in v) || !("warden-ban" in v) ||
+				!("warden-nodict" in v))
+			return
+		tot = v["warden-ban"] - v["bare"]
+		printf "\nWhere a password change costs more in warden than in bare back-mdb (passwd rows above; %% of warden-ban - bare):\n"
+		split_line("warden-ban", "bare", "all of it, with the banned list")
+		split_line("warden-ban", "warden-nodict", "the cracklib dictionary check")
+		split_line("warden-ban", "warden", sprintf("the banned-list lookup (%d entries)", nb))
+		split_line("warden", "bare", "warden without a banned list")
+		split_line("warden-nodict", "bare", "rules, banned list, history, hashing, pwdHistory/pwdChangedTime")
+	}
+'
+
 # wb_table: medians over repetitions, with ratios to bare and to the peers
 wb_table() {
-	awk -F '\t' '
+	awk -F '\t' -v nb="$wb_banned" -v fmt="%.1f" -v unit="us CPU" "$wb_awk_split"'
 	function median(list,    a, n, i, j, t) {
 		n = split(list, a, " ")
 		for (i = 2; i <= n; i++)
@@ -587,7 +705,7 @@ wb_table() {
 			m_ops[k] = median(ops_s[k]); m_cpu[k] = median(cpu[k])
 			m_p50[k] = median(p50[k]); m_p99[k] = median(p99[k])
 		}
-		printf "%-16s %-9s %10s %9s %9s %10s %8s %8s  %-s\n", "workload", "instance",
+		printf "%-16s %-13s %10s %9s %9s %10s %8s %8s  %-s\n", "workload", "instance",
 			"ops/s", "p50_us", "p99_us", "cpu_us/op", "ops:bare", "cpu:bare",
 			"vs peer (ops, cpu)"
 		for (i = 1; i <= nk; i++) {
@@ -608,10 +726,12 @@ wb_table() {
 				}
 			}
 			if (pv == "") pv = "-"
-			printf "%-16s %-9s %10.0f %9.1f %9.1f %10.1f %8s %8s  %s%s\n", w, inst,
+			printf "%-16s %-13s %10.0f %9.1f %9.1f %10.1f %8s %8s  %s%s\n", w, inst,
 				m_ops[k], m_p50[k], m_p99[k], m_cpu[k], ob, cb, pv,
 				errs[k] ? sprintf("  [%d errors]", errs[k]) : ""
+			if (w == "passwd") v[inst] = m_cpu[k]
 		}
+		password_split()
 	}' "$wb_results"
 }
 
@@ -634,6 +754,15 @@ wb_callgrind() {
 	bind-fail-one)
 		args+=(-o "$rep" -n 1)
 		wargs=("${args[@]}") ;;
+	passwd)
+		# steady state: every user's history full (pwdInHistory 5,
+		# and the current password) before measuring; the same
+		# passwords for every instance (-N), so that the dictionary
+		# check counts the same instructions in each
+		warm=$(wb_passwd_warm)
+		args+=(-n "$wb_users" -S "$wb_pw_length")
+		wargs=("${args[@]}" -N "cg-warm-$rep")
+		args+=(-N "cg-$rep") ;;
 	*)
 		# steady state: every user once before measuring, so that
 		# per-entry caches (slapd's, warden's) are as in production
@@ -662,12 +791,12 @@ wb_callgrind() {
 		return
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\n' "$w" "$name" $((rep + 1)) "$ops" "$ir" >> "$wb_results"
-	printf '  %-16s %-9s rep %d: %s Ir over %s ops = %s Ir/op\n' "$w" "$name" \
+	printf '  %-16s %-13s rep %d: %s Ir over %s ops = %s Ir/op\n' "$w" "$name" \
 		$((rep + 1)) "$ir" "$ops" $((ir / ops)) >&2
 }
 
 wb_cg_table() {
-	awk -F '\t' '
+	awk -F '\t' -v nb="$wb_banned" -v fmt="%.0f" -v unit="Ir" "$wb_awk_split"'
 	NR == 1 { next }
 	{
 		k = $1 SUBSEP $2
@@ -678,7 +807,7 @@ wb_cg_table() {
 		if (!(k in hi) || r > hi[k]) hi[k] = r
 	}
 	END {
-		printf "%-16s %-9s %14s %12s %12s %9s %9s\n", "workload", "instance",
+		printf "%-16s %-13s %14s %12s %12s %9s %9s\n", "workload", "instance",
 			"Ir/op", "min", "max", "x bare", "x peer"
 		for (i = 1; i <= nk; i++) {
 			k = order[i]; split(k, kk, SUBSEP)
@@ -688,12 +817,78 @@ wb_cg_table() {
 			k = order[i]; split(k, kk, SUBSEP)
 			b = (kk[1] == "bind-totp" ? "bind-new" : kk[1]) SUBSEP "bare"
 			p = kk[1] SUBSEP (kk[1] == "bind-totp" ? "otp" : kk[1] == "modify" ? "auditlog" : "ppolicy")
-			printf "%-16s %-9s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
+			printf "%-16s %-13s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
 				lo[k], hi[k], (b in pop) ? sprintf("%.2f%s", pop[k] / pop[b],
 				kk[1] == "bind-totp" ? "*" : "") : "-",
 				(kk[2] ~ /^warden/ && (p in pop)) ? sprintf("%.2f", pop[k] / pop[p]) : "-"
+			if (kk[1] == "passwd") v[kk[2]] = pop[k]
 		}
+		password_split()
 	}' "$wb_results"
+}
+
+# --- memory: what the banned-list index costs inside slapd -------------------
+# wb_memory: per slapd after the runs, from /proc/PID/status (VmRSS, RssAnon,
+# RssFile), smaps_rollup (Pss) and smaps (the index's mapping: its Size, the
+# part resident, Rss, and this process's share of it, Pss); then warden-ban
+# minus warden
+wb_memory() {
+	local name pid idx line
+	local -A rss anon file
+	printf '%-13s %10s %10s %10s %10s %12s %12s %12s\n' instance VmRSS_kB RssAnon_kB \
+		RssFile_kB Pss_kB index_kB index_Rss_kB index_Pss_kB
+	for name in $wb_needed; do
+		pid=${wb_pid[$name]:-}
+		[ -n "$pid" ] && [ -r "/proc/$pid/smaps" ] || continue
+		idx=
+		case $name in warden-ban|warden-nodict) idx=${wb_dir[$name]}/banned.idx ;; esac
+		line=$(awk -v idx="$idx" '
+			FILENAME ~ /status$/ && $1 == "VmRSS:" { rss = $2 }
+			FILENAME ~ /status$/ && $1 == "RssAnon:" { anon = $2 }
+			FILENAME ~ /status$/ && $1 == "RssFile:" { file = $2 }
+			FILENAME ~ /smaps_rollup$/ && $1 == "Pss:" { pss = $2 }
+			FILENAME ~ /smaps$/ && /^[0-9a-f]+-[0-9a-f]+ / {
+				inmap = idx != "" && substr($0, length($0) - length(idx) + 1) == idx
+				next
+			}
+			FILENAME ~ /smaps$/ && inmap && $1 == "Size:" { isz += $2; found = 1 }
+			FILENAME ~ /smaps$/ && inmap && $1 == "Rss:" { irss += $2 }
+			FILENAME ~ /smaps$/ && inmap && $1 == "Pss:" { ipss += $2 }
+			END {
+				if (found) m = sprintf("%12d %12d %12d", isz, irss, ipss)
+				else m = sprintf("%12s %12s %12s", "-", "-", "-")
+				printf "%d %d %d %d %s\n", rss, anon, file, pss, m
+			}' "/proc/$pid/status" "/proc/$pid/smaps_rollup" "/proc/$pid/smaps" 2>/dev/null) ||
+			continue
+		# shellcheck disable=SC2086 # fields on purpose
+		set -- $line
+		rss[$name]=$1 anon[$name]=$2 file[$name]=$3
+		printf '%-13s %10s %10s %10s %10s %12s %12s %12s\n' "$name" "$@"
+	done
+	if [ -n "${rss[warden]:-}" ] && [ -n "${rss[warden-ban]:-}" ]; then
+		printf '%-13s %+10d %+10d %+10d   (warden-ban - warden: the cost of the list)\n' \
+			"difference" $(( ${rss[warden-ban]} - ${rss[warden]} )) \
+			$(( ${anon[warden-ban]} - ${anon[warden]} )) \
+			$(( ${file[warden-ban]} - ${file[warden]} ))
+	fi
+}
+
+# operations that fill every user's password history before passwd is
+# measured: (pwdInHistory 5 + 1) per user, at most 12,000
+wb_passwd_warm() {
+	local n=$((6 * wb_users))
+	[ "$n" -le 12000 ] || n=12000
+	echo "$n"
+}
+
+wb_passwd_note() {
+	[[ " $wb_workloads " == *" passwd "* ]] || return 0
+	local warm
+	warm="after $(wb_passwd_warm) operations that fill the users' histories"
+	[ $wb_mode = smoke ] && warm="no warm-up"
+	echo "(passwd: the rootdn sets a new $wb_pw_length-character password per operation," \
+		"$warm; policy pwdMinLength 12, pwdInHistory 5, and for warden 3 classes," \
+		"runs <= 3, sequences <= 4, the cracklib dictionary except in warden-nodict)"
 }
 
 # instances applicable to a workload, rotated by REP so that each instance
@@ -723,9 +918,23 @@ if [ $wb_mode = callgrind ]; then
 	echo "Instructions (callgrind Ir) per operation inside slapd, $wb_cg_ops operations" \
 		"per run after a warm-up (every user once where users repeat), 1 thread x 1 connection," \
 		"$wb_users users:"
+	wb_passwd_note
 	wb_cg_table || wb_failures=$((wb_failures + 1))
 else
 	for w in $wb_workloads; do
+		if [ "$w" = passwd ] && [ $wb_mode != smoke ]; then
+			# steady state: every user's password history full
+			for name in $(wb_rotation "$w" 0); do
+				"$WBENCH" -H "ldap://127.0.0.1:${wb_port[$name]}/" -W passwd \
+					-b "$wb_tmpl" -D "$wb_rootdn" -w "$wb_rootpw" -n "$wb_users" \
+					-S "$wb_pw_length" -N warm -t "$wb_threads" -c "$wb_conns" \
+					-l "$(wb_passwd_warm)" -T 60 > /dev/null 2> "$wb_work/wbench.err" || {
+					echo "run.sh: FAILED: passwd warm-up on $name" >&2
+					head -n 5 "$wb_work/wbench.err" >&2
+					wb_failures=$((wb_failures + 1))
+				}
+			done
+		fi
 		for ((rep = 0; rep < wb_reps; rep++)); do
 			for name in $(wb_rotation "$w" "$rep"); do
 				wb_run "$w" "$name" "$rep"
@@ -735,11 +944,19 @@ else
 	echo
 	echo "Medians over $wb_reps repetition(s) of $wb_duration s; $wb_users users;" \
 		"$wb_threads threads x $wb_conns connections; slapd CPU from /proc/PID/stat:"
+	wb_passwd_note
 	wb_table || wb_failures=$((wb_failures + 1))
 	if [[ " $wb_workloads " == *" bind-totp "* ]]; then
 		echo "(*) bind-totp is compared with bare's bind-new (bare has no TOTP);" \
 			"a bind-totp run stops when every user of its slice ($((wb_users / wb_reps)))" \
 			"has bound once in the current 30 s step."
+	fi
+	if [ $wb_have_banned = 1 ]; then
+		echo
+		echo "Memory after the runs, kB (/proc/PID/status, smaps_rollup; index_*: the" \
+			"mapping of the ${wb_banned_bytes:-?}-byte index of $wb_banned entries in smaps," \
+			"each instance mapping its own copy):"
+		wb_memory
 	fi
 fi
 

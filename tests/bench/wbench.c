@@ -43,6 +43,8 @@
 #include <lber.h>
 #include <liboath/oath.h>
 
+#include "wblist.h"
+
 #define WB_TOTP_STEP		30	/* seconds, oathTOTPTimeStepPeriod */
 #define WB_TOTP_DIGITS		6	/* oathOTPLength */
 #define WB_TOTP_KEYLEN		20	/* strlen("wbtotp") + 14 digits */
@@ -65,6 +67,7 @@ typedef enum wb_workload {
 	WB_MODIFY,
 	WB_PASSWD,
 	WB_SECRETS,
+	WB_BANNED_LIST,
 	WB_WORKLOAD_LAST
 } wb_workload;
 
@@ -77,6 +80,7 @@ static const char *const wb_workload_names[WB_WORKLOAD_LAST] = {
 	"modify",
 	"passwd",
 	"secrets",
+	"banned-list",
 };
 
 typedef struct wb_config {
@@ -86,6 +90,8 @@ typedef struct wb_config {
 	const char	*wc_user_pw;
 	const char	*wc_bad_pw;
 	const char	*wc_new_pw;	/* passwd: fixed value, or NULL */
+	int		wc_pw_length;	/* passwd: length of generated ones */
+	const char	*wc_pw_seed;	/* passwd: NULL, or what makes the nonce */
 	char		*wc_dn_pre;	/* DN template split around its %d */
 	const char	*wc_dn_suf;
 	wb_workload	wc_workload;
@@ -133,6 +139,7 @@ static long wb_issued;			/* atomic, -l accounting */
 static unsigned long wb_next_user;	/* atomic, round-robin */
 static int wb_reports;			/* atomic */
 static uint64_t wb_deadline;		/* ns; 0: none */
+static uint64_t wb_pw_nonce;		/* passwd: differs between runs */
 
 static pthread_barrier_t wb_ready;
 static pthread_barrier_t wb_go;
@@ -242,6 +249,54 @@ wb_rand( wb_thread *wt )
 	x ^= x >> 27;
 	wt->wt_rng = x;
 	return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* passwd: the new password of a thread's seq-th operation, of
+ * wc_pw_length characters (12 to 24).  Unique within a run and, by
+ * wb_pw_nonce, between runs, so that no history refuses it; and strong
+ * under any rules warden or cracklib apply: fixed letters at both ends
+ * ("Xq", "Jv": 4 classes with what is between), and between them digits
+ * and symbols alternating, so that no character repeats, no two
+ * neighbours of a keyboard row or of the alphabet follow each other
+ * (sequences), nothing is a dictionary word or on the banned list (whose
+ * keys never hold a symbol inside), and nothing contains a user's uid, cn
+ * or sn ("u42", "User 42").  The symbols avoid '/' and ':', which cracklib
+ * counts as steps from '0' and '9'.
+ *
+ * The m = length - 4 middle characters are the m decimal digits of a
+ * number, one per character (a digit, or a symbol chosen by the digit):
+ * for m <= 19, an affine bijection modulo 10^m of the operation's counter
+ * (seq * 256 + thread) plus the nonce; for m = 20, wbn_mix() of it, a
+ * bijection of 64-bit values (10^20 > 2^64). */
+static void
+wb_new_password( wb_thread *wt, char *pw, size_t size )
+{
+	static const char sym[] = "!#%&*+-=?@";
+	uint64_t ctr = wt->wt_seq << 8 | (uint64_t)wt->wt_id, x, mod = 1;
+	int m = wb_conf.wc_pw_length - 4, i;
+	size_t n = 0;
+
+	if ( m < 8 || m > 20 || size < (size_t)m + 5 ) {
+		if ( size ) pw[0] = '\0';
+		return;
+	}
+	if ( m == 20 ) {
+		x = wbn_mix( wb_pw_nonce + ctr );
+	} else {
+		for ( i = 0; i < m; i++ ) mod *= 10;
+		/* 7777777777777777777 is prime to 10: invertible modulo 10^m */
+		x = (uint64_t)( ( (unsigned __int128)( ( ctr + wb_pw_nonce % mod ) % mod ) *
+			( 7777777777777777777ull % mod ) + 1234567 ) % mod );
+	}
+	pw[n++] = 'X';
+	pw[n++] = 'q';
+	for ( i = 0; i < m; i++ ) {
+		pw[n++] = ( i & 1 ) ? sym[x % 10] : (char)( '0' + x % 10 );
+		x /= 10;
+	}
+	pw[n++] = 'J';
+	pw[n++] = 'v';
+	pw[n] = '\0';
 }
 
 static int
@@ -469,11 +524,7 @@ wb_slot_start( wb_thread *wt, wb_slot *ws )
 			snprintf( pw, sizeof(pw), "%s", wb_conf.wc_new_pw );
 			mod.mod_type = "userPassword";
 		} else {
-			/* unique and of every character class, so that quality
-			 * and history checks accept it */
-			snprintf( pw, sizeof(pw), "Wb#%d.%llx-%08llxZq9", wt->wt_id,
-				(unsigned long long)wt->wt_seq,
-				(unsigned long long)( wb_rand( wt ) & 0xffffffffu ) );
+			wb_new_password( wt, pw, sizeof(pw) );
 			mod.mod_type = "userPassword";
 		}
 		vals[0] = pw;
@@ -722,11 +773,16 @@ wb_usage( FILE *fp )
 "usage: wbench -W workload [options]\n"
 "  -W bind-new|bind-rebind|bind-fail-spread|bind-fail-one|bind-totp|modify|passwd\n"
 "     secrets  (prints \"DN HEX-SECRET\" for the TOTP users, no connection)\n"
+"     banned-list  (prints -n lines of the synthetic banned list, no connection)\n"
 "  -H uri       ldap://127.0.0.1:PORT/ (only 127.0.0.1 is accepted)\n"
 "  -D dn -w pw  admin (rootdn) for modify/passwd [cn=admin,dc=bench,dc=test / secret]\n"
 "  -b template  user DN with one %%d [uid=u%%d,ou=people,dc=bench,dc=test]\n"
 "  -p pw        users' password [secret]     -x pw  wrong password prefix [wrong-password]\n"
-"  -P pw        passwd: value to set [default: a unique strong value per op]\n"
+"  -P pw        passwd: value to set [default: a unique strong value per op\n"
+"               that passes any quality rule, dictionary or banned list]\n"
+"  -S length    passwd: length of those values, 12 to 24 [16]\n"
+"  -N seed      passwd: the same values for the same seed (each seed once per\n"
+"               user set: history refuses a value seen before) [a new set per run]\n"
 "  -n users     pool size [1000]             -o first  first user index [0]\n"
 "  -t threads   [2]                          -c conns  in flight per thread [2]\n"
 "  -d seconds   duration (fractions allowed) -l count  total operations\n"
@@ -736,6 +792,22 @@ wb_usage( FILE *fp )
 "               [new for bind-new and bind-totp, reuse otherwise]\n"
 "  -L           close per-operation connections with a reset (no TIME_WAIT)\n",
 		WB_DEFAULT_CAP );
+}
+
+/* The synthetic banned list (wblist.h), -n lines from entry -o. */
+static int
+wb_banned_list( void )
+{
+	char e[64];
+	long i;
+
+	for ( i = wb_conf.wc_first; i < (long)wb_conf.wc_first + wb_conf.wc_nusers; i++ ) {
+		wbn_entry( (uint64_t)i, e, sizeof(e) );
+		if ( printf( "%s\n", e ) < 0 ) {
+			return 1;
+		}
+	}
+	return fflush( stdout ) ? 1 : 0;
 }
 
 static int
@@ -784,8 +856,9 @@ main( int argc, char **argv )
 	wb_conf.wc_conns = 2;
 	wb_conf.wc_duration = 10.0;
 	wb_conf.wc_timeout = 10.0;
+	wb_conf.wc_pw_length = 16;
 
-	while ( ( opt = getopt( argc, argv, "H:D:w:b:p:x:P:n:o:t:c:d:l:W:T:C:rLh" ) ) != -1 ) {
+	while ( ( opt = getopt( argc, argv, "H:D:w:b:p:x:P:S:N:n:o:t:c:d:l:W:T:C:rLh" ) ) != -1 ) {
 		switch ( opt ) {
 		case 'H': wb_conf.wc_uri = optarg; break;
 		case 'D': wb_conf.wc_admin_dn = optarg; break;
@@ -794,6 +867,14 @@ main( int argc, char **argv )
 		case 'p': wb_conf.wc_user_pw = optarg; break;
 		case 'x': wb_conf.wc_bad_pw = optarg; break;
 		case 'P': wb_conf.wc_new_pw = optarg; break;
+		case 'N': wb_conf.wc_pw_seed = optarg; break;
+		case 'S':
+			if ( wb_parse_int( optarg, 12, 24, &v ) ) {
+				fprintf( stderr, "wbench: bad -S %s (12 to 24)\n", optarg );
+				goto done;
+			}
+			wb_conf.wc_pw_length = (int)v;
+			break;
 		case 'r': wb_conf.wc_random = 1; break;
 		case 'L': wb_conf.wc_linger0 = 1; break;
 		case 'C': conn_mode = optarg; break;
@@ -873,6 +954,10 @@ main( int argc, char **argv )
 		rc = wb_secrets();
 		goto done;
 	}
+	if ( wb_conf.wc_workload == WB_BANNED_LIST ) {
+		rc = wb_banned_list();
+		goto done;
+	}
 	if ( wb_conf.wc_uri == NULL ) {
 		fprintf( stderr, "wbench: -H is required\n" );
 		goto done;
@@ -932,6 +1017,22 @@ main( int argc, char **argv )
 	sigaction( SIGINT, &sa, NULL );
 	sigaction( SIGTERM, &sa, NULL );
 
+	if ( wb_conf.wc_pw_seed ) {
+		/* repeatable: the same passwords, so that instructions counted
+		 * in the dictionary check are the same for every instance */
+		const char *c;
+
+		wb_pw_nonce = 0x6a09e667f3bcc909ull;
+		for ( c = wb_conf.wc_pw_seed; *c; c++ ) {
+			wb_pw_nonce = wbn_mix( wb_pw_nonce ^ (unsigned char)*c );
+		}
+	} else {
+		struct timespec ts;
+
+		clock_gettime( CLOCK_REALTIME, &ts );
+		wb_pw_nonce = wbn_mix( (uint64_t)ts.tv_sec * 1000000000ull +
+			(uint64_t)ts.tv_nsec ) ^ (uint64_t)getpid() << 32;
+	}
 	threads = calloc( (size_t)wb_conf.wc_threads, sizeof(*threads) );
 	hist = calloc( WB_HIST_N, sizeof(*hist) );
 	if ( threads == NULL || hist == NULL ) {
