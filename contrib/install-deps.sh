@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="slapd ldap-utils libldap-dev libsasl2-dev libssl-dev liboath-dev oathtool
 liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
-cracklib-runtime libqrencode-dev valgrind procps openssl
+cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
 sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
 nslcd libpam-ldapd libnss-ldapd"
 

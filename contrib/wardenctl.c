@@ -2,14 +2,28 @@
  *
  *	wardenctl [options] lockout status DN
  *	wardenctl [options] lockout unlock DN
+ *	wardenctl [options] totp enroll [--force] [--issuer NAME] [--params DN]
+ *		[--png FILE] [--no-qr] DN
+ *	wardenctl [options] totp reset [--issuer NAME] [--png FILE] [--no-qr] DN
+ *	wardenctl [options] totp remove DN
+ *	wardenctl [options] totp recovery DN
  *	wardenctl banned build LIST INDEX
  *	wardenctl banned check INDEX
  *
- * lockout works over LDAP.  Options: -H URI (default ldapi:///), -D bind DN
- * with -w password, -y password file or -W (prompt), or -Y EXTERNAL
- * (default over ldapi), -Z (StartTLS).  It needs an administrator: the
- * lockout state is visible to, and unlocking is allowed for, the rootdn and
- * identities with manage access to pwdAccountLockedTime.
+ * lockout and totp work over LDAP.  Options, before the command: -H URI
+ * (default ldapi:///), -D bind DN with -w password, -y password file or -W
+ * (prompt), or -Y EXTERNAL (default over ldapi), -Z (StartTLS).  They need
+ * an administrator: the lockout state is visible to, and unlocking is
+ * allowed for, the rootdn and identities with manage access to
+ * pwdAccountLockedTime.
+ *
+ * totp (contrib/wardenctl-totp.c) enrols a user for TOTP: a new secret
+ * stored in the user entry, which becomes its own OATH-LDAP token, shown
+ * as an otpauth:// URI, a QR code on standard output (unless --no-qr) and,
+ * with --png, a PNG file; and ten recovery codes, stored hashed and shown
+ * once.  reset gives an enrolled user a new secret and new recovery codes,
+ * remove takes the token, its secret and the recovery codes away, recovery
+ * issues new recovery codes.
  *
  * banned works on files and needs no connection (the options are ignored).
  * build turns a banned-password list (one password per line; - reads
@@ -18,6 +32,10 @@
  * one password from standard input (without echo on a terminal) and exits
  * 0 when it is not banned, 1 when it is; 2 on any error.  The password is
  * never printed.
+ *
+ * Exit status: 0 done; 1 the directory cannot be reached or refuses (no
+ * such entry, insufficient access, not enrolled, already enrolled, and
+ * "banned" for banned check); 2 usage or a local error.
  */
 
 #include <errno.h>
@@ -33,22 +51,22 @@
 #include <openssl/crypto.h>
 
 #include "banned.h"
+#include "wardenctl.h"
 
-static const char *wc_usage =
+const char wc_usage[] =
 	"usage: wardenctl [LDAP options] lockout status DN\n"
 	"       wardenctl [LDAP options] lockout unlock DN\n"
+	"       wardenctl [LDAP options] totp enroll [--force] [--issuer NAME] [--params DN]\n"
+	"                                            [--png FILE] [--no-qr] DN\n"
+	"       wardenctl [LDAP options] totp reset [--issuer NAME] [--png FILE] [--no-qr] DN\n"
+	"       wardenctl [LDAP options] totp remove DN\n"
+	"       wardenctl [LDAP options] totp recovery DN\n"
 	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
 	"       wardenctl banned check INDEX        (the password on standard input)\n"
 	"LDAP options: -H URI (default ldapi:///), -D DN with -w PW, -y FILE or -W,\n"
-	"              or -Y EXTERNAL; -Z for StartTLS\n";
-
-typedef struct wc_opts {
-	const char	*wc_uri;
-	const char	*wc_binddn;
-	char		*wc_pw;
-	const char	*wc_mech;
-	int		wc_starttls;
-} wc_opts;
+	"              or -Y EXTERNAL; -Z for StartTLS\n"
+	"exit status: 0 done, 1 refused by the directory (banned check: banned),\n"
+	"             2 usage or local error\n";
 
 static int
 wc_sasl_interact( LDAP *ld, unsigned flags, void *defaults, void *in )
@@ -80,7 +98,7 @@ wc_read_file( const char *path )
 	return strdup( buf );
 }
 
-static LDAP *
+LDAP *
 wc_connect( wc_opts *o )
 {
 	LDAP *ld = NULL;
@@ -380,7 +398,8 @@ main( int argc, char **argv )
 	LDAP *ld;
 	int c, rc;
 
-	while ( ( c = getopt( argc, argv, "H:D:w:y:WY:Zh" ) ) != -1 ) {
+	/* '+': the options end at the command, which may have its own */
+	while ( ( c = getopt( argc, argv, "+H:D:w:y:WY:Zh" ) ) != -1 ) {
 		switch ( c ) {
 		case 'H': o.wc_uri = optarg; break;
 		case 'D': o.wc_binddn = optarg; break;
@@ -407,6 +426,10 @@ main( int argc, char **argv )
 	}
 	if ( argc - optind >= 1 && !strcmp( argv[optind], "banned" ) ) {
 		rc = wc_banned( argc - optind, argv + optind );
+		goto out;
+	}
+	if ( argc - optind >= 1 && !strcmp( argv[optind], "totp" ) ) {
+		rc = wc_totp( &o, argc - optind, argv + optind );
 		goto out;
 	}
 	if ( argc - optind != 3 || strcmp( argv[optind], "lockout" ) ||
