@@ -838,8 +838,28 @@ warden_totp_forget( slap_overinst *on, const unsigned char *uuid, int purge )
 	int rc;
 
 	if ( !wi->wi_store ) return;
-	rc = purge ? warden_otpstate_purge( wi->wi_store, uuid, msg, sizeof( msg ) ) :
-		warden_otpstate_reset( wi->wi_store, uuid, 0, msg, sizeof( msg ) );
+	if ( purge ) {
+		rc = warden_otpstate_purge( wi->wi_store, uuid, msg, sizeof( msg ) );
+	} else {
+		/* The steps start anew with the new secret; the recovery codes
+		 * used stay used (a user entry that is its own token keeps
+		 * both in one record). */
+		warden_otp_state st;
+		unsigned i;
+
+		rc = warden_otpstate_get( wi->wi_store, uuid, 0, &st, msg,
+			sizeof( msg ) );
+		if ( rc == 0 )
+			rc = warden_otpstate_reset( wi->wi_store, uuid, 0, msg,
+				sizeof( msg ) );
+		for ( i = 0; rc == 0 && i <= WARDEN_OTPSTATE_RECOVERY_MAX; i++ ) {
+			if ( st.os_recovery_used & ( 1U << i ) )
+				rc = warden_otpstate_use_recovery( wi->wi_store, uuid,
+					0, st.os_recovery_set, i, 32, totp_now_us(),
+					NULL, msg, sizeof( msg ) );
+		}
+		if ( rc == WARDEN_OTPSTATE_NOTFOUND ) rc = 0;
+	}
 	if ( rc < 0 )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot forget one-time code "
 			"state: %s\n", msg );

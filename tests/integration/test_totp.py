@@ -255,6 +255,10 @@ def test_recovery_code_once_in_place_of_a_code(slapd):
     assert bind(slapd, "alice", USERPW + "zzzzz-zzzzz")[0] == 49
     assert "bound with a recovery code (9 left)" in slapd.log_text()
     assert codes[1] not in slapd.log_text()
+    # a new secret by hand leaves the used codes used
+    slapd.admin().modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "oathSecret", [os.urandom(20)])])
+    assert bind(slapd, "alice", USERPW + codes[1])[0] == 49
+    assert bind(slapd, "alice", USERPW + codes[2])[0] == 0
 
 
 def test_mfa_required_by_policy_and_by_nested_group(slapd):
