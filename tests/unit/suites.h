@@ -18,6 +18,8 @@ Suite *totp_suite( void );
 Suite *secret_suite( void );
 Suite *recovery_suite( void );
 Suite *otpstate_suite( void );
+Suite *auditjson_suite( void );
+Suite *auditlog_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
