@@ -577,6 +577,7 @@ warden_access_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 		}
 	}
 	if ( e ) be_entry_release_r( op, e );
+	ws->ws_reason = pw_ok ? "not allowed on this system" : "invalid credentials";
 	if ( pw_ok ) {
 		ws->ws_access_denied = 1;
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" from %s refused: "

@@ -170,6 +170,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: its "
 			"password policy entry is missing; lockout cannot be "
 			"applied\n", op->o_req_dn.bv_val );
+		ws->ws_reason = "password policy missing";
 		return lockout_refuse( op, rs, wi, 0 );
 	}
 	if ( !ws->ws_found || !ws->ws_has_password || !ws->ws_has_uuid ) {
@@ -188,6 +189,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 					addr );
 			}
 		}
+		ws->ws_reason = "no such user, or no password";
 		return lockout_refuse( op, rs, wi, 0 );
 	}
 	if ( ws->ws_policy_state == WARDEN_POLICY_NONE )
@@ -200,6 +202,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			"more failed binds from %s within %lds (password "
 			"spraying?)\n", op->o_req_dn.bv_val, p->wp_src_max_failure,
 			addr, (long)( p->wp_src_interval / SEC ) );
+		ws->ws_reason = "client address throttled";
 		return lockout_refuse( op, rs, wi, 0 );
 	}
 
@@ -210,6 +213,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
 				"the lockout state cannot be recorded: %s\n",
 				op->o_req_dn.bv_val, msg );
+			ws->ws_reason = "lockout state unavailable";
 			return lockout_refuse( op, rs, wi, 0 );
 		}
 		lockout_fault( lo, 0 );
@@ -230,6 +234,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	if ( rc < 0 ) {
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
+		ws->ws_reason = "lockout state unavailable";
 		return lockout_refuse( op, rs, wi, 0 );
 	}
 	if ( warden_lock_is_locked( &st, now ) && ws->ws_entry_locked == 0 ) {
@@ -245,6 +250,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			lockout_entry_locked( ws, now ) ) ) {
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 			"account locked\n", op->o_req_dn.bv_val );
+		ws->ws_reason = "account locked";
 		return lockout_refuse( op, rs, wi, 1 );
 	}
 	/* Tell the result handler whether a success has anything to clear. */

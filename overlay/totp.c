@@ -540,6 +540,8 @@ totp_required( Operation *op, SlapReply *rs, slap_overinst *on,
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 			"multi-factor authentication required, no token\n",
 			op->o_req_dn.bv_val );
+	ws->ws_reason = pw_ok ? "one-time code token enrolment required" :
+		"invalid credentials";
 	return totp_send( op, rs, on, LDAP_INVALID_CREDENTIALS, pw_ok ?
 		"multi-factor authentication is required: enrolment of a "
 		"one-time code token is required first (ask an administrator)" :
@@ -584,6 +586,7 @@ totp_recovery( Operation *op, slap_overinst *on, warden_subject *ws,
 	}
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a recovery code "
 		"(%u left)\n", op->o_req_dn.bv_val, remaining );
+	ws->ws_mfa = "recovery code";
 	ws->ws_password_len = pwlen;
 	return 0;
 }
@@ -601,6 +604,7 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	Attribute *a;
 	int64_t step = 0, drift = 0;
 	size_t pwlen = 0;
+	const char *tt_kind_name;
 	int pw_ok = 0, code_rc = -1, rc;
 
 	if ( !ws->ws_has_token ) return totp_required( op, rs, on, ws );
@@ -675,10 +679,12 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	totp_release( op, on, e );
 	e = NULL;
+	tt_kind_name = tt.tt_kind == TOTP_TOTP ? "totp" : "hotp";
 	totp_record( op, on, &tt, step, drift );
 	totp_wipe( op, &tt );
 	totp_reuse_remember( on, op );
 	ws->ws_password_len = pwlen;
+	ws->ws_mfa = tt_kind_name;
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a one-time code\n",
 		op->o_req_dn.bv_val );
 	/* As a backend does: success is answered by the frontend, which
@@ -692,6 +698,7 @@ reuse:
 	warden_reset_restrict_conn( wi, op->o_conn, &op->o_req_ndn,
 		WARDEN_RESTRICT_REUSE );
 	ws->ws_password_len = pwlen;
+	ws->ws_mfa = "reused one-time code (password change only)";
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" reused a one-time code: "
 		"this connection may only change the password\n",
 		op->o_req_dn.bv_val );
@@ -701,6 +708,12 @@ reuse:
 refuse:
 	if ( e ) totp_release( op, on, e );
 	totp_wipe( op, &tt );
+	if ( !pw_ok ) ws->ws_reason = "invalid credentials";
+	else if ( !why ) ws->ws_reason = "one-time code token unusable";
+	else if ( !strcmp( why, "replayed" ) ) ws->ws_reason = "replayed one-time code";
+	else if ( !strcmp( why, "missing" ) ) ws->ws_reason = "missing one-time code";
+	else if ( !strcmp( why, "malformed" ) ) ws->ws_reason = "malformed one-time code";
+	else ws->ws_reason = "wrong one-time code";
 	if ( why && pw_ok )
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: %s "
 			"one-time code\n", op->o_req_dn.bv_val, why );

@@ -97,6 +97,9 @@ typedef struct warden_subject {
 	int		ws_reset;		/**< pwdReset: TRUE */
 	int		ws_has_token;		/**< names a one-time code token */
 	int		ws_access_denied;	/**< right password, wrong system */
+	/** for the audit trail: why a bind was refused, how MFA was done */
+	const char	*ws_reason;
+	const char	*ws_mfa;
 	/** the password's length in the credential, when a code follows
 	 * it; 0: the whole credential */
 	size_t		ws_password_len;
@@ -269,6 +272,20 @@ int warden_access_written( Operation *op, slap_overinst *on );
 /** Refuses (sends constraintViolation) a malformed wardenNetwork or
  * wardenCertSubject in an add or modify. */
 int warden_access_validate( Operation *op, SlapReply *rs, slap_overinst *on );
+
+/* audit.c: the audit engine */
+/** Refuses (sends unavailable) a change when the trail refuses records,
+ * else SLAP_CB_CONTINUE. */
+int warden_audit_accepts( Operation *op, SlapReply *rs, slap_overinst *on );
+/** The record of a change, with its result; waits until it is durable. */
+void warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
+	int internal, int pwmod );
+/** The record of an extended operation. */
+void warden_audit_extended( Operation *op, slap_overinst *on,
+	const char *action, int rc, const char *text );
+/** The record of a bind outcome (queued, not waited for). */
+void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws );
 
 /* lockout.c: the lockout engine */
 int warden_lockout_new( warden_lockout **lop );

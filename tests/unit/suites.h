@@ -19,6 +19,8 @@ Suite *secret_suite( void );
 Suite *recovery_suite( void );
 Suite *otpstate_suite( void );
 Suite *otpauth_suite( void );
+Suite *auditjson_suite( void );
+Suite *auditlog_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );

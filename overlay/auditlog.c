@@ -1,0 +1,1143 @@
+/* auditlog.c - the audit trail: a hash-chained JSON Lines file
+ *
+ * One writer thread owns the file descriptor and the chain state (the last
+ * sequence number and hash); callers only queue records and, in the durable
+ * mode, wait for theirs to be settled.  The writer takes the whole queue at
+ * once, so a batch is whatever arrived during the previous write and sync:
+ * that is the group commit.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include "auditjson.h"
+#include "auditlog.h"
+#include "validate.h"
+
+#define HASH_MEMBER	",\"warden.hash\":\""
+#define HASH_MEMBER_LEN	( sizeof( HASH_MEMBER ) - 1 )
+#define PREV_MEMBER	"\"warden.prev\":\""
+#define PREV_MEMBER_LEN	( sizeof( PREV_MEMBER ) - 1 )
+#define SEQ_MEMBER	"\"warden.seq\":"
+#define SEQ_MEMBER_LEN	( sizeof( SEQ_MEMBER ) - 1 )
+#define HEX_LEN		( 2 * WARDEN_AUDIT_HASH_LEN )
+/* ,"warden.hash":"<64 hex>"} */
+#define HASH_TAIL_LEN	( HASH_MEMBER_LEN + HEX_LEN + 2 )
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	5000
+#define SCAN_CHUNK	65536
+#define SYSLOG_PRI	( ( 10 << 3 ) | 6 )	/* LOG_AUTHPRIV | LOG_INFO */
+#define SYSLOG_TAG	"warden-audit"
+
+/* --- the chain ------------------------------------------------------- */
+
+struct warden_audit_hasher {
+	EVP_MD		*ah_md;
+	EVP_MD_CTX	*ah_mdctx;
+	EVP_MAC		*ah_mac;
+	EVP_MAC_CTX	*ah_macctx;
+};
+
+static int
+hexval( int c )
+{
+	if ( c >= '0' && c <= '9' ) return c - '0';
+	if ( c >= 'a' && c <= 'f' ) return c - 'a' + 10;
+	return -1;	/* upper case is not canonical */
+}
+
+static int
+unhex( const char *s, unsigned char *out )
+{
+	int i, hi, lo;
+
+	for ( i = 0; i < WARDEN_AUDIT_HASH_LEN; i++ ) {
+		if ( ( hi = hexval( s[2*i] ) ) < 0 || ( lo = hexval( s[2*i+1] ) ) < 0 )
+			return -1;
+		out[i] = ( hi << 4 ) | lo;
+	}
+	return 0;
+}
+
+void
+warden_audit_hex( const unsigned char h[WARDEN_AUDIT_HASH_LEN],
+	char out[2 * WARDEN_AUDIT_HASH_LEN + 1] )
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for ( i = 0; i < WARDEN_AUDIT_HASH_LEN; i++ ) {
+		out[2*i] = hex[h[i] >> 4];
+		out[2*i+1] = hex[h[i] & 0xf];
+	}
+	out[HEX_LEN] = '\0';
+}
+
+int
+warden_audit_parse( const char *line, size_t len, warden_audit_link *l )
+{
+	const char *p, *end;
+	uint64_t seq = 0;
+	size_t body;
+
+	/* ...,"warden.seq":N,"warden.prev":"P","warden.hash":"H"} read from
+	 * the end */
+	if ( len < HASH_TAIL_LEN + 1 + SEQ_MEMBER_LEN + 2 + PREV_MEMBER_LEN +
+		HEX_LEN + 1 ) return -1;
+	if ( line[len - 1] != '}' || line[len - 2] != '"' ) return -1;
+	body = len - HASH_TAIL_LEN;
+	if ( memcmp( line + body, HASH_MEMBER, HASH_MEMBER_LEN ) ||
+		unhex( line + body + HASH_MEMBER_LEN, l->al_hash ) ) return -1;
+	/* "warden.prev":"P" */
+	p = line + body - ( PREV_MEMBER_LEN + HEX_LEN + 1 );
+	if ( p[PREV_MEMBER_LEN + HEX_LEN] != '"' ||
+		memcmp( p, PREV_MEMBER, PREV_MEMBER_LEN ) ||
+		unhex( p + PREV_MEMBER_LEN, l->al_prev ) ) return -1;
+	if ( *--p != ',' ) return -1;
+	/* the digits of N */
+	end = p;
+	while ( p > line && p[-1] >= '0' && p[-1] <= '9' ) p--;
+	if ( p == end || end - p > 20 || ( *p == '0' ) ) return -1;
+	if ( (size_t)( p - line ) < SEQ_MEMBER_LEN + 1 ) return -1;
+	{
+		const char *d;
+
+		for ( d = p; d < end; d++ ) {
+			if ( seq > ( UINT64_MAX - ( *d - '0' ) ) / 10 ) return -1;
+			seq = seq * 10 + ( *d - '0' );
+		}
+	}
+	p -= SEQ_MEMBER_LEN;
+	if ( memcmp( p, SEQ_MEMBER, SEQ_MEMBER_LEN ) ) return -1;
+	if ( p[-1] != ',' && !( p[-1] == '{' && p - 1 == line ) ) return -1;
+	if ( line[0] != '{' ) return -1;
+	l->al_seq = seq;
+	l->al_body = body;
+	return 0;
+}
+
+warden_audit_hasher *
+warden_audit_hasher_new( const unsigned char *key, size_t keylen )
+{
+	warden_audit_hasher *h = calloc( 1, sizeof( *h ) );
+
+	if ( !h ) return NULL;
+	if ( !key ) {
+		if ( !( h->ah_md = EVP_MD_fetch( NULL, "SHA256", NULL ) ) ||
+			!( h->ah_mdctx = EVP_MD_CTX_new() ) ) goto fail;
+		return h;
+	}
+	if ( keylen < 1 || keylen > 64 ) goto fail;
+	{
+		OSSL_PARAM params[2];
+
+		params[0] = OSSL_PARAM_construct_utf8_string(
+			OSSL_MAC_PARAM_DIGEST, "SHA256", 0 );
+		params[1] = OSSL_PARAM_construct_end();
+		if ( !( h->ah_mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ||
+			!( h->ah_macctx = EVP_MAC_CTX_new( h->ah_mac ) ) ||
+			!EVP_MAC_init( h->ah_macctx, key, keylen, params ) )
+			goto fail;
+	}
+	return h;
+
+fail:
+	warden_audit_hasher_free( h );
+	return NULL;
+}
+
+int
+warden_audit_hasher_digest( warden_audit_hasher *h,
+	const unsigned char prev[WARDEN_AUDIT_HASH_LEN],
+	const char *line, size_t body, unsigned char out[WARDEN_AUDIT_HASH_LEN] )
+{
+	size_t n = 0;
+	unsigned int un = 0;
+
+	if ( h->ah_macctx ) {
+		/* a NULL key starts over with the key already set */
+		if ( !EVP_MAC_init( h->ah_macctx, NULL, 0, NULL ) ||
+			!EVP_MAC_update( h->ah_macctx, prev, WARDEN_AUDIT_HASH_LEN ) ||
+			!EVP_MAC_update( h->ah_macctx, (const unsigned char *)line, body ) ||
+			!EVP_MAC_update( h->ah_macctx, (const unsigned char *)"}", 1 ) ||
+			!EVP_MAC_final( h->ah_macctx, out, &n, WARDEN_AUDIT_HASH_LEN ) ||
+			n != WARDEN_AUDIT_HASH_LEN ) return -1;
+		return 0;
+	}
+	if ( !EVP_DigestInit_ex2( h->ah_mdctx, h->ah_md, NULL ) ||
+		!EVP_DigestUpdate( h->ah_mdctx, prev, WARDEN_AUDIT_HASH_LEN ) ||
+		!EVP_DigestUpdate( h->ah_mdctx, line, body ) ||
+		!EVP_DigestUpdate( h->ah_mdctx, "}", 1 ) ||
+		!EVP_DigestFinal_ex( h->ah_mdctx, out, &un ) ||
+		un != WARDEN_AUDIT_HASH_LEN ) return -1;
+	return 0;
+}
+
+void
+warden_audit_hasher_free( warden_audit_hasher *h )
+{
+	if ( !h ) return;
+	EVP_MAC_CTX_free( h->ah_macctx );	/* wipes the key */
+	EVP_MAC_free( h->ah_mac );
+	EVP_MD_CTX_free( h->ah_mdctx );
+	EVP_MD_free( h->ah_md );
+	free( h );
+}
+
+int
+warden_audit_derive_key( const unsigned char *master, size_t masterlen,
+	const char *label, unsigned char out[WARDEN_AUDIT_HASH_LEN] )
+{
+	EVP_KDF *kdf = EVP_KDF_fetch( NULL, "HKDF", NULL );
+	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new( kdf ) : NULL;
+	OSSL_PARAM params[4];
+	int rc = -1;
+
+	if ( !kctx || !masterlen ) goto done;
+	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_KDF_PARAM_DIGEST,
+		"SHA256", 0 );
+	params[1] = OSSL_PARAM_construct_octet_string( OSSL_KDF_PARAM_KEY,
+		(void *)master, masterlen );
+	params[2] = OSSL_PARAM_construct_octet_string( OSSL_KDF_PARAM_INFO,
+		(void *)label, strlen( label ) );
+	params[3] = OSSL_PARAM_construct_end();
+	if ( EVP_KDF_derive( kctx, out, WARDEN_AUDIT_HASH_LEN, params ) == 1 )
+		rc = 0;
+
+done:
+	EVP_KDF_CTX_free( kctx );
+	EVP_KDF_free( kdf );
+	return rc;
+}
+
+/* --- the writer ------------------------------------------------------ */
+
+#define REC_PENDING	-1
+
+typedef struct audit_rec {
+	struct audit_rec *ar_next;
+	int		ar_state;	/* REC_PENDING, or a warden_audit_rc */
+	int		ar_nowait;	/* nobody waits: the writer frees it */
+	uint64_t	ar_seq;
+	size_t		ar_len;
+	char		ar_text[];
+} audit_rec;
+
+struct warden_audit {
+	char		*wa_path;
+	warden_audit_opts wa_o;
+	unsigned char	wa_key[64];
+
+	/* the writer thread's own (before it starts: the opener's) */
+	warden_audit_hasher *wa_hasher;
+	int		wa_fd;
+	off_t		wa_trunc_to;	/* cut the file back to this before
+					 * writing again, or -1 */
+	uint64_t	wa_seq;		/* last record written */
+	unsigned char	wa_hash[WARDEN_AUDIT_HASH_LEN];
+	warden_buf	wa_batch;
+	int		wa_syslog_fd;
+	int		wa_syslog_failing;
+	int		wa_episode;	/* failing since the last success */
+	unsigned	wa_attempts;	/* failed attempts in this episode */
+
+	/* shared, under wa_mutex */
+	pthread_mutex_t	wa_mutex;
+	pthread_cond_t	wa_work;	/* for the writer: records, requests */
+	pthread_cond_t	wa_done;	/* for callers: records settled */
+	pthread_cond_t	wa_space;	/* for callers: room in the queue */
+	pthread_t	wa_thread;
+	int		wa_started;
+	audit_rec	*wa_head, **wa_tailp;
+	size_t		wa_queued;
+	uint64_t	wa_accepted;	/* records queued since the open */
+	uint64_t	wa_settled;	/* of those, written or refused */
+	int		wa_flushers;	/* callers in warden_audit_flush() */
+	int		wa_stop;
+	struct timespec	wa_stop_by;	/* close gives up on a failing file */
+	int		wa_failing;
+	struct timespec	wa_retry_at;	/* REFUSE: refused until then */
+	unsigned	wa_backoff_ms;
+	unsigned long	wa_reopen_req, wa_reopen_done;
+	int		wa_reopen_rc;
+	char		wa_reopen_msg[512];
+	uint64_t	wa_lost;
+	warden_audit_stats wa_st;
+};
+
+static void
+ts_after( struct timespec *ts, unsigned ms )
+{
+	clock_gettime( CLOCK_MONOTONIC, ts );
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)( ms % 1000 ) * 1000000;
+	if ( ts->tv_nsec >= 1000000000 ) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+static int
+ts_passed( const struct timespec *ts )
+{
+	struct timespec now;
+
+	clock_gettime( CLOCK_MONOTONIC, &now );
+	return now.tv_sec > ts->tv_sec ||
+		( now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec );
+}
+
+static void
+audit_log( warden_audit *a, const char *fmt, ... )
+	__attribute__(( format( printf, 2, 3 ) ));
+
+static void
+audit_log( warden_audit *a, const char *fmt, ... )
+{
+	char buf[512];
+	va_list ap;
+
+	if ( !a->wa_o.ao_log ) return;
+	va_start( ap, fmt );
+	vsnprintf( buf, sizeof( buf ), fmt, ap );
+	va_end( ap );
+	a->wa_o.ao_log( a->wa_o.ao_log_arg, buf );
+}
+
+static ssize_t
+io_write( warden_audit *a, const void *buf, size_t n )
+{
+	if ( a->wa_o.ao_write )
+		return a->wa_o.ao_write( a->wa_o.ao_io_arg, a->wa_fd, buf, n );
+	return write( a->wa_fd, buf, n );
+}
+
+static int
+io_sync( warden_audit *a )
+{
+	if ( a->wa_o.ao_sync ) return a->wa_o.ao_sync( a->wa_o.ao_io_arg, a->wa_fd );
+	return fdatasync( a->wa_fd );
+}
+
+/* A new file's directory entry is durable only once the directory is
+ * synced; best effort (the records themselves are synced anyway). */
+static void
+sync_dir( const char *path )
+{
+	char dir[4096];
+	const char *slash = strrchr( path, '/' );
+	int fd;
+
+	if ( !slash || (size_t)( slash - path ) >= sizeof( dir ) ) return;
+	memcpy( dir, path, slash - path );
+	dir[slash - path] = '\0';
+	if ( !dir[0] ) strcpy( dir, "/" );
+	if ( ( fd = open( dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC ) ) < 0 ) return;
+	(void)fsync( fd );
+	close( fd );
+}
+
+/* The offset of the last '\n' before offset 'before', -1 when there is
+ * none, -2 on a read error. */
+static off_t
+find_nl_back( int fd, off_t before )
+{
+	char buf[SCAN_CHUNK];
+
+	while ( before > 0 ) {
+		size_t n = before > SCAN_CHUNK ? SCAN_CHUNK : (size_t)before;
+		off_t from = before - n;
+		ssize_t r = pread( fd, buf, n, from );
+
+		if ( r != (ssize_t)n ) return -2;
+		while ( n-- > 0 )
+			if ( buf[n] == '\n' ) return from + (off_t)n;
+		before = from;
+	}
+	return -1;
+}
+
+/* The last complete line of a file whose byte end - 1 is '\n', parsed.
+ * Returns 0, or -1 with a reason. */
+static int
+last_record( int fd, off_t end, const char *path, warden_audit_link *l,
+	char *msg, size_t len )
+{
+	off_t nl = find_nl_back( fd, end - 1 ), start = nl + 1;
+	size_t n;
+	char *line;
+	int rc = -1;
+
+	if ( nl == -2 ) {
+		snprintf( msg, len, "cannot read \"%s\": %s", path, strerror( errno ) );
+		return -1;
+	}
+	n = end - 1 - start;
+	if ( n > WARDEN_AUDIT_RECORD_MAX + 1024 ) {
+		snprintf( msg, len, "the last line of \"%s\" is not an audit "
+			"record (too long); move the file aside", path );
+		return -1;
+	}
+	if ( !( line = malloc( n + 1 ) ) ) {
+		snprintf( msg, len, "out of memory" );
+		return -1;
+	}
+	if ( pread( fd, line, n, start ) != (ssize_t)n ) {
+		snprintf( msg, len, "cannot read \"%s\": %s", path, strerror( errno ) );
+	} else if ( warden_audit_parse( line, n, l ) ) {
+		snprintf( msg, len, "the last line of \"%s\" is not a warden audit "
+			"record (another program's file, or edited); move the file "
+			"aside, and check it with wardenctl audit verify", path );
+	} else {
+		rc = 0;
+	}
+	free( line );
+	return rc;
+}
+
+/* The chain of PATH.1, if it ends in a record: logrotate may have moved
+ * the file while slapd was stopped.  Returns 0 when it was found. */
+static int
+chain_from_rotated( warden_audit *a )
+{
+	char p1[4200], msg[256];
+	warden_audit_link l;
+	struct stat st;
+	off_t end;
+	int fd, rc = -1;
+
+	if ( snprintf( p1, sizeof( p1 ), "%s.1", a->wa_path ) >= (int)sizeof( p1 ) )
+		return -1;
+	if ( ( fd = open( p1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK ) ) < 0 )
+		return -1;
+	if ( fstat( fd, &st ) || !S_ISREG( st.st_mode ) || st.st_size == 0 )
+		goto done;
+	/* a torn line there is ignored: the last complete one counts */
+	if ( ( end = find_nl_back( fd, st.st_size ) ) < 0 ) goto done;
+	if ( last_record( fd, end + 1, p1, &l, msg, sizeof( msg ) ) ) goto done;
+	a->wa_seq = l.al_seq;
+	memcpy( a->wa_hash, l.al_hash, sizeof( a->wa_hash ) );
+	rc = 0;
+
+done:
+	close( fd );
+	return rc;
+}
+
+/* Continues the chain of the file just opened; cuts off a torn last line
+ * (*tornp bytes, SHA-256 in torn_hash). */
+static int
+audit_recover( warden_audit *a, off_t *tornp, unsigned char *torn_hash,
+	char *msg, size_t len )
+{
+	struct stat ws, rs;
+	warden_audit_link l;
+	off_t size, keep;
+	char last;
+	int rfd, rc = -1;
+
+	*tornp = 0;
+	rfd = open( a->wa_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK );
+	if ( rfd < 0 ) {
+		snprintf( msg, len, "cannot read \"%s\": %s", a->wa_path,
+			strerror( errno ) );
+		return -1;
+	}
+	if ( fstat( a->wa_fd, &ws ) || fstat( rfd, &rs ) ||
+		ws.st_dev != rs.st_dev || ws.st_ino != rs.st_ino ) {
+		snprintf( msg, len, "\"%s\" was replaced while it was opened",
+			a->wa_path );
+		goto done;
+	}
+	size = ws.st_size;
+	if ( size > 0 && ( pread( rfd, &last, 1, size - 1 ) != 1 ) ) {
+		snprintf( msg, len, "cannot read \"%s\": %s", a->wa_path,
+			strerror( errno ) );
+		goto done;
+	}
+	if ( size > 0 && last != '\n' ) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		char buf[SCAN_CHUNK];
+		unsigned int hl = 0;
+		off_t off;
+		int ok;
+
+		if ( ( keep = find_nl_back( rfd, size ) + 1 ) < 0 ) {
+			snprintf( msg, len, "cannot read \"%s\": %s", a->wa_path,
+				strerror( errno ) );
+			EVP_MD_CTX_free( md );
+			goto done;
+		}
+		ok = md && EVP_DigestInit_ex2( md, EVP_sha256(), NULL );
+		for ( off = keep; ok && off < size; ) {
+			size_t n = size - off > SCAN_CHUNK ? SCAN_CHUNK : size - off;
+
+			ok = pread( rfd, buf, n, off ) == (ssize_t)n &&
+				EVP_DigestUpdate( md, buf, n );
+			off += n;
+		}
+		ok = ok && EVP_DigestFinal_ex( md, torn_hash, &hl );
+		EVP_MD_CTX_free( md );
+		if ( !ok ) {
+			snprintf( msg, len, "cannot read the torn last line of \"%s\"",
+				a->wa_path );
+			goto done;
+		}
+		if ( ftruncate( a->wa_fd, keep ) || fdatasync( a->wa_fd ) ) {
+			snprintf( msg, len, "cannot cut the torn last line off \"%s\": %s",
+				a->wa_path, strerror( errno ) );
+			goto done;
+		}
+		*tornp = size - keep;
+		size = keep;
+	}
+	if ( size > 0 ) {
+		if ( last_record( rfd, size, a->wa_path, &l, msg, len ) ) goto done;
+		a->wa_seq = l.al_seq;
+		memcpy( a->wa_hash, l.al_hash, sizeof( a->wa_hash ) );
+	} else if ( chain_from_rotated( a ) ) {
+		a->wa_seq = 0;
+		memset( a->wa_hash, 0, sizeof( a->wa_hash ) );	/* genesis */
+	}
+	rc = 0;
+
+done:
+	close( rfd );
+	return rc;
+}
+
+static int
+audit_reopen_file( warden_audit *a, char *msg, size_t len )
+{
+	int fd;
+
+	if ( warden_open_audit_file( a->wa_path, &fd, msg, len ) ) return -1;
+	sync_dir( a->wa_path );
+	close( a->wa_fd );
+	a->wa_fd = fd;
+	a->wa_trunc_to = -1;
+	pthread_mutex_lock( &a->wa_mutex );
+	a->wa_st.as_reopens++;
+	pthread_mutex_unlock( &a->wa_mutex );
+	return 0;
+}
+
+/* Whether the path still names the open file; opens it anew if not. */
+static int
+audit_follow( warden_audit *a, char *msg, size_t len )
+{
+	struct stat ps, fs;
+
+	if ( stat( a->wa_path, &ps ) == 0 && fstat( a->wa_fd, &fs ) == 0 &&
+		ps.st_dev == fs.st_dev && ps.st_ino == fs.st_ino ) return 0;
+	return audit_reopen_file( a, msg, len );
+}
+
+static void
+audit_syslog( warden_audit *a, const char *line, size_t n )
+{
+	const char *path = a->wa_o.ao_syslog_path ? a->wa_o.ao_syslog_path : "/dev/log";
+	char hdr[96], stamp[32];
+	struct iovec iov[2];
+	struct msghdr mh;
+	struct tm tm;
+	time_t now = time( NULL );
+	int tries;
+
+	localtime_r( &now, &tm );
+	strftime( stamp, sizeof( stamp ), "%b %e %H:%M:%S", &tm );
+	snprintf( hdr, sizeof( hdr ), "<%d>%s %s[%ld]: ", SYSLOG_PRI, stamp,
+		SYSLOG_TAG, (long)getpid() );
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = strlen( hdr );
+	iov[1].iov_base = (void *)line;
+	iov[1].iov_len = n;
+	memset( &mh, 0, sizeof( mh ) );
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	for ( tries = 0; tries < 2; tries++ ) {
+		if ( a->wa_syslog_fd < 0 ) {
+			struct sockaddr_un sun;
+
+			memset( &sun, 0, sizeof( sun ) );
+			sun.sun_family = AF_UNIX;
+			snprintf( sun.sun_path, sizeof( sun.sun_path ), "%s", path );
+			a->wa_syslog_fd = socket( AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0 );
+			if ( a->wa_syslog_fd < 0 ) break;
+			if ( connect( a->wa_syslog_fd, (struct sockaddr *)&sun,
+				sizeof( sun ) ) < 0 ) {
+				close( a->wa_syslog_fd );
+				a->wa_syslog_fd = -1;
+				break;
+			}
+		}
+		if ( sendmsg( a->wa_syslog_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL ) >= 0 ) {
+			if ( a->wa_syslog_failing ) {
+				a->wa_syslog_failing = 0;
+				audit_log( a, "audit trail: syslog takes copies again" );
+			}
+			return;
+		}
+		if ( errno == EAGAIN || errno == EWOULDBLOCK || errno == EMSGSIZE )
+			break;
+		/* syslog restarted: connect again, once */
+		close( a->wa_syslog_fd );
+		a->wa_syslog_fd = -1;
+	}
+	pthread_mutex_lock( &a->wa_mutex );
+	a->wa_st.as_syslog_dropped++;
+	pthread_mutex_unlock( &a->wa_mutex );
+	if ( !a->wa_syslog_failing ) {
+		a->wa_syslog_failing = 1;
+		audit_log( a, "audit trail: syslog does not take copies of records "
+			"(%s); the file has them all", strerror( errno ) );
+	}
+}
+
+/* Writes a batch: chain members, one write(), one sync.  On success the
+ * chain state moves on and each record has its sequence number; on failure
+ * the file is cut back to where it was and the chain state is unchanged. */
+static int
+audit_write_batch( warden_audit *a, audit_rec *batch, char *msg, size_t len )
+{
+	warden_buf *b = &a->wa_batch;
+	unsigned char hash[WARDEN_AUDIT_HASH_LEN];
+	char hex[HEX_LEN + 1], num[24];
+	uint64_t seq = a->wa_seq;
+	struct stat st;
+	off_t good;
+	size_t off;
+	audit_rec *r;
+	int err;
+
+	if ( audit_follow( a, msg, len ) ) return -1;
+	if ( a->wa_trunc_to >= 0 ) {
+		if ( ftruncate( a->wa_fd, a->wa_trunc_to ) < 0 ) {
+			snprintf( msg, len, "cannot cut \"%s\" back to its last "
+				"complete record: %s", a->wa_path, strerror( errno ) );
+			return -1;
+		}
+		a->wa_trunc_to = -1;
+	}
+	if ( fstat( a->wa_fd, &st ) < 0 ) {
+		snprintf( msg, len, "cannot stat \"%s\": %s", a->wa_path,
+			strerror( errno ) );
+		return -1;
+	}
+	good = st.st_size;
+
+	memcpy( hash, a->wa_hash, sizeof( hash ) );
+	warden_buf_reset( b );
+	for ( r = batch; r; r = r->ar_next ) {
+		size_t start = b->wb_len, i = r->ar_len - 1;
+
+		/* an empty object takes no comma */
+		while ( i > 1 && ( r->ar_text[i-1] == ' ' || r->ar_text[i-1] == '\t' ) )
+			i--;
+		warden_buf_add( b, r->ar_text, r->ar_len - 1 );
+		if ( r->ar_text[i-1] != '{' ) warden_buf_add( b, ",", 1 );
+		snprintf( num, sizeof( num ), "%llu", (unsigned long long)++seq );
+		warden_audit_hex( hash, hex );
+		warden_buf_adds( b, SEQ_MEMBER );
+		warden_buf_adds( b, num );
+		warden_buf_adds( b, "," PREV_MEMBER );
+		warden_buf_add( b, hex, HEX_LEN );
+		warden_buf_add( b, "\"", 1 );
+		if ( warden_buf_failed( b ) ) break;
+		if ( warden_audit_hasher_digest( a->wa_hasher, hash,
+			b->wb_data + start, b->wb_len - start, hash ) ) {
+			snprintf( msg, len, "cannot hash an audit record (OpenSSL)" );
+			return -1;
+		}
+		warden_audit_hex( hash, hex );
+		warden_buf_adds( b, HASH_MEMBER );
+		warden_buf_add( b, hex, HEX_LEN );
+		warden_buf_add( b, "\"}\n", 3 );
+		r->ar_seq = seq;
+	}
+	if ( warden_buf_failed( b ) ) {
+		snprintf( msg, len, "out of memory for a batch of audit records" );
+		return -1;
+	}
+
+	for ( off = 0; off < b->wb_len; ) {
+		ssize_t w = io_write( a, b->wb_data + off, b->wb_len - off );
+
+		if ( w < 0 && errno == EINTR ) continue;
+		if ( w <= 0 ) {
+			err = w < 0 ? errno : ENOSPC;
+			goto fail;
+		}
+		off += w;
+	}
+	if ( io_sync( a ) < 0 ) {
+		err = errno;
+		goto fail;
+	}
+	a->wa_seq = seq;
+	memcpy( a->wa_hash, hash, sizeof( hash ) );
+
+	if ( a->wa_o.ao_syslog ) {
+		const char *p = b->wb_data, *e = b->wb_data + b->wb_len;
+
+		while ( p < e ) {
+			const char *nl = memchr( p, '\n', e - p );
+
+			audit_syslog( a, p, nl - p );
+			p = nl + 1;
+		}
+	}
+	return 0;
+
+fail:
+	/* no half record stays behind; what cannot be cut now is cut before
+	 * the next write */
+	if ( off > 0 && ftruncate( a->wa_fd, good ) < 0 ) a->wa_trunc_to = good;
+	snprintf( msg, len, "cannot write \"%s\": %s", a->wa_path, strerror( err ) );
+	return -1;
+}
+
+/* Settles a batch (under the mutex): durable callers free their own
+ * records, the writer frees those nobody waits for. */
+static void
+audit_settle( warden_audit *a, audit_rec *batch, int state )
+{
+	audit_rec *r, *next;
+
+	for ( r = batch; r; r = next ) {
+		next = r->ar_next;
+		a->wa_settled++;
+		if ( state == WARDEN_AUDIT_OK ) a->wa_st.as_records++;
+		else if ( a->wa_o.ao_durable && !r->ar_nowait ) a->wa_st.as_refused++;
+		else a->wa_lost++;
+		if ( a->wa_o.ao_durable && !r->ar_nowait ) r->ar_state = state;
+		else free( r );
+	}
+	pthread_cond_broadcast( &a->wa_done );
+}
+
+static void
+audit_timedwait( warden_audit *a, pthread_cond_t *c, const struct timespec *until )
+{
+	pthread_cond_timedwait( c, &a->wa_mutex, until );
+}
+
+static void *
+audit_thread( void *arg )
+{
+	warden_audit *a = arg;
+	audit_rec *batch = NULL;
+	char msg[512];
+
+	pthread_mutex_lock( &a->wa_mutex );
+	for ( ;; ) {
+		if ( a->wa_reopen_req != a->wa_reopen_done ) {
+			unsigned long req = a->wa_reopen_req;
+			int rc;
+
+			pthread_mutex_unlock( &a->wa_mutex );
+			rc = audit_reopen_file( a, msg, sizeof( msg ) );
+			pthread_mutex_lock( &a->wa_mutex );
+			a->wa_reopen_rc = rc;
+			snprintf( a->wa_reopen_msg, sizeof( a->wa_reopen_msg ), "%s",
+				rc ? msg : "" );
+			a->wa_reopen_done = req;
+			pthread_cond_broadcast( &a->wa_done );
+			continue;
+		}
+		if ( !batch ) {
+			if ( !a->wa_head ) {
+				if ( a->wa_stop ) break;
+				pthread_cond_wait( &a->wa_work, &a->wa_mutex );
+				continue;
+			}
+			if ( !a->wa_o.ao_durable ) {
+				struct timespec until;
+
+				/* asynchronous: gather for a while */
+				ts_after( &until, a->wa_o.ao_async_ms );
+				while ( a->wa_queued < a->wa_o.ao_async_records &&
+					!a->wa_stop && !a->wa_flushers &&
+					a->wa_reopen_req == a->wa_reopen_done &&
+					!ts_passed( &until ) )
+					audit_timedwait( a, &a->wa_work, &until );
+			}
+			batch = a->wa_head;
+			a->wa_head = NULL;
+			a->wa_tailp = &a->wa_head;
+			a->wa_queued = 0;
+			pthread_cond_broadcast( &a->wa_space );
+		}
+		pthread_mutex_unlock( &a->wa_mutex );
+
+		if ( audit_write_batch( a, batch, msg, sizeof( msg ) ) == 0 ) {
+			if ( a->wa_episode ) {
+				audit_log( a, "audit trail \"%s\" is written again, after "
+					"%u failed attempts", a->wa_path, a->wa_attempts );
+				a->wa_episode = 0;
+				a->wa_attempts = 0;
+			}
+			pthread_mutex_lock( &a->wa_mutex );
+			a->wa_failing = 0;
+			a->wa_backoff_ms = BACKOFF_MIN_MS;
+			a->wa_st.as_batches++;
+			a->wa_st.as_seq = a->wa_seq;
+			audit_settle( a, batch, WARDEN_AUDIT_OK );
+			batch = NULL;
+			continue;
+		}
+
+		a->wa_attempts++;
+		if ( !a->wa_episode ) {
+			a->wa_episode = 1;
+			audit_log( a, "%s; %s", msg,
+				a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ?
+				"audited operations are refused until it can be written" :
+				"audited operations wait until it can be written" );
+		}
+		pthread_mutex_lock( &a->wa_mutex );
+		a->wa_st.as_failures++;
+		a->wa_failing = 1;
+		ts_after( &a->wa_retry_at, a->wa_backoff_ms );
+		if ( a->wa_backoff_ms < BACKOFF_MAX_MS ) {
+			a->wa_backoff_ms *= 2;
+			if ( a->wa_backoff_ms > BACKOFF_MAX_MS )
+				a->wa_backoff_ms = BACKOFF_MAX_MS;
+		}
+		if ( a->wa_o.ao_durable && a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
+			/* the callers refuse their operations: the records go */
+			audit_settle( a, batch, WARDEN_AUDIT_REFUSED );
+			batch = NULL;
+			continue;
+		}
+		if ( a->wa_stop && ts_passed( &a->wa_stop_by ) ) {
+			uint64_t before = a->wa_settled;
+			audit_rec *rest = a->wa_head;
+
+			/* closing, and the file still cannot be written */
+			a->wa_head = NULL;
+			a->wa_tailp = &a->wa_head;
+			a->wa_queued = 0;
+			audit_settle( a, batch, WARDEN_AUDIT_REFUSED );
+			audit_settle( a, rest, WARDEN_AUDIT_REFUSED );
+			batch = NULL;
+			pthread_mutex_unlock( &a->wa_mutex );
+			audit_log( a, "audit trail \"%s\": closing; %llu records could "
+				"not be written %s", a->wa_path,
+				(unsigned long long)( a->wa_settled - before ),
+				a->wa_o.ao_durable ? "(their callers were refused)" :
+				"and are lost" );
+			pthread_mutex_lock( &a->wa_mutex );
+			continue;
+		}
+		/* keep the batch and try again; a reopen request or the end of
+		 * the backoff ends the wait */
+		while ( !ts_passed( &a->wa_retry_at ) &&
+			a->wa_reopen_req == a->wa_reopen_done )
+			audit_timedwait( a, &a->wa_work, &a->wa_retry_at );
+	}
+	pthread_mutex_unlock( &a->wa_mutex );
+	return NULL;
+}
+
+/* A record of the writer's own, written before the thread starts. */
+static int
+audit_write_marker( warden_audit *a, off_t torn, const unsigned char *h,
+	char *msg, size_t len )
+{
+	warden_buf b;
+	audit_rec *r;
+	char hex[HEX_LEN + 1];
+	int rc = -1;
+
+	warden_buf_init( &b );
+	warden_audit_hex( h, hex );
+	warden_json_begin_object( &b );
+	warden_json_key( &b, "@timestamp" );
+	warden_json_time( &b, NULL );
+	warden_json_key( &b, "event.kind" );
+	warden_json_cstr( &b, "event" );
+	warden_json_key( &b, "event.dataset" );
+	warden_json_cstr( &b, "warden.audit" );
+	warden_json_key( &b, "event.action" );
+	warden_json_cstr( &b, "audit-torn-tail" );
+	warden_json_key( &b, "event.outcome" );
+	warden_json_cstr( &b, "success" );
+	warden_json_key( &b, "warden.torn.bytes" );
+	warden_json_int( &b, (long long)torn );
+	warden_json_key( &b, "warden.torn.sha256" );
+	warden_json_cstr( &b, hex );
+	warden_json_end_object( &b );
+	if ( warden_buf_failed( &b ) || !( r = calloc( 1, sizeof( *r ) + b.wb_len ) ) ) {
+		snprintf( msg, len, "out of memory" );
+		warden_buf_free( &b );
+		return -1;
+	}
+	memcpy( r->ar_text, b.wb_data, b.wb_len );
+	r->ar_len = b.wb_len;
+	if ( audit_write_batch( a, r, msg, len ) == 0 ) {
+		a->wa_st.as_records++;
+		a->wa_st.as_batches++;
+		a->wa_st.as_seq = a->wa_seq;
+		rc = 0;
+	}
+	free( r );
+	warden_buf_free( &b );
+	return rc;
+}
+
+static void
+audit_free( warden_audit *a )
+{
+	if ( a->wa_fd >= 0 ) close( a->wa_fd );
+	if ( a->wa_syslog_fd >= 0 ) close( a->wa_syslog_fd );
+	warden_audit_hasher_free( a->wa_hasher );
+	warden_buf_free( &a->wa_batch );
+	OPENSSL_cleanse( a->wa_key, sizeof( a->wa_key ) );
+	free( a->wa_path );
+	pthread_cond_destroy( &a->wa_work );
+	pthread_cond_destroy( &a->wa_done );
+	pthread_cond_destroy( &a->wa_space );
+	pthread_mutex_destroy( &a->wa_mutex );
+	free( a );
+}
+
+int
+warden_audit_open( const char *path, const warden_audit_opts *opts,
+	warden_audit **ap, char *msg, size_t len )
+{
+	warden_audit *a = calloc( 1, sizeof( *a ) );
+	unsigned char torn_hash[WARDEN_AUDIT_HASH_LEN];
+	pthread_condattr_t ca;
+	off_t torn = 0;
+
+	*ap = NULL;
+	if ( !a || !( a->wa_path = strdup( path ) ) ) {
+		snprintf( msg, len, "out of memory" );
+		free( a );
+		return -1;
+	}
+	a->wa_fd = -1;
+	a->wa_syslog_fd = -1;
+	a->wa_trunc_to = -1;
+	a->wa_head = NULL;
+	a->wa_tailp = &a->wa_head;
+	a->wa_backoff_ms = BACKOFF_MIN_MS;
+	warden_buf_init( &a->wa_batch );
+	/* the marker record, written before the thread starts, may count */
+	pthread_mutex_init( &a->wa_mutex, NULL );
+	pthread_condattr_init( &ca );
+	pthread_condattr_setclock( &ca, CLOCK_MONOTONIC );
+	pthread_cond_init( &a->wa_work, &ca );
+	pthread_cond_init( &a->wa_done, &ca );
+	pthread_cond_init( &a->wa_space, &ca );
+	pthread_condattr_destroy( &ca );
+	if ( opts ) a->wa_o = *opts;
+	else a->wa_o.ao_durable = 1;
+	if ( !a->wa_o.ao_queue_max ) a->wa_o.ao_queue_max = WARDEN_AUDIT_QUEUE_DEFAULT;
+	if ( !a->wa_o.ao_async_ms ) a->wa_o.ao_async_ms = 100;
+	if ( !a->wa_o.ao_async_records ) a->wa_o.ao_async_records = 1000;
+	if ( !a->wa_o.ao_close_wait_ms ) a->wa_o.ao_close_wait_ms = 5000;
+	/* gathering more than the queue holds would only make writers wait */
+	if ( a->wa_o.ao_async_records > a->wa_o.ao_queue_max )
+		a->wa_o.ao_async_records = a->wa_o.ao_queue_max;
+	if ( a->wa_o.ao_key ) {
+		if ( a->wa_o.ao_keylen < 1 || a->wa_o.ao_keylen > sizeof( a->wa_key ) ) {
+			snprintf( msg, len, "the audit chain key must be 1 to %zu bytes",
+				sizeof( a->wa_key ) );
+			goto fail;
+		}
+		memcpy( a->wa_key, a->wa_o.ao_key, a->wa_o.ao_keylen );
+		a->wa_o.ao_key = a->wa_key;
+	}
+	if ( !( a->wa_hasher = warden_audit_hasher_new( a->wa_o.ao_key,
+		a->wa_o.ao_keylen ) ) ) {
+		snprintf( msg, len, "cannot set up SHA-256 or HMAC (OpenSSL)" );
+		goto fail;
+	}
+	if ( warden_open_audit_file( path, &a->wa_fd, msg, len ) ) goto fail;
+	sync_dir( path );
+	if ( audit_recover( a, &torn, torn_hash, msg, len ) ) goto fail;
+	if ( torn && audit_write_marker( a, torn, torn_hash, msg, len ) ) goto fail;
+
+	if ( pthread_create( &a->wa_thread, NULL, audit_thread, a ) ) {
+		snprintf( msg, len, "cannot start the audit writer thread" );
+		goto fail;
+	}
+	a->wa_started = 1;
+	*ap = a;
+	return 0;
+
+fail:
+	audit_free( a );
+	return -1;
+}
+
+warden_audit_rc
+warden_audit_write( warden_audit *a, const char *rec, size_t len, uint64_t *seqp )
+{
+	return warden_audit_write_ext( a, rec, len, 0, seqp );
+}
+
+int
+warden_audit_accepting( warden_audit *a )
+{
+	int ok = 1;
+
+	pthread_mutex_lock( &a->wa_mutex );
+	if ( a->wa_stop ) {
+		ok = 0;
+	} else if ( a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
+		if ( ( a->wa_failing && ( !a->wa_o.ao_durable ||
+			!ts_passed( &a->wa_retry_at ) ) ) ||
+			a->wa_queued >= a->wa_o.ao_queue_max )
+			ok = 0;
+	}
+	pthread_mutex_unlock( &a->wa_mutex );
+	return ok;
+}
+
+warden_audit_rc
+warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
+	int flags, uint64_t *seqp )
+{
+	audit_rec *r;
+	int rc;
+
+	if ( seqp ) *seqp = 0;
+	if ( len < 2 || len > WARDEN_AUDIT_RECORD_MAX || rec[0] != '{' ||
+		rec[len - 1] != '}' || memchr( rec, '\n', len ) ||
+		memchr( rec, '\r', len ) ) return WARDEN_AUDIT_INVALID;
+	if ( !( r = malloc( sizeof( *r ) + len ) ) ) {
+		/* not written, and the caller knows */
+		pthread_mutex_lock( &a->wa_mutex );
+		a->wa_st.as_refused++;
+		pthread_mutex_unlock( &a->wa_mutex );
+		return WARDEN_AUDIT_REFUSED;
+	}
+	memcpy( r->ar_text, rec, len );
+	r->ar_len = len;
+	r->ar_next = NULL;
+	r->ar_state = REC_PENDING;
+	r->ar_seq = 0;
+	r->ar_nowait = !!( flags & WARDEN_AUDIT_NOWAIT );
+
+	pthread_mutex_lock( &a->wa_mutex );
+	for ( ;; ) {
+		if ( a->wa_stop ) {
+			rc = WARDEN_AUDIT_CLOSED;
+			goto out;
+		}
+		if ( a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
+			if ( ( a->wa_failing && ( !a->wa_o.ao_durable ||
+				!ts_passed( &a->wa_retry_at ) ) ) ||
+				a->wa_queued >= a->wa_o.ao_queue_max ) {
+				a->wa_st.as_refused++;
+				rc = WARDEN_AUDIT_REFUSED;
+				goto out;
+			}
+			break;
+		}
+		if ( a->wa_queued < a->wa_o.ao_queue_max ) break;
+		pthread_cond_wait( &a->wa_space, &a->wa_mutex );
+	}
+	*a->wa_tailp = r;
+	a->wa_tailp = &r->ar_next;
+	a->wa_queued++;
+	a->wa_accepted++;
+	/* asynchronous: the writer gathers until the first record is old
+	 * enough or there are enough; waking it for each costs */
+	if ( a->wa_o.ao_durable || a->wa_queued == 1 ||
+		a->wa_queued >= a->wa_o.ao_async_records )
+		pthread_cond_signal( &a->wa_work );
+	if ( !a->wa_o.ao_durable || r->ar_nowait ) {
+		pthread_mutex_unlock( &a->wa_mutex );
+		return WARDEN_AUDIT_OK;
+	}
+	while ( r->ar_state == REC_PENDING )
+		pthread_cond_wait( &a->wa_done, &a->wa_mutex );
+	rc = r->ar_state;
+	if ( seqp && rc == WARDEN_AUDIT_OK ) *seqp = r->ar_seq;
+
+out:
+	pthread_mutex_unlock( &a->wa_mutex );
+	free( r );
+	return rc;
+}
+
+int
+warden_audit_flush( warden_audit *a )
+{
+	uint64_t target;
+
+	pthread_mutex_lock( &a->wa_mutex );
+	target = a->wa_accepted;
+	a->wa_flushers++;
+	pthread_cond_signal( &a->wa_work );
+	while ( a->wa_settled < target )
+		pthread_cond_wait( &a->wa_done, &a->wa_mutex );
+	a->wa_flushers--;
+	pthread_mutex_unlock( &a->wa_mutex );
+	return 0;
+}
+
+int
+warden_audit_reopen( warden_audit *a, char *msg, size_t len )
+{
+	unsigned long gen;
+	int rc;
+
+	pthread_mutex_lock( &a->wa_mutex );
+	gen = ++a->wa_reopen_req;
+	pthread_cond_signal( &a->wa_work );
+	while ( a->wa_reopen_done < gen )
+		pthread_cond_wait( &a->wa_done, &a->wa_mutex );
+	rc = a->wa_reopen_rc;
+	if ( rc ) snprintf( msg, len, "%s", a->wa_reopen_msg );
+	pthread_mutex_unlock( &a->wa_mutex );
+	return rc ? -1 : 0;
+}
+
+void
+warden_audit_stats_get( warden_audit *a, warden_audit_stats *st )
+{
+	pthread_mutex_lock( &a->wa_mutex );
+	*st = a->wa_st;
+	pthread_mutex_unlock( &a->wa_mutex );
+}
+
+int
+warden_audit_close( warden_audit *a )
+{
+	int rc;
+
+	if ( !a ) return 0;
+	pthread_mutex_lock( &a->wa_mutex );
+	a->wa_stop = 1;
+	ts_after( &a->wa_stop_by, a->wa_o.ao_close_wait_ms );
+	pthread_cond_broadcast( &a->wa_work );
+	pthread_cond_broadcast( &a->wa_space );
+	pthread_mutex_unlock( &a->wa_mutex );
+	pthread_join( a->wa_thread, NULL );
+	rc = a->wa_lost ? -1 : 0;
+	audit_free( a );
+	return rc;
+}
