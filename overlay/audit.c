@@ -19,6 +19,8 @@
 
 #include <sys/time.h>
 
+#include <openssl/crypto.h>
+
 #include "warden.h"
 #include "auditjson.h"
 #include "auditlog.h"
@@ -382,4 +384,50 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	audit_emit( wi, &b, 0 );
 	warden_buf_free( &b );
+}
+
+static void
+audit_log_cb( void *arg, const char *msg )
+{
+	Debug( LDAP_DEBUG_ANY, "warden: audit trail %s: %s\n",
+		(const char *)arg, msg );
+}
+
+int
+warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
+	char *msg, size_t len )
+{
+	warden_audit_opts o;
+	unsigned char key[WARDEN_AUDIT_HASH_LEN];
+	int rc;
+
+	memset( &o, 0, sizeof( o ) );
+	o.ao_durable = wi->wi_audit_durable;
+	o.ao_policy = wi->wi_audit_refuse ? WARDEN_AUDIT_REFUSE :
+		WARDEN_AUDIT_BLOCK;
+	o.ao_syslog = wi->wi_audit_syslog;
+	o.ao_log = audit_log_cb;
+	o.ao_log_arg = (void *)path;
+	/* The oldest key of the ring: rotating the key file (a new first
+	 * line) leaves the chain's key as it was. */
+	if ( wi->wi_keys && wi->wi_keys->wr_count ) {
+		const warden_key *k = &wi->wi_keys->wr_keys[wi->wi_keys->wr_count - 1];
+
+		if ( warden_audit_derive_key( k->wk_key, WARDEN_KEY_LEN,
+				WARDEN_AUDIT_LABEL_CHAIN, key ) ) {
+			snprintf( msg, len, "cannot derive the audit chain's key" );
+			return -1;
+		}
+		o.ao_key = key;
+		o.ao_keylen = sizeof( key );
+	}
+	rc = warden_audit_open( path, &o, out, msg, len );
+	OPENSSL_cleanse( key, sizeof( key ) );
+	return rc;
+}
+
+void
+warden_audit_stop( warden_audit *a )
+{
+	if ( a ) warden_audit_close( a );
 }

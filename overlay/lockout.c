@@ -404,7 +404,7 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 			*unlock = 1;
 	}
 	if ( !touches ) return SLAP_CB_CONTINUE;
-	if ( op->o_callback && op->o_callback->sc_private == &warden_internal_marker )
+	if ( warden_is_internal( op ) )
 		return SLAP_CB_CONTINUE;
 
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;

@@ -143,17 +143,22 @@ pwgen_extop( Operation *op, SlapReply *rs )
 	be = select_backend( &ndn, 0 );
 	on = pwgen_instance( be );
 	want_gen = BER_BVISEMPTY( &newpw );
-	rc = on ? pwgen_target( op, be, on, &ndn, &old, want_gen, pw,
-		sizeof( pw ), &genlen, &oldlen ) : -1;
-	op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
-	/* no warden, no such entry, or nothing to do: slapd's handler */
-	if ( rc || ( !genlen && oldlen == old.bv_len ) )
+	if ( !on ) {
+		op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 		return passwd_extop( op, rs );
+	}
+	ber_init2( ber, NULL, LBER_USE_DER );
+	rc = pwgen_target( op, be, on, &ndn, &old, want_gen, pw,
+		sizeof( pw ), &genlen, &oldlen );
+	/* no such entry, or nothing to do: slapd's handler as it is */
+	if ( rc || ( !genlen && oldlen == old.bv_len ) ) {
+		rc = passwd_extop( op, rs );
+		goto done;
+	}
 	gen.bv_val = pw;
 	gen.bv_len = genlen;
 	old.bv_len = oldlen;
 
-	ber_init2( ber, NULL, LBER_USE_DER );
 	rc = ber_printf( ber, "{" );
 	if ( rc >= 0 && !BER_BVISEMPTY( &id ) )
 		rc = ber_printf( ber, "tO", LDAP_TAG_EXOP_MODIFY_PASSWD_ID, &id );
@@ -179,6 +184,19 @@ done:
 	if ( req.bv_val ) OPENSSL_cleanse( req.bv_val, req.bv_len );
 	ber_free_buf( ber );
 	OPENSSL_cleanse( pw, sizeof( pw ) );
+	{
+		/* the record of the whole operation; slapd's handler has
+		 * cleared the target from the op by now */
+		struct berval dn = op->o_req_dn, ndn0 = op->o_req_ndn;
+
+		op->o_req_dn = ndn;
+		op->o_req_ndn = ndn;
+		warden_audit_extended( op, on, "password-modify", rc,
+			rs->sr_text );
+		op->o_req_dn = dn;
+		op->o_req_ndn = ndn0;
+	}
+	op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 	return rc;
 }
 

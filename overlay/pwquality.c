@@ -68,6 +68,12 @@ pwq_exop( Operation *op )
 	return NULL;
 }
 
+int
+warden_quality_is_exop( Operation *op )
+{
+	return op->o_tag == LDAP_REQ_MODIFY && pwq_exop( op ) != NULL;
+}
+
 /* The user's own words: uid, cn, sn, givenName, the local part of mail. */
 static int
 pwq_personal( Operation *op, Entry *e, char **words, int max )

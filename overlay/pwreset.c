@@ -114,8 +114,7 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 	LDAPControl **ctrls = NULL;
 	int idx, restricted, kind;
 
-	if ( ( op->o_callback &&
-			op->o_callback->sc_private == &warden_internal_marker ) ||
+	if ( warden_is_internal( op ) ||
 		be_isroot( op ) ||
 		!wi->wi_reset_flag || !op->o_conn || op->o_conn->c_conn_idx < 0 ||
 		op->o_conn->c_conn_idx >= dtblsize ||

@@ -42,6 +42,17 @@ warden_internal_cb( Operation *op, SlapReply *rs )
 /* Bind targets whose entry warden remembers (see subjcache.h). */
 #define WARDEN_SUBJECTS	16384
 
+int
+warden_is_internal( Operation *op )
+{
+	slap_callback *sc;
+
+	for ( sc = op->o_callback; sc; sc = sc->sc_next ) {
+		if ( sc->sc_private == &warden_internal_marker ) return 1;
+	}
+	return 0;
+}
+
 static slap_overinst warden;
 
 enum {
@@ -54,7 +65,11 @@ enum {
 	WARDEN_ACCESS_EXEMPT,
 	WARDEN_ADMIN_GROUP,	/* the three in the order of wi_role_group */
 	WARDEN_HELPDESK_GROUP,
-	WARDEN_AUDITOR_GROUP
+	WARDEN_AUDITOR_GROUP,
+	WARDEN_AUDIT_MODE,
+	WARDEN_AUDIT_OVERFLOW,
+	WARDEN_AUDIT_SYSLOG,
+	WARDEN_AUDIT_REDACT
 };
 
 static ConfigDriver warden_cf_gen;
@@ -121,6 +136,27 @@ static ConfigTable warden_cfg[] = {
 		ARG_STRING|ARG_QUOTE|WARDEN_AUDITOR_GROUP, "12", "olcWardenAuditorGroup",
 		"Members read the state warden keeps",
 		SYN_DN, "distinguishedNameMatch" ),
+	WARDEN_CF_ENTRY( "warden-audit-mode", "durable|async",
+		ARG_STRING|WARDEN_AUDIT_MODE, "13", "olcWardenAuditMode",
+		"durable: the record of a change is on disk before its result is sent; "
+		"async: records are written in the background",
+		SYN_DIRSTRING, "caseIgnoreMatch" ),
+	WARDEN_CF_ENTRY( "warden-audit-overflow", "block|refuse",
+		ARG_STRING|WARDEN_AUDIT_OVERFLOW, "14", "olcWardenAuditOverflow",
+		"When the audit file cannot keep up or be written: changes wait "
+		"(block) or are refused (refuse)",
+		SYN_DIRSTRING, "caseIgnoreMatch" ),
+	WARDEN_CF_ENTRY( "warden-audit-syslog", "on|off",
+		ARG_STRING|WARDEN_AUDIT_SYSLOG, "15", "olcWardenAuditSyslog",
+		"Copy audit records to syslog (LOG_AUTHPRIV)",
+		SYN_DIRSTRING, "caseIgnoreMatch" ),
+	{ .name = "warden-audit-redact", .what = "attribute", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_STRING|ARG_MAGIC|WARDEN_AUDIT_REDACT,
+	  .arg_item = warden_cf_gen,
+	  .attribute = "( " WARDEN_CFG_AT "16 NAME 'olcWardenAuditRedact' "
+		"DESC 'An attribute whose values the audit trail never holds "
+		"(userPassword, oathSecret and recovery codes always are)' "
+		"EQUALITY caseIgnoreMatch SYNTAX " SYN_DIRSTRING " )" },
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -135,7 +171,9 @@ static ConfigOCs warden_ocs[] = {
 		"olcWardenLockoutExpose $ olcWardenBannedList $ "
 		"olcWardenAccessDefault $ olcWardenAccessExempt $ "
 		"olcWardenAdminGroup $ olcWardenHelpdeskGroup $ "
-		"olcWardenAuditorGroup ) )",
+		"olcWardenAuditorGroup $ olcWardenAuditMode $ "
+		"olcWardenAuditOverflow $ olcWardenAuditSyslog $ "
+		"olcWardenAuditRedact ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -168,6 +206,23 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDITOR_GROUP:
 		s = wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP].bv_val;
 		break;
+	case WARDEN_AUDIT_MODE:
+		s = wi->wi_audit_durable ? "durable" : "async";
+		break;
+	case WARDEN_AUDIT_OVERFLOW:
+		s = wi->wi_audit_refuse ? "refuse" : "block";
+		break;
+	case WARDEN_AUDIT_SYSLOG:
+		s = wi->wi_audit_syslog ? "on" : "off";
+		break;
+	case WARDEN_AUDIT_REDACT: {
+		int i;
+
+		for ( i = 0; wi->wi_audit_redact &&
+				wi->wi_audit_redact[i].bv_val; i++ )
+			value_add_one( &c->rvalue_vals, &wi->wi_audit_redact[i] );
+		return i ? 0 : 1;
+		}
 	case WARDEN_ACCESS_EXEMPT: {
 		int i;
 
@@ -180,6 +235,22 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	if ( !s ) return 1;
 	c->value_string = ch_strdup( s );
 	return 0;
+}
+
+/* The trail's settings changed while it is open: it is closed (what is
+ * queued written) and opened again with them, continuing its chain. */
+static void
+warden_cf_audit_restart( warden_info *wi )
+{
+	char msg[SLAP_TEXT_BUFLEN];
+
+	if ( !wi->wi_audit ) return;
+	warden_audit_stop( wi->wi_audit );
+	wi->wi_audit = NULL;
+	if ( warden_audit_start( wi, wi->wi_audit_file, &wi->wi_audit, msg,
+			sizeof( msg ) ) )
+		Debug( LDAP_DEBUG_ANY, "warden: the audit trail cannot be "
+			"opened again: %s\n", msg );
 }
 
 static void
@@ -199,10 +270,34 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		wi->wi_key_file = NULL;
 		break;
 	case WARDEN_AUDIT_FILE:
-		if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
-		wi->wi_audit_fd = -1;
+		warden_audit_stop( wi->wi_audit );
+		wi->wi_audit = NULL;
 		ch_free( wi->wi_audit_file );
 		wi->wi_audit_file = NULL;
+		break;
+	case WARDEN_AUDIT_MODE:
+		wi->wi_audit_durable = 1;
+		warden_cf_audit_restart( wi );
+		break;
+	case WARDEN_AUDIT_OVERFLOW:
+		wi->wi_audit_refuse = 0;
+		warden_cf_audit_restart( wi );
+		break;
+	case WARDEN_AUDIT_SYSLOG:
+		wi->wi_audit_syslog = 0;
+		warden_cf_audit_restart( wi );
+		break;
+	case WARDEN_AUDIT_REDACT:
+		if ( c->valx < 0 ) {
+			ber_bvarray_free( wi->wi_audit_redact );
+			wi->wi_audit_redact = NULL;
+		} else {
+			int i = c->valx;
+
+			ch_free( wi->wi_audit_redact[i].bv_val );
+			for ( ; wi->wi_audit_redact[i].bv_val; i++ )
+				wi->wi_audit_redact[i] = wi->wi_audit_redact[i + 1];
+		}
 		break;
 	case WARDEN_DEFAULT_POLICY:
 		ch_free( wi->wi_default_policy.bv_val );
@@ -288,18 +383,64 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		}
 
 	case WARDEN_AUDIT_FILE: {
-		int fd = -1;
+		struct warden_audit *a = NULL;
 
 		if ( wi->wi_open && warden_server_mode() ) {
-			if ( warden_open_audit_file( c->value_string, &fd, msg, len ) )
+			/* the old trail goes first: one writer per file */
+			if ( wi->wi_audit_file &&
+				!strcmp( wi->wi_audit_file, c->value_string ) ) {
+				warden_audit_stop( wi->wi_audit );
+				wi->wi_audit = NULL;
+			}
+			if ( warden_audit_start( wi, c->value_string, &a, msg, len ) )
 				return -1;
 		} else if ( warden_check_audit_path( c->value_string, msg, len ) ) {
 			return -1;
 		}
-		if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
-		wi->wi_audit_fd = fd;
+		warden_audit_stop( wi->wi_audit );
+		wi->wi_audit = a;
 		ch_free( wi->wi_audit_file );
 		wi->wi_audit_file = c->value_string;
+		c->value_string = NULL;
+		break;
+		}
+
+	case WARDEN_AUDIT_MODE:
+	case WARDEN_AUDIT_OVERFLOW:
+	case WARDEN_AUDIT_SYSLOG: {
+		static const char *const words[3][2] = {
+			{ "async", "durable" }, { "block", "refuse" }, { "off", "on" } };
+		int k = c->type - WARDEN_AUDIT_MODE, v;
+		int *field = k == 0 ? &wi->wi_audit_durable :
+			k == 1 ? &wi->wi_audit_refuse : &wi->wi_audit_syslog;
+
+		if ( !strcasecmp( c->value_string, words[k][0] ) ) v = 0;
+		else if ( !strcasecmp( c->value_string, words[k][1] ) ) v = 1;
+		else {
+			snprintf( msg, len, "\"%s\" is neither %s nor %s",
+				c->value_string, words[k][0], words[k][1] );
+			return -1;
+		}
+		*field = v;
+		ch_free( c->value_string );
+		c->value_string = NULL;
+		warden_cf_audit_restart( wi );
+		break;
+		}
+
+	case WARDEN_AUDIT_REDACT: {
+		AttributeDescription *ad = NULL;
+		const char *text;
+		struct berval bv;
+
+		if ( slap_str2ad( c->value_string, &ad, &text ) ) {
+			snprintf( msg, len, "\"%s\" is not an attribute of the "
+				"schema", c->value_string );
+			return -1;
+		}
+		ber_str2bv( c->value_string, 0, 1, &bv );
+		ber_bvarray_add( &wi->wi_audit_redact, &bv );
+		ch_free( c->value_string );
 		c->value_string = NULL;
 		break;
 		}
@@ -480,7 +621,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		return 1;
 	}
 	wi = ch_calloc( 1, sizeof( *wi ) );
-	wi->wi_audit_fd = -1;
+	wi->wi_audit_durable = 1;
 	wi->wi_expose_lock = 1;
 	wi->wi_access_default = 1;
 	warden_access_new( &wi->wi_access );
@@ -565,8 +706,8 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 			msg, sizeof( msg ) ) ) {
 		goto done;
 	}
-	if ( wi->wi_audit_file && wi->wi_audit_fd < 0 &&
-		warden_open_audit_file( wi->wi_audit_file, &wi->wi_audit_fd,
+	if ( wi->wi_audit_file && !wi->wi_audit &&
+		warden_audit_start( wi, wi->wi_audit_file, &wi->wi_audit,
 			msg, sizeof( msg ) ) ) {
 		goto done;
 	}
@@ -600,8 +741,8 @@ warden_db_close( BackendDB *be, ConfigReply *cr )
 	warden_sync_stop( wi );
 	warden_store_close( wi->wi_store );
 	wi->wi_store = NULL;
-	if ( wi->wi_audit_fd >= 0 ) close( wi->wi_audit_fd );
-	wi->wi_audit_fd = -1;
+	warden_audit_stop( wi->wi_audit );
+	wi->wi_audit = NULL;
 	return 0;
 }
 
@@ -621,6 +762,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ch_free( wi->wi_key_file );
 	ch_free( wi->wi_state_dir );
 	ch_free( wi->wi_audit_file );
+	ber_bvarray_free( wi->wi_audit_redact );
 	ch_free( wi->wi_default_policy.bv_val );
 	warden_banlist_close( wi->wi_banned );
 	ch_free( wi->wi_banned_file );
@@ -652,6 +794,10 @@ typedef struct warden_opctx {
 	int		wo_delete;	/* a delete of an entry with state */
 	int		wo_own_password;	/* the bound user changes it */
 	int		wo_secret;	/* a modify of oathSecret */
+	int		wo_judged;	/* bind: past lockout; its outcome counts */
+	int		wo_audit_only;	/* bind: nothing but the audit record */
+	int		wo_internal;	/* a change warden makes itself */
+	int		wo_pwmod;	/* the modify of a Password Modify */
 	BerVarray	wo_tokens;	/* token entries of a deleted user */
 } warden_opctx;
 
@@ -826,6 +972,9 @@ warden_bind_response( Operation *op, SlapReply *rs )
 	warden_subject *ws = &wo->wo_subject;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
+	warden_audit_bind( op, rs, wo->wo_on, wo->wo_audit_only ? NULL : ws );
+	/* refused by lockout itself: already counted */
+	if ( !wo->wo_judged ) return SLAP_CB_CONTINUE;
 	/* the right password from the wrong place is no guess */
 	if ( !ws->ws_access_denied )
 		warden_lockout_bind_result( op, rs, wo->wo_on, ws );
@@ -881,31 +1030,28 @@ warden_op_bind( Operation *op, SlapReply *rs )
 
 	/* a new bind ends a restriction after a reset */
 	warden_reset_conn_destroy( wi, op->o_conn );
-	if ( op->orb_method != LDAP_AUTH_SIMPLE || BER_BVISEMPTY( &op->o_req_ndn ) )
+	/* every outcome passes warden_bind_response, for the audit trail */
+	wo = warden_opctx_push( op, on, warden_bind_response );
+	if ( op->orb_method != LDAP_AUTH_SIMPLE || BER_BVISEMPTY( &op->o_req_ndn ) ||
+		( be_isroot_dn( op->o_bd, &op->o_req_ndn ) && !wi->wi_lock_rootdn ) ) {
+		wo->wo_audit_only = 1;
 		return SLAP_CB_CONTINUE;
-	if ( be_isroot_dn( op->o_bd, &op->o_req_ndn ) && !wi->wi_lock_rootdn )
-		return SLAP_CB_CONTINUE;
+	}
 
-	wo = warden_opctx_new( op, on, warden_bind_response );
 	warden_subject_load( op, on, &wo->wo_subject );
 	/* A rootdn whose password is in the configuration has no entry and
 	 * nothing to lock. */
 	if ( !wo->wo_subject.ws_found && be_isroot_dn( op->o_bd, &op->o_req_ndn ) ) {
-		warden_opctx_free( op, wo );
+		wo->wo_audit_only = 1;
 		return SLAP_CB_CONTINUE;
 	}
 
 	rc = warden_lockout_bind( op, rs, on, &wo->wo_subject );
-	if ( rc != SLAP_CB_CONTINUE ) {
-		/* refused and answered; nothing to hear back */
-		warden_opctx_free( op, wo );
-		return rc;
-	}
+	if ( rc != SLAP_CB_CONTINUE ) return rc;	/* refused and answered */
+	wo->wo_judged = 1;
 	if ( wo->wo_subject.ws_store_clean )
 		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
 			op->o_req_ndn.bv_len, wo->wo_subject.ws_cache_gen );
-	/* from here on, the result passes warden_bind_response */
-	warden_opctx_link( op, wo );
 	if ( !warden_access_check( op, on, why, sizeof( why ) ) )
 		return warden_access_refuse( op, rs, on, &wo->wo_subject, why );
 	return warden_totp_bind( op, rs, on, &wo->wo_subject );
@@ -930,6 +1076,9 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_info *wi = wo->wo_on->on_bi.bi_private;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
+	/* Password Modify is recorded whole by its front (pwgen.c) */
+	if ( !wo->wo_pwmod )
+		warden_audit_change( op, rs, wo->wo_on, wo->wo_internal, 0 );
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
@@ -982,11 +1131,6 @@ warden_touches_password( Operation *op )
 	return 0;
 }
 
-static int
-warden_internal( Operation *op )
-{
-	return op->o_callback && op->o_callback->sc_private == &warden_internal_marker;
-}
 
 static int
 warden_op_modify( Operation *op, SlapReply *rs )
@@ -994,10 +1138,19 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
 	int rc, unlock = 0, password = 0, secret = 0;
+	int internal = warden_is_internal( op );
 
+	/* every outcome, refusals included, passes warden_write_response */
+	wo = warden_opctx_push( op, on, warden_write_response );
+	wo->wo_internal = internal;
+	wo->wo_pwmod = warden_quality_is_exop( op );
+	if ( !internal ) {
+		rc = warden_audit_accepts( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !warden_internal( op ) ) {
+	if ( !internal ) {
 		rc = warden_roles_write_check( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_access_validate( op, rs, on );
@@ -1007,7 +1160,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	}
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !warden_internal( op ) && warden_touches_password( op ) ) {
+	if ( !warden_is_internal( op ) && warden_touches_password( op ) ) {
 		BackendInfo *bi = op->o_bd->bd_info;
 		warden_policy p;
 		Entry *e = NULL;
@@ -1030,7 +1183,6 @@ warden_op_modify( Operation *op, SlapReply *rs )
 		password = dn_match( &op->o_req_ndn, &op->o_ndn );
 	}
 	warden_subjects_written( op, on->on_bi.bi_private );
-	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_own_password = password;
 	wo->wo_unlock = unlock;
 	wo->wo_secret = secret;
@@ -1043,16 +1195,21 @@ warden_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
-	int rc;
+	int rc, internal = warden_is_internal( op );
 
+	wo = warden_opctx_push( op, on, warden_write_response );
+	wo->wo_internal = internal;
+	if ( !internal ) {
+		rc = warden_audit_accepts( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !warden_internal( op ) ) {
+	if ( !internal ) {
 		rc = warden_roles_write_check( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
 	warden_subjects_written( op, on->on_bi.bi_private );
-	wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
 	wo->wo_tokens = warden_totp_tokens_of( op, on );
@@ -1063,15 +1220,22 @@ static int
 warden_op_write( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	int rc;
+	warden_opctx *wo;
+	int rc, internal = warden_is_internal( op );
 
+	wo = warden_opctx_push( op, on, warden_write_response );
+	wo->wo_internal = internal;
+	if ( !internal ) {
+		rc = warden_audit_accepts( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !warden_internal( op ) ) {
+	if ( !internal ) {
 		rc = warden_roles_write_check( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
-	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) ) {
+	if ( op->o_tag == LDAP_REQ_ADD && !internal ) {
 		int secret;
 
 		rc = warden_access_validate( op, rs, on );
@@ -1079,7 +1243,7 @@ warden_op_write( Operation *op, SlapReply *rs )
 		rc = warden_totp_write( op, rs, on, &secret );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
-	if ( op->o_tag == LDAP_REQ_ADD && !warden_internal( op ) &&
+	if ( op->o_tag == LDAP_REQ_ADD && !internal &&
 		attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword ) ) {
 		warden_policy p;
 		int state = warden_entry_policy( op, on, op->ora_e, &p );
@@ -1089,7 +1253,6 @@ warden_op_write( Operation *op, SlapReply *rs )
 	}
 
 	warden_subjects_written( op, on->on_bi.bi_private );
-	warden_opctx_push( op, on, warden_write_response );
 	return SLAP_CB_CONTINUE;
 }
 

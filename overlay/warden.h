@@ -58,7 +58,11 @@ typedef struct warden_info {
 	char		*wi_key_file;		/**< warden-key-file */
 	warden_keyring	*wi_keys;		/**< loaded from wi_key_file */
 	char		*wi_audit_file;		/**< warden-audit-file */
-	int		wi_audit_fd;		/**< open while the database is */
+	struct warden_audit *wi_audit;		/**< open while the database is */
+	int		wi_audit_durable;	/**< warden-audit-mode durable */
+	int		wi_audit_refuse;	/**< warden-audit-overflow refuse */
+	int		wi_audit_syslog;	/**< warden-audit-syslog */
+	BerVarray	wi_audit_redact;	/**< warden-audit-redact */
 	struct berval	wi_default_policy;	/**< normalized DN */
 	int		wi_open;		/**< between db_open and db_close */
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
@@ -187,6 +191,8 @@ LDAPControl *warden_ppolicy_response( Operation *op, int error );
  * entry being added passes itself). */
 int warden_quality_change( Operation *op, SlapReply *rs, slap_overinst *on,
 	Entry *e, int policy_state, const warden_policy *p );
+/** Whether a modify is the one a Password Modify operation makes. */
+int warden_quality_is_exop( Operation *op );
 /** The scheme new passwords are hashed with: password-hash (never
  * {CLEARTEXT}), else {ARGON2} when argon2.la is loaded, else {SSHA}. */
 const char *warden_password_scheme( void );
@@ -277,6 +283,11 @@ int warden_access_validate( Operation *op, SlapReply *rs, slap_overinst *on );
 /** Refuses (sends unavailable) a change when the trail refuses records,
  * else SLAP_CB_CONTINUE. */
 int warden_audit_accepts( Operation *op, SlapReply *rs, slap_overinst *on );
+/** Opens the trail at path with the instance's settings (mode, overflow,
+ * syslog, the chain's key from the key file).  @return 0 or -1 with msg */
+int warden_audit_start( warden_info *wi, const char *path,
+	struct warden_audit **out, char *msg, size_t len );
+void warden_audit_stop( struct warden_audit *a );
 /** The record of a change, with its result; waits until it is durable. */
 void warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
 	int internal, int pwmod );
@@ -311,6 +322,10 @@ int warden_lockout_operational( Operation *op, SlapReply *rs,
 /* Internal operations warden issues carry this callback private data, so
  * that warden's own hooks let them through. */
 extern char warden_internal_marker;
+
+/** Whether an operation is one of warden's own (its callbacks carry
+ * warden_internal_marker). */
+int warden_is_internal( Operation *op );
 
 /** The response handler of warden's internal operations.  Not
  * slap_null_cb: ppolicy.la and warden take slap_null_cb with private data
