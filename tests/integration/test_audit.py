@@ -112,3 +112,158 @@ def test_redact_setting(slapd):
     assert "private note" not in audit.read_text()
     r = find(records(audit), **{"event.action": "modify", "ldap.dn": user_dn("alice")})
     assert r[0]["ldap.changes"][0]["redacted"] == 1
+
+
+def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
+    import signal
+    import threading
+    import time
+    a, audit = start_audit(slapd)
+    acked, stop = [], threading.Event()
+
+    def worker(t):
+        c = slapd.conn(ROOTDN, ROOTPW)
+        i = 0
+        while not stop.is_set():
+            v = f"t{t}-{i}"
+            try:
+                c.modify_s(user_dn("alice" if t % 2 else "bob"),
+                           [(ldap.MOD_REPLACE, "description", [v.encode()])])
+            except ldap.LDAPError:
+                return
+            acked.append(v)
+            i += 1
+
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for t in ts:
+        t.start()
+    time.sleep(1.5)
+    os.kill(slapd.proc.pid, signal.SIGKILL)
+    slapd.proc.wait(10)
+    slapd.proc = None
+    stop.set()
+    for t in ts:
+        t.join()
+    assert len(acked) > 50
+    slapd.start()                       # repairs a torn tail, continues the chain
+    slapd.stop()
+    recs = records(audit)
+    seen = {r["ldap.changes"][0]["values"][0] for r in recs
+            if r.get("event.action") == "modify" and r.get("ldap.changes")
+            and r["ldap.changes"][0]["attr"] == "description"}
+    missing = [v for v in acked if v not in seen]
+    assert not missing, missing[:5]
+    for prev, cur in zip(recs, recs[1:]):
+        assert cur["warden.seq"] == prev["warden.seq"] + 1
+        assert cur["warden.prev"] == prev["warden.hash"]
+
+
+def mount_tmpfs(path, size):
+    path.mkdir(mode=0o700, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    import subprocess
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs",
+                    str(path)], check=True)
+    return path
+
+
+def test_full_disk_refuses_changes_when_configured(slapd):
+    import subprocess
+    d = mount_tmpfs(slapd.dir / "small", "256k")
+    try:
+        key = slapd.dir / "warden.key"
+        key.write_text(KEY)
+        os.chmod(key, 0o600)
+        a = start(slapd, {"pwdMaxFailure": "3"},
+                  extra=f"warden-key-file {key}\nwarden-audit-file {d}/audit.log\n"
+                        "warden-audit-overflow refuse\n")
+        filler = d / "filler"
+        with open(filler, "wb") as f:
+            try:
+                f.write(b"x" * (300 * 1024))
+            except OSError:
+                pass
+        big = b"y" * 4000
+        refused = None
+        for i in range(200):
+            try:
+                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [big + str(i).encode()])])
+            except ldap.UNAVAILABLE as e:
+                refused = e
+                break
+        assert refused is not None, "never refused"
+        assert "audit trail cannot be written" in refused.args[0]["info"]
+        # room again: changes go through again
+        filler.unlink()
+        import time
+        deadline = time.time() + 15
+        while True:
+            try:
+                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"after"])])
+                break
+            except ldap.UNAVAILABLE:
+                assert time.time() < deadline, "still refused"
+                time.sleep(0.5)
+        slapd.stop()
+        recs = records(d / "audit.log")
+        assert find(recs, **{"event.action": "modify"})[-1]["ldap.changes"][0]["values"] == ["after"]
+    finally:
+        if slapd.proc:
+            slapd.stop()
+        subprocess.run(["umount", "-l", str(d)])
+
+
+def test_full_disk_makes_writers_wait_by_default(slapd):
+    import subprocess
+    import threading
+    import time
+    d = mount_tmpfs(slapd.dir / "small", "128k")
+    try:
+        key = slapd.dir / "warden.key"
+        key.write_text(KEY)
+        os.chmod(key, 0o600)
+        a = start(slapd, {"pwdMaxFailure": "3"},
+                  extra=f"warden-key-file {key}\nwarden-audit-file {d}/audit.log\n")
+        filler = d / "filler"
+        with open(filler, "wb") as f:
+            try:
+                f.write(b"x" * (200 * 1024))
+            except OSError:
+                pass
+        done = []
+
+        def change():
+            c = slapd.conn(ROOTDN, ROOTPW)
+            c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"z" * 8000])])
+            done.append(time.time())
+
+        t = threading.Thread(target=change)
+        t.start()
+        time.sleep(1.5)
+        assert not done, "the change was acknowledged without its record"
+        # reads go on meanwhile
+        assert slapd.conn(user_dn("bob"), USERPW).whoami_s()
+        filler.unlink()
+        t.join(20)
+        assert done, "the writer did not recover"
+        slapd.stop()
+        assert find(records(d / "audit.log"), **{"event.action": "modify"})
+    finally:
+        if slapd.proc:
+            slapd.stop()
+        subprocess.run(["umount", "-l", str(d)])
+
+
+def test_rotation_continues_the_chain(slapd):
+    a, audit = start_audit(slapd)
+    a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"before"])])
+    os.rename(audit, str(audit) + ".1")
+    a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"after"])])
+    slapd.stop()
+    old = records(audit.with_name("audit.log.1"))
+    new = records(audit)
+    assert oct(os.stat(audit).st_mode & 0o777) == "0o600"
+    assert new[0]["warden.prev"] == old[-1]["warden.hash"]
+    assert new[0]["warden.seq"] == old[-1]["warden.seq"] + 1
+    assert find(new, **{"event.action": "modify"})[0]["ldap.changes"][0]["values"] == ["after"]
