@@ -4,6 +4,7 @@
  *	wardenctl [options] lockout unlock DN
  *	wardenctl banned build LIST INDEX
  *	wardenctl banned check INDEX
+ *	wardenctl audit verify|tail|export ...	(contrib/wardenctl-audit.c)
  *
  * lockout works over LDAP.  Options: -H URI (default ldapi:///), -D bind DN
  * with -w password, -y password file or -W (prompt), or -Y EXTERNAL
@@ -34,11 +35,14 @@
 
 #include "banned.h"
 
+int wc_audit( int argc, char **argv );	/* wardenctl-audit.c */
+
 static const char *wc_usage =
 	"usage: wardenctl [LDAP options] lockout status DN\n"
 	"       wardenctl [LDAP options] lockout unlock DN\n"
 	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
 	"       wardenctl banned check INDEX        (the password on standard input)\n"
+	"       wardenctl audit verify|tail|export ...  (wardenctl audit -h)\n"
 	"LDAP options: -H URI (default ldapi:///), -D DN with -w PW, -y FILE or -W,\n"
 	"              or -Y EXTERNAL; -Z for StartTLS\n";
 
@@ -380,6 +384,9 @@ main( int argc, char **argv )
 	LDAP *ld;
 	int c, rc;
 
+	/* audit works on files, with options of its own */
+	if ( argc > 1 && !strcmp( argv[1], "audit" ) )
+		return wc_audit( argc - 1, argv + 1 );
 	while ( ( c = getopt( argc, argv, "H:D:w:y:WY:Zh" ) ) != -1 ) {
 		switch ( c ) {
 		case 'H': o.wc_uri = optarg; break;
