@@ -9,6 +9,7 @@
  *	wardenctl [options] totp recovery DN
  *	wardenctl banned build LIST INDEX
  *	wardenctl banned check INDEX
+ *	wardenctl audit verify|tail|export ...	(contrib/wardenctl-audit.c)
  *
  * lockout and totp work over LDAP.  Options, before the command: -H URI
  * (default ldapi:///), -D bind DN with -w password, -y password file or -W
@@ -53,6 +54,8 @@
 #include "banned.h"
 #include "wardenctl.h"
 
+int wc_audit( int argc, char **argv );	/* wardenctl-audit.c */
+
 const char wc_usage[] =
 	"usage: wardenctl [LDAP options] lockout status DN\n"
 	"       wardenctl [LDAP options] lockout unlock DN\n"
@@ -63,6 +66,7 @@ const char wc_usage[] =
 	"       wardenctl [LDAP options] totp recovery DN\n"
 	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
 	"       wardenctl banned check INDEX        (the password on standard input)\n"
+	"       wardenctl audit verify|tail|export ...  (wardenctl audit -h)\n"
 	"LDAP options: -H URI (default ldapi:///), -D DN with -w PW, -y FILE or -W,\n"
 	"              or -Y EXTERNAL; -Z for StartTLS\n"
 	"exit status: 0 done, 1 refused by the directory (banned check: banned),\n"
@@ -398,6 +402,9 @@ main( int argc, char **argv )
 	LDAP *ld;
 	int c, rc;
 
+	/* audit works on files, with options of its own */
+	if ( argc > 1 && !strcmp( argv[1], "audit" ) )
+		return wc_audit( argc - 1, argv + 1 );
 	/* '+': the options end at the command, which may have its own */
 	while ( ( c = getopt( argc, argv, "+H:D:w:y:WY:Zh" ) ) != -1 ) {
 		switch ( c ) {

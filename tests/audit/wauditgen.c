@@ -1,6 +1,6 @@
 /* wauditgen - writes an audit trail through the real writer
  *
- *	wauditgen [-a] [-t THREADS] [-k KEYFILE] [-s EPOCH] -n N FILE
+ *	wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE] [-s EPOCH] -n N FILE
  *	wauditgen -b [-n N] DIR
  *
  * The first form appends N made-up records to FILE (overlay/auditlog.h),
@@ -17,6 +17,9 @@
  * and, for a modify, changes holding a value with a line break, quotes,
  * a control character and invalid UTF-8, and a base64 binary value.
  * The CLI tests (tests/integration/test_wardenctl_audit.py) rely on this.
+ * With -p (durable mode), each record is printed as "ack I SEQ" once
+ * warden_audit_write() has returned for it, for a test that kills the
+ * process and checks that no acknowledged record is missing.
  *
  * The second form is a benchmark of the writer alone: records per second
  * in the durable mode with 1 and 8 threads and in the asynchronous mode,
@@ -40,6 +43,7 @@ typedef struct gen {
 	long		g_next;		/* the next i, shared */
 	long		g_epoch;
 	long		g_failed;
+	int		g_print;
 } gen;
 
 static void
@@ -108,14 +112,23 @@ gen_run( void *arg )
 {
 	gen *g = arg;
 	warden_buf b;
+	uint64_t seq;
 	long i;
 
 	warden_buf_init( &b );
 	while ( ( i = __atomic_fetch_add( &g->g_next, 1, __ATOMIC_SEQ_CST ) ) < g->g_n ) {
 		make_record( &b, i, g->g_epoch );
 		if ( warden_buf_failed( &b ) ||
-			warden_audit_write( g->g_a, b.wb_data, b.wb_len, NULL ) != WARDEN_AUDIT_OK )
+			warden_audit_write( g->g_a, b.wb_data, b.wb_len, &seq ) != WARDEN_AUDIT_OK ) {
 			__atomic_fetch_add( &g->g_failed, 1, __ATOMIC_SEQ_CST );
+		} else if ( g->g_print ) {
+			/* one write(2) per line: nothing buffered when killed */
+			char line[64];
+			int n = snprintf( line, sizeof( line ), "ack %ld %llu\n", i,
+				(unsigned long long)seq );
+
+			if ( write( 1, line, n ) != n ) g->g_failed++;
+		}
 	}
 	warden_buf_free( &b );
 	return NULL;
@@ -123,9 +136,9 @@ gen_run( void *arg )
 
 static int
 run( const char *path, const warden_audit_opts *o, int threads, long n,
-	long epoch, double *secs, warden_audit_stats *st )
+	long epoch, int print, double *secs, warden_audit_stats *st )
 {
-	gen g = { NULL, n, 0, epoch, 0 };
+	gen g = { NULL, n, 0, epoch, 0, print };
 	pthread_t th[64];
 	struct timespec t0, t1;
 	char msg[512];
@@ -170,7 +183,7 @@ bench( const char *dir, long n )
 		snprintf( path, sizeof( path ), "%s/bench-%zu.log", dir, m );
 		unlink( path );
 		o.ao_durable = modes[m].durable;
-		if ( run( path, &o, modes[m].threads, count, 1700000000, &secs, &st ) )
+		if ( run( path, &o, modes[m].threads, count, 1700000000, 0, &secs, &st ) )
 			return 1;
 		printf( "%-26s %10ld %12.0f %10llu %14.1f\n", modes[m].name, count,
 			count / secs, (unsigned long long)st.as_batches,
@@ -188,13 +201,14 @@ main( int argc, char **argv )
 	unsigned char key[WARDEN_AUDIT_HASH_LEN];
 	const char *keyfile = NULL;
 	long n = -1, epoch = 1700000000;
-	int c, threads = 1, bench_mode = 0;
+	int c, threads = 1, bench_mode = 0, print = 0;
 	double secs;
 
 	o.ao_durable = 1;
-	while ( ( c = getopt( argc, argv, "abt:k:s:n:" ) ) != -1 ) {
+	while ( ( c = getopt( argc, argv, "abpt:k:s:n:" ) ) != -1 ) {
 		switch ( c ) {
 		case 'a': o.ao_durable = 0; break;
+		case 'p': print = 1; break;
 		case 'b': bench_mode = 1; break;
 		case 't': threads = atoi( optarg ); break;
 		case 'k': keyfile = optarg; break;
@@ -221,12 +235,13 @@ main( int argc, char **argv )
 		o.ao_key = key;
 		o.ao_keylen = sizeof( key );
 	}
-	if ( run( argv[optind], &o, threads, n, epoch, &secs, &st ) ) return 1;
+	if ( print && !o.ao_durable ) goto usage;
+	if ( run( argv[optind], &o, threads, n, epoch, print, &secs, &st ) ) return 1;
 	printf( "%ld records, last seq %llu\n", n, (unsigned long long)st.as_seq );
 	return 0;
 
 usage:
-	fprintf( stderr, "usage: wauditgen [-a] [-t THREADS] [-k KEYFILE] [-s EPOCH] "
+	fprintf( stderr, "usage: wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE] [-s EPOCH] "
 		"-n N FILE\n       wauditgen -b [-n N] DIR\n" );
 	return 2;
 }

@@ -267,3 +267,29 @@ def test_rotation_continues_the_chain(slapd):
     assert new[0]["warden.prev"] == old[-1]["warden.hash"]
     assert new[0]["warden.seq"] == old[-1]["warden.seq"] + 1
     assert find(new, **{"event.action": "modify"})[0]["ldap.changes"][0]["values"] == ["after"]
+
+
+def test_wardenctl_verifies_the_trail_slapd_wrote_and_finds_an_edit(slapd):
+    import subprocess
+    a, audit = start_audit(slapd)
+    for i in range(5):
+        a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [f"v{i}".encode()])])
+    assert bind(slapd, "bob", USERPW)[0] == 0
+    os.rename(audit, str(audit) + ".1")
+    a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"after"])])
+    slapd.stop()
+    ctl = os.environ["WARDENCTL"]
+    files = [str(audit) + ".1", str(audit)]
+    p = subprocess.run([ctl, "audit", "verify", "--key-file", str(slapd.dir / "warden.key"), *files],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "records verified" in p.stdout
+    # an edit of one value is found at its record
+    lines = audit.with_name("audit.log.1").read_text().splitlines(True)
+    i = next(n for n, l in enumerate(lines) if '"v2"' in l)
+    lines[i] = lines[i].replace('"v2"', '"v9"')
+    audit.with_name("audit.log.1").write_text("".join(lines))
+    p = subprocess.run([ctl, "audit", "verify", "--key-file", str(slapd.dir / "warden.key"), *files],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1
+    assert f"audit.log.1:{i + 1}" in p.stdout + p.stderr

@@ -739,6 +739,7 @@ START_TEST( refuse_durable )
 	ck_assert_uint_ge( st.as_failures, 3 );
 	warden_audit_close( a );
 	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), 2 );
+	free( f );
 	tu_rmtree( dir );
 	free( dir );
 }
@@ -792,6 +793,7 @@ START_TEST( block_durable )
 	ck_assert_int_eq( f->f_logs, 2 );
 	warden_audit_close( a );
 	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), 2 );
+	free( f );
 	tu_rmtree( dir );
 	free( dir );
 }
@@ -824,6 +826,7 @@ START_TEST( refuse_async )
 	put( a, "{\"n\":3}" );
 	ck_assert_int_eq( warden_audit_close( a ), 0 );
 	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), 2 );
+	free( f );
 	tu_rmtree( dir );
 	free( dir );
 }
@@ -844,6 +847,7 @@ START_TEST( close_gives_up )
 	put( a, "{}" );
 	ck_assert_int_eq( warden_audit_close( a ), -1 );
 	ck_assert_ptr_nonnull( strstr( f->f_log, "2 records could not be written and are lost" ) );
+	free( f );
 	tu_rmtree( dir );
 	free( dir );
 }
