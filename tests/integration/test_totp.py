@@ -11,9 +11,10 @@ import time
 import ldap
 import ldap.modlist
 import pytest
+from ldap.controls.ppolicy import PasswordPolicyControl
 
 from conftest import ROOTDN, SUFFIX, USERPW, user_dn
-from test_lockout import bind, start
+from test_lockout import bind, start, state
 
 KEY = "k1 " + "3c" * 32 + "\n"
 SEEDS = {u: bytes([i + 1]) * 3 + os.urandom(17) for i, u in enumerate(("alice", "bob", "carol"))}
@@ -343,3 +344,42 @@ def test_old_password_with_code_in_password_modify(slapd):
         c.passwd_s(user_dn("alice"), "Wrong-pass-1" + code(seed), "Maple-Syrup-42x")
     c.passwd_s(user_dn("alice"), cred, "Maple-Syrup-42x")
     assert bind(slapd, "alice", "Maple-Syrup-42x" + code(seed, time.time() + 30))[0] == 0
+
+
+def test_success_with_a_code_clears_the_failures(slapd):
+    # warden answers a bind with a code itself; its success must still
+    # reach the lockout engine (it did not: overlay_op_walk unlinks the
+    # callback of an overlay that ends the walk before the frontend sends
+    # the success)
+    start_totp(slapd, {"pwdMaxFailure": "3"})
+    seed = enrol(slapd, "alice")
+    now = time.time()
+    for i in range(2):
+        assert bind(slapd, "alice", f"Wrong-pass-{i}" + code(seed, now))[0] == 49
+    assert state(slapd, "alice")["wardenFailureCount"] == ["2"]
+    assert bind(slapd, "alice", USERPW + code(seed, now))[0] == 0
+    st = state(slapd, "alice")
+    assert st["wardenFailureCount"] == ["0"] and "wardenLastSuccess" in st, st
+    # two more failures do not lock: the count started again
+    for i in range(2, 4):
+        assert bind(slapd, "alice", f"Wrong-pass-{i}" + code(seed, now))[0] == 49
+    assert bind(slapd, "alice", USERPW + code(seed, now + 30))[0] == 0
+
+
+def test_reset_password_with_a_code_must_be_changed(slapd):
+    # pwdReset binds with a code: changeAfterReset and the restriction,
+    # as without a token (they were skipped: the same lost callback)
+    start_totp(slapd, {"pwdMustChange": "TRUE"})
+    seed = enrol(slapd, "alice")
+    slapd.admin().passwd_s(user_dn("alice"), None, "Temporary-Start-58k")
+    c = ldap.initialize(slapd.uri)
+    msgid = c.simple_bind(user_dn("alice"), "Temporary-Start-58k" + code(seed),
+                          serverctrls=[PasswordPolicyControl()])
+    _, _, _, ctrls = c.result3(msgid)
+    assert [x.error for x in ctrls if isinstance(x, PasswordPolicyControl)] == [2]
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS) as ex:
+        c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
+    assert "reset by an administrator" in ex.value.args[0]["info"]
+    # the old password as typed (with the code) changes it; lifted then
+    c.passwd_s(user_dn("alice"), "Temporary-Start-58k" + code(seed), "Chosen-By-Me-73q")
+    assert c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
