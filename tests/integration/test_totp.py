@@ -297,15 +297,31 @@ def test_grace_period_lets_users_enrol_first(slapd):
     assert bind(slapd, "bob", USERPW)[0] == 0
 
 
+def pp_bind(s, u, cred):
+    """A bind with the password policy request control: (connection, the
+    ppolicy errors of the response) or the exception's class."""
+    c = ldap.initialize(s.uri)
+    try:
+        msgid = c.simple_bind(user_dn(u), cred, serverctrls=[PasswordPolicyControl()])
+        _, _, _, ctrls = c.result3(msgid)
+    except ldap.LDAPError as e:
+        return None, type(e)
+    return c, [x.error for x in ctrls if isinstance(x, PasswordPolicyControl)]
+
+
 def test_password_change_may_reuse_the_code_once_connection_limited(slapd):
     start_totp(slapd)
     seed = enrol(slapd, "alice")
     cred = USERPW + code(seed)
-    assert bind(slapd, "alice", cred)[0] == 0
+    c, errs = pp_bind(slapd, "alice", cred)
+    assert errs == []
     # the client binds again with what the user typed, to change the
     # password, once the user has typed the new one
     time.sleep(1.1)
-    c = slapd.conn(user_dn("alice"), cred)
+    c, errs = pp_bind(slapd, "alice", cred)
+    # told as a reset user is: a PAM client makes it "change your password
+    # now", not a login
+    assert errs == [2], errs                     # changeAfterReset
     with pytest.raises(ldap.INSUFFICIENT_ACCESS) as ex:
         c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
     assert "reused a one-time code" in ex.value.args[0]["info"]
@@ -329,10 +345,32 @@ def test_code_reuse_limits(slapd):
     time.sleep(1.1)
     # not from another address (ldapi here)
     assert bind(slapd, "alice", cred, uri=slapd.ldapi)[0] == 49
-    # two reuses, then no more
-    for _ in range(2):
-        assert bind(slapd, "alice", cred)[0] == 0
+    # one reuse, then no more: a replayed login (reuse, "change your
+    # password now") cannot be followed by the forced change's bind
+    assert bind(slapd, "alice", cred)[0] == 0
     assert bind(slapd, "alice", cred)[0] == 49
+
+
+def test_two_reuses_after_a_first_use_that_must_change(slapd):
+    # a first login after a reset must change the password; sssd's forced
+    # change binds twice more with what the user typed (check, change)
+    start_totp(slapd, {"pwdMustChange": "TRUE"})
+    seed = enrol(slapd, "alice")
+    slapd.admin().passwd_s(user_dn("alice"), None, "Temporary-Start-58k")
+    cred = "Temporary-Start-58k" + code(seed)
+    c, errs = pp_bind(slapd, "alice", cred)
+    assert errs == [2]
+    time.sleep(1.1)
+    c, errs = pp_bind(slapd, "alice", cred)         # the check
+    assert errs == [2]
+    c, errs = pp_bind(slapd, "alice", cred)         # the change
+    assert errs == [2]
+    c.passwd_s(user_dn("alice"), cred, "Chosen-By-Me-73q")
+    _, errs = pp_bind(slapd, "alice", cred)
+    assert errs is ldap.INVALID_CREDENTIALS
+    # the new password, with the next code: an ordinary login
+    c, errs = pp_bind(slapd, "alice", "Chosen-By-Me-73q" + code(seed, time.time() + 30))
+    assert errs == [] and c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
 
 
 def test_old_password_with_code_in_password_modify(slapd):
