@@ -250,11 +250,20 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_info *wi = on->on_bi.bi_private;
 
 	if ( rs->sr_err != LDAP_SUCCESS ) return;
-	if ( ws->ws_reset && ws->ws_policy_state == WARDEN_POLICY_FOUND &&
-		ws->ws_policy.wp_must_change ) {
-		reset_set( wi, op->o_conn, &op->o_req_ndn, WARDEN_RESTRICT_RESET );
-		Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must change the password "
-			"an administrator reset\n", op->o_req_dn.bv_val );
+	if ( ws->ws_code_reused ||
+		( ws->ws_reset && ws->ws_policy_state == WARDEN_POLICY_FOUND &&
+		ws->ws_policy.wp_must_change ) ) {
+		/* A reused one-time code restricted the connection already
+		 * (totp.c); it is told so as a reset user is, so that a PAM
+		 * client treats the bind as "must change the password", not
+		 * as a login. */
+		if ( !ws->ws_code_reused ) {
+			reset_set( wi, op->o_conn, &op->o_req_ndn,
+				WARDEN_RESTRICT_RESET );
+			Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must change "
+				"the password an administrator reset\n",
+				op->o_req_dn.bv_val );
+		}
 		/* another module's controls are left alone */
 		if ( warden_ppolicy_requested( op ) && !rs->sr_ctrls ) {
 			LDAPControl **ctrls = op->o_tmpcalloc( 2,

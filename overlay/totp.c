@@ -40,23 +40,50 @@
 enum { TOTP_NONE = 0, TOTP_TOTP, TOTP_HOTP };
 
 /* Password changes through PAM (nslcd, sssd) bind twice with what the
- * user typed: once to check it, then, after the user has typed the new
- * password, once more to change it.  A code accepted at a bind may be
- * reused, for a connection that can then only change the password, by the
- * same DN with the same password and code, from the same client address,
- * from TOTP_REUSE_DELAY to TOTP_REUSE_TIME after its first use, at most
- * TOTP_REUSE_MAX times.  A replay in the same second (a copy racing the
- * user, or many at once) is refused like any other. */
+ * user typed: once to check it (pam_sm_chauthtok's preliminary check),
+ * then, after the user has typed the new password, once more on a new
+ * connection to change it (Password Modify).  A code accepted at a bind
+ * may therefore be reused:
+ *
+ * - by the same DN with the same password and code (an HMAC of both is
+ *   kept, under a key made at start, never the credential), from the same
+ *   client address;
+ * - from TOTP_REUSE_DELAY to TOTP_REUSE_TIME after its first use: a replay
+ *   in the same second (a copy racing the user, or many at once) is
+ *   refused like any other;
+ * - once; twice if its first use was itself a bind limited to changing
+ *   the password (pwdReset under pwdMustChange): a first login that must
+ *   change the password, whose forced change through sssd binds twice
+ *   more (check, change);
+ * - and the connection that reuses it may then only change its own
+ *   password, also after the change (pwreset.c), and is told so as a
+ *   reset user is: changeAfterReset in the password policy response
+ *   control, when requested.
+ *
+ * Why the control: at bind time a login and a password change look the
+ * same to the server (sssd binds, then unbinds or sends Password Modify;
+ * nslcd with pam_authc_search NONE too).  A PAM client that honours the
+ * control (pam_sss, pam_ldap) turns a replayed login into "password
+ * expired, change it now" and its account check fails, so a replay is no
+ * login.  Why once: a login program then forces a change, which binds
+ * again with the replayed credential (nslcd: one bind, on the change);
+ * with a second reuse allowed after an ordinary login, a replay within
+ * TOTP_REUSE_TIME from the same host could set a new password and open
+ * the session.  The cost: a user who logs in and then runs passwd with
+ * the same code (same time step) through sssd is refused at the change
+ * and retries with the next code. */
 #define TOTP_REUSE_SLOTS	256
 #define TOTP_REUSE_DELAY	((warden_time)1000000)		/* 1 s */
 #define TOTP_REUSE_TIME		((warden_time)120 * 1000000)	/* 2 min */
-#define TOTP_REUSE_MAX		2
+#define TOTP_REUSE_MAX		1	/* after an ordinary first use */
+#define TOTP_REUSE_MAX_RESET	2	/* after a first use that must change */
 
 typedef struct totp_reuse_slot {
 	unsigned char	rs_mac[32];	/* HMAC of DN and credential */
 	char		rs_addr[64];
 	warden_time	rs_time;	/* first use */
 	int		rs_uses;
+	int		rs_max;		/* reuses allowed */
 } totp_reuse_slot;
 
 struct warden_totp_reuse {
@@ -129,7 +156,7 @@ totp_reuse_mac( struct warden_totp_reuse *tr, Operation *op,
 }
 
 static void
-totp_reuse_remember( slap_overinst *on, Operation *op )
+totp_reuse_remember( slap_overinst *on, Operation *op, int max )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	struct warden_totp_reuse *tr = wi->wi_totp_reuse;
@@ -143,6 +170,7 @@ totp_reuse_remember( slap_overinst *on, Operation *op )
 	warden_client_host( op, sl->rs_addr, sizeof( sl->rs_addr ) );
 	sl->rs_time = totp_now_us();
 	sl->rs_uses = 0;
+	sl->rs_max = max;
 	ldap_pvt_thread_mutex_unlock( &tr->tr_mutex );
 }
 
@@ -165,7 +193,7 @@ totp_reuse_granted( slap_overinst *on, Operation *op )
 
 		if ( sl->rs_time && now - sl->rs_time >= TOTP_REUSE_DELAY &&
 			now - sl->rs_time <= TOTP_REUSE_TIME &&
-			sl->rs_uses < TOTP_REUSE_MAX &&
+			sl->rs_uses < sl->rs_max &&
 			!CRYPTO_memcmp( sl->rs_mac, mac, sizeof( mac ) ) &&
 			!strcmp( sl->rs_addr, host ) ) {
 			sl->rs_uses++;
@@ -682,7 +710,12 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	tt_kind_name = tt.tt_kind == TOTP_TOTP ? "totp" : "hotp";
 	totp_record( op, on, &tt, step, drift );
 	totp_wipe( op, &tt );
-	totp_reuse_remember( on, op );
+	/* a first use that must change the password (pwreset.c) leaves
+	 * the forced change its two binds */
+	totp_reuse_remember( on, op, ws->ws_reset &&
+		ws->ws_policy_state == WARDEN_POLICY_FOUND &&
+		ws->ws_policy.wp_must_change ? TOTP_REUSE_MAX_RESET :
+		TOTP_REUSE_MAX );
 	ws->ws_password_len = pwlen;
 	ws->ws_mfa = tt_kind_name;
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a one-time code\n",
@@ -699,6 +732,7 @@ reuse:
 		WARDEN_RESTRICT_REUSE );
 	ws->ws_password_len = pwlen;
 	ws->ws_mfa = "reused one-time code (password change only)";
+	ws->ws_code_reused = 1;		/* changeAfterReset in the result */
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" reused a one-time code: "
 		"this connection may only change the password\n",
 		op->o_req_dn.bv_val );

@@ -963,25 +963,33 @@ warden_op_cleanup( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
+/* What a bind's result owes the lockout and password engines. */
+static void
+warden_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	/* the right password from the wrong place is no guess */
+	if ( !ws->ws_access_denied )
+		warden_lockout_bind_result( op, rs, on, ws );
+	warden_password_bind_result( op, rs, on, ws );
+	if ( ws->ws_store_dirty )
+		warden_subjcache_mark_dirty( wi->wi_subjects,
+			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
+}
+
 static int
 warden_bind_response( Operation *op, SlapReply *rs )
 {
 	warden_opctx *wo = op->o_callback->sc_private;
-
-	warden_info *wi = wo->wo_on->on_bi.bi_private;
 	warden_subject *ws = &wo->wo_subject;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
 	warden_audit_bind( op, rs, wo->wo_on, wo->wo_audit_only ? NULL : ws );
 	/* refused by lockout itself: already counted */
 	if ( !wo->wo_judged ) return SLAP_CB_CONTINUE;
-	/* the right password from the wrong place is no guess */
-	if ( !ws->ws_access_denied )
-		warden_lockout_bind_result( op, rs, wo->wo_on, ws );
-	warden_password_bind_result( op, rs, wo->wo_on, ws );
-	if ( ws->ws_store_dirty )
-		warden_subjcache_mark_dirty( wi->wi_subjects,
-			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
+	warden_bind_result( op, rs, wo->wo_on, ws );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -1054,7 +1062,21 @@ warden_op_bind( Operation *op, SlapReply *rs )
 			op->o_req_ndn.bv_len, wo->wo_subject.ws_cache_gen );
 	if ( !warden_access_check( op, on, why, sizeof( why ) ) )
 		return warden_access_refuse( op, rs, on, &wo->wo_subject, why );
-	return warden_totp_bind( op, rs, on, &wo->wo_subject );
+	rc = warden_totp_bind( op, rs, on, &wo->wo_subject );
+	/* A success that warden judged itself (a one-time code, a recovery
+	 * code, a reused code) is sent by the frontend after this returns,
+	 * and overlay_op_walk() first unlinks and cleans up the callbacks of
+	 * the overlay that ended the walk: warden_bind_response would never
+	 * see it.  What it owes the result (failure count cleared, pwdReset's
+	 * changeAfterReset and restriction, rehash, the reused code's
+	 * control, the audit record) is done here; rs->sr_ctrls goes out with
+	 * the success.  (A refusal is sent by warden_totp_bind itself,
+	 * through the callback.) */
+	if ( rc == LDAP_SUCCESS && rs->sr_err == LDAP_SUCCESS ) {
+		warden_bind_result( op, rs, on, &wo->wo_subject );
+		warden_audit_bind( op, rs, on, &wo->wo_subject );
+	}
+	return rc;
 }
 
 /* A write may change what the subject cache holds for its target; a

@@ -108,6 +108,9 @@ typedef struct warden_subject {
 	 * it; 0: the whole credential */
 	size_t		ws_password_len;
 	int		ws_weak_hash;		/**< a userPassword value to rehash */
+	/** the bind reused a one-time code (totp.c): the connection may
+	 * only change the password */
+	int		ws_code_reused;
 	struct berval	ws_ndn;			/**< the entry's DN (the op's target) */
 	int		ws_policy_state;	/**< WARDEN_POLICY_* */
 	warden_policy	ws_policy;

@@ -29,6 +29,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -236,6 +237,74 @@ class PamClient:
         p = self.run(argv, input="".join(a + "\n" for a in answers), timeout=30)
         return p.returncode, p.stdout + p.stderr
 
+    def pam_paced(self, user, ops, answers, uid=None, gid=None, timeout=60):
+        """pamtester answering each prompt as a person would: answers is a
+        list of (prompt, pause, text): wait until the output shows the
+        prompt text (its n-th occurrence, for the n-th answer with that
+        prompt), pause seconds more (reading, typing), then answer.  The
+        module's work for one answer (a bind, say) happens before the next
+        prompt, so a pause puts time between the binds the answers cause.
+        pamtester may end before the last prompts (a module refusing):
+        the answers left are not given.
+        Returns (exit code, output, [(seconds since start, prompt)])."""
+        argv = ["pamtester", "-v", PAM_SERVICE, user, *ops]
+        if uid is not None:
+            argv = as_user(uid, uid if gid is None else gid, argv)
+        proc = subprocess.Popen(self.command(argv), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                env=client_env())
+        out = bytearray()
+        cond = threading.Condition()
+
+        def reader():
+            while True:
+                b = os.read(proc.stdout.fileno(), 4096)
+                with cond:
+                    if not b:
+                        cond.notify_all()
+                        return
+                    out.extend(b)
+                    cond.notify_all()
+        t = threading.Thread(target=reader, daemon=True)
+        t.start()
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        seen = {}
+        times = []
+        try:
+            for prompt, pause, text in answers:
+                seen[prompt] = seen.get(prompt, 0) + 1
+                with cond:
+                    while out.decode(errors="replace").count(prompt) < seen[prompt] \
+                            and t.is_alive():
+                        if time.monotonic() > deadline:
+                            raise AssertionError(
+                                f"no prompt {prompt!r} (#{seen[prompt]}) from pamtester:\n"
+                                + out.decode(errors="replace"))
+                        cond.wait(0.05)
+                if out.decode(errors="replace").count(prompt) < seen[prompt]:
+                    break               # it ended (gave up) before asking
+                times.append((round(time.monotonic() - t0, 3), prompt))
+                time.sleep(pause)
+                try:
+                    proc.stdin.write((text + "\n").encode())
+                    proc.stdin.flush()
+                except BrokenPipeError:
+                    break                   # it gave up before this prompt
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            proc.wait(timeout=max(deadline - time.monotonic(), 1))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        t.join(5)
+        proc.stdout.close()
+        assert proc.returncode != 99, f"bind mounts failed: {out.decode(errors='replace')}"
+        return proc.returncode, out.decode(errors="replace"), times
+
     def chauthtok(self, user, uid, gid, old, new, again=None):
         """The user changes their own password, as `passwd` would: pamtester
         chauthtok run as the user (as root, pam_sss refuses and pam_ldap asks
@@ -335,6 +404,9 @@ class Sssd(PamClient):
         /var/lib/sss (not /run: it needs nothing there)."""
         return self.ns.run(argv, input, timeout, self.client_binds)
 
+    def command(self, argv):
+        return self.ns.command(argv, self.client_binds)
+
     def getent(self, db, key):
         return self.run(["getent", "-s", "sss", db, key], timeout=15)
 
@@ -416,6 +488,9 @@ class Nslcd(PamClient):
 
     def run(self, argv, input=None, timeout=30):
         return self.ns.run(argv, input, timeout)
+
+    def command(self, argv):
+        return self.ns.command(argv)
 
     def getent(self, db, key):
         return self.run(["getent", "-s", "ldap", db, key], timeout=15)

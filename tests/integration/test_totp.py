@@ -11,9 +11,10 @@ import time
 import ldap
 import ldap.modlist
 import pytest
+from ldap.controls.ppolicy import PasswordPolicyControl
 
 from conftest import ROOTDN, SUFFIX, USERPW, user_dn
-from test_lockout import bind, start
+from test_lockout import bind, start, state
 
 KEY = "k1 " + "3c" * 32 + "\n"
 SEEDS = {u: bytes([i + 1]) * 3 + os.urandom(17) for i, u in enumerate(("alice", "bob", "carol"))}
@@ -300,15 +301,31 @@ def test_grace_period_lets_users_enrol_first(slapd):
     assert bind(slapd, "bob", USERPW)[0] == 0
 
 
+def pp_bind(s, u, cred):
+    """A bind with the password policy request control: (connection, the
+    ppolicy errors of the response) or the exception's class."""
+    c = ldap.initialize(s.uri)
+    try:
+        msgid = c.simple_bind(user_dn(u), cred, serverctrls=[PasswordPolicyControl()])
+        _, _, _, ctrls = c.result3(msgid)
+    except ldap.LDAPError as e:
+        return None, type(e)
+    return c, [x.error for x in ctrls if isinstance(x, PasswordPolicyControl)]
+
+
 def test_password_change_may_reuse_the_code_once_connection_limited(slapd):
     start_totp(slapd)
     seed = enrol(slapd, "alice")
     cred = USERPW + code(seed)
-    assert bind(slapd, "alice", cred)[0] == 0
+    c, errs = pp_bind(slapd, "alice", cred)
+    assert errs == []
     # the client binds again with what the user typed, to change the
     # password, once the user has typed the new one
     time.sleep(1.1)
-    c = slapd.conn(user_dn("alice"), cred)
+    c, errs = pp_bind(slapd, "alice", cred)
+    # told as a reset user is: a PAM client makes it "change your password
+    # now", not a login
+    assert errs == [2], errs                     # changeAfterReset
     with pytest.raises(ldap.INSUFFICIENT_ACCESS) as ex:
         c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
     assert "reused a one-time code" in ex.value.args[0]["info"]
@@ -332,10 +349,32 @@ def test_code_reuse_limits(slapd):
     time.sleep(1.1)
     # not from another address (ldapi here)
     assert bind(slapd, "alice", cred, uri=slapd.ldapi)[0] == 49
-    # two reuses, then no more
-    for _ in range(2):
-        assert bind(slapd, "alice", cred)[0] == 0
+    # one reuse, then no more: a replayed login (reuse, "change your
+    # password now") cannot be followed by the forced change's bind
+    assert bind(slapd, "alice", cred)[0] == 0
     assert bind(slapd, "alice", cred)[0] == 49
+
+
+def test_two_reuses_after_a_first_use_that_must_change(slapd):
+    # a first login after a reset must change the password; sssd's forced
+    # change binds twice more with what the user typed (check, change)
+    start_totp(slapd, {"pwdMustChange": "TRUE"})
+    seed = enrol(slapd, "alice")
+    slapd.admin().passwd_s(user_dn("alice"), None, "Temporary-Start-58k")
+    cred = "Temporary-Start-58k" + code(seed)
+    c, errs = pp_bind(slapd, "alice", cred)
+    assert errs == [2]
+    time.sleep(1.1)
+    c, errs = pp_bind(slapd, "alice", cred)         # the check
+    assert errs == [2]
+    c, errs = pp_bind(slapd, "alice", cred)         # the change
+    assert errs == [2]
+    c.passwd_s(user_dn("alice"), cred, "Chosen-By-Me-73q")
+    _, errs = pp_bind(slapd, "alice", cred)
+    assert errs is ldap.INVALID_CREDENTIALS
+    # the new password, with the next code: an ordinary login
+    c, errs = pp_bind(slapd, "alice", "Chosen-By-Me-73q" + code(seed, time.time() + 30))
+    assert errs == [] and c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
 
 
 def test_old_password_with_code_in_password_modify(slapd):
@@ -366,3 +405,42 @@ def test_separate_token_entry_deleted_with_its_user(slapd):
     a.delete_s(user_dn("alice"))
     with pytest.raises(ldap.NO_SUCH_OBJECT):
         a.search_s(tok, ldap.SCOPE_BASE)
+
+
+def test_success_with_a_code_clears_the_failures(slapd):
+    # warden answers a bind with a code itself; its success must still
+    # reach the lockout engine (it did not: overlay_op_walk unlinks the
+    # callback of an overlay that ends the walk before the frontend sends
+    # the success)
+    start_totp(slapd, {"pwdMaxFailure": "3"})
+    seed = enrol(slapd, "alice")
+    now = time.time()
+    for i in range(2):
+        assert bind(slapd, "alice", f"Wrong-pass-{i}" + code(seed, now))[0] == 49
+    assert state(slapd, "alice")["wardenFailureCount"] == ["2"]
+    assert bind(slapd, "alice", USERPW + code(seed, now))[0] == 0
+    st = state(slapd, "alice")
+    assert st["wardenFailureCount"] == ["0"] and "wardenLastSuccess" in st, st
+    # two more failures do not lock: the count started again
+    for i in range(2, 4):
+        assert bind(slapd, "alice", f"Wrong-pass-{i}" + code(seed, now))[0] == 49
+    assert bind(slapd, "alice", USERPW + code(seed, now + 30))[0] == 0
+
+
+def test_reset_password_with_a_code_must_be_changed(slapd):
+    # pwdReset binds with a code: changeAfterReset and the restriction,
+    # as without a token (they were skipped: the same lost callback)
+    start_totp(slapd, {"pwdMustChange": "TRUE"})
+    seed = enrol(slapd, "alice")
+    slapd.admin().passwd_s(user_dn("alice"), None, "Temporary-Start-58k")
+    c = ldap.initialize(slapd.uri)
+    msgid = c.simple_bind(user_dn("alice"), "Temporary-Start-58k" + code(seed),
+                          serverctrls=[PasswordPolicyControl()])
+    _, _, _, ctrls = c.result3(msgid)
+    assert [x.error for x in ctrls if isinstance(x, PasswordPolicyControl)] == [2]
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS) as ex:
+        c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
+    assert "reset by an administrator" in ex.value.args[0]["info"]
+    # the old password as typed (with the code) changes it; lifted then
+    c.passwd_s(user_dn("alice"), "Temporary-Start-58k" + code(seed), "Chosen-By-Me-73q")
+    assert c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
