@@ -783,6 +783,56 @@ wt_recovery( LDAP *ld, const wt_cmd *c, wt_entry *user )
 	return rc;
 }
 
+/* Secrets left raw by slapo-otp: written back as they are, which makes
+ * warden wrap them on the way in.  Values already wrapped stay (one under
+ * an older key is wrapped again at its next use, inside slapd). */
+static int
+wt_rewrap( LDAP *ld, const char *base )
+{
+	char *attrs[] = { "oathSecret", NULL };
+	LDAPMessage *res = NULL, *e;
+	int rc, wrapped = 0, done = 0, failed = 0;
+
+	rc = ldap_search_ext_s( ld, base, LDAP_SCOPE_SUBTREE, "(oathSecret=*)",
+		attrs, 0, NULL, NULL, NULL, 0, &res );
+	if ( rc != LDAP_SUCCESS ) {
+		fprintf( stderr, "wardenctl: totp rewrap: search of %s: %s\n",
+			base, ldap_err2string( rc ) );
+		ldap_msgfree( res );
+		return WC_EXIT_LDAP;
+	}
+	for ( e = ldap_first_entry( ld, res ); e; e = ldap_next_entry( ld, e ) ) {
+		struct berval **v = ldap_get_values_len( ld, e, "oathSecret" );
+		char *dn = ldap_get_dn( ld, e );
+
+		if ( v && v[0] && ( v[0]->bv_len < 7 ||
+				memcmp( v[0]->bv_val, "{WARDEN", 7 ) ) ) {
+			struct berval *vals[2] = { v[0], NULL };
+			LDAPMod mod = { LDAP_MOD_REPLACE | LDAP_MOD_BVALUES,
+				"oathSecret", { .modv_bvals = vals } };
+			LDAPMod *mods[2] = { &mod, NULL };
+
+			rc = ldap_modify_ext_s( ld, dn, mods, NULL, NULL );
+			if ( rc == LDAP_SUCCESS ) {
+				done++;
+			} else {
+				failed++;
+				fprintf( stderr, "wardenctl: totp rewrap: %s: %s\n",
+					dn, ldap_err2string( rc ) );
+			}
+			OPENSSL_cleanse( v[0]->bv_val, v[0]->bv_len );
+		} else if ( v && v[0] ) {
+			wrapped++;
+		}
+		ldap_value_free_len( v );
+		ldap_memfree( dn );
+	}
+	ldap_msgfree( res );
+	printf( "%d secret(s) wrapped now, %d wrapped already, %d failed\n",
+		done, wrapped, failed );
+	return failed ? WC_EXIT_LDAP : 0;
+}
+
 /* --- command line ----------------------------------------------------------- */
 
 static int
@@ -822,6 +872,13 @@ wc_totp( wc_opts *o, int argc, char **argv )
 
 	memset( &c, 0, sizeof( c ) );
 	if ( argc < 2 ) return wt_usage( NULL );
+	if ( !strcmp( argv[1], "rewrap" ) ) {
+		if ( argc != 3 ) return wt_usage( "rewrap takes one base DN" );
+		if ( !( ld = wc_connect( o ) ) ) return WC_EXIT_LDAP;
+		rc = wt_rewrap( ld, argv[2] );
+		ldap_unbind_ext_s( ld, NULL, NULL );
+		return rc;
+	}
 	for ( i = 0; i < (int)( sizeof( cmds ) / sizeof( cmds[0] ) ); i++ )
 		if ( !strcmp( argv[1], cmds[i].name ) ) break;
 	if ( i == (int)( sizeof( cmds ) / sizeof( cmds[0] ) ) )

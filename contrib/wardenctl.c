@@ -64,6 +64,7 @@ const char wc_usage[] =
 	"       wardenctl [LDAP options] totp reset [--issuer NAME] [--png FILE] [--no-qr] DN\n"
 	"       wardenctl [LDAP options] totp remove DN\n"
 	"       wardenctl [LDAP options] totp recovery DN\n"
+	"       wardenctl [LDAP options] totp rewrap BASE   (wraps raw slapo-otp secrets)\n"
 	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
 	"       wardenctl banned check INDEX        (the password on standard input)\n"
 	"       wardenctl audit verify|tail|export ...  (wardenctl audit -h)\n"

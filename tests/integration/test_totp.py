@@ -444,3 +444,27 @@ def test_reset_password_with_a_code_must_be_changed(slapd):
     # the old password as typed (with the code) changes it; lifted then
     c.passwd_s(user_dn("alice"), "Temporary-Start-58k" + code(seed), "Chosen-By-Me-73q")
     assert c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")
+
+
+def test_wardenctl_rewraps_raw_secrets(slapd):
+    start_totp(slapd, users=("alice",))
+    slapd.stop()
+    seed = os.urandom(20)
+    dn = f"uid=erin,ou=people,{SUFFIX}"
+    ldif = (f"dn: {dn}\nobjectClass: inetOrgPerson\nobjectClass: oathTOTPUser\n"
+            f"objectClass: oathTOTPToken\nuid: erin\ncn: erin\nsn: e\n"
+            f"oathTOTPToken: {dn}\noathSecret:: {base64.b64encode(seed).decode()}\n")
+    p = subprocess.run(["slapadd", "-q", "-f", str(slapd.conf), "-b", SUFFIX],
+                       input=ldif, capture_output=True, text=True, env=slapd.env(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    slapd.start()
+    from conftest import ROOTPW
+    p = subprocess.run([os.environ["WARDENCTL"], "-H", slapd.uri, "-D", ROOTDN, "-w", ROOTPW,
+                        "totp", "rewrap", SUFFIX], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "1 secret(s) wrapped now" in p.stdout
+    v = slapd.admin().search_s(dn, ldap.SCOPE_BASE, attrlist=["oathSecret"])[0][1]["oathSecret"][0]
+    assert v.startswith(b"{WARDEN1}k1$") and seed not in v
+    c = ldap.initialize(slapd.uri)
+    with pytest.raises(ldap.INVALID_CREDENTIALS):
+        c.simple_bind_s(dn, "no-password" + code(seed))   # erin has no password
