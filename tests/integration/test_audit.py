@@ -293,3 +293,32 @@ def test_wardenctl_verifies_the_trail_slapd_wrote_and_finds_an_edit(slapd):
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 1
     assert f"audit.log.1:{i + 1}" in p.stdout + p.stderr
+
+
+def test_bind_reasons_for_codes_and_systems(slapd):
+    from test_totp import code, enrol
+    a, audit = start_audit(slapd)
+    seed = enrol(slapd, "alice")
+    cred = USERPW + code(seed)
+    assert bind(slapd, "alice", cred)[0] == 0
+    assert bind(slapd, "alice", cred)[0] == 49
+    assert bind(slapd, "alice", USERPW)[0] == 49
+    assert bind(slapd, "alice", USERPW + "000000")[0] in (0, 49)
+    for ou in ("systems", "groups"):
+        a.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                      ("ou", [ou.encode()])])
+    a.add_s(f"cn=g,ou=groups,{SUFFIX}", ldap.modlist.addModlist({
+        "objectClass": [b"groupOfNames"], "cn": [b"g"], "member": [user_dn("carol").encode()]}))
+    a.add_s(f"cn=s,ou=systems,{SUFFIX}", ldap.modlist.addModlist({
+        "objectClass": [b"device", b"wardenSystem"], "cn": [b"s"],
+        "wardenNetwork": [b"127.0.0.0/8"], "wardenAllowedGroup": [f"cn=g,ou=groups,{SUFFIX}".encode()]}))
+    assert bind(slapd, "bob", USERPW)[0] == 49
+    slapd.stop()
+    recs = find(records(audit), **{"event.action": "bind"})
+    alice = [r for r in recs if r["ldap.dn"] == user_dn("alice")]
+    assert alice[0]["event.outcome"] == "success" and alice[0]["ldap.bind.mfa"] == "totp"
+    assert alice[1]["event.reason"] == "replayed one-time code"
+    assert alice[2]["event.reason"] == "malformed one-time code"
+    bob = [r for r in recs if r["ldap.dn"] == user_dn("bob")]
+    assert bob[-1]["event.reason"] == "not allowed on this system"
+    assert cred not in audit.read_text()
