@@ -87,6 +87,10 @@ Lockout (5 failures lock for 15 minutes), as root over ldapi:
   $top/build/wardenctl -H '$ldapi' lockout status uid=carol,ou=people,dc=example,dc=org
   $top/build/wardenctl -H '$ldapi' lockout unlock uid=carol,ou=people,dc=example,dc=org
 
+The audit trail (one JSON record per change and bind), and its check:
+  tail -n 3 $demo/audit.log
+  $top/build/wardenctl audit verify --key-file $demo/warden.key $demo/audit.log
+
 warden's configuration, live over ldapi as root:
   ldapsearch -Q -Y EXTERNAL -H '$ldapi' -b cn=config '(objectClass=olcWardenConfig)'
 

@@ -174,7 +174,9 @@ audit_common( warden_buf *b, Operation *op, const char *action, int rc,
 		warden_json_key( b, "tls.ssf" );
 		warden_json_uint( b, op->o_conn->c_tls_ssf );
 	}
-	audit_bv( b, "user.name", &op->o_dn );
+	/* a bind's identity is the one it asks for; not yet the connection's */
+	audit_bv( b, "user.name", op->o_tag == LDAP_REQ_BIND ? &op->o_req_dn :
+		&op->o_dn );
 	audit_bv( b, "ldap.dn", &op->o_req_dn );
 	audit_controls_used( b, op );
 }

@@ -74,6 +74,7 @@ def test_changes_and_binds_are_recorded_with_their_fields(slapd):
     assert len(find(recs, **{"event.action": "delete", "ldap.dn": dn})) == 1
     ok = find(recs, **{"event.action": "bind", "ldap.dn": user_dn("alice"), "event.outcome": "success"})
     assert len(ok) == 1 and ok[0]["ldap.bind.mfa"] == "none"
+    assert ok[0]["user.name"] == user_dn("alice")
     bad = find(recs, **{"event.action": "bind", "ldap.dn": user_dn("alice"), "event.outcome": "failure"})
     assert len(bad) == 1 and bad[0]["ldap.result"] == 49
     assert bad[0]["event.reason"] == "invalid credentials"
