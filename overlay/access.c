@@ -25,7 +25,10 @@
 #include "warden.h"
 #include "cidr.h"
 
-#define ACCESS_CACHE	4096	/* decisions kept */
+/* Decisions kept: 4-way sets, the least recently used of a set goes, so
+ * users whose hashes share a set do not keep evicting each other. */
+#define ACCESS_SETS	4096
+#define ACCESS_WAYS	4
 
 typedef struct access_system {
 	struct berval	as_ndn;
@@ -40,6 +43,7 @@ typedef struct access_system {
 typedef struct access_slot {
 	uint64_t	sl_hash;	/* of the user and the systems matched */
 	uint64_t	sl_gen;
+	uint32_t	sl_used;	/* when last used, for eviction */
 	int		sl_allowed;
 } access_slot;
 
@@ -53,7 +57,8 @@ struct warden_access {
 	int			ac_nsys;
 	ldap_pvt_thread_mutex_t	ac_cache_mutex;
 	uint64_t		ac_gen;		/* bumped by any relevant change */
-	access_slot		ac_cache[ACCESS_CACHE];
+	uint32_t		ac_tick;
+	access_slot		ac_cache[ACCESS_SETS][ACCESS_WAYS];
 };
 
 int
@@ -324,7 +329,7 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	BerVarray groups = NULL;
 	int have_addr, i, j, k, n = 0, ngroups = 0, allowed;
 	uint64_t h, gen;
-	access_slot *sl;
+	access_slot *set;
 
 	have_addr = op->o_conn && op->o_conn->c_peer_name.bv_val &&
 		!warden_cidr_peer( op->o_conn->c_peer_name.bv_val, &addr );
@@ -359,8 +364,15 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 
 	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
 	gen = ac->ac_gen;
-	sl = &ac->ac_cache[h % ACCESS_CACHE];
-	allowed = sl->sl_hash == h && sl->sl_gen == gen ? sl->sl_allowed : -1;
+	set = ac->ac_cache[h % ACCESS_SETS];
+	allowed = -1;
+	for ( k = 0; k < ACCESS_WAYS; k++ ) {
+		if ( set[k].sl_hash == h && set[k].sl_gen == gen ) {
+			set[k].sl_used = ++ac->ac_tick;
+			allowed = set[k].sl_allowed;
+			break;
+		}
+	}
 	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 	if ( allowed < 0 ) {
 		allowed = access_user( op, on, &op->o_req_ndn, &uid, groups,
@@ -371,9 +383,20 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
 		/* a change since we began: do not keep what we found */
 		if ( ac->ac_gen == gen ) {
-			sl->sl_hash = h;
-			sl->sl_gen = gen;
-			sl->sl_allowed = allowed;
+			access_slot *victim = &set[0];
+
+			for ( k = 0; k < ACCESS_WAYS; k++ ) {
+				if ( set[k].sl_hash == h || set[k].sl_gen != gen ) {
+					victim = &set[k];
+					break;
+				}
+				if ( set[k].sl_used < victim->sl_used )
+					victim = &set[k];
+			}
+			victim->sl_hash = h;
+			victim->sl_gen = gen;
+			victim->sl_allowed = allowed;
+			victim->sl_used = ++ac->ac_tick;
 		}
 		ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 	}

@@ -64,6 +64,36 @@ groups_term( Operation *op, struct berval *f, const char *attr,
 	op->o_tmpfree( esc.bv_val, op->o_tmpmemctx );
 }
 
+/* Adds (ad=value) to an OR filter, built as a structure: printing a
+ * filter and parsing it again would normalize every DN once more. */
+static void
+groups_ava( Operation *op, Filter *or, AttributeDescription *ad,
+	struct berval *value )
+{
+	Filter *f = op->o_tmpcalloc( 1, sizeof( Filter ), op->o_tmpmemctx );
+	AttributeAssertion *ava = op->o_tmpcalloc( 1, sizeof( *ava ),
+		op->o_tmpmemctx );
+
+	ava->aa_desc = ad;
+	ava->aa_value = *value;
+	f->f_choice = LDAP_FILTER_EQUALITY;
+	f->f_ava = ava;
+	f->f_next = or->f_list;
+	or->f_list = f;
+}
+
+static void
+groups_filter_free( Operation *op, Filter *or )
+{
+	Filter *f, *next;
+
+	for ( f = or->f_list; f; f = next ) {
+		next = f->f_next;
+		op->o_tmpfree( f->f_ava, op->o_tmpmemctx );
+		op->o_tmpfree( f, op->o_tmpmemctx );
+	}
+}
+
 /* One round: the groups that have any of dns (or uid) as a member. */
 static void
 groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
@@ -74,6 +104,7 @@ groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
 	slap_callback cb = { .sc_response = groups_collect, .sc_private = gw };
 	BackendInfo *bi = op->o_bd->bd_info;
 	struct berval f = BER_BVNULL;
+	Filter or;
 	int i;
 
 	f.bv_val = op->o_tmpalloc( 4, op->o_tmpmemctx );
@@ -100,16 +131,28 @@ groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
 	op2.ors_tlimit = SLAP_NO_LIMIT;
 	op2.ors_attrsonly = 0;
 	op2.ors_attrs = slap_anlist_no_attrs;
+	/* the values are normalized DNs, and a uid: what the equality
+	 * rules compare (uniqueMember's without the optional #uid) */
+	memset( &or, 0, sizeof( or ) );
+	or.f_choice = LDAP_FILTER_OR;
+	for ( i = 0; i < ndns; i++ ) {
+		if ( warden_ad.ad_member )
+			groups_ava( op, &or, warden_ad.ad_member, &dns[i] );
+		if ( warden_ad.ad_uniqueMember )
+			groups_ava( op, &or, warden_ad.ad_uniqueMember, &dns[i] );
+	}
+	if ( uid && warden_ad.ad_memberUid )
+		groups_ava( op, &or, warden_ad.ad_memberUid, uid );
 	op2.ors_filterstr = f;
-	op2.ors_filter = str2filter_x( op, f.bv_val );
+	op2.ors_filter = &or;
 	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
 	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
-	if ( op2.ors_filter ) {
+	if ( or.f_list ) {
 		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
 		op2.o_bd->be_search( &op2, &r2 );
 		op->o_bd->bd_info = bi;
-		filter_free_x( op, op2.ors_filter, 1 );
 	}
+	groups_filter_free( op, &or );
 	op->o_tmpfree( f.bv_val, op->o_tmpmemctx );
 }
 

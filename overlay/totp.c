@@ -88,6 +88,7 @@ typedef struct totp_reuse_slot {
 
 struct warden_totp_reuse {
 	ldap_pvt_thread_mutex_t	tr_mutex;
+	EVP_MAC			*tr_mac;	/* fetched once: fetching costs */
 	unsigned char		tr_key[32];
 	unsigned		tr_next;
 	totp_reuse_slot		tr_slots[TOTP_REUSE_SLOTS];
@@ -109,7 +110,8 @@ warden_totp_open( warden_info *wi )
 
 	if ( wi->wi_totp_reuse ) return 0;
 	tr = ch_calloc( 1, sizeof( *tr ) );
-	if ( RAND_bytes( tr->tr_key, sizeof( tr->tr_key ) ) != 1 ) {
+	if ( RAND_bytes( tr->tr_key, sizeof( tr->tr_key ) ) != 1 ||
+		!( tr->tr_mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ) {
 		ch_free( tr );
 		return -1;
 	}
@@ -125,6 +127,7 @@ warden_totp_close( warden_info *wi )
 
 	if ( !tr ) return;
 	ldap_pvt_thread_mutex_destroy( &tr->tr_mutex );
+	EVP_MAC_free( tr->tr_mac );
 	OPENSSL_cleanse( tr, sizeof( *tr ) );
 	ch_free( tr );
 	wi->wi_totp_reuse = NULL;
@@ -135,8 +138,7 @@ static int
 totp_reuse_mac( struct warden_totp_reuse *tr, Operation *op,
 	unsigned char *mac )
 {
-	EVP_MAC *m = EVP_MAC_fetch( NULL, "HMAC", NULL );
-	EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new( m ) : NULL;
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new( tr->tr_mac );
 	OSSL_PARAM params[2];
 	size_t n = 0;
 	int rc = -1;
@@ -151,7 +153,6 @@ totp_reuse_mac( struct warden_totp_reuse *tr, Operation *op,
 		EVP_MAC_final( ctx, mac, &n, 32 ) && n == 32 )
 		rc = 0;
 	EVP_MAC_CTX_free( ctx );
-	EVP_MAC_free( m );
 	return rc;
 }
 
