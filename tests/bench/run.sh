@@ -406,9 +406,11 @@ wb_acc_group() {
 #                  group k holding the users i with i % 10 = k (N/10 each;
 #                  a group with no user holds a filler DN): nested, two
 #                  searches to answer a cold question
-#   warden-acc100k cn=acc100k: max(N, 100,000) members, the N users and
-#                  filler DNs (uid=f<i>,ou=filler, no entries) up to 100,000:
-#                  flat, one search
+#   warden-acc100k cn=acc100k: max(N, 100,000) members, the N users spread
+#                  evenly among filler DNs (uid=f<i>,ou=filler, no entries):
+#                  flat, one search; a user is anywhere in the list, as in
+#                  life, not at its start (matching a value without
+#                  sortvals goes through the list)
 wb_acc_ldif() {
 	awk -v n="$wb_users" -v sfx="$wb_suffix" -v kind="$1" -v big="$wb_acc_big" 'BEGIN {
 		printf "dn: ou=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n", sfx
@@ -430,10 +432,15 @@ wb_acc_ldif() {
 		} else {
 			top = "cn=acc100k,ou=groups," sfx
 			printf "dn: %s\nobjectClass: groupOfNames\ncn: acc100k\n", top
-			for (i = 0; i < n; i++)
-				printf "member: uid=u%d,ou=people,%s\n", i, sfx
-			for (i = n; i < big; i++)
-				printf "member: uid=f%d,ou=filler,%s\n", i, sfx
+			tot = n > big ? n : big
+			# user u at position floor(u * tot / n), fillers between
+			u = 0
+			for (i = 0; i < tot; i++) {
+				if (u < n && i == int(u * tot / n))
+					printf "member: uid=u%d,ou=people,%s\n", u++, sfx
+				else
+					printf "member: uid=f%d,ou=filler,%s\n", i, sfx
+			}
 			printf "\n"
 		}
 		printf "dn: cn=bench-host,ou=systems,%s\nobjectClass: device\nobjectClass: wardenSystem\ncn: bench-host\nwardenNetwork: 127.0.0.0/8\nwardenAllowedGroup: %s\n\n", sfx, top
@@ -941,8 +948,8 @@ wb_cg_table() {
 		for (i = 1; i <= nk; i++) {
 			k = order[i]; split(k, kk, SUBSEP)
 			b = (kk[1] == "bind-totp" ? "bind-new" : kk[1]) SUBSEP "bare"
-			p = kk[1] SUBSEP (kk[2] ~ /^warden-acc/ ? "warden" : kk[1] == "bind-totp" ? "otp" :
-				kk[1] == "modify" ? "auditlog" : "ppolicy")
+			p = kk[2] ~ /^warden-acc/ ? "warden" : kk[1] == "bind-totp" ? "otp" : kk[1] == "modify" ? "auditlog" : "ppolicy"
+			p = kk[1] SUBSEP p
 			printf "%-16s %-13s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
 				lo[k], hi[k], (b in pop) ? sprintf("%.2f%s", pop[k] / pop[b],
 				kk[1] == "bind-totp" ? "*" : "") : "-",
