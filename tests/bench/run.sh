@@ -71,7 +71,9 @@ usage: $0 [options]
   --duration S       seconds per run [$wb_duration]         --reps R  repetitions [$wb_reps]
   --threads T        wbench threads [$wb_threads]           --conns C  in flight per thread [$wb_conns]
   --workloads LIST   comma-separated [$wb_workloads]
-  --instances LIST   comma-separated [$wb_instances]
+  --instances LIST   comma-separated [$wb_instances]; warden brings its
+                     variants (warden-acc10, warden-acc100k, warden-totp, ...),
+                     which can also be named alone
   --cg-ops N         operations measured per callgrind run [$wb_cg_ops]
   --cold             before each run on warden-acc10/warden-acc100k, drop their
                      cached access decisions (a write to the allowed group), so
