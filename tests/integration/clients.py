@@ -22,6 +22,11 @@ daemon and the commands meet through the same private directories (a UNIX
 socket in a bind-mounted directory is the same socket in every namespace).
 Needs root (as the tests do) and util-linux's unshare (and setpriv, to run
 a command as a user, as a password change must be).
+
+A client may also run as another host: with netns="NAME" its daemon and
+commands run in that network namespace (`ip netns exec NAME unshare -m
+...`), which NetnsHost creates with a veth pair to the host, so slapd
+sees its connections come from the namespace's own address.
 """
 import grp
 import os
@@ -90,10 +95,12 @@ class Namespace:
     """Private copies of host paths, bind-mounted over them in a private
     mount namespace for each command run through it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, netns=None):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.binds = []             # (private path, host path)
+        # ip netns exec execs the command (no fork): the pid stays the daemon's
+        self.prefix = ["ip", "netns", "exec", netns] if netns else []
 
     def _private(self, host):
         assert os.path.lexists(host), f"{host} must exist on the host to bind over it"
@@ -122,7 +129,7 @@ class Namespace:
         pairs = []
         for src, dst in (self.binds if binds is None else binds):
             pairs += [str(src), dst]
-        return ["unshare", "--mount", "--propagation", "private",
+        return [*self.prefix, "unshare", "--mount", "--propagation", "private",
                 "sh", "-c", _BIND_SCRIPT, "sh", *pairs, "--", *argv]
 
     def run(self, argv, input=None, timeout=30, binds=None):
@@ -356,10 +363,10 @@ class Sssd(PamClient):
     and access providers ldap, rfc2307, no credential cache)."""
 
     def __init__(self, workdir: Path, options: dict, domain="warden", debug_level=6,
-                 pam_options=None):
+                 pam_options=None, netns=None):
         self.dir = Path(workdir) / "sssd"
         self.domain = domain
-        self.ns = Namespace(self.dir / "root")
+        self.ns = Namespace(self.dir / "root", netns)
         opts = {"id_provider": "ldap", "auth_provider": "ldap", "chpass_provider": "ldap",
                 "access_provider": "ldap", "ldap_schema": "rfc2307",
                 "cache_credentials": "false", "enumerate": "false", **options}
@@ -446,11 +453,14 @@ class Nslcd(PamClient):
     are bind-mounted for the daemon and for every client command.  nslcd
     reads the CA certificate after dropping to its user, so a copy lives in
     the private /run/nslcd rather than in the (root-only) test directory.
-    options are nslcd.conf lines (name, value) after uri and base."""
+    options are nslcd.conf lines (name, value) after uri and base;
+    client_cert (certificate, key) is presented in the TLS handshake
+    (copies owned by the nslcd user, which reads them)."""
 
-    def __init__(self, workdir: Path, uri, base, options=(), cacert=None):
+    def __init__(self, workdir: Path, uri, base, options=(), cacert=None, client_cert=None,
+                 netns=None):
         self.dir = Path(workdir) / "nslcd"
-        self.ns = Namespace(self.dir / "root")
+        self.ns = Namespace(self.dir / "root", netns)
         nslcd_pw = pwd.getpwnam("nslcd")
         nslcd_gid = grp.getgrnam("nslcd").gr_gid
         run = self.ns.dir("/run", 0o755, [("nslcd", 0o755)])
@@ -460,6 +470,14 @@ class Nslcd(PamClient):
             shutil.copy(cacert, run / "nslcd" / "ca.pem")
             os.chmod(run / "nslcd" / "ca.pem", 0o644)
             lines.append(("tls_cacertfile", "/run/nslcd/ca.pem"))
+        if client_cert:
+            for src, name, mode in ((client_cert[0], "client.pem", 0o644),
+                                    (client_cert[1], "client.key", 0o600)):
+                shutil.copy(src, run / "nslcd" / name)
+                os.chown(run / "nslcd" / name, nslcd_pw.pw_uid, nslcd_gid)
+                os.chmod(run / "nslcd" / name, mode)
+            lines += [("tls_cert", "/run/nslcd/client.pem"),
+                      ("tls_key", "/run/nslcd/client.key")]
         lines += list(options)
         self.conf_text = "".join(f"{k} {v}\n" for k, v in lines)
         # may hold bindpw: root:nslcd 0640, as the package installs it
@@ -503,19 +521,18 @@ class Nslcd(PamClient):
 
 
 class TLS:
-    """A throw-away CA and a server certificate for 127.0.0.1, by openssl."""
+    """A throw-away CA and a server certificate for 127.0.0.1 (and the
+    addresses in ips, as more subjectAltNames), by openssl; client
+    certificates signed by the same CA with client_cert()."""
 
-    def __init__(self, d: Path, cn="127.0.0.1"):
+    def __init__(self, d: Path, cn="127.0.0.1", ips=()):
         self.dir = Path(d)
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.ca = self.dir / "ca.pem"
         self.cert = self.dir / "server.pem"
         self.key = self.dir / "server.key"
 
-        def ossl(*args):
-            p = subprocess.run(["openssl", *args], cwd=self.dir, capture_output=True,
-                               text=True, timeout=60)
-            assert p.returncode == 0, f"openssl {args[0]}: {p.stderr}"
+        ossl = self._ossl
         ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
              "-out", "ca.pem", "-days", "2", "-subj", "/CN=warden test CA",
              "-addext", "basicConstraints=critical,CA:TRUE",
@@ -523,12 +540,105 @@ class TLS:
         ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
              "-out", "server.csr", "-subj", f"/CN={cn}")
         (self.dir / "ext").write_text(
-            f"subjectAltName=IP:{cn}\nextendedKeyUsage=serverAuth\n"
+            "subjectAltName=" + ",".join(f"IP:{a}" for a in (cn, *ips)) +
+            "\nextendedKeyUsage=serverAuth\n"
             "keyUsage=critical,digitalSignature,keyEncipherment\n")
         ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
              "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext")
+
+    def _ossl(self, *args):
+        p = subprocess.run(["openssl", *args], cwd=self.dir, capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 0, f"openssl {args[0]}: {p.stderr}"
+
+    def client_cert(self, name, subject):
+        """(certificate, key) for a TLS client, subject as openssl's -subj
+        ("/O=Example/CN=web01"), signed by the CA."""
+        self._ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+                   "-out", f"{name}.csr", "-subj", subject)
+        (self.dir / f"{name}.ext").write_text(
+            "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n")
+        self._ossl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                   "-CAcreateserial", "-out", f"{name}.pem", "-days", "2",
+                   "-extfile", f"{name}.ext")
+        return self.dir / f"{name}.pem", self.dir / f"{name}.key"
 
     def slapd_conf(self):
         """Global slapd.conf lines: StartTLS on the ldap:// listener."""
         return (f"TLSCACertificateFile {self.ca}\nTLSCertificateFile {self.cert}\n"
                 f"TLSCertificateKeyFile {self.key}\n")
+
+
+def netns_available():
+    """None if iproute2's ip (for network namespaces and veth pairs) is
+    installed, else what is missing."""
+    return None if shutil.which("ip") else "iproute2"
+
+
+class NetnsHost:
+    """Another host on a point-to-point link: a network namespace with
+    one end of a veth pair (address `addr`, and lo), the other end in the
+    current namespace (address `server`), a /30 of 10.201.0.0/16 between
+    them and no other route, so nothing from it leaves the two namespaces.
+    Clients run in it with netns=host.name; slapd listens on `server`.
+    create() and destroy() (which also removes what a half-done create
+    left)."""
+
+    def __init__(self, tag):
+        self.name = f"wdn-{os.getpid()}-{tag}"
+        self.veth = f"wv{os.getpid() % 1000000}{tag}"[:15]      # host side
+        self.peer = self.veth[:14] + "p"                        # its end
+        self.server = self.addr = None
+
+    @staticmethod
+    def _ip(*args, check=True):
+        p = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30)
+        assert not check or p.returncode == 0, f"ip {' '.join(args)}: {p.stderr}"
+        return p
+
+    @staticmethod
+    def _used_subnets():
+        out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True,
+                             text=True, timeout=30).stdout
+        return {int(a.split(".")[2]) for a in
+                (w for w in out.split() if w.startswith("10.201."))}
+
+    def create(self, octet=None):
+        """Creates the namespace and the link; the /30 is 10.201.octet.0,
+        if octet is None the first one not in use here from a start that
+        depends on the pid (concurrent test runs start apart)."""
+        if octet is None:
+            used = self._used_subnets()
+            start = os.getpid() % 254
+            octet = next(o for o in (1 + (start + i) % 254 for i in range(254))
+                         if o not in used)
+        self.server, self.addr = f"10.201.{octet}.1", f"10.201.{octet}.2"
+        try:
+            self._ip("netns", "add", self.name)
+            self._ip("link", "add", self.veth, "type", "veth", "peer", "name", self.peer)
+            self._ip("link", "set", self.peer, "netns", self.name)
+            self._ip("addr", "add", f"{self.server}/30", "dev", self.veth)
+            self._ip("link", "set", self.veth, "up")
+            for args in (("addr", "add", f"{self.addr}/30", "dev", self.peer),
+                         ("link", "set", self.peer, "up"), ("link", "set", "lo", "up")):
+                self._ip("-n", self.name, *args)
+        except BaseException:
+            self.destroy()
+            raise
+        return self
+
+    def destroy(self):
+        """Removes the link and the namespace (run after the processes in
+        it have ended: a namespace lives on while a process is in it)."""
+        self._ip("link", "del", self.veth, check=False)
+        self._ip("netns", "del", self.name, check=False)
+
+    def exists(self):
+        return (self.name in self._ip("netns", "list", check=False).stdout.split() or
+                self._ip("link", "show", self.veth, check=False).returncode == 0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.destroy()

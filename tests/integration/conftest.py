@@ -76,6 +76,7 @@ class Slapd:
         self.proc = None
         self.starts = 0
         self.wrapper = []       # e.g. valgrind and its options
+        self.more_urls = []     # more listeners, e.g. ldap://10.201.1.1:PORT/
 
     def mkdir(self, name, mode=0o700):
         p = self.dir / name
@@ -135,7 +136,8 @@ class Slapd:
         return env
 
     def cmd(self):
-        c = self.wrapper + [SLAPD, "-d", DEBUG_LEVEL, "-h", f"{self.uri} {self.ldapi}"]
+        urls = " ".join([self.uri, *self.more_urls, self.ldapi])
+        c = self.wrapper + [SLAPD, "-d", DEBUG_LEVEL, "-h", urls]
         c += ["-F", str(self.confdir)] if self.confdir else ["-f", str(self.conf)]
         return c
 
