@@ -10,7 +10,7 @@ liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
 sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
-nslcd libpam-ldapd libnss-ldapd"
+nslcd libpam-ldapd libnss-ldapd iproute2"
 
 missing=""
 for p in $PKGS; do
@@ -62,6 +62,8 @@ if [ -n "$missing" ]; then
 			pam_before="$pam_before $m"
 	done
 	apt-get install -y -qq --no-install-recommends $missing
+	# warden's dictionary check reads what cracklib-runtime builds
+	[ -e /var/cache/cracklib/cracklib_dict.pwd ] || update-cracklib || true
 	if [ -f /etc/nsswitch.conf.warden-save ]; then
 		mv /etc/nsswitch.conf.warden-save /etc/nsswitch.conf
 	fi
