@@ -44,6 +44,8 @@ wb_nosync=0
 wb_cg_ops=2000
 wb_banned=0
 wb_banned_set=0
+wb_cold=0
+wb_acc_big=100000
 wb_pw_length=16
 wb_out=
 wb_workdir=
@@ -71,6 +73,10 @@ usage: $0 [options]
   --workloads LIST   comma-separated [$wb_workloads]
   --instances LIST   comma-separated [$wb_instances]
   --cg-ops N         operations measured per callgrind run [$wb_cg_ops]
+  --cold             before each run on warden-acc10/warden-acc100k, drop their
+                     cached access decisions (a write to the allowed group), so
+                     that each user's first bind decides anew; with --callgrind,
+                     measures at most one bind per user
   --nosync           back-mdb with dbnosync (writes without fsync)
   --port-base P      first port (kept below 32768) [$wb_port_base]
   --workdir DIR      where data and instances go [a new mktemp -d]
@@ -105,6 +111,7 @@ while [ $# -gt 0 ]; do
 	--workloads) shift; wb_workloads=${1:-}; wb_workloads_set=1 ;;
 	--instances) shift; wb_instances=${1:-}; wb_instances_set=1 ;;
 	--cg-ops) shift; wb_cg_ops=${1:-} ;;
+	--cold) wb_cold=1 ;;
 	--nosync) wb_nosync=1 ;;
 	--port-base) shift; wb_port_base=${1:-} ;;
 	--workdir) shift; wb_workdir=${1:-} ;;
@@ -155,7 +162,9 @@ done
 for i in $wb_instances; do
 	case $i in
 	bare|warden|ppolicy|otp|auditlog) ;;
-	*) wb_die "unknown instance $i (warden-otp, and with --banned warden-ban and warden-nodict, follow warden)" ;;
+	# warden's variants follow warden; these may also be named alone
+	warden-totp|warden-acc10|warden-acc100k) ;;
+	*) wb_die "unknown instance $i (warden-totp, warden-acc10, warden-acc100k, warden-otp, and with --banned warden-ban and warden-nodict, follow warden)" ;;
 	esac
 done
 
@@ -239,7 +248,7 @@ trap 'exit 143' TERM
 
 # --- which instances take part in which workload ---------------------------
 wb_have_warden=0
-if [[ " $wb_instances " == *" warden "* ]]; then
+if [[ " $wb_instances" == *" warden"* ]]; then
 	if [ -f "$WARDEN_MODULE" ]; then
 		wb_have_warden=1
 		case $WARDEN_MODULE in /*) ;; *) WARDEN_MODULE=$(pwd)/$WARDEN_MODULE ;; esac
@@ -275,6 +284,12 @@ wb_applies() {
 	warden-otp)
 		[ $wb_have_warden = 1 ] && [ -n "${WARDEN_TOTP_ENROLL:-}" ] &&
 			[ "$1" = bind-totp ] ;;
+	# TOTP: the otp instance's data, the secrets wrapped by warden
+	warden-totp) [ $wb_have_warden = 1 ] && [ "$1" = bind-totp ] ;;
+	# the access check: warden with a system allowing a group
+	warden-acc10|warden-acc100k)
+		[ $wb_have_warden = 1 ] &&
+			{ [ "$1" = bind-new ] || [ "$1" = bind-rebind ]; } ;;
 	ppolicy)
 		case $1 in bind-new|bind-rebind|bind-fail-*|passwd) return 0 ;; esac
 		return 1 ;;
@@ -284,14 +299,19 @@ wb_applies() {
 	esac
 }
 
-# warden with the users' TOTP secrets enrolled is an instance of its own
-# ("warden-otp"), like otp beside bare: enrolled users need codes; so are
-# warden with the banned list ("warden-ban") and the same without the
-# dictionary ("warden-nodict"), which follow warden
+# warden with the users' TOTP secrets is an instance of its own
+# ("warden-totp": otp's data, the secrets wrapped by warden), like otp
+# beside bare: enrolled users need codes; so are warden with the banned list
+# ("warden-ban"), the same without the dictionary ("warden-nodict"), and
+# warden with a system entry that allows a group of 10 or of 100,000 members
+# ("warden-acc10", "warden-acc100k"), which follow warden; "warden-otp" is
+# warden-totp enrolled by an outside command ($WARDEN_TOTP_ENROLL)
 wb_all=
 for i in $wb_instances; do
-	wb_all="$wb_all $i"
-	[ "$i" = warden ] && wb_all="$wb_all warden-ban warden-nodict"
+	for j in $i $([ "$i" = warden ] &&
+			echo warden-ban warden-nodict warden-acc10 warden-acc100k warden-totp); do
+		[[ " $wb_all " == *" $j "* ]] || wb_all="$wb_all $j"
+	done
 done
 [[ " $wb_instances " == *" warden "* ]] && wb_all="$wb_all warden-otp"
 wb_needed=""
@@ -305,11 +325,6 @@ for i in $wb_all; do
 	done
 done
 [ -n "$wb_needed" ] || wb_die "no instance applies to the selected workloads"
-if [[ " $wb_workloads " == *" bind-totp "* ]] && [ $wb_have_warden = 1 ] &&
-		[ -z "${WARDEN_TOTP_ENROLL:-}" ]; then
-	echo "run.sh: no warden-otp instance for bind-totp: set WARDEN_TOTP_ENROLL" \
-		"to enrol the users' TOTP secrets" >&2
-fi
 
 # --- data ------------------------------------------------------------------
 wb_hash=$("$SLAPPASSWD" -h '{SSHA}' -s "$wb_userpw") || wb_die "slappasswd failed"
@@ -375,6 +390,63 @@ EOF
 	echo
 }
 
+# wb_acc_group NAME: the DN of the group warden-acc10 / warden-acc100k allow
+wb_acc_group() {
+	case $1 in
+	warden-acc10) echo "cn=acc10,ou=groups,$wb_suffix" ;;
+	*) echo "cn=acc100k,ou=groups,$wb_suffix" ;;
+	esac
+}
+
+# wb_acc_ldif NAME: the access data of warden-acc10 / warden-acc100k: one
+# system, cn=bench-host,ou=systems (device + wardenSystem), that every
+# connection from 127.0.0.0/8 matches, allowing one group of which every
+# user is a member:
+#   warden-acc10   cn=acc10: 10 members, the groups cn=acc10-0 .. cn=acc10-9,
+#                  group k holding the users i with i % 10 = k (N/10 each;
+#                  a group with no user holds a filler DN): nested, two
+#                  searches to answer a cold question
+#   warden-acc100k cn=acc100k: max(N, 100,000) members, the N users spread
+#                  evenly among filler DNs (uid=f<i>,ou=filler, no entries):
+#                  flat, one search; a user is anywhere in the list, as in
+#                  life, not at its start (matching a value without
+#                  sortvals goes through the list)
+wb_acc_ldif() {
+	awk -v n="$wb_users" -v sfx="$wb_suffix" -v kind="$1" -v big="$wb_acc_big" 'BEGIN {
+		printf "dn: ou=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n", sfx
+		printf "dn: ou=systems,%s\nobjectClass: organizationalUnit\nou: systems\n\n", sfx
+		if (kind == "warden-acc10") {
+			top = "cn=acc10,ou=groups," sfx
+			for (k = 0; k < 10; k++) {
+				printf "dn: cn=acc10-%d,ou=groups,%s\nobjectClass: groupOfNames\ncn: acc10-%d\n", k, sfx, k
+				if (k >= n)
+					printf "member: uid=f%d,ou=filler,%s\n", k, sfx
+				for (i = k; i < n; i += 10)
+					printf "member: uid=u%d,ou=people,%s\n", i, sfx
+				printf "\n"
+			}
+			printf "dn: %s\nobjectClass: groupOfNames\ncn: acc10\n", top
+			for (k = 0; k < 10; k++)
+				printf "member: cn=acc10-%d,ou=groups,%s\n", k, sfx
+			printf "\n"
+		} else {
+			top = "cn=acc100k,ou=groups," sfx
+			printf "dn: %s\nobjectClass: groupOfNames\ncn: acc100k\n", top
+			tot = n > big ? n : big
+			# user u at position floor(u * tot / n), fillers between
+			u = 0
+			for (i = 0; i < tot; i++) {
+				if (u < n && i == int(u * tot / n))
+					printf "member: uid=u%d,ou=people,%s\n", u++, sfx
+				else
+					printf "member: uid=f%d,ou=filler,%s\n", i, sfx
+			}
+			printf "\n"
+		}
+		printf "dn: cn=bench-host,ou=systems,%s\nobjectClass: device\nobjectClass: wardenSystem\ncn: bench-host\nwardenNetwork: 127.0.0.0/8\nwardenAllowedGroup: %s\n\n", sfx, top
+	}'
+}
+
 # wb_conf NAME DIR: writes DIR/slapd.conf for instance NAME
 wb_conf() {
 	local name=$1 dir=$2 maxsize
@@ -405,6 +477,8 @@ wb_conf() {
 		echo "rootpw $wb_rootpw"
 		echo "directory $dir/db"
 		echo "index objectClass eq"
+		# warden finds memberships by searching member and uniqueMember
+		case $name in warden-acc*) echo "index member,uniqueMember eq" ;; esac
 		[ $wb_nosync = 1 ] && echo "dbnosync"
 		case $name in
 		ppolicy)
@@ -423,11 +497,17 @@ wb_conf() {
 		warden*)
 			echo "overlay warden"
 			echo "warden-state-dir $dir/state"
-			# the same lockout policy as the ppolicy instance
-			[ "$name" != warden-otp ] &&
-				echo "warden-default-policy \"cn=default,ou=policies,$wb_suffix\""
+			# the same lockout policy as the ppolicy instance (not
+			# for TOTP: otp has none)
+			case $name in warden-otp|warden-totp) ;; *)
+				echo "warden-default-policy \"cn=default,ou=policies,$wb_suffix\"" ;;
+			esac
 			case $name in warden-ban|warden-nodict)
 				echo "warden-banned-list $dir/banned.idx" ;;
+			warden-totp)
+				echo "warden-key-file $dir/warden.key" ;;
+			warden-acc*)
+				echo "warden-access-default deny" ;;
 			esac
 			[ -n "${WARDEN_CONF_EXTRA:-}" ] && printf '%s\n' "$WARDEN_CONF_EXTRA"
 			;;
@@ -500,7 +580,14 @@ for name in $wb_needed; do
 			wb_die "cannot copy the banned index" ;;
 	esac
 	case $name in
-	otp)
+	warden-totp)
+		# the key that wraps the secrets: an identifier and 32 random bytes
+		( umask 077 && echo "bench $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" \
+			> "$dir/warden.key" ) || wb_die "cannot write $dir/warden.key"
+		;;
+	esac
+	case $name in
+	otp|warden-totp)
 		wb_ldif 1 > "$dir/otp.ldif" &&
 		"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/otp.ldif" > "$dir/slapadd.log" 2>&1 || {
 			cat "$dir/slapadd.log" >&2
@@ -510,14 +597,16 @@ for name in $wb_needed; do
 		;;
 	*)
 		cp "$wb_tpl/db/data.mdb" "$dir/db/data.mdb" || wb_die "cannot copy the database"
-		if [ "$name" = ppolicy ] || [ "$name" = warden ] ||
-				[ "$name" = warden-ban ] || [ "$name" = warden-nodict ]; then
+		case $name in ppolicy|warden|warden-ban|warden-nodict|warden-acc*)
 			wb_policy_ldif "$name" > "$dir/policy.ldif"
+			case $name in warden-acc*) wb_acc_ldif "$name" >> "$dir/policy.ldif" ;; esac
 			"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/policy.ldif" > "$dir/slapadd.log" 2>&1 || {
 				cat "$dir/slapadd.log" >&2
-				wb_die "slapadd of the policy failed"
+				wb_die "slapadd of the policy (and groups) failed"
 			}
-		fi
+			rm -f "$dir/policy.ldif"
+			;;
+		esac
 		;;
 	esac
 done
@@ -569,13 +658,32 @@ wb_start() {
 		$WARDEN_TOTP_ENROLL "ldap://127.0.0.1:$port/" "$wb_rootdn" "$wb_rootpw" \
 			"$dir/totp-secrets" || wb_die "WARDEN_TOTP_ENROLL failed"
 	fi
+	if [ "$name" = warden-totp ]; then
+		# as an administrator enrols over LDAP: each token's oathSecret
+		# written again, in clear, which warden wraps before it is
+		# stored (slapadd does not pass through warden); one modify
+		# (and fsync) per user
+		n=$(date +%s%N)
+		awk -v n="$wb_users" -v sfx="$wb_suffix" 'BEGIN {
+			for (i = 0; i < n; i++)
+				printf "dn: cn=t%d,ou=tokens,%s\nchangetype: modify\nreplace: oathSecret\noathSecret: wbtotp%014d\n\n", i, sfx, i
+		}' > "$dir/enrol.ldif"
+		ldapmodify -x -H "ldap://127.0.0.1:$port/" -D "$wb_rootdn" -w "$wb_rootpw" \
+			-f "$dir/enrol.ldif" > "$dir/enrol.log" 2>&1 || {
+			tail -n 5 "$dir/enrol.log" >&2
+			wb_die "enrolling the TOTP secrets in $name failed"
+		}
+		rm -f "$dir/enrol.ldif"
+		echo "run.sh: $name: $wb_users secrets wrapped by warden in" \
+			"$(( ($(date +%s%N) - n) / 1000000 )) ms" >&2
+	fi
 }
 
 for name in $wb_needed; do
 	wb_start "$name"
 	# wakes up the thread pool and maps the first pages (not where users
 	# need codes: failed binds would change their state)
-	case $name in *otp) continue ;; esac
+	case $name in *otp|*totp) continue ;; esac
 	"$WBENCH" -H "ldap://127.0.0.1:${wb_port[$name]}/" -W bind-rebind -b "$wb_tmpl" \
 		-p "$wb_userpw" -n "$wb_users" -t 1 -c 2 -l 500 -T 60 > /dev/null 2>&1
 done
@@ -608,12 +716,30 @@ wb_wbench_args() {
 	esac
 }
 
+# wb_acc_cold INSTANCE: with --cold, drops the cached access decisions of a
+# warden-acc* instance before a run: a member added to the allowed group
+# (a filler DN, no entry) is a change to a group, after which warden
+# decides every user's next bind anew
+wb_acc_cold_n=0
+wb_acc_cold() {
+	local name=$1
+	[ $wb_cold = 1 ] || return 0
+	case $name in warden-acc*) ;; *) return 0 ;; esac
+	wb_acc_cold_n=$((wb_acc_cold_n + 1))
+	printf 'dn: %s\nchangetype: modify\nadd: member\nmember: uid=cold%d,ou=filler,%s\n' \
+		"$(wb_acc_group "$name")" "$wb_acc_cold_n" "$wb_suffix" |
+		ldapmodify -x -H "ldap://127.0.0.1:${wb_port[$name]}/" -D "$wb_rootdn" \
+			-w "$wb_rootpw" > /dev/null 2> "$wb_work/ldapmodify.err" ||
+		wb_die "--cold: cannot modify the group of $name: $(head -n 3 "$wb_work/ldapmodify.err")"
+}
+
 # wb_run WORKLOAD INSTANCE REP
 wb_run() {
 	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]}
 	local c0 c1 out rc err ops errors elapsed ops_s p50 p99 exh cpu kv
 	err="$wb_work/wbench.err"
 	wb_wbench_args "$w" "$rep"
+	wb_acc_cold "$name"
 	c0=$(wb_cpu_ticks "$pid")
 	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${wb_args[@]}" \
 		-d "$wb_duration" 2> "$err")
@@ -717,7 +843,8 @@ wb_table() {
 			if (w == "bind-totp" && ob != "-") { ob = ob "*"; cb = cb "*" }
 			pv = ""
 			if (inst ~ /^warden/) {
-				np = split(peer[w], pl, " ")
+				# the access check is compared with warden without
+				np = split(inst ~ /^warden-acc/ ? "warden" : peer[w], pl, " ")
 				for (j = 1; j <= np; j++) {
 					p = w SUBSEP pl[j]
 					if (p in m_ops)
@@ -739,7 +866,7 @@ wb_table() {
 # wb_callgrind WORKLOAD INSTANCE REP
 wb_callgrind() {
 	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]} dir=${wb_dir[$2]}
-	local out dump ir ops warm slice n
+	local out dump ir ops warm slice n count=$wb_cg_ops
 	local -a args wargs
 	args=(-W "$w" -b "$wb_tmpl" -p "$wb_userpw" -D "$wb_rootdn" -w "$wb_rootpw" -t 1 -c 1)
 	warm=$((wb_cg_ops / 10 + 1))
@@ -772,8 +899,13 @@ wb_callgrind() {
 	esac
 	# warm-up: thread pool, caches of the entries, first-use paths
 	"$WBENCH" -H "ldap://127.0.0.1:$port/" "${wargs[@]}" -l "$warm" -T 60 > /dev/null 2>&1
+	# --cold: each user once, its access decision dropped before
+	if [ $wb_cold = 1 ] && [ "$count" -gt "$wb_users" ]; then
+		count=$wb_users
+	fi
+	wb_acc_cold "$name"
 	callgrind_control -z "$pid" > /dev/null 2>&1 || wb_die "callgrind_control -z failed"
-	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${args[@]}" -l "$wb_cg_ops" -T 60 \
+	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${args[@]}" -l "$count" -T 60 \
 		2> "$wb_work/wbench.err")
 	callgrind_control -d "$pid" > /dev/null 2>&1 || wb_die "callgrind_control -d failed"
 	# callgrind_control -d writes callgrind.out.PID.N, N counting up
@@ -816,7 +948,8 @@ wb_cg_table() {
 		for (i = 1; i <= nk; i++) {
 			k = order[i]; split(k, kk, SUBSEP)
 			b = (kk[1] == "bind-totp" ? "bind-new" : kk[1]) SUBSEP "bare"
-			p = kk[1] SUBSEP (kk[1] == "bind-totp" ? "otp" : kk[1] == "modify" ? "auditlog" : "ppolicy")
+			p = kk[2] ~ /^warden-acc/ ? "warden" : kk[1] == "bind-totp" ? "otp" : kk[1] == "modify" ? "auditlog" : "ppolicy"
+			p = kk[1] SUBSEP p
 			printf "%-16s %-13s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
 				lo[k], hi[k], (b in pop) ? sprintf("%.2f%s", pop[k] / pop[b],
 				kk[1] == "bind-totp" ? "*" : "") : "-",
@@ -881,6 +1014,14 @@ wb_passwd_warm() {
 	echo "$n"
 }
 
+wb_acc_note() {
+	[[ " $wb_needed " == *" warden-acc"* ]] || return 0
+	echo "(warden-acc10: a system on 127.0.0.0/8 allows a 10-member group of 10 groups" \
+		"holding the users; warden-acc100k: one allowing a group of $(( wb_users > wb_acc_big ?
+		wb_users : wb_acc_big )) members, the users among them; both compared with warden" \
+		"(vs peer), which has no system: no access check)"
+}
+
 wb_passwd_note() {
 	[[ " $wb_workloads " == *" passwd "* ]] || return 0
 	local warm
@@ -918,6 +1059,9 @@ if [ $wb_mode = callgrind ]; then
 	echo "Instructions (callgrind Ir) per operation inside slapd, $wb_cg_ops operations" \
 		"per run after a warm-up (every user once where users repeat), 1 thread x 1 connection," \
 		"$wb_users users:"
+	[ $wb_cold = 1 ] && echo "(--cold: at most $wb_users operations per run, each user once;" \
+		"warden-acc* instances had their access decisions dropped before)"
+	wb_acc_note
 	wb_passwd_note
 	wb_cg_table || wb_failures=$((wb_failures + 1))
 else
@@ -944,6 +1088,7 @@ else
 	echo
 	echo "Medians over $wb_reps repetition(s) of $wb_duration s; $wb_users users;" \
 		"$wb_threads threads x $wb_conns connections; slapd CPU from /proc/PID/stat:"
+	wb_acc_note
 	wb_passwd_note
 	wb_table || wb_failures=$((wb_failures + 1))
 	if [[ " $wb_workloads " == *" bind-totp "* ]]; then
@@ -951,7 +1096,7 @@ else
 			"a bind-totp run stops when every user of its slice ($((wb_users / wb_reps)))" \
 			"has bound once in the current 30 s step."
 	fi
-	if [ $wb_have_banned = 1 ]; then
+	if [[ " $wb_needed " == *" warden-ban "* ]]; then
 		echo
 		echo "Memory after the runs, kB (/proc/PID/status, smaps_rollup; index_*: the" \
 			"mapping of the ${wb_banned_bytes:-?}-byte index of $wb_banned entries in smaps," \
