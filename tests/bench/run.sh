@@ -53,6 +53,7 @@ wb_reps_set=0
 wb_users_set=0
 wb_workloads_set=0
 wb_instances_set=0
+wb_count_syncs=0
 
 wb_usage() {
 	cat <<EOF
@@ -80,6 +81,11 @@ usage: $0 [options]
                      that each user's first bind decides anew; with --callgrind,
                      measures at most one bind per user
   --nosync           back-mdb with dbnosync (writes without fsync)
+  --count-syncs      count slapd's fdatasync/fsync calls during modify and passwd
+                     runs (perf stat on syscall tracepoints; needs perf and
+                     root or perf_event_paranoid <= -1), and on warden-audit*
+                     those on the audit file and the records written: a table
+                     of syncs per operation and audit records per sync
   --port-base P      first port (kept below 32768) [$wb_port_base]
   --workdir DIR      where data and instances go [a new mktemp -d]
   --keep             keep the work directory
@@ -115,6 +121,7 @@ while [ $# -gt 0 ]; do
 	--cg-ops) shift; wb_cg_ops=${1:-} ;;
 	--cold) wb_cold=1 ;;
 	--nosync) wb_nosync=1 ;;
+	--count-syncs) wb_count_syncs=1 ;;
 	--port-base) shift; wb_port_base=${1:-} ;;
 	--workdir) shift; wb_workdir=${1:-} ;;
 	--keep) wb_keep=1 ;;
@@ -166,7 +173,8 @@ for i in $wb_instances; do
 	bare|warden|ppolicy|otp|auditlog) ;;
 	# warden's variants follow warden; these may also be named alone
 	warden-totp|warden-acc10|warden-acc100k) ;;
-	*) wb_die "unknown instance $i (warden-totp, warden-acc10, warden-acc100k, warden-otp, and with --banned warden-ban and warden-nodict, follow warden)" ;;
+	warden-audit|warden-audit-async) ;;
+	*) wb_die "unknown instance $i (warden-totp, warden-acc10, warden-acc100k, warden-audit, warden-audit-async, warden-otp, and with --banned warden-ban and warden-nodict, follow warden)" ;;
 	esac
 done
 
@@ -177,6 +185,12 @@ command -v ldapwhoami >/dev/null || wb_die "ldapwhoami not found (apt-get instal
 if [ $wb_mode = callgrind ]; then
 	command -v valgrind >/dev/null && command -v callgrind_control >/dev/null ||
 		wb_die "valgrind/callgrind_control not found (apt-get install valgrind)"
+fi
+if [ $wb_count_syncs = 1 ]; then
+	[ $wb_mode != callgrind ] || wb_die "--count-syncs does not go with --callgrind"
+	command -v perf >/dev/null || wb_die "--count-syncs: perf not found (apt-get install linux-perf)"
+	perf stat -e syscalls:sys_enter_fdatasync -- true > /dev/null 2>&1 ||
+		wb_die "--count-syncs: perf cannot count syscall tracepoints here (root, or perf_event_paranoid -1, and tracefs)"
 fi
 
 # --- the generator --------------------------------------------------------
@@ -235,6 +249,10 @@ wb_stop_slapd() {
 wb_cleanup() {
 	local name
 	trap - EXIT INT TERM
+	if [ -n "${wb_sync_pid:-}" ]; then
+		kill -INT "$wb_sync_pid" 2>/dev/null
+		wait "$wb_sync_pid" 2>/dev/null
+	fi
 	for name in $wb_started; do
 		wb_stop_slapd "$name"
 	done
@@ -292,6 +310,10 @@ wb_applies() {
 	warden-acc10|warden-acc100k)
 		[ $wb_have_warden = 1 ] &&
 			{ [ "$1" = bind-new ] || [ "$1" = bind-rebind ]; } ;;
+	# the audit trail, durable and asynchronous: the modify workload
+	# (warden itself is the same without an audit file)
+	warden-audit|warden-audit-async)
+		[ $wb_have_warden = 1 ] && [ "$1" = modify ] ;;
 	ppolicy)
 		case $1 in bind-new|bind-rebind|bind-fail-*|passwd) return 0 ;; esac
 		return 1 ;;
@@ -311,7 +333,8 @@ wb_applies() {
 wb_all=
 for i in $wb_instances; do
 	for j in $i $([ "$i" = warden ] &&
-			echo warden-ban warden-nodict warden-acc10 warden-acc100k warden-totp); do
+			echo warden-ban warden-nodict warden-acc10 warden-acc100k warden-totp \
+				warden-audit warden-audit-async); do
 		[[ " $wb_all " == *" $j "* ]] || wb_all="$wb_all $j"
 	done
 done
@@ -510,6 +533,17 @@ wb_conf() {
 				echo "warden-key-file $dir/warden.key" ;;
 			warden-acc*)
 				echo "warden-access-default deny" ;;
+			warden-audit|warden-audit-async)
+				# beside the database, on the same file system;
+				# the key makes the chain an HMAC, as deployed
+				echo "warden-key-file $dir/warden.key"
+				echo "warden-audit-file $dir/audit.log"
+				if [ "$name" = warden-audit ]; then
+					echo "warden-audit-mode durable"
+				else
+					echo "warden-audit-mode async"
+				fi
+				;;
 			esac
 			[ -n "${WARDEN_CONF_EXTRA:-}" ] && printf '%s\n' "$WARDEN_CONF_EXTRA"
 			;;
@@ -582,8 +616,9 @@ for name in $wb_needed; do
 			wb_die "cannot copy the banned index" ;;
 	esac
 	case $name in
-	warden-totp)
-		# the key that wraps the secrets: an identifier and 32 random bytes
+	warden-totp|warden-audit|warden-audit-async)
+		# the key that wraps the secrets (warden-audit*: that keys the
+		# chain's HMAC): an identifier and 32 random bytes
 		( umask 077 && echo "bench $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" \
 			> "$dir/warden.key" ) || wb_die "cannot write $dir/warden.key"
 		;;
@@ -599,7 +634,7 @@ for name in $wb_needed; do
 		;;
 	*)
 		cp "$wb_tpl/db/data.mdb" "$dir/db/data.mdb" || wb_die "cannot copy the database"
-		case $name in ppolicy|warden|warden-ban|warden-nodict|warden-acc*)
+		case $name in ppolicy|warden|warden-ban|warden-nodict|warden-acc*|warden-audit*)
 			wb_policy_ldif "$name" > "$dir/policy.ldif"
 			case $name in warden-acc*) wb_acc_ldif "$name" >> "$dir/policy.ldif" ;; esac
 			"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/policy.ldif" > "$dir/slapadd.log" 2>&1 || {
@@ -692,7 +727,9 @@ done
 
 # --- runs --------------------------------------------------------------------
 wb_results="$wb_work/results.tsv"
+wb_syncs="$wb_work/syncs.tsv"
 printf 'workload\tinstance\trep\tops\terrors\telapsed\tops_s\tp50_us\tp99_us\tcpu_us_op\texhausted\n' > "$wb_results"
+printf 'workload\tinstance\trep\tops\tfdatasync\tfsync\taudit_fdatasync\taudit_records\n' > "$wb_syncs"
 
 # wb_wbench_args WORKLOAD REP: sets wb_args, the generator's options for one
 # run against one instance
@@ -735,6 +772,84 @@ wb_acc_cold() {
 		wb_die "--cold: cannot modify the group of $name: $(head -n 3 "$wb_work/ldapmodify.err")"
 }
 
+# --count-syncs: slapd's fdatasync() and fsync() calls during a write run,
+# counted in the kernel by perf stat on the syscall tracepoints (all of
+# slapd's threads; inherit covers threads started meanwhile), and for
+# warden-audit* the fdatasync() calls on the audit file's descriptor and the
+# lines the file grew by (records, modifies and the connections' binds)
+wb_sync_pid=
+# wb_sync_start INSTANCE
+wb_sync_start() {
+	local name=$1 pid=${wb_pid[$1]} f log=${wb_dir[$1]}/audit.log
+	local -a ev
+	wb_sync_afd= wb_sync_r0=0
+	ev=(-e syscalls:sys_enter_fdatasync -e syscalls:sys_enter_fsync)
+	if [ -f "$log" ]; then
+		for f in /proc/"$pid"/fd/*; do
+			[ "$(readlink "$f")" = "$log" ] && wb_sync_afd=${f##*/}
+		done
+		[ -n "$wb_sync_afd" ] ||
+			wb_die "--count-syncs: no descriptor of $log in slapd '$name'"
+		ev+=(-e syscalls:sys_enter_fdatasync --filter "fd == $wb_sync_afd")
+		wb_sync_r0=$(wc -l < "$log")
+	fi
+	perf stat -x '	' -o "$wb_work/perf.out" -p "$pid" "${ev[@]}" 2> "$wb_work/perf.err" &
+	wb_sync_pid=$!
+	# perf attaches to every thread before counting
+	sleep 0.3
+	kill -0 "$wb_sync_pid" 2>/dev/null ||
+		wb_die "--count-syncs: perf stat failed: $(head -n 3 "$wb_work/perf.err")"
+}
+# wb_sync_stop WORKLOAD INSTANCE REP OPS
+wb_sync_stop() {
+	local log=${wb_dir[$2]}/audit.log recs=0
+	# the asynchronous writer's last batch (every 100 ms)
+	sleep 0.25
+	kill -INT "$wb_sync_pid" 2>/dev/null
+	wait "$wb_sync_pid" 2>/dev/null
+	wb_sync_pid=
+	[ -f "$log" ] && recs=$(( $(wc -l < "$log") - wb_sync_r0 ))
+	# perf -x: count, unit, event, ...; one line per event, in order
+	awk -F '\t' -v w="$1" -v n="$2" -v r="$3" -v ops="$4" -v recs="$recs" \
+			-v afd="$wb_sync_afd" '
+		/^#/ || NF < 3 { next }
+		{ c[++k] = ($1 ~ /^[0-9]+$/) ? $1 : -1 }
+		END {
+			if (k < 2 || c[1] < 0 || c[2] < 0) exit 1
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w, n, r, ops, c[1], c[2],
+				afd != "" ? c[3] : "-", afd != "" ? recs : "-"
+		}' "$wb_work/perf.out" >> "$wb_syncs" || {
+		echo "run.sh: FAILED: --count-syncs: no counts from perf for $1 on $2:" \
+			"$(head -n 5 "$wb_work/perf.out" "$wb_work/perf.err")" >&2
+		wb_failures=$((wb_failures + 1))
+	}
+}
+
+wb_sync_table() {
+	awk -F '\t' '
+	NR == 1 { next }
+	{
+		k = $1 SUBSEP $2
+		if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+		ops[k] += $4; sync[k] += $5 + $6
+		if ($7 != "-") { as[k] += $7; rec[k] += $8; aud[k] = 1 }
+	}
+	END {
+		printf "%-16s %-18s %10s %12s %14s %12s %12s\n", "workload", "instance",
+			"ops", "syncs/op", "audit_syncs/op", "records/op", "records/sync"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, kk, SUBSEP)
+			if (aud[k])
+				printf "%-16s %-18s %10d %12.2f %14.3f %12.2f %12.1f\n", kk[1], kk[2],
+					ops[k], sync[k] / ops[k], as[k] / ops[k], rec[k] / ops[k],
+					as[k] ? rec[k] / as[k] : 0
+			else
+				printf "%-16s %-18s %10d %12.2f %14s %12s %12s\n", kk[1], kk[2],
+					ops[k], sync[k] / ops[k], "-", "-", "-"
+		}
+	}' "$wb_syncs"
+}
+
 # wb_run WORKLOAD INSTANCE REP
 wb_run() {
 	local w=$1 name=$2 rep=$3 pid=${wb_pid[$2]} port=${wb_port[$2]}
@@ -742,6 +857,9 @@ wb_run() {
 	err="$wb_work/wbench.err"
 	wb_wbench_args "$w" "$rep"
 	wb_acc_cold "$name"
+	if [ $wb_count_syncs = 1 ]; then
+		case $w in modify|passwd) wb_sync_start "$name" ;; esac
+	fi
 	c0=$(wb_cpu_ticks "$pid")
 	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${wb_args[@]}" \
 		-d "$wb_duration" 2> "$err")
@@ -769,12 +887,13 @@ wb_run() {
 		head -n 5 "$err" >&2
 		wb_failures=$((wb_failures + 1))
 	fi
+	[ -n "$wb_sync_pid" ] && wb_sync_stop "$w" "$name" "$rep" "$ops"
 	cpu=$(awk -v d=$((c1 - c0)) -v t="$wb_clk_tck" -v n="$ops" \
 		'BEGIN { if (n > 0) printf "%.1f", d * 1e6 / t / n; else print "0" }')
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$name" \
 		$((rep + 1)) "$ops" "$errors" "$elapsed" "$ops_s" "$p50" "$p99" \
 		"$cpu" "$exh" >> "$wb_results"
-	printf '  %-16s %-13s rep %d: %9s ops/s  p50 %8s us  p99 %8s us  cpu %7s us/op  (%s ops, %s errors)\n' \
+	printf '  %-16s %-18s rep %d: %9s ops/s  p50 %8s us  p99 %8s us  cpu %7s us/op  (%s ops, %s errors)\n' \
 		"$w" "$name" $((rep + 1)) "$ops_s" "$p50" "$p99" "$cpu" "$ops" "$errors" >&2
 }
 
@@ -833,7 +952,7 @@ wb_table() {
 			m_ops[k] = median(ops_s[k]); m_cpu[k] = median(cpu[k])
 			m_p50[k] = median(p50[k]); m_p99[k] = median(p99[k])
 		}
-		printf "%-16s %-13s %10s %9s %9s %10s %8s %8s  %-s\n", "workload", "instance",
+		printf "%-16s %-18s %10s %9s %9s %10s %8s %8s  %-s\n", "workload", "instance",
 			"ops/s", "p50_us", "p99_us", "cpu_us/op", "ops:bare", "cpu:bare",
 			"vs peer (ops, cpu)"
 		for (i = 1; i <= nk; i++) {
@@ -845,8 +964,10 @@ wb_table() {
 			if (w == "bind-totp" && ob != "-") { ob = ob "*"; cb = cb "*" }
 			pv = ""
 			if (inst ~ /^warden/) {
-				# the access check is compared with warden without
-				np = split(inst ~ /^warden-acc/ ? "warden" : peer[w], pl, " ")
+				# the access check is compared with warden without;
+				# the audit trail with warden without, and auditlog
+				pp = inst ~ /^warden-audit/ ? "warden " peer[w] : peer[w]
+				np = split(inst ~ /^warden-acc/ ? "warden" : pp, pl, " ")
 				for (j = 1; j <= np; j++) {
 					p = w SUBSEP pl[j]
 					if (p in m_ops)
@@ -855,7 +976,7 @@ wb_table() {
 				}
 			}
 			if (pv == "") pv = "-"
-			printf "%-16s %-13s %10.0f %9.1f %9.1f %10.1f %8s %8s  %s%s\n", w, inst,
+			printf "%-16s %-18s %10.0f %9.1f %9.1f %10.1f %8s %8s  %s%s\n", w, inst,
 				m_ops[k], m_p50[k], m_p99[k], m_cpu[k], ob, cb, pv,
 				errs[k] ? sprintf("  [%d errors]", errs[k]) : ""
 			if (w == "passwd") v[inst] = m_cpu[k]
@@ -925,7 +1046,7 @@ wb_callgrind() {
 		return
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\n' "$w" "$name" $((rep + 1)) "$ops" "$ir" >> "$wb_results"
-	printf '  %-16s %-13s rep %d: %s Ir over %s ops = %s Ir/op\n' "$w" "$name" \
+	printf '  %-16s %-18s rep %d: %s Ir over %s ops = %s Ir/op\n' "$w" "$name" \
 		$((rep + 1)) "$ir" "$ops" $((ir / ops)) >&2
 }
 
@@ -941,7 +1062,7 @@ wb_cg_table() {
 		if (!(k in hi) || r > hi[k]) hi[k] = r
 	}
 	END {
-		printf "%-16s %-13s %14s %12s %12s %9s %9s\n", "workload", "instance",
+		printf "%-16s %-18s %14s %12s %12s %9s %9s\n", "workload", "instance",
 			"Ir/op", "min", "max", "x bare", "x peer"
 		for (i = 1; i <= nk; i++) {
 			k = order[i]; split(k, kk, SUBSEP)
@@ -952,7 +1073,7 @@ wb_cg_table() {
 			b = (kk[1] == "bind-totp" ? "bind-new" : kk[1]) SUBSEP "bare"
 			p = kk[2] ~ /^warden-acc/ ? "warden" : kk[1] == "bind-totp" ? "otp" : kk[1] == "modify" ? "auditlog" : "ppolicy"
 			p = kk[1] SUBSEP p
-			printf "%-16s %-13s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
+			printf "%-16s %-18s %14.0f %12.0f %12.0f %9s %9s\n", kk[1], kk[2], pop[k],
 				lo[k], hi[k], (b in pop) ? sprintf("%.2f%s", pop[k] / pop[b],
 				kk[1] == "bind-totp" ? "*" : "") : "-",
 				(kk[2] ~ /^warden/ && (p in pop)) ? sprintf("%.2f", pop[k] / pop[p]) : "-"
@@ -970,7 +1091,7 @@ wb_cg_table() {
 wb_memory() {
 	local name pid idx line
 	local -A rss anon file
-	printf '%-13s %10s %10s %10s %10s %12s %12s %12s\n' instance VmRSS_kB RssAnon_kB \
+	printf '%-18s %10s %10s %10s %10s %12s %12s %12s\n' instance VmRSS_kB RssAnon_kB \
 		RssFile_kB Pss_kB index_kB index_Rss_kB index_Pss_kB
 	for name in $wb_needed; do
 		pid=${wb_pid[$name]:-}
@@ -998,10 +1119,10 @@ wb_memory() {
 		# shellcheck disable=SC2086 # fields on purpose
 		set -- $line
 		rss[$name]=$1 anon[$name]=$2 file[$name]=$3
-		printf '%-13s %10s %10s %10s %10s %12s %12s %12s\n' "$name" "$@"
+		printf '%-18s %10s %10s %10s %10s %12s %12s %12s\n' "$name" "$@"
 	done
 	if [ -n "${rss[warden]:-}" ] && [ -n "${rss[warden-ban]:-}" ]; then
-		printf '%-13s %+10d %+10d %+10d   (warden-ban - warden: the cost of the list)\n' \
+		printf '%-18s %+10d %+10d %+10d   (warden-ban - warden: the cost of the list)\n' \
 			"difference" $(( ${rss[warden-ban]} - ${rss[warden]} )) \
 			$(( ${anon[warden-ban]} - ${anon[warden]} )) \
 			$(( ${file[warden-ban]} - ${file[warden]} ))
@@ -1098,6 +1219,13 @@ else
 			"a bind-totp run stops when every user of its slice ($((wb_users / wb_reps)))" \
 			"has bound once in the current 30 s step."
 	fi
+	if [ $wb_count_syncs = 1 ] && [ "$(wc -l < "$wb_syncs")" -gt 1 ]; then
+		echo
+		echo "fdatasync()+fsync() calls of slapd per operation (perf stat, summed over the" \
+			"repetitions); warden-audit*: those on the audit file, audit records (lines) per" \
+			"operation and per sync:"
+		wb_sync_table || wb_failures=$((wb_failures + 1))
+	fi
 	if [[ " $wb_needed " == *" warden-ban "* ]]; then
 		echo
 		echo "Memory after the runs, kB (/proc/PID/status, smaps_rollup; index_*: the" \
@@ -1113,6 +1241,21 @@ fi
 
 for name in $wb_started; do
 	wb_stop_slapd "$name"
+done
+# the audit trails written meanwhile must verify (HMAC chain, the key file)
+for name in $wb_started; do
+	case $name in warden-audit|warden-audit-async) ;; *) continue ;; esac
+	if [ ! -x "$WARDENCTL" ]; then
+		echo "run.sh: not verifying $name's audit trail: $WARDENCTL not found" >&2
+		continue
+	fi
+	if v=$("$WARDENCTL" audit verify --key-file "${wb_dir[$name]}/warden.key" \
+			"${wb_dir[$name]}/audit.log" 2>&1); then
+		echo "run.sh: $name: $v" >&2
+	else
+		echo "run.sh: FAILED: $name's audit trail does not verify: $v" >&2
+		wb_failures=$((wb_failures + 1))
+	fi
 done
 echo "run.sh: done in $(( $(date +%s) - wb_t0 )) s, $wb_failures failure(s)" >&2
 [ $wb_failures -eq 0 ]
