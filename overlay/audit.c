@@ -318,6 +318,7 @@ warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
 	default:		return;
 	}
 	warden_buf_init( &b );
+	warden_buf_reserve( &b, 2048 );	/* most records fit: no regrowth */
 	audit_common( &b, op, action, rs->sr_err, "configuration" );
 	if ( rs->sr_text && *rs->sr_text ) {
 		warden_json_key( &b, "ldap.message" );
@@ -353,6 +354,7 @@ warden_audit_extended( Operation *op, slap_overinst *on, const char *action,
 
 	if ( !wi->wi_audit ) return;
 	warden_buf_init( &b );
+	warden_buf_reserve( &b, 2048 );	/* most records fit: no regrowth */
 	audit_common( &b, op, action, rc, "configuration" );
 	audit_bv( &b, "ldap.oid", &op->ore_reqoid );
 	if ( text && *text ) {
@@ -372,6 +374,7 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 
 	if ( !wi->wi_audit ) return;
 	warden_buf_init( &b );
+	warden_buf_reserve( &b, 2048 );	/* most records fit: no regrowth */
 	audit_common( &b, op, "bind", rs->sr_err, "authentication" );
 	warden_json_key( &b, "ldap.bind.method" );
 	warden_json_cstr( &b, op->orb_method == LDAP_AUTH_SIMPLE ? "simple" :

@@ -126,6 +126,17 @@ warden_utf8_valid( const char *s, size_t len )
 	return 1;
 }
 
+/* Bytes copied as they are: printable ASCII but '"' and '\\'.  A table:
+ * records are escaped a byte at a time, and this is most of them. */
+static const unsigned char json_plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 20-2f, no '"' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 30-3f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 40-4f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,		/* 50-5f, no '\\' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,		/* 60-6f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0		/* 70-7f, no DEL */
+};
+
 int
 warden_json_escape( warden_buf *b, const char *s, size_t len )
 {
@@ -142,8 +153,7 @@ warden_json_escape( warden_buf *b, const char *s, size_t len )
 		size_t elen = 0;
 
 		/* copy a run of plain ASCII at once */
-		for ( run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
-			p[run] != '"' && p[run] != '\\'; run++ )
+		for ( run = i; run < len && json_plain[p[run]]; run++ )
 			;
 		if ( run > i ) {
 			if ( warden_buf_add( b, p + i, run - i ) ) return -1;
