@@ -197,35 +197,12 @@ static void
 access_search( Operation *op, slap_overinst *on, const char *filter,
 	access_load *al )
 {
-	Operation op2 = *op;
-	SlapReply r2 = { REP_RESULT };
 	slap_callback cb = { .sc_response = access_load_entry, .sc_private = al };
-	BackendInfo *bi = op->o_bd->bd_info;
+	Filter *f = str2filter_x( op, filter );
 
-	op2.o_tag = LDAP_REQ_SEARCH;
-	op2.o_callback = &cb;
-	op2.o_dn = op->o_bd->be_rootdn;
-	op2.o_ndn = op->o_bd->be_rootndn;
-	op2.o_req_dn = op->o_bd->be_suffix[0];
-	op2.o_req_ndn = op->o_bd->be_nsuffix[0];
-	op2.ors_scope = LDAP_SCOPE_SUBTREE;
-	op2.ors_deref = LDAP_DEREF_NEVER;
-	op2.ors_limit = NULL;
-	op2.ors_slimit = SLAP_NO_LIMIT;
-	op2.ors_tlimit = SLAP_NO_LIMIT;
-	op2.ors_attrsonly = 0;
-	op2.ors_attrs = NULL;
-	ber_str2bv_x( filter, 0, 1, &op2.ors_filterstr, op->o_tmpmemctx );
-	op2.ors_filter = str2filter_x( op, filter );
-	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
-	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
-	if ( op2.ors_filter ) {
-		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
-		op2.o_bd->be_search( &op2, &r2 );
-		op->o_bd->bd_info = bi;
-		filter_free_x( op, op2.ors_filter, 1 );
-	}
-	op->o_tmpfree( op2.ors_filterstr.bv_val, op->o_tmpmemctx );
+	if ( !f ) return;
+	warden_internal_search( op, on, f, NULL, &cb );
+	filter_free_x( op, f, 1 );
 }
 
 /* Reads the systems again when they changed; called with ac_lock held

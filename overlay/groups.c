@@ -48,22 +48,6 @@ groups_collect( Operation *op, SlapReply *rs )
 	return 0;
 }
 
-/* Appends "(attr=value)" with the value escaped. */
-static void
-groups_term( Operation *op, struct berval *f, const char *attr,
-	struct berval *value )
-{
-	struct berval esc = BER_BVNULL;
-	size_t n;
-
-	ldap_bv2escaped_filter_value_x( value, &esc, 0, op->o_tmpmemctx );
-	n = f->bv_len + strlen( attr ) + esc.bv_len + 4;
-	f->bv_val = op->o_tmprealloc( f->bv_val, n + 1, op->o_tmpmemctx );
-	f->bv_len += snprintf( f->bv_val + f->bv_len, n + 1 - f->bv_len,
-		"(%s=%s)", attr, esc.bv_val );
-	op->o_tmpfree( esc.bv_val, op->o_tmpmemctx );
-}
-
 /* Adds (ad=value) to an OR filter, built as a structure: printing a
  * filter and parsing it again would normalize every DN once more. */
 static void
@@ -99,38 +83,10 @@ static void
 groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
 	struct berval *dns, int ndns, struct berval *uid )
 {
-	Operation op2 = *op;
-	SlapReply r2 = { REP_RESULT };
 	slap_callback cb = { .sc_response = groups_collect, .sc_private = gw };
-	BackendInfo *bi = op->o_bd->bd_info;
-	struct berval f = BER_BVNULL;
 	Filter or;
 	int i;
 
-	f.bv_val = op->o_tmpalloc( 4, op->o_tmpmemctx );
-	f.bv_len = snprintf( f.bv_val, 4, "(|" );
-	for ( i = 0; i < ndns; i++ ) {
-		groups_term( op, &f, "member", &dns[i] );
-		groups_term( op, &f, "uniqueMember", &dns[i] );
-	}
-	if ( uid && warden_ad.ad_memberUid ) groups_term( op, &f, "memberUid", uid );
-	f.bv_val = op->o_tmprealloc( f.bv_val, f.bv_len + 2, op->o_tmpmemctx );
-	f.bv_val[f.bv_len++] = ')';
-	f.bv_val[f.bv_len] = '\0';
-
-	op2.o_tag = LDAP_REQ_SEARCH;
-	op2.o_callback = &cb;
-	op2.o_dn = op->o_bd->be_rootdn;
-	op2.o_ndn = op->o_bd->be_rootndn;
-	op2.o_req_dn = op->o_bd->be_suffix[0];
-	op2.o_req_ndn = op->o_bd->be_nsuffix[0];
-	op2.ors_scope = LDAP_SCOPE_SUBTREE;
-	op2.ors_deref = LDAP_DEREF_NEVER;
-	op2.ors_limit = NULL;
-	op2.ors_slimit = SLAP_NO_LIMIT;
-	op2.ors_tlimit = SLAP_NO_LIMIT;
-	op2.ors_attrsonly = 0;
-	op2.ors_attrs = slap_anlist_no_attrs;
 	/* the values are normalized DNs, and a uid: what the equality
 	 * rules compare (uniqueMember's without the optional #uid) */
 	memset( &or, 0, sizeof( or ) );
@@ -143,17 +99,9 @@ groups_search( Operation *op, slap_overinst *on, groups_walk *gw,
 	}
 	if ( uid && warden_ad.ad_memberUid )
 		groups_ava( op, &or, warden_ad.ad_memberUid, uid );
-	op2.ors_filterstr = f;
-	op2.ors_filter = &or;
-	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
-	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
-	if ( or.f_list ) {
-		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
-		op2.o_bd->be_search( &op2, &r2 );
-		op->o_bd->bd_info = bi;
-	}
+	if ( or.f_list )
+		warden_internal_search( op, on, &or, slap_anlist_no_attrs, &cb );
 	groups_filter_free( op, &or );
-	op->o_tmpfree( f.bv_val, op->o_tmpmemctx );
 }
 
 int

@@ -264,17 +264,12 @@ static int
 lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
 	time_t when )
 {
-	Operation op2 = *op;
-	SlapReply r2 = { REP_RESULT };
-	BackendInfo *bi = op->o_bd->bd_info;
-	slap_callback cb = { .sc_response = warden_internal_cb };
 	Modifications mod;
 	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
 	struct berval vals[2];
 	int rc;
 
 	memset( &mod, 0, sizeof( mod ) );
-	cb.sc_private = &warden_internal_marker;
 	mod.sml_desc = warden_pwd.ad_pwdAccountLockedTime;
 	mod.sml_type = mod.sml_desc->ad_cname;
 	mod.sml_flags = SLAP_MOD_INTERNAL;
@@ -291,20 +286,7 @@ lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
 		mod.sml_op = SLAP_MOD_SOFTDEL;
 	}
 
-	op2.o_tag = LDAP_REQ_MODIFY;
-	op2.o_callback = &cb;
-	op2.orm_modlist = &mod;
-	op2.orm_no_opattrs = 0;
-	op2.orm_increment = 0;
-	op2.o_dn = op->o_bd->be_rootdn;
-	op2.o_ndn = op->o_bd->be_rootndn;
-	op2.o_req_dn = *ndn;
-	op2.o_req_ndn = *ndn;
-	op2.o_managedsait = SLAP_CONTROL_NONE;
-	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
-	rc = op2.o_bd->be_modify( &op2, &r2 );
-	op->o_bd->bd_info = bi;
-	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	rc = warden_internal_write( op, on, ndn, &mod );
 	if ( rc != LDAP_SUCCESS ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot %s pwdAccountLockedTime "
 			"of \"%s\": result %d\n", when > 0 ? "write" : "remove",

@@ -196,11 +196,8 @@ reset_rehash( Operation *op, slap_overinst *on, warden_subject *ws )
 			"\"%s\": %s\n", op->o_req_dn.bv_val,
 			text ? text : "unknown error" );
 	} else {
-		Operation op2 = *op;
-		SlapReply r2 = { REP_RESULT };
-		slap_callback cb = { .sc_response = warden_internal_cb };
+		int rc;
 
-		cb.sc_private = &warden_internal_marker;
 		memset( &del, 0, sizeof( del ) );
 		memset( &add, 0, sizeof( add ) );
 		delvals[0] = old;
@@ -219,25 +216,13 @@ reset_rehash( Operation *op, slap_overinst *on, warden_subject *ws )
 		add.sml_values = addvals;
 		add.sml_next = NULL;
 
-		op2.o_tag = LDAP_REQ_MODIFY;
-		op2.o_callback = &cb;
-		op2.orm_modlist = &del;
-		op2.orm_no_opattrs = 0;
-		op2.orm_increment = 0;
-		op2.o_dn = op->o_bd->be_rootdn;
-		op2.o_ndn = op->o_bd->be_rootndn;
-		op2.o_managedsait = SLAP_CONTROL_NONE;
-		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
-		op2.o_bd->be_modify( &op2, &r2 );
-		op->o_bd->bd_info = bi;
-		if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
-		if ( r2.sr_err == LDAP_SUCCESS )
+		rc = warden_internal_write( op, on, &op->o_req_ndn, &del );
+		if ( rc == LDAP_SUCCESS )
 			Debug( LDAP_DEBUG_STATS, "warden: rehashed the password of "
 				"\"%s\" with %s\n", op->o_req_dn.bv_val, scheme );
 		else
 			Debug( LDAP_DEBUG_ANY, "warden: cannot rehash the password "
-				"of \"%s\": result %d\n", op->o_req_dn.bv_val,
-				r2.sr_err );
+				"of \"%s\": result %d\n", op->o_req_dn.bv_val, rc );
 		ch_free( hash.bv_val );
 	}
 	op->o_tmpfree( old.bv_val, op->o_tmpmemctx );

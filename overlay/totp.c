@@ -396,25 +396,19 @@ totp_wipe( Operation *op, totp_token *tt )
 }
 
 /* Writes the used step (and drift) to the token entry, and wraps a raw
- * secret or one under an old key: through the whole overlay stack, so
- * that syncprov replicates it. */
+ * secret or one under an old key, so that it replicates. */
 static void
 totp_record( Operation *op, slap_overinst *on, totp_token *tt, int64_t step,
 	int64_t drift )
 {
 	warden_info *wi = on->on_bi.bi_private;
-	Operation op2 = *op;
-	SlapReply r2 = { REP_RESULT };
-	BackendInfo *bi = op->o_bd->bd_info;
-	slap_callback cb = { .sc_response = warden_internal_cb };
 	Modifications mods[3], *m = mods;
 	char stepbuf[32], driftbuf[32], wrapped[256], msg[SLAP_TEXT_BUFLEN];
 	struct berval sv[2], dv[2], wv[2];
 	size_t wlen = 0;
-	int n = 0;
+	int n = 0, rc;
 
 	memset( mods, 0, sizeof( mods ) );
-	cb.sc_private = &warden_internal_marker;
 	sv[0].bv_val = stepbuf;
 	sv[0].bv_len = snprintf( stepbuf, sizeof( stepbuf ), "%lld",
 		(long long)step );
@@ -451,24 +445,11 @@ totp_record( Operation *op, slap_overinst *on, totp_token *tt, int64_t step,
 		m->sml_next = m + 1 < mods + n ? m + 1 : NULL;
 	}
 
-	op2.o_tag = LDAP_REQ_MODIFY;
-	op2.o_callback = &cb;
-	op2.orm_modlist = mods;
-	op2.orm_no_opattrs = 0;
-	op2.orm_increment = 0;
-	op2.o_dn = op->o_bd->be_rootdn;
-	op2.o_ndn = op->o_bd->be_rootndn;
-	op2.o_req_dn = tt->tt_ndn;
-	op2.o_req_ndn = tt->tt_ndn;
-	op2.o_managedsait = SLAP_CONTROL_NONE;
-	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
-	op2.o_bd->be_modify( &op2, &r2 );
-	op->o_bd->bd_info = bi;
-	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	rc = warden_internal_write( op, on, &tt->tt_ndn, mods );
 	OPENSSL_cleanse( wrapped, sizeof( wrapped ) );
-	if ( r2.sr_err != LDAP_SUCCESS )
+	if ( rc != LDAP_SUCCESS )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record the one-time code "
-			"step in \"%s\": result %d\n", tt->tt_ndn.bv_val, r2.sr_err );
+			"step in \"%s\": result %d\n", tt->tt_ndn.bv_val, rc );
 }
 
 /* Checks the code against the token; 0 and the step on a match. */
@@ -939,29 +920,13 @@ warden_totp_tokens_of( Operation *op, slap_overinst *on )
 void
 warden_totp_delete_tokens( Operation *op, slap_overinst *on, BerVarray tokens )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
-	int i;
+	int i, rc;
 
 	for ( i = 0; tokens && tokens[i].bv_val; i++ ) {
-		Operation op2 = *op;
-		SlapReply r2 = { REP_RESULT };
-		slap_callback cb = { .sc_response = warden_internal_cb };
-
-		cb.sc_private = &warden_internal_marker;
-		op2.o_tag = LDAP_REQ_DELETE;
-		op2.o_callback = &cb;
-		op2.o_dn = op->o_bd->be_rootdn;
-		op2.o_ndn = op->o_bd->be_rootndn;
-		op2.o_req_dn = tokens[i];
-		op2.o_req_ndn = tokens[i];
-		op2.o_managedsait = SLAP_CONTROL_NONE;
-		op2.o_bd->bd_info = (BackendInfo *)on->on_info;
-		op2.o_bd->be_delete( &op2, &r2 );
-		op->o_bd->bd_info = bi;
-		if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
-		if ( r2.sr_err != LDAP_SUCCESS && r2.sr_err != LDAP_NO_SUCH_OBJECT )
+		rc = warden_internal_write( op, on, &tokens[i], NULL );
+		if ( rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT )
 			Debug( LDAP_DEBUG_ANY, "warden: cannot delete the token "
 				"entry \"%s\" of a deleted user: result %d\n",
-				tokens[i].bv_val, r2.sr_err );
+				tokens[i].bv_val, rc );
 	}
 }

@@ -39,6 +39,70 @@ warden_internal_cb( Operation *op, SlapReply *rs )
 	return 0;
 }
 
+void
+warden_internal_search( Operation *op, slap_overinst *on, Filter *f,
+	AttributeName *attrs, slap_callback *cb )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+
+	op2.o_tag = LDAP_REQ_SEARCH;
+	op2.o_callback = cb;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = op->o_bd->be_suffix[0];
+	op2.o_req_ndn = op->o_bd->be_nsuffix[0];
+	op2.ors_scope = LDAP_SCOPE_SUBTREE;
+	op2.ors_deref = LDAP_DEREF_NEVER;
+	op2.ors_limit = NULL;
+	op2.ors_slimit = SLAP_NO_LIMIT;
+	op2.ors_tlimit = SLAP_NO_LIMIT;
+	op2.ors_attrsonly = 0;
+	op2.ors_attrs = attrs;
+	op2.ors_filter = f;
+	filter2bv_x( op, f, &op2.ors_filterstr );
+	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
+	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
+	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+	op2.o_bd->be_search( &op2, &r2 );
+	op->o_bd->bd_info = bi;
+	op->o_tmpfree( op2.ors_filterstr.bv_val, op->o_tmpmemctx );
+}
+
+int
+warden_internal_write( Operation *op, slap_overinst *on, struct berval *ndn,
+	Modifications *mods )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+	slap_callback cb = { .sc_response = warden_internal_cb };
+
+	cb.sc_private = &warden_internal_marker;
+	op2.o_callback = &cb;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = *ndn;
+	op2.o_req_ndn = *ndn;
+	op2.o_managedsait = SLAP_CONTROL_NONE;
+	/* through the whole overlay stack, so that syncprov replicates it */
+	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( mods ) {
+		op2.o_tag = LDAP_REQ_MODIFY;
+		op2.orm_modlist = mods;
+		op2.orm_no_opattrs = 0;
+		op2.orm_increment = 0;
+		op2.o_bd->be_modify( &op2, &r2 );
+	} else {
+		op2.o_tag = LDAP_REQ_DELETE;
+		op2.o_bd->be_delete( &op2, &r2 );
+	}
+	op->o_bd->bd_info = bi;
+	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	return r2.sr_err;
+}
+
 /* Bind targets whose entry warden remembers (see subjcache.h). */
 #define WARDEN_SUBJECTS	16384
 
@@ -1154,16 +1218,19 @@ warden_touches_password( Operation *op )
 }
 
 
+/* What every write does first.  Its result, refusals included, is to
+ * pass warden_write_response (the audit record); then the trail (when it
+ * refuses records), a connection limited to a password change, and the
+ * roles may refuse it.  Internal writes are warden's: only the
+ * restriction applies. */
 static int
-warden_op_modify( Operation *op, SlapReply *rs )
+warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
+	warden_opctx **wop )
 {
-	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	int rc, internal = warden_is_internal( op );
 	warden_opctx *wo;
-	int rc, unlock = 0, password = 0, secret = 0;
-	int internal = warden_is_internal( op );
 
-	/* every outcome, refusals included, passes warden_write_response */
-	wo = warden_opctx_push( op, on, warden_write_response );
+	*wop = wo = warden_opctx_push( op, on, warden_write_response );
 	wo->wo_internal = internal;
 	wo->wo_pwmod = warden_quality_is_exop( op );
 	if ( !internal ) {
@@ -1172,9 +1239,21 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	}
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( !internal ) return warden_roles_write_check( op, rs, on );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+warden_op_modify( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	warden_opctx *wo;
+	int rc, unlock = 0, password = 0, secret = 0, internal;
+
+	rc = warden_write_begin( op, rs, on, &wo );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	internal = wo->wo_internal;
 	if ( !internal ) {
-		rc = warden_roles_write_check( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_access_validate( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
 		rc = warden_totp_write( op, rs, on, &secret );
@@ -1217,20 +1296,10 @@ warden_op_delete( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
-	int rc, internal = warden_is_internal( op );
+	int rc;
 
-	wo = warden_opctx_push( op, on, warden_write_response );
-	wo->wo_internal = internal;
-	if ( !internal ) {
-		rc = warden_audit_accepts( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
-	}
-	rc = warden_reset_restrict( op, rs, on );
+	rc = warden_write_begin( op, rs, on, &wo );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !internal ) {
-		rc = warden_roles_write_check( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
-	}
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
@@ -1243,20 +1312,11 @@ warden_op_write( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_opctx *wo;
-	int rc, internal = warden_is_internal( op );
+	int rc, internal;
 
-	wo = warden_opctx_push( op, on, warden_write_response );
-	wo->wo_internal = internal;
-	if ( !internal ) {
-		rc = warden_audit_accepts( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
-	}
-	rc = warden_reset_restrict( op, rs, on );
+	rc = warden_write_begin( op, rs, on, &wo );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !internal ) {
-		rc = warden_roles_write_check( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
-	}
+	internal = wo->wo_internal;
 	if ( op->o_tag == LDAP_REQ_ADD && !internal ) {
 		int secret;
 

@@ -326,6 +326,17 @@ int warden_lockout_operational( Operation *op, SlapReply *rs,
  * that warden's own hooks let them through. */
 extern char warden_internal_marker;
 
+/** Searches the whole database as the rootdn, through the whole overlay
+ * stack, with the filter f; entries go to cb. */
+void warden_internal_search( Operation *op, slap_overinst *on, Filter *f,
+	AttributeName *attrs, slap_callback *cb );
+
+/** Modifies (mods) or deletes (mods NULL) the entry ndn as the rootdn,
+ * through the whole overlay stack, as one of warden's own operations.
+ * @return the result code */
+int warden_internal_write( Operation *op, slap_overinst *on,
+	struct berval *ndn, Modifications *mods );
+
 /** Whether an operation is one of warden's own (its callbacks carry
  * warden_internal_marker). */
 int warden_is_internal( Operation *op );
