@@ -263,18 +263,27 @@ audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 
 /* Hands a record to the trail; logs what it cannot write. */
 static int
-audit_emit( warden_info *wi, warden_buf *b, int wait )
+audit_emit( warden_info *wi, warden_buf *b, int wait, int *announced )
 {
 	warden_audit_rc rc;
+	int flags = wait ? 0 : WARDEN_AUDIT_NOWAIT;
 
 	warden_json_end_object( b );
 	if ( warden_buf_failed( b ) ) {
 		Debug( LDAP_DEBUG_ANY, "warden: an audit record could not be "
 			"built (out of memory)\n" );
+		if ( announced && *announced ) {
+			warden_audit_withdraw( wi->wi_audit );
+			*announced = 0;
+		}
 		return -1;
 	}
+	if ( announced && *announced ) {
+		flags |= WARDEN_AUDIT_ANNOUNCED;
+		*announced = 0;
+	}
 	rc = warden_audit_write_ext( wi->wi_audit, b->wb_data, b->wb_len,
-		wait ? 0 : WARDEN_AUDIT_NOWAIT, NULL );
+		flags, NULL );
 	if ( rc != WARDEN_AUDIT_OK ) {
 		Debug( LDAP_DEBUG_ANY, "warden: an audit record was not written "
 			"(%s)\n", rc == WARDEN_AUDIT_REFUSED ? "the trail refuses" :
@@ -301,8 +310,28 @@ warden_audit_accepts( Operation *op, SlapReply *rs, slap_overinst *on )
 }
 
 void
+warden_audit_announce_op( slap_overinst *on, int *announced )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	if ( !wi->wi_audit || *announced ) return;
+	warden_audit_announce( wi->wi_audit );
+	*announced = 1;
+}
+
+void
+warden_audit_withdraw_op( slap_overinst *on, int *announced )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	if ( !*announced ) return;
+	*announced = 0;
+	if ( wi->wi_audit ) warden_audit_withdraw( wi->wi_audit );
+}
+
+void
 warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
-	int internal, int pwmod )
+	int internal, int *announced )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	const char *action;
@@ -313,9 +342,10 @@ warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
 	case LDAP_REQ_ADD:	action = "add"; break;
 	case LDAP_REQ_DELETE:	action = "delete"; break;
 	case LDAP_REQ_MODRDN:	action = "modrdn"; break;
-	case LDAP_REQ_MODIFY:	action = pwmod ? "password-modify" : "modify";
-		break;
-	default:		return;
+	case LDAP_REQ_MODIFY:	action = "modify"; break;
+	default:
+		warden_audit_withdraw_op( on, announced );
+		return;
 	}
 	warden_buf_init( &b );
 	warden_buf_reserve( &b, 2048 );	/* most records fit: no regrowth */
@@ -341,13 +371,13 @@ warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
 	} else if ( op->o_tag != LDAP_REQ_DELETE ) {
 		audit_changes( &b, op, wi );
 	}
-	audit_emit( wi, &b, 1 );
+	audit_emit( wi, &b, 1, announced );
 	warden_buf_free( &b );
 }
 
 void
 warden_audit_extended( Operation *op, slap_overinst *on, const char *action,
-	int rc, const char *text )
+	int rc, const char *text, int *announced )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_buf b;
@@ -361,7 +391,7 @@ warden_audit_extended( Operation *op, slap_overinst *on, const char *action,
 		warden_json_key( &b, "ldap.message" );
 		warden_json_cstr( &b, text );
 	}
-	audit_emit( wi, &b, 1 );
+	audit_emit( wi, &b, 1, announced );
 	warden_buf_free( &b );
 }
 
@@ -387,7 +417,7 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		warden_json_cstr( &b, ws && ws->ws_reason ? ws->ws_reason :
 			"invalid credentials" );
 	}
-	audit_emit( wi, &b, 0 );
+	audit_emit( wi, &b, 0, NULL );
 	warden_buf_free( &b );
 }
 

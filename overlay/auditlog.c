@@ -42,6 +42,8 @@
 #define HASH_TAIL_LEN	( HASH_MEMBER_LEN + HEX_LEN + 2 )
 
 #define BACKOFF_MIN_MS	100
+#define HOLD_MIN_US	1000
+#define HOLD_MAX_US	20000
 #define BACKOFF_MAX_MS	5000
 #define SCAN_CHUNK	65536
 #define SYSLOG_PRI	( ( 10 << 3 ) | 6 )	/* LOG_AUTHPRIV | LOG_INFO */
@@ -236,6 +238,8 @@ typedef struct audit_rec {
 	struct audit_rec *ar_next;
 	int		ar_state;	/* REC_PENDING, or a warden_audit_rc */
 	int		ar_nowait;	/* nobody waits: the writer frees it */
+	pthread_cond_t	ar_cond;	/* for its waiting caller alone: a
+					 * batch wakes nobody else */
 	uint64_t	ar_seq;
 	size_t		ar_len;
 	char		ar_text[];
@@ -268,6 +272,13 @@ struct warden_audit {
 	int		wa_started;
 	audit_rec	*wa_head, **wa_tailp;
 	size_t		wa_queued;
+	size_t		wa_waiting;	/* of those, durable callers' */
+	size_t		wa_announced;	/* records announced, not yet queued */
+	long		wa_sync_us;	/* recent syncs' duration (average) */
+	long		wa_gap_us;	/* recent gaps between waited records */
+	struct timespec	wa_last_arrival;
+	int		wa_unsynced;	/* asynchronous: written, not synced */
+	struct timespec	wa_sync_due;	/* ...and when to sync it */
 	uint64_t	wa_accepted;	/* records queued since the open */
 	uint64_t	wa_settled;	/* of those, written or refused */
 	int		wa_flushers;	/* callers in warden_audit_flush() */
@@ -282,6 +293,18 @@ struct warden_audit {
 	uint64_t	wa_lost;
 	warden_audit_stats wa_st;
 };
+
+static void
+ts_after_us( struct timespec *ts, long us )
+{
+	clock_gettime( CLOCK_MONOTONIC, ts );
+	ts->tv_sec += us / 1000000;
+	ts->tv_nsec += ( us % 1000000 ) * 1000;
+	if ( ts->tv_nsec >= 1000000000 ) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
 
 static void
 ts_after( struct timespec *ts, unsigned ms )
@@ -303,6 +326,16 @@ ts_passed( const struct timespec *ts )
 	clock_gettime( CLOCK_MONOTONIC, &now );
 	return now.tv_sec > ts->tv_sec ||
 		( now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec );
+}
+
+static long
+ts_us_since( const struct timespec *t0 )
+{
+	struct timespec now;
+
+	clock_gettime( CLOCK_MONOTONIC, &now );
+	return ( now.tv_sec - t0->tv_sec ) * 1000000L +
+		( now.tv_nsec - t0->tv_nsec ) / 1000;
 }
 
 static void
@@ -524,6 +557,31 @@ done:
 	return rc;
 }
 
+/* Asynchronous: syncs what earlier batches wrote (called and returning
+ * with the mutex held).  A failed sync cannot be retried -- the kernel may
+ * have dropped the pages -- so it is reported, and under
+ * WARDEN_AUDIT_REFUSE changes are refused until a batch is written again. */
+static void
+audit_sync_written( warden_audit *a )
+{
+	int rc, err;
+
+	pthread_mutex_unlock( &a->wa_mutex );
+	rc = io_sync( a );
+	err = errno;
+	if ( rc < 0 ) audit_log( a, "cannot sync \"%s\": %s; records written "
+		"since the last sync may be lost if the system fails", a->wa_path,
+		strerror( err ) );
+	pthread_mutex_lock( &a->wa_mutex );
+	a->wa_unsynced = 0;
+	if ( rc < 0 ) {
+		a->wa_st.as_failures++;
+		a->wa_failing = 1;
+		ts_after( &a->wa_retry_at, a->wa_backoff_ms );
+	}
+	pthread_cond_broadcast( &a->wa_done );
+}
+
 static int
 audit_reopen_file( warden_audit *a, char *msg, size_t len )
 {
@@ -531,6 +589,10 @@ audit_reopen_file( warden_audit *a, char *msg, size_t len )
 
 	if ( warden_open_audit_file( a->wa_path, &fd, msg, len ) ) return -1;
 	sync_dir( a->wa_path );
+	/* asynchronous: what the old file was given stays there */
+	pthread_mutex_lock( &a->wa_mutex );
+	if ( a->wa_unsynced ) audit_sync_written( a );
+	pthread_mutex_unlock( &a->wa_mutex );
 	close( a->wa_fd );
 	a->wa_fd = fd;
 	a->wa_trunc_to = -1;
@@ -616,12 +678,14 @@ audit_syslog( warden_audit *a, const char *line, size_t n )
  * chain state moves on and each record has its sequence number; on failure
  * the file is cut back to where it was and the chain state is unchanged. */
 static int
-audit_write_batch( warden_audit *a, audit_rec *batch, char *msg, size_t len )
+audit_write_batch( warden_audit *a, audit_rec *batch, int sync, char *msg,
+	size_t len )
 {
 	warden_buf *b = &a->wa_batch;
 	unsigned char hash[WARDEN_AUDIT_HASH_LEN];
 	char hex[HEX_LEN + 1], num[24];
 	uint64_t seq = a->wa_seq;
+	struct timespec t0;
 	struct stat st;
 	off_t good;
 	size_t off;
@@ -688,9 +752,14 @@ audit_write_batch( warden_audit *a, audit_rec *batch, char *msg, size_t len )
 		}
 		off += w;
 	}
-	if ( io_sync( a ) < 0 ) {
-		err = errno;
-		goto fail;
+	if ( sync ) {
+		clock_gettime( CLOCK_MONOTONIC, &t0 );
+		if ( io_sync( a ) < 0 ) {
+			err = errno;
+			goto fail;
+		}
+		/* how long the disk takes, for how long a sync may be held */
+		a->wa_sync_us += ( ts_us_since( &t0 ) - a->wa_sync_us ) / 8;
 	}
 	a->wa_seq = seq;
 	memcpy( a->wa_hash, hash, sizeof( hash ) );
@@ -728,10 +797,22 @@ audit_settle( warden_audit *a, audit_rec *batch, int state )
 		if ( state == WARDEN_AUDIT_OK ) a->wa_st.as_records++;
 		else if ( a->wa_o.ao_durable && !r->ar_nowait ) a->wa_st.as_refused++;
 		else a->wa_lost++;
-		if ( a->wa_o.ao_durable && !r->ar_nowait ) r->ar_state = state;
-		else free( r );
+		if ( a->wa_o.ao_durable && !r->ar_nowait ) {
+			r->ar_state = state;
+			pthread_cond_signal( &r->ar_cond );
+		} else {
+			free( r );
+		}
 	}
-	pthread_cond_broadcast( &a->wa_done );
+	if ( a->wa_flushers ) pthread_cond_broadcast( &a->wa_done );
+}
+
+/* Durable: whether a sync held for announced records may go now (under
+ * the mutex).  The writer is woken only then, not for each arrival. */
+static int
+audit_hold_over( warden_audit *a )
+{
+	return a->wa_queued && a->wa_waiting >= a->wa_announced;
 }
 
 static void
@@ -746,6 +827,7 @@ audit_thread( void *arg )
 	warden_audit *a = arg;
 	audit_rec *batch = NULL;
 	char msg[512];
+	int sync;
 
 	pthread_mutex_lock( &a->wa_mutex );
 	for ( ;; ) {
@@ -765,8 +847,16 @@ audit_thread( void *arg )
 		}
 		if ( !batch ) {
 			if ( !a->wa_head ) {
+				if ( a->wa_unsynced && ( a->wa_stop || a->wa_flushers ||
+						ts_passed( &a->wa_sync_due ) ) ) {
+					audit_sync_written( a );
+					continue;
+				}
 				if ( a->wa_stop ) break;
-				pthread_cond_wait( &a->wa_work, &a->wa_mutex );
+				if ( a->wa_unsynced )
+					audit_timedwait( a, &a->wa_work, &a->wa_sync_due );
+				else
+					pthread_cond_wait( &a->wa_work, &a->wa_mutex );
 				continue;
 			}
 			if ( !a->wa_o.ao_durable ) {
@@ -779,16 +869,40 @@ audit_thread( void *arg )
 					a->wa_reopen_req == a->wa_reopen_done &&
 					!ts_passed( &until ) )
 					audit_timedwait( a, &a->wa_work, &until );
+			} else if ( a->wa_announced && a->wa_waiting < a->wa_announced ) {
+				struct timespec until;
+				long hold = 4 * ( a->wa_gap_us > a->wa_sync_us ?
+					a->wa_gap_us : a->wa_sync_us );
+
+				/* durable: more records are on their way; those
+				 * that wait share the sync with them (see
+				 * DURABILITY in auditlog.h) */
+				if ( hold < HOLD_MIN_US ) hold = HOLD_MIN_US;
+				if ( hold > HOLD_MAX_US ) hold = HOLD_MAX_US;
+				ts_after_us( &until, hold );
+				a->wa_st.as_held++;
+				while ( a->wa_announced &&
+					a->wa_waiting < a->wa_announced &&
+					!a->wa_stop && !a->wa_flushers &&
+					a->wa_reopen_req == a->wa_reopen_done &&
+					!ts_passed( &until ) )
+					audit_timedwait( a, &a->wa_work, &until );
 			}
 			batch = a->wa_head;
 			a->wa_head = NULL;
 			a->wa_tailp = &a->wa_head;
 			a->wa_queued = 0;
+			a->wa_waiting = 0;
 			pthread_cond_broadcast( &a->wa_space );
 		}
+		/* asynchronous: written at once, synced every ao_async_sync_ms
+		 * (and for a flush, a reopen, the close) */
+		sync = a->wa_o.ao_durable || a->wa_stop || a->wa_flushers ||
+			a->wa_reopen_req != a->wa_reopen_done ||
+			( a->wa_unsynced && ts_passed( &a->wa_sync_due ) );
 		pthread_mutex_unlock( &a->wa_mutex );
 
-		if ( audit_write_batch( a, batch, msg, sizeof( msg ) ) == 0 ) {
+		if ( audit_write_batch( a, batch, sync, msg, sizeof( msg ) ) == 0 ) {
 			if ( a->wa_episode ) {
 				audit_log( a, "audit trail \"%s\" is written again, after "
 					"%u failed attempts", a->wa_path, a->wa_attempts );
@@ -796,6 +910,12 @@ audit_thread( void *arg )
 				a->wa_attempts = 0;
 			}
 			pthread_mutex_lock( &a->wa_mutex );
+			if ( sync ) {
+				a->wa_unsynced = 0;
+			} else if ( !a->wa_unsynced ) {
+				a->wa_unsynced = 1;
+				ts_after( &a->wa_sync_due, a->wa_o.ao_async_sync_ms );
+			}
 			a->wa_failing = 0;
 			a->wa_backoff_ms = BACKOFF_MIN_MS;
 			a->wa_st.as_batches++;
@@ -836,6 +956,7 @@ audit_thread( void *arg )
 			a->wa_head = NULL;
 			a->wa_tailp = &a->wa_head;
 			a->wa_queued = 0;
+			a->wa_waiting = 0;
 			audit_settle( a, batch, WARDEN_AUDIT_REFUSED );
 			audit_settle( a, rest, WARDEN_AUDIT_REFUSED );
 			batch = NULL;
@@ -893,7 +1014,7 @@ audit_write_marker( warden_audit *a, off_t torn, const unsigned char *h,
 	}
 	memcpy( r->ar_text, b.wb_data, b.wb_len );
 	r->ar_len = b.wb_len;
-	if ( audit_write_batch( a, r, msg, len ) == 0 ) {
+	if ( audit_write_batch( a, r, 1, msg, len ) == 0 ) {
 		a->wa_st.as_records++;
 		a->wa_st.as_batches++;
 		a->wa_st.as_seq = a->wa_seq;
@@ -955,6 +1076,7 @@ warden_audit_open( const char *path, const warden_audit_opts *opts,
 	if ( !a->wa_o.ao_queue_max ) a->wa_o.ao_queue_max = WARDEN_AUDIT_QUEUE_DEFAULT;
 	if ( !a->wa_o.ao_async_ms ) a->wa_o.ao_async_ms = 100;
 	if ( !a->wa_o.ao_async_records ) a->wa_o.ao_async_records = 1000;
+	if ( !a->wa_o.ao_async_sync_ms ) a->wa_o.ao_async_sync_ms = 1000;
 	if ( !a->wa_o.ao_close_wait_ms ) a->wa_o.ao_close_wait_ms = 5000;
 	/* gathering more than the queue holds would only make writers wait */
 	if ( a->wa_o.ao_async_records > a->wa_o.ao_queue_max )
@@ -995,6 +1117,25 @@ warden_audit_rc
 warden_audit_write( warden_audit *a, const char *rec, size_t len, uint64_t *seqp )
 {
 	return warden_audit_write_ext( a, rec, len, 0, seqp );
+}
+
+void
+warden_audit_announce( warden_audit *a )
+{
+	if ( !a->wa_o.ao_durable ) return;
+	pthread_mutex_lock( &a->wa_mutex );
+	a->wa_announced++;
+	pthread_mutex_unlock( &a->wa_mutex );
+}
+
+void
+warden_audit_withdraw( warden_audit *a )
+{
+	if ( !a->wa_o.ao_durable ) return;
+	pthread_mutex_lock( &a->wa_mutex );
+	if ( a->wa_announced ) a->wa_announced--;
+	if ( audit_hold_over( a ) ) pthread_cond_signal( &a->wa_work );
+	pthread_mutex_unlock( &a->wa_mutex );
 }
 
 int
@@ -1041,6 +1182,11 @@ warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 	r->ar_nowait = !!( flags & WARDEN_AUDIT_NOWAIT );
 
 	pthread_mutex_lock( &a->wa_mutex );
+	if ( ( flags & WARDEN_AUDIT_ANNOUNCED ) && a->wa_announced ) {
+		a->wa_announced--;
+		/* a held sync may go now, whatever becomes of this record */
+		if ( audit_hold_over( a ) ) pthread_cond_signal( &a->wa_work );
+	}
 	for ( ;; ) {
 		if ( a->wa_stop ) {
 			rc = WARDEN_AUDIT_CLOSED;
@@ -1062,18 +1208,34 @@ warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 	*a->wa_tailp = r;
 	a->wa_tailp = &r->ar_next;
 	a->wa_queued++;
+	if ( a->wa_o.ao_durable && !r->ar_nowait ) {
+		long gap;
+
+		a->wa_waiting++;
+		/* how far apart records come, for how long a sync may be
+		 * held for the next ones */
+		if ( a->wa_last_arrival.tv_sec ) {
+			gap = ts_us_since( &a->wa_last_arrival );
+			if ( gap > HOLD_MAX_US ) gap = HOLD_MAX_US;
+			a->wa_gap_us += ( gap - a->wa_gap_us ) / 8;
+		}
+		clock_gettime( CLOCK_MONOTONIC, &a->wa_last_arrival );
+	}
 	a->wa_accepted++;
-	/* asynchronous: the writer gathers until the first record is old
-	 * enough or there are enough; waking it for each costs */
-	if ( a->wa_o.ao_durable || a->wa_queued == 1 ||
-		a->wa_queued >= a->wa_o.ao_async_records )
+	/* waking the writer for each record costs: asynchronous, it
+	 * gathers until the first record is old enough or there are enough;
+	 * durable, it holds for announced records */
+	if ( a->wa_queued == 1 || ( a->wa_o.ao_durable ? audit_hold_over( a ) :
+			a->wa_queued >= a->wa_o.ao_async_records ) )
 		pthread_cond_signal( &a->wa_work );
 	if ( !a->wa_o.ao_durable || r->ar_nowait ) {
 		pthread_mutex_unlock( &a->wa_mutex );
 		return WARDEN_AUDIT_OK;
 	}
+	pthread_cond_init( &r->ar_cond, NULL );
 	while ( r->ar_state == REC_PENDING )
-		pthread_cond_wait( &a->wa_done, &a->wa_mutex );
+		pthread_cond_wait( &r->ar_cond, &a->wa_mutex );
+	pthread_cond_destroy( &r->ar_cond );
 	rc = r->ar_state;
 	if ( seqp && rc == WARDEN_AUDIT_OK ) *seqp = r->ar_seq;
 
@@ -1092,7 +1254,7 @@ warden_audit_flush( warden_audit *a )
 	target = a->wa_accepted;
 	a->wa_flushers++;
 	pthread_cond_signal( &a->wa_work );
-	while ( a->wa_settled < target )
+	while ( a->wa_settled < target || a->wa_unsynced )
 		pthread_cond_wait( &a->wa_done, &a->wa_mutex );
 	a->wa_flushers--;
 	pthread_mutex_unlock( &a->wa_mutex );

@@ -99,12 +99,30 @@
  * disk (write() and fdatasync()).  One writer thread takes every record
  * queued while the previous fdatasync() ran and writes them with one
  * write() and one fdatasync(): concurrent callers share the cost of a sync
- * (group commit).  In the asynchronous mode warden_audit_write() returns
- * once the record is queued; the writer thread writes and syncs every
+ * (group commit).
+ *
+ * A record arrives only when its change is committed, and a database
+ * commits one write at a time: writing each record the moment it arrives
+ * would give every change a sync of its own, one commit apart.  So a
+ * caller may announce a record before it makes its change
+ * (warden_audit_announce()); while announced records are on their way and
+ * fewer records wait than are announced, the writer holds the sync for
+ * them: never longer than four times the recent gap between records or
+ * the recent sync's duration, whichever is longer, and within 1 to 20 ms.
+ * A lone writer is never held; eight concurrent writers share a sync about
+ * four at a time.
+ *
+ * In the asynchronous mode warden_audit_write() returns
+ * once the record is queued; the writer thread writes the queue every
  * ao_async_ms milliseconds or every ao_async_records records, whichever
- * comes first.  A crash of slapd or of the system loses what was queued
- * and not yet synced (at most that much, and never a record in the middle
- * of the chain).
+ * comes first, and syncs what it wrote ao_async_sync_ms after the first
+ * unsynced write (and at once for warden_audit_flush(), a reopen and the
+ * close).  A crash of slapd loses what was queued and not yet written (at
+ * most ao_async_ms worth); a crash of the system also what was written and
+ * not yet synced (at most ao_async_sync_ms more); never a record in the
+ * middle of the chain.  Syncing the trail's appends costs a journal commit
+ * of the file system each time, which slows the database's own syncs on
+ * the same disk: hence once a second rather than with every write.
  *
  * FAILURES
  *
@@ -205,6 +223,8 @@ typedef struct warden_audit_opts {
 	unsigned	ao_async_ms;	/**< asynchronous: sync at least this
 					 * often; 0: 100 */
 	unsigned	ao_async_records; /**< ...or after this many; 0: 1000 */
+	unsigned	ao_async_sync_ms; /**< asynchronous: sync what was
+					 * written this long after; 0: 1000 */
 	unsigned	ao_close_wait_ms; /**< how long close retries a failing
 					 * file; 0: 5000 */
 	/** Told (from the writer thread) when a failure episode begins and
@@ -226,6 +246,7 @@ typedef struct warden_audit_stats {
 	uint64_t	as_reopens;	/**< files opened after rotation */
 	uint64_t	as_syslog_dropped; /**< copies syslog did not take */
 	uint64_t	as_seq;		/**< sequence number of the last record */
+	uint64_t	as_held;	/**< syncs held for announced records */
 } warden_audit_stats;
 
 typedef struct warden_audit warden_audit;
@@ -256,6 +277,8 @@ warden_audit_rc warden_audit_write( warden_audit *a, const char *rec,
 	size_t len, uint64_t *seqp );
 
 #define WARDEN_AUDIT_NOWAIT	0x01	/**< queue, even in the durable mode */
+#define WARDEN_AUDIT_ANNOUNCED	0x02	/**< the record warden_audit_announce()
+					 * promised */
 
 /** warden_audit_write() with flags: WARDEN_AUDIT_NOWAIT returns once the
  * record is queued, in either mode (records nobody waits for, such as a
@@ -264,6 +287,17 @@ warden_audit_rc warden_audit_write( warden_audit *a, const char *rec,
  * lost and reported at close). */
 warden_audit_rc warden_audit_write_ext( warden_audit *a, const char *rec,
 	size_t len, int flags, uint64_t *seqp );
+
+/** Announces a record that will follow soon (when its change is
+ * committed): a durable trail holds its next sync briefly for it (see
+ * DURABILITY).  Every announcement ends with exactly one
+ * warden_audit_write_ext() with WARDEN_AUDIT_ANNOUNCED, or with
+ * warden_audit_withdraw() when no record comes after all.  An announcement
+ * never ended only makes syncs wait for the longest hold. */
+void warden_audit_announce( warden_audit *a );
+
+/** Ends an announcement without a record. */
+void warden_audit_withdraw( warden_audit *a );
 
 /** Whether a record written now would be accepted: 0 when the policy is
  * WARDEN_AUDIT_REFUSE and the file is failing or the queue is full (the

@@ -123,11 +123,12 @@ pwgen_extop( Operation *op, SlapReply *rs )
 	BackendDB *be;
 	char pw[PWGEN_MAX + 1];
 	size_t genlen = 0, oldlen = 0;
-	int rc, want_gen;
+	int rc, want_gen, announced = 0;
 
-	if ( BER_BVISEMPTY( &op->o_ndn ) ||
-		slap_passwd_parse( op->ore_reqdata, &id, &old, &newpw, &text ) !=
-			LDAP_SUCCESS )
+	/* no target to name: slapd refuses these as it always has */
+	if ( slap_passwd_parse( op->ore_reqdata, &id, &old, &newpw, &text ) !=
+			LDAP_SUCCESS ||
+		( BER_BVISEMPTY( &op->o_ndn ) && BER_BVISEMPTY( &id ) ) )
 		return passwd_extop( op, rs );
 	if ( BER_BVISEMPTY( &id ) ) {
 		ber_dupbv_x( &ndn, &op->o_ndn, op->o_tmpmemctx );
@@ -147,7 +148,13 @@ pwgen_extop( Operation *op, SlapReply *rs )
 		op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 		return passwd_extop( op, rs );
 	}
+	warden_audit_announce_op( on, &announced );
 	ber_init2( ber, NULL, LBER_USE_DER );
+	/* anonymous: slapd refuses it, and the trail has the attempt */
+	if ( BER_BVISEMPTY( &op->o_ndn ) ) {
+		rc = passwd_extop( op, rs );
+		goto done;
+	}
 	rc = pwgen_target( op, be, on, &ndn, &old, want_gen, pw,
 		sizeof( pw ), &genlen, &oldlen );
 	/* no such entry, or nothing to do: slapd's handler as it is */
@@ -192,7 +199,7 @@ done:
 		op->o_req_dn = ndn;
 		op->o_req_ndn = ndn;
 		warden_audit_extended( op, on, "password-modify", rc,
-			rs->sr_text );
+			rs->sr_text, &announced );
 		op->o_req_dn = dn;
 		op->o_req_ndn = ndn0;
 	}

@@ -862,6 +862,7 @@ typedef struct warden_opctx {
 	int		wo_audit_only;	/* bind: nothing but the audit record */
 	int		wo_internal;	/* a change warden makes itself */
 	int		wo_pwmod;	/* the modify of a Password Modify */
+	int		wo_announced;	/* its audit record is announced */
 	BerVarray	wo_tokens;	/* token entries of a deleted user */
 } warden_opctx;
 
@@ -1023,6 +1024,8 @@ warden_op_cleanup( Operation *op, SlapReply *rs )
 			break;
 		}
 	}
+	/* a write that ended without its record (abandoned, say) */
+	warden_audit_withdraw_op( wo->wo_on, &wo->wo_announced );
 	warden_opctx_free( op, wo );
 	return SLAP_CB_CONTINUE;
 }
@@ -1164,7 +1167,10 @@ warden_write_response( Operation *op, SlapReply *rs )
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
 	/* Password Modify is recorded whole by its front (pwgen.c) */
 	if ( !wo->wo_pwmod )
-		warden_audit_change( op, rs, wo->wo_on, wo->wo_internal, 0 );
+		warden_audit_change( op, rs, wo->wo_on, wo->wo_internal,
+			&wo->wo_announced );
+	else
+		warden_audit_withdraw_op( wo->wo_on, &wo->wo_announced );
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
@@ -1231,6 +1237,8 @@ warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_opctx *wo;
 
 	*wop = wo = warden_opctx_push( op, on, warden_write_response );
+	/* the record comes after the commit; syncs may wait for it */
+	warden_audit_announce_op( on, &wo->wo_announced );
 	wo->wo_internal = internal;
 	wo->wo_pwmod = warden_quality_is_exop( op );
 	if ( !internal ) {
@@ -1338,6 +1346,49 @@ warden_op_write( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
+static const struct {
+	const char	*oid;
+	const char	*action;
+} warden_exops[] = {
+	{ "1.3.6.1.4.1.1466.101.119.1", "refresh" },	/* RFC 2589, dds */
+	{ "1.3.6.1.4.1.4203.666.11.9.6.1", "query-delete" },	/* pcache */
+	{ NULL, NULL }
+};
+
+/* Extended operations that reach the database (Password Modify has its
+ * own record, from its front in pwgen.c), recorded with their result.  The
+ * overlay or backend that answers one returns its result for the frontend
+ * to send, and overlay_op_walk() drops the callbacks of the overlays above
+ * it first: so warden runs the rest of the stack itself and records what
+ * it returns, before the frontend sends it. */
+static int
+warden_op_extended( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	warden_info *wi = on->on_bi.bi_private;
+	const char *action = "extended";
+	int i, rc, announced = 0;
+
+	if ( !wi->wi_audit || BER_BVISNULL( &op->ore_reqoid ) ||
+		bvmatch( &op->ore_reqoid, &slap_EXOP_MODIFY_PASSWD ) )
+		return SLAP_CB_CONTINUE;
+	for ( i = 0; warden_exops[i].oid; i++ ) {
+		if ( !strcmp( op->ore_reqoid.bv_val, warden_exops[i].oid ) ) {
+			action = warden_exops[i].action;
+			break;
+		}
+	}
+	warden_audit_announce_op( on, &announced );
+	rc = overlay_op_walk( op, rs, op_extended, on->on_info, on->on_next );
+	op->o_bd->bd_info = (BackendInfo *)on;
+	if ( rc != SLAPD_ABANDON && rc != SLAPD_ASYNCOP )
+		warden_audit_extended( op, on, action,
+			rc == SLAP_CB_CONTINUE ? rs->sr_err : rc, rs->sr_text,
+			&announced );
+	warden_audit_withdraw_op( on, &announced );
+	return rc;
+}
+
 /* Reads: refused only on a connection that must change its password. */
 static int
 warden_op_read( Operation *op, SlapReply *rs )
@@ -1400,6 +1451,7 @@ warden_initialize( void )
 	warden.on_bi.bi_op_modrdn = warden_op_write;
 	warden.on_bi.bi_op_search = warden_op_read;
 	warden.on_bi.bi_op_compare = warden_op_read;
+	warden.on_bi.bi_extended = warden_op_extended;
 	warden.on_bi.bi_operational = warden_operational;
 	warden.on_bi.bi_connection_destroy = warden_connection_destroy;
 

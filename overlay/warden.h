@@ -291,12 +291,19 @@ int warden_audit_accepts( Operation *op, SlapReply *rs, slap_overinst *on );
 int warden_audit_start( warden_info *wi, const char *path,
 	struct warden_audit **out, char *msg, size_t len );
 void warden_audit_stop( struct warden_audit *a );
-/** The record of a change, with its result; waits until it is durable. */
+/** Tells the trail a change's record will follow (auditlog.h,
+ * warden_audit_announce()); sets *announced.  No trail: nothing. */
+void warden_audit_announce_op( slap_overinst *on, int *announced );
+/** Ends an announcement that no record followed. */
+void warden_audit_withdraw_op( slap_overinst *on, int *announced );
+/** The record of a change, with its result; waits until it is durable.
+ * It is the record *announced promised: *announced is cleared. */
 void warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
-	int internal, int pwmod );
-/** The record of an extended operation. */
+	int internal, int *announced );
+/** The record of an extended operation (*announced as above; may be
+ * NULL). */
 void warden_audit_extended( Operation *op, slap_overinst *on,
-	const char *action, int rc, const char *text );
+	const char *action, int rc, const char *text, int *announced );
 /** The record of a bind outcome (queued, not waited for). */
 void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws );

@@ -3,6 +3,7 @@ outcome, with the fields an auditor and a SIEM need, secrets redacted,
 chained, durable."""
 import json
 import os
+import subprocess
 
 import ldap
 import ldap.modlist
@@ -104,6 +105,40 @@ def test_refusals_and_warden_changes_are_recorded(slapd):
     assert refused[0]["event.outcome"] == "failure"
     assert "at least 12 characters" in refused[0]["ldap.message"]
     assert refused[0]["ldap.changes"][0]["redacted"] == 1
+
+
+def ldapexop(s, *args, who=ROOTDN, pw=ROOTPW):
+    p = subprocess.run(["ldapexop", "-x", "-H", s.uri, "-D", who, "-w", pw, *args],
+                       capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_other_extended_operations_are_recorded(slapd):
+    # dds (RFC 2589 dynamic objects) answers its Refresh operation in the
+    # database, below warden
+    a, audit = start_audit(slapd, modules=("dds.la",),
+                           db_extra="overlay dds\ndds-max-ttl 1d\ndds-default-ttl 1h\n")
+    dn = f"cn=session1,{SUFFIX}"
+    a.add_s(dn, [("objectClass", [b"device", b"dynamicObject"]), ("cn", [b"session1"])])
+    rc, out = ldapexop(slapd, "refresh", dn, "600")
+    assert rc == 0, out
+    rc, out = ldapexop(slapd, "refresh", dn, "99999999")      # over dds-max-ttl
+    assert rc != 0, out
+    # Password Modify refused before any identity is known: recorded too
+    p = subprocess.run(["ldappasswd", "-x", "-H", slapd.uri, "-s", "New-Pass-7731-x",
+                        user_dn("alice")], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    slapd.stop()
+    recs = records(audit)
+    ref = find(recs, **{"event.action": "refresh"})
+    assert [r["event.outcome"] for r in ref] == ["success", "failure"], ref
+    assert ref[0]["ldap.oid"] == "1.3.6.1.4.1.1466.101.119.1"
+    assert ref[0]["user.name"] == ROOTDN and ref[0]["ldap.result"] == 0
+    assert ref[1]["ldap.result"] != 0 and ref[1]["ldap.message"]
+    anon = find(recs, **{"event.action": "password-modify", "ldap.dn": user_dn("alice")})
+    assert len(anon) == 1 and anon[0]["event.outcome"] == "failure", anon
+    assert anon[0]["user.name"] == "" and anon[0]["ldap.result"] == 8
+    assert "New-Pass-7731-x" not in audit.read_text()
 
 
 def test_redact_setting(slapd):

@@ -24,13 +24,14 @@ STATE_ATTRS = ["wardenFailureCount", "wardenFailureTime", "wardenLockedUntil",
 
 
 def start(s, policy=None, users=("alice", "bob", "carol"), extra="", conf_extra="",
-          modules=(), global_extra=""):
-    """slapd with warden, the default policy entry and some users."""
+          modules=(), global_extra="", db_extra=""):
+    """slapd with warden, the default policy entry and some users; db_extra
+    goes before "overlay warden" (overlays below it)."""
     policy = {"pwdMaxFailure": "3", "pwdLockout": "TRUE", "pwdLockoutDuration": "300",
               "pwdFailureCountInterval": "300", **(policy or {})}
     s.write_conf(global_extra + s.base_conf([*modules, MODULE]) + conf_extra + s.mdb_conf() +
                  "access to attrs=userPassword by self write by anonymous auth by * none\n"
-                 "access to * by self write by users read by * none\n"
+                 "access to * by self write by users read by * none\n" + db_extra +
                  f"overlay warden\nwarden-state-dir {s.state}\n"
                  f"warden-default-policy {POLICY}\n{extra}")
     s.start()

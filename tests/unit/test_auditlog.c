@@ -129,6 +129,7 @@ typedef struct faulty {
 	int		f_fail_sync;
 	int		f_short;	/* write half, then fail with f_fail_write */
 	int		f_writes;
+	int		f_syncs;
 	int		f_logs;
 	char		f_log[512];
 } faulty;
@@ -180,6 +181,7 @@ faulty_sync( void *arg, int fd )
 
 	pthread_mutex_lock( &f->f_mutex );
 	err = f->f_fail_sync;
+	f->f_syncs++;
 	pthread_mutex_unlock( &f->f_mutex );
 	if ( err ) {
 		errno = err;
@@ -683,6 +685,193 @@ START_TEST( async_flush )
 }
 END_TEST
 
+/* --- announced records ------------------------------------------------- */
+
+/* A database that commits one write at a time, each commit taking a while:
+ * the records of concurrent writers arrive one commit apart. */
+#define COMMITTERS	8
+#define COMMITS		12
+
+typedef struct committer {
+	warden_audit	*c_a;
+	pthread_mutex_t	*c_db;
+	int		c_id;
+	int		c_bad;
+} committer;
+
+static long
+ms_since( const struct timespec *t0 )
+{
+	struct timespec now;
+
+	clock_gettime( CLOCK_MONOTONIC, &now );
+	return ( now.tv_sec - t0->tv_sec ) * 1000 +
+		( now.tv_nsec - t0->tv_nsec ) / 1000000;
+}
+
+static void *
+committer_run( void *arg )
+{
+	committer *c = arg;
+	char rec[64];
+	int i;
+
+	for ( i = 0; i < COMMITS; i++ ) {
+		warden_audit_announce( c->c_a );
+		pthread_mutex_lock( c->c_db );
+		usleep( 1000 );		/* the commit */
+		pthread_mutex_unlock( c->c_db );
+		snprintf( rec, sizeof( rec ), "{\"c\":%d,\"i\":%d}", c->c_id, i );
+		if ( warden_audit_write_ext( c->c_a, rec, strlen( rec ),
+				WARDEN_AUDIT_ANNOUNCED, NULL ) != WARDEN_AUDIT_OK )
+			c->c_bad++;
+	}
+	return NULL;
+}
+
+START_TEST( announced_share_syncs )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	const char *files[] = { path, NULL };
+	pthread_mutex_t db = PTHREAD_MUTEX_INITIALIZER;
+	warden_audit_opts o = { 0 };
+	pthread_t th[COMMITTERS];
+	committer c[COMMITTERS];
+	warden_audit_stats st;
+	warden_audit *a;
+	int t;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	o.ao_durable = 1;
+	a = open_ok( path, &o );
+	for ( t = 0; t < COMMITTERS; t++ ) {
+		c[t] = (committer){ a, &db, t, 0 };
+		ck_assert_int_eq( pthread_create( &th[t], NULL, committer_run,
+			&c[t] ), 0 );
+	}
+	for ( t = 0; t < COMMITTERS; t++ ) {
+		pthread_join( th[t], NULL );
+		ck_assert_int_eq( c[t].c_bad, 0 );
+	}
+	warden_audit_stats_get( a, &st );
+	ck_assert_int_eq( warden_audit_close( a ), 0 );
+	ck_assert_uint_eq( st.as_records, COMMITTERS * COMMITS );
+	ck_assert_uint_gt( st.as_held, 0 );
+	/* without holding, a sync each (records arrive a commit apart) */
+	ck_assert_msg( st.as_batches * 2 <= st.as_records,
+		"%llu syncs for %llu records", (unsigned long long)st.as_batches,
+		(unsigned long long)st.as_records );
+	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), COMMITTERS * COMMITS );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
+START_TEST( announced_alone_not_held )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	warden_audit_opts o = { 0 };
+	warden_audit_stats st;
+	warden_audit *a;
+	int i;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	o.ao_durable = 1;
+	a = open_ok( path, &o );
+	for ( i = 0; i < 20; i++ ) {
+		warden_audit_announce( a );
+		ck_assert_int_eq( warden_audit_write_ext( a, "{\"x\":1}", 7,
+			WARDEN_AUDIT_ANNOUNCED, NULL ), WARDEN_AUDIT_OK );
+	}
+	/* withdrawn announcements hold nothing either */
+	warden_audit_announce( a );
+	warden_audit_withdraw( a );
+	put( a, "{\"x\":2}" );
+	warden_audit_stats_get( a, &st );
+	ck_assert_uint_eq( st.as_held, 0 );
+	ck_assert_uint_eq( st.as_batches, 21 );
+	warden_audit_close( a );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
+START_TEST( announced_hold_bounded )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	warden_audit_opts o = { 0 };
+	warden_audit_stats st;
+	struct timespec t0;
+	warden_audit *a;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	o.ao_durable = 1;
+	a = open_ok( path, &o );
+	/* announcements that never end (a caller's bug) */
+	warden_audit_announce( a );
+	warden_audit_announce( a );
+	clock_gettime( CLOCK_MONOTONIC, &t0 );
+	put( a, "{\"x\":1}" );
+	warden_audit_stats_get( a, &st );
+	ck_assert_uint_eq( st.as_held, 1 );
+	ck_assert_uint_eq( st.as_records, 1 );
+	/* the hold is at most 20 ms; the sync on top of it is the disk's */
+	ck_assert_int_lt( ms_since( &t0 ), 1000 );
+	warden_audit_close( a );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
+/* Asynchronous: written at once, synced later (or by a flush). */
+START_TEST( async_sync_later )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	faulty *f = faulty_new();
+	warden_audit_opts o = faulty_opts( f, 0, WARDEN_AUDIT_BLOCK );
+	warden_audit *a;
+	lines ls;
+	int i, syncs;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	o.ao_async_ms = 10;
+	o.ao_async_sync_ms = 60000;
+	a = open_ok( path, &o );
+	for ( i = 0; i < 5; i++ ) put( a, "{\"q\":1}" );
+	for ( i = 0; i < 200 && file_size( path ) == 0; i++ ) usleep( 10000 );
+	usleep( 50000 );
+	ls = read_lines( path );
+	ck_assert_uint_eq( ls.n, 5 );
+	free_lines( &ls );
+	pthread_mutex_lock( &f->f_mutex );
+	syncs = f->f_syncs;
+	pthread_mutex_unlock( &f->f_mutex );
+	ck_assert_int_eq( syncs, 0 );
+	warden_audit_flush( a );
+	pthread_mutex_lock( &f->f_mutex );
+	syncs = f->f_syncs;
+	pthread_mutex_unlock( &f->f_mutex );
+	ck_assert_int_eq( syncs, 1 );
+
+	/* and on its own, ao_async_sync_ms after the write */
+	warden_audit_close( a );
+	o.ao_async_sync_ms = 50;
+	a = open_ok( path, &o );
+	put( a, "{\"q\":2}" );
+	for ( i = 0; i < 200; i++ ) {
+		pthread_mutex_lock( &f->f_mutex );
+		syncs = f->f_syncs;
+		pthread_mutex_unlock( &f->f_mutex );
+		if ( syncs > 1 ) break;
+		usleep( 10000 );
+	}
+	ck_assert_int_eq( syncs, 2 );
+	warden_audit_close( a );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
 /* --- failures ----------------------------------------------------------- */
 
 START_TEST( refuse_durable )
@@ -962,6 +1151,10 @@ auditlog_suite( void )
 	tcase_add_test( tc, group_commit );
 	tcase_add_test( tc, asynchronous );
 	tcase_add_test( tc, async_flush );
+	tcase_add_test( tc, async_sync_later );
+	tcase_add_test( tc, announced_share_syncs );
+	tcase_add_test( tc, announced_alone_not_held );
+	tcase_add_test( tc, announced_hold_bounded );
 	tcase_add_test( tc, syslog_copy );
 	suite_add_tcase( s, tc );
 	tcase_add_test( tf, refuse_durable );
