@@ -867,6 +867,8 @@ START_TEST( async_sync_later )
 	}
 	ck_assert_int_eq( syncs, 2 );
 	warden_audit_close( a );
+	pthread_mutex_destroy( &f->f_mutex );
+	free( f );
 	tu_rmtree( dir );
 	free( dir );
 }
