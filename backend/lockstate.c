@@ -442,30 +442,7 @@ int
 warden_lock_purge( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len )
 {
-	MDB_txn *txn = NULL;
-	MDB_val key;
-	int rc = -1, mrc;
-
-	/* deleted without being read: a corrupt record must be purgeable */
-	key.mv_size = WARDEN_UUID_LEN;
-	key.mv_data = (void *)uuid;
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	mrc = mdb_del( txn, warden_store_lock_dbi( store ), &key, NULL );
-	if ( mrc == MDB_NOTFOUND ) {
-		rc = WARDEN_LOCK_NOTFOUND;
-		goto done;
-	}
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	rc = 0;
-	goto done;
-
-fail:
-	lock_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
-	return rc;
+	/* 1 is WARDEN_LOCK_NOTFOUND */
+	return warden_store_del( store, warden_store_lock_dbi( store ), uuid,
+		WARDEN_UUID_LEN, "lockout state", msg, len );
 }

@@ -349,31 +349,13 @@ warden_otpstate_reset( warden_store *store, const unsigned char *uuid,
 	unsigned idx, char *msg, size_t len )
 {
 	unsigned char kbuf[OTP_KEY_SIZE];
-	MDB_txn *txn = NULL;
 	MDB_val key;
-	int rc = -1, mrc;
 
 	if ( otp_check_idx( idx, msg, len ) ) return -1;
 	otp_key( uuid, idx, kbuf, &key );
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	mrc = mdb_del( txn, warden_store_otp_dbi( store ), &key, NULL );
-	if ( mrc == MDB_NOTFOUND ) {
-		rc = WARDEN_OTPSTATE_NOTFOUND;
-		goto done;
-	}
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	rc = 0;
-	goto done;
-
-fail:
-	otp_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
-	return rc;
+	/* 1 is WARDEN_OTPSTATE_NOTFOUND */
+	return warden_store_del( store, warden_store_otp_dbi( store ),
+		key.mv_data, key.mv_size, "one-time code state", msg, len );
 }
 
 int

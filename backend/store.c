@@ -236,3 +236,34 @@ warden_store_otp_dbi( const warden_store *st )
 {
 	return st->ws_otp;
 }
+
+int
+warden_store_del( warden_store *store, MDB_dbi dbi, const void *key,
+	size_t keylen, const char *what, char *msg, size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_val k;
+	int rc = -1, mrc;
+
+	k.mv_size = keylen;
+	k.mv_data = (void *)key;
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	mrc = mdb_del( txn, dbi, &k, NULL );
+	if ( mrc == MDB_NOTFOUND ) {
+		rc = 1;
+		goto done;
+	}
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	rc = 0;
+	goto done;
+
+fail:
+	snprintf( msg, len, "%s: %s", what, mdb_strerror( mrc ) );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}

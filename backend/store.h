@@ -83,4 +83,11 @@ MDB_dbi warden_store_lock_dbi( const warden_store *store );
  * the others. */
 MDB_dbi warden_store_otp_dbi( const warden_store *store );
 
+/** Deletes one record in a transaction of its own, without reading it (a
+ * corrupt record must still be deletable).
+ * @param[in] what	names the state in msg ("lockout state")
+ * @return 0, 1 when there was no such record, or -1 with msg */
+int warden_store_del( warden_store *store, MDB_dbi dbi, const void *key,
+	size_t keylen, const char *what, char *msg, size_t len );
+
 #endif /* WARDEN_STORE_H */
