@@ -211,6 +211,20 @@ lock_success_clears( const warden_lock_state *st, warden_time now )
 	return st->ls_nfail > 0 || st->ls_locked_at != 0;
 }
 
+unsigned
+warden_lock_counting( const warden_lock_state *st,
+	const warden_lock_policy *lp, warden_time now )
+{
+	unsigned i, n = 0;
+
+	/* an expired lock: the failures that caused it are paid for */
+	if ( st->ls_locked_at ) return 0;
+	if ( lp->lp_interval <= 0 ) return st->ls_nfail;
+	for ( i = 0; i < st->ls_nfail; i++ )
+		if ( !lock_elapsed( st->ls_fail[i], now, lp->lp_interval ) ) n++;
+	return n;
+}
+
 /* Applies one failure at now to an unlocked state. */
 static int
 lock_count_failure( warden_lock_state *st, const warden_lock_policy *lp,

@@ -68,6 +68,13 @@ int warden_lock_is_locked( const warden_lock_state *st, warden_time now );
 warden_time warden_lock_duration( const warden_lock_policy *lp, unsigned nlocks,
 	warden_time last_lock, warden_time now );
 
+/** The failures of a state that count at now toward lp_max_failure (as
+ * the next warden_lock_fail() would see them): none after a lock that
+ * has ended, only those younger than lp_interval.  Pure; st is not
+ * locked at now. */
+unsigned warden_lock_counting( const warden_lock_state *st,
+	const warden_lock_policy *lp, warden_time now );
+
 /* A record that is not of this format ("corrupt lockout record") is
  * refused by every function below that reads it, and left as it is;
  * warden_lock_purge(), which does not read it, removes it. */

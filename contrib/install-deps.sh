@@ -5,7 +5,7 @@ set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 
-PKGS="slapd ldap-utils libldap-dev libsasl2-dev libssl-dev liboath-dev oathtool
+PKGS="slapd ldap-utils libldap-dev libsasl2-dev libsasl2-modules libssl-dev liboath-dev oathtool
 liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl

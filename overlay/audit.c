@@ -409,6 +409,11 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_json_key( &b, "ldap.bind.method" );
 	warden_json_cstr( &b, op->orb_method == LDAP_AUTH_SIMPLE ? "simple" :
 		"sasl" );
+	/* SASL's mechanism, or the operation that checked a password */
+	warden_json_key( &b, "ldap.bind.mechanism" );
+	warden_json_cstr( &b, ws && ws->ws_mech ? ws->ws_mech :
+		op->orb_method == LDAP_AUTH_SIMPLE ? "SIMPLE" :
+		!BER_BVISNULL( &op->orb_mech ) ? op->orb_mech.bv_val : "SASL" );
 	if ( rs->sr_err == LDAP_SUCCESS ) {
 		warden_json_key( &b, "ldap.bind.mfa" );
 		warden_json_cstr( &b, ws && ws->ws_mfa ? ws->ws_mfa : "none" );

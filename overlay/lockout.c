@@ -19,6 +19,16 @@
 /* Window for "the same wrong password counts once" when the policy has no
  * pwdFailureCountInterval. */
 #define LOCKOUT_DEDUP_WINDOW	(300 * SEC)
+/* Claims on attempts are kept in this many lists, each under its own
+ * mutex, chosen by the user's entryUUID. */
+#define LOCKOUT_STRIPES	64
+
+/* Attempts of one user whose password is being verified right now. */
+typedef struct lockout_claim {
+	unsigned char		lc_uuid[WARDEN_UUID_LEN];
+	unsigned		lc_n;
+	struct lockout_claim	*lc_next;
+} lockout_claim;
 
 struct warden_lockout {
 	warden_throttle		*lo_throttle;
@@ -26,6 +36,11 @@ struct warden_lockout {
 	struct berval		lo_dummy;	/* hash compared for unknown users */
 	int			lo_fault;	/* the store could not record */
 	ldap_pvt_thread_mutex_t	lo_mutex;
+	/* A user's counted failures and claimed attempts are read and
+	 * changed under the stripe's mutex: together they never pass
+	 * pwdMaxFailure, whatever the concurrency. */
+	ldap_pvt_thread_mutex_t	lo_claim_mutex[LOCKOUT_STRIPES];
+	lockout_claim		*lo_claims[LOCKOUT_STRIPES];
 };
 
 /* The client's address as slapd names it ("IP=127.0.0.1:4711"). */
@@ -49,7 +64,11 @@ warden_lockout_new( warden_lockout **lop )
 {
 	warden_lockout *lo = ch_calloc( 1, sizeof( *lo ) );
 
+	unsigned i;
+
 	ldap_pvt_thread_mutex_init( &lo->lo_mutex );
+	for ( i = 0; i < LOCKOUT_STRIPES; i++ )
+		ldap_pvt_thread_mutex_init( &lo->lo_claim_mutex[i] );
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
 	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
 	if ( !lo->lo_throttle || !lo->lo_dedup ) {
@@ -64,7 +83,18 @@ warden_lockout_new( warden_lockout **lop )
 void
 warden_lockout_free( warden_lockout *lo )
 {
+	unsigned i;
+
 	if ( !lo ) return;
+	for ( i = 0; i < LOCKOUT_STRIPES; i++ ) {
+		lockout_claim *c, *next;
+
+		for ( c = lo->lo_claims[i]; c; c = next ) {
+			next = c->lc_next;
+			ch_free( c );
+		}
+		ldap_pvt_thread_mutex_destroy( &lo->lo_claim_mutex[i] );
+	}
 	warden_throttle_free( lo->lo_throttle );
 	warden_dedup_free( lo->lo_dedup );
 	ch_free( lo->lo_dummy.bv_val );
@@ -119,23 +149,58 @@ lockout_faulted( warden_lockout *lo )
 static int lockout_set_entry_lock( Operation *op, slap_overinst *on,
 	struct berval *ndn, time_t when );
 
-/* The answer to a refused bind: what a wrong password gets. */
+/* A refusal: what a wrong password gets (the caller answers). */
 static int
-lockout_refuse( Operation *op, SlapReply *rs, warden_info *wi, int locked )
+lockout_refuse( warden_subject *ws, const char *reason, int locked )
 {
-	LDAPControl *ctrls[2] = { NULL, NULL };
-
-	if ( locked && wi->wi_expose_lock && warden_ppolicy_requested( op ) )
-		ctrls[0] = warden_ppolicy_response( op, WARDEN_PP_ACCOUNT_LOCKED );
-	rs->sr_err = LDAP_INVALID_CREDENTIALS;
-	rs->sr_text = NULL;
-	rs->sr_ctrls = ctrls[0] ? ctrls : NULL;
-	send_ldap_result( op, rs );
-	rs->sr_ctrls = NULL;
-	if ( ctrls[0] ) op->o_tmpfree( ctrls[0], op->o_tmpmemctx );
-	return rs->sr_err;
+	ws->ws_reason = reason;
+	ws->ws_locked = locked;
+	return LDAP_INVALID_CREDENTIALS;
 }
 
+static unsigned
+lockout_stripe( const unsigned char *uuid )
+{
+	unsigned h = 0, i;
+
+	for ( i = 0; i < WARDEN_UUID_LEN; i++ ) h = h * 31 + uuid[i];
+	return h % LOCKOUT_STRIPES;
+}
+
+/* The claim of a user in a stripe (its mutex held); created when add. */
+static lockout_claim *
+lockout_claim_find( warden_lockout *lo, unsigned stripe,
+	const unsigned char *uuid, int add )
+{
+	lockout_claim *c;
+
+	for ( c = lo->lo_claims[stripe]; c; c = c->lc_next )
+		if ( !memcmp( c->lc_uuid, uuid, WARDEN_UUID_LEN ) ) return c;
+	if ( !add ) return NULL;
+	c = ch_calloc( 1, sizeof( *c ) );
+	memcpy( c->lc_uuid, uuid, WARDEN_UUID_LEN );
+	c->lc_next = lo->lo_claims[stripe];
+	lo->lo_claims[stripe] = c;
+	return c;
+}
+
+/* Gives an attempt back (its mutex held). */
+static void
+lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
+{
+	lockout_claim **cp, *c;
+
+	if ( !ws->ws_claimed ) return;
+	ws->ws_claimed = 0;
+	for ( cp = &lo->lo_claims[stripe]; ( c = *cp ); cp = &c->lc_next ) {
+		if ( memcmp( c->lc_uuid, ws->ws_uuid, WARDEN_UUID_LEN ) ) continue;
+		if ( --c->lc_n == 0 ) {
+			*cp = c->lc_next;
+			ch_free( c );
+		}
+		return;
+	}
+}
 /* Whether pwdAccountLockedTime in the entry locks it now, for a store that
  * knows of no lock (a replica sees the provider's lock only there; an
  * administrator may also set it by hand). */
@@ -153,8 +218,7 @@ lockout_entry_locked( warden_subject *ws, warden_time now )
 }
 
 int
-warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws )
+warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_lockout *lo = wi->wi_lockout;
@@ -163,6 +227,8 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_time now = lockout_now();
 	const char *addr = lockout_addr( op );
 	char msg[256];
+	unsigned stripe, max;
+	lockout_claim *c;
 	int rc;
 
 	ws->ws_engine[0] = NULL;
@@ -170,15 +236,12 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: its "
 			"password policy entry is missing; lockout cannot be "
 			"applied\n", op->o_req_dn.bv_val );
-		ws->ws_reason = "password policy missing";
-		return lockout_refuse( op, rs, wi, 0 );
+		return lockout_refuse( ws, "password policy missing", 0 );
 	}
-	if ( !ws->ws_found || !ws->ws_has_password || !ws->ws_has_uuid ) {
-		const char *text;
-
-		/* Refused as a wrong password is, after the same work, so
-		 * that timing does not tell which accounts exist. */
-		(void)lutil_passwd( &lo->lo_dummy, &op->orb_cred, NULL, &text );
+	if ( !ws->ws_found || !ws->ws_has_uuid ||
+		( !ws->ws_has_password && !ws->ws_proven ) ) {
+		/* counted against the address: spraying names users that
+		 * do not exist as well */
 		if ( ws->ws_policy_state == WARDEN_POLICY_FOUND &&
 			p->wp_src_max_failure ) {
 			if ( warden_throttle_fail( lo->lo_throttle, addr, now,
@@ -189,11 +252,10 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 					addr );
 			}
 		}
-		ws->ws_reason = "no such user, or no password";
-		return lockout_refuse( op, rs, wi, 0 );
+		return lockout_refuse( ws, "no such user, or no password", 0 );
 	}
 	if ( ws->ws_policy_state == WARDEN_POLICY_NONE )
-		return SLAP_CB_CONTINUE;
+		return LDAP_SUCCESS;
 
 	if ( p->wp_src_max_failure &&
 		warden_throttle_count( lo->lo_throttle, addr, now,
@@ -202,8 +264,7 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			"more failed binds from %s within %lds (password "
 			"spraying?)\n", op->o_req_dn.bv_val, p->wp_src_max_failure,
 			addr, (long)( p->wp_src_interval / SEC ) );
-		ws->ws_reason = "client address throttled";
-		return lockout_refuse( op, rs, wi, 0 );
+		return lockout_refuse( ws, "client address throttled", 0 );
 	}
 
 	if ( lockout_faulted( lo ) ) {
@@ -213,14 +274,20 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
 				"the lockout state cannot be recorded: %s\n",
 				op->o_req_dn.bv_val, msg );
-			ws->ws_reason = "lockout state unavailable";
-			return lockout_refuse( op, rs, wi, 0 );
+			return lockout_refuse( ws, "lockout state unavailable", 0 );
 		}
 		lockout_fault( lo, 0 );
 		Debug( LDAP_DEBUG_ANY, "warden: the state store records "
 			"again\n" );
 	}
 
+	/* The state is read and the attempt claimed under one mutex, which
+	 * the count of a failure takes as well (warden_lockout_settle()):
+	 * failures counted plus attempts under way never pass
+	 * pwdMaxFailure, so no more wrong passwords than that are ever
+	 * verified, however many arrive at once. */
+	stripe = lockout_stripe( ws->ws_uuid );
+	ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
 	if ( ws->ws_store_clean ) {
 		/* known to hold nothing: no read needed */
 		memset( &st, 0, sizeof( st ) );
@@ -232,30 +299,55 @@ warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 			ws->ws_store_clean = 1;
 	}
 	if ( rc < 0 ) {
+		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
-		ws->ws_reason = "lockout state unavailable";
-		return lockout_refuse( op, rs, wi, 0 );
-	}
-	if ( warden_lock_is_locked( &st, now ) && ws->ws_entry_locked == 0 ) {
-		/* The store committed a lock whose entry write was lost (a
-		 * crash between the two): write it now. */
-		lockout_set_entry_lock( op, on, &ws->ws_ndn,
-			(time_t)( st.ls_locked_at / SEC ) );
+		return lockout_refuse( ws, "lockout state unavailable", 0 );
 	}
 	if ( warden_lock_is_locked( &st, now ) ||
 		( ws->ws_entry_locked == -1 ) ||
 		( ( rc == WARDEN_LOCK_NOTFOUND || st.ls_last_lock == 0 ||
 			st.ls_last_lock < (warden_time)ws->ws_entry_locked * SEC ) &&
 			lockout_entry_locked( ws, now ) ) ) {
+		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+		if ( warden_lock_is_locked( &st, now ) &&
+			ws->ws_entry_locked == 0 ) {
+			/* The store committed a lock whose entry write was
+			 * lost (a crash between the two): write it now. */
+			lockout_set_entry_lock( op, on, &ws->ws_ndn,
+				(time_t)( st.ls_locked_at / SEC ) );
+		}
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 			"account locked\n", op->o_req_dn.bv_val );
-		ws->ws_reason = "account locked";
-		return lockout_refuse( op, rs, wi, 1 );
+		return lockout_refuse( ws, "account locked", 1 );
 	}
+	if ( !ws->ws_proven && p->wp_lock.lp_lockout &&
+		p->wp_lock.lp_max_failure ) {
+		unsigned counting = warden_lock_counting( &st, &p->wp_lock, now );
+
+		max = p->wp_lock.lp_max_failure < WARDEN_FAIL_MAX ?
+			p->wp_lock.lp_max_failure : WARDEN_FAIL_MAX;
+		/* a policy lowered below the count: the next failure locks,
+		 * one attempt at a time */
+		if ( counting >= max ) counting = max - 1;
+		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 0 );
+		if ( counting + ( c ? c->lc_n : 0 ) >= max ) {
+			ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+			Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
+				"%u failed and %u pending attempts reach "
+				"pwdMaxFailure\n", op->o_req_dn.bv_val, counting,
+				c ? c->lc_n : 0 );
+			return lockout_refuse( ws, "attempts under way reach "
+				"the lockout threshold", 0 );
+		}
+		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 1 );
+		c->lc_n++;
+		ws->ws_claimed = 1;
+	}
+	ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 	/* Tell the result handler whether a success has anything to clear. */
 	if ( rc == 0 && !ws->ws_store_clean ) ws->ws_engine[0] = (void *)1;
-	return SLAP_CB_CONTINUE;
+	return LDAP_SUCCESS;
 }
 
 /* Writes (when > 0) or removes (when 0) pwdAccountLockedTime in the entry,
@@ -296,8 +388,8 @@ lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
 }
 
 void
-warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws )
+warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
+	int result )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_lockout *lo = wi->wi_lockout;
@@ -305,13 +397,15 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_lock_state st;
 	warden_time now, window;
 	char msg[256];
-	int locked_now = 0;
+	unsigned stripe;
+	int locked_now = 0, counted;
 
-	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND || !ws->ws_has_uuid )
-		return;
+	if ( !ws->ws_has_uuid ) return;
+	stripe = lockout_stripe( ws->ws_uuid );
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ) goto release;
 	now = lockout_now();
 
-	if ( rs->sr_err == LDAP_SUCCESS ) {
+	if ( result == LDAP_SUCCESS ) {
 		if ( ws->ws_engine[0] ) {
 			if ( warden_lock_success( wi->wi_store, ws->ws_uuid, now,
 					NULL, msg, sizeof( msg ) ) )
@@ -323,9 +417,11 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 		/* A lock that ended: nothing in the entry should claim it. */
 		if ( ws->ws_entry_locked > 0 )
 			lockout_set_entry_lock( op, on, &ws->ws_ndn, 0 );
-		return;
+		goto release;
 	}
-	if ( rs->sr_err != LDAP_INVALID_CREDENTIALS ) return;
+	/* only a verified wrong credential is a guess to count */
+	if ( result != LDAP_INVALID_CREDENTIALS || !ws->ws_verified )
+		goto release;
 
 	window = p->wp_lock.lp_interval ? p->wp_lock.lp_interval :
 		LOCKOUT_DEDUP_WINDOW;
@@ -334,17 +430,22 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 		Debug( LDAP_DEBUG_STATS, "warden: failed bind of \"%s\" repeats "
 			"an earlier wrong password; not counted again\n",
 			op->o_req_dn.bv_val );
-		return;
+		goto release;
 	}
 	if ( p->wp_src_max_failure ) {
 		warden_throttle_fail( lo->lo_throttle, lockout_addr( op ), now,
 			p->wp_src_interval );
 	}
-	if ( !p->wp_lock.lp_lockout || !p->wp_lock.lp_max_failure ) return;
+	if ( !p->wp_lock.lp_lockout || !p->wp_lock.lp_max_failure )
+		goto release;
 
 	ws->ws_store_dirty = 1;
-	if ( warden_lock_fail( wi->wi_store, ws->ws_uuid, &p->wp_lock, now, &st,
-			&locked_now, msg, sizeof( msg ) ) ) {
+	ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
+	counted = !warden_lock_fail( wi->wi_store, ws->ws_uuid, &p->wp_lock,
+		now, &st, &locked_now, msg, sizeof( msg ) );
+	lockout_unclaim( lo, stripe, ws );
+	ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+	if ( !counted ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record a failed bind of "
 			"\"%s\": %s; refusing binds until the state store records "
 			"again\n", op->o_req_dn.bv_val, msg );
@@ -359,6 +460,24 @@ warden_lockout_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 			st.ls_nlocks );
 		lockout_set_entry_lock( op, on, &ws->ws_ndn, when );
 	}
+	return;
+
+release:
+	if ( ws->ws_claimed ) {
+		ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
+		lockout_unclaim( lo, stripe, ws );
+		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+	}
+}
+
+/* A hash compare that an unknown user costs, as a known one does. */
+void
+warden_lockout_decoy( slap_overinst *on, struct berval *cred )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	const char *text;
+
+	(void)lutil_passwd( &wi->wi_lockout->lo_dummy, cred, NULL, &text );
 }
 
 static int

@@ -31,29 +31,12 @@ pwgen_random( unsigned char *buf, size_t len )
 	return RAND_bytes( buf, (int)len ) == 1 ? 0 : -1;
 }
 
-static slap_overinst *
-pwgen_instance( BackendDB *be )
-{
-	slap_overinst *on;
-
-	if ( !be || !overlay_is_over( be ) ) return NULL;
-	for ( on = ( (slap_overinfo *)be->bd_info->bi_private )->oi_list; on;
-			on = on->on_next ) {
-		if ( !strcmp( on->on_bi.bi_type, "warden" ) ) return on;
-	}
-	return NULL;
-}
-
-/* What the request needs from its target entry: a generated password
- * under the entry's policy (when it names none), and, for a user with a
- * one-time code token, the length of the old password without the code
- * that PAM clients send with it (what the user typed at the prompt).
+/* A generated password under the entry's policy.
  * @return 0, or -1 when there is no such entry (slapd's handler then
  *	reports it) */
 static int
 pwgen_target( Operation *op, BackendDB *be, slap_overinst *on,
-	struct berval *ndn, struct berval *old, int gen, char *pw, size_t len,
-	size_t *genlen, size_t *oldlen )
+	struct berval *ndn, char *pw, size_t len, size_t *genlen )
 {
 	BackendDB db = *be, *bd = op->o_bd;
 	struct berval sub = BER_BVNULL;
@@ -63,7 +46,6 @@ pwgen_target( Operation *op, BackendDB *be, slap_overinst *on,
 	int rc = -1;
 
 	*genlen = 0;
-	*oldlen = old->bv_len;
 	/* as the overlay stack does: a private copy of the database */
 	op->o_bd = &db;
 	db.bd_info = (BackendInfo *)on->on_info;
@@ -72,30 +54,10 @@ pwgen_target( Operation *op, BackendDB *be, slap_overinst *on,
 		rc = 0;
 		a = attr_find( e->e_attrs, warden_pwd.ad_pwdPolicySubentry );
 		if ( a ) ber_dupbv_x( &sub, &a->a_nvals[0], op->o_tmpmemctx );
-		if ( !BER_BVISNULL( old ) &&
-			( attr_find( e->e_attrs, warden_oath.ad_totpToken ) ||
-			  attr_find( e->e_attrs, warden_oath.ad_hotpToken ) ) &&
-			( a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) ) ) {
-			const char *text;
-			struct berval t = *old;
-			int digits;
-
-			if ( slap_passwd_check( op, e, a, &t, &text ) ) {
-				for ( digits = 6; digits <= 8; digits++ ) {
-					if ( old->bv_len <= (ber_len_t)digits ) break;
-					t.bv_len = old->bv_len - digits;
-					if ( !slap_passwd_check( op, e, a, &t, &text ) ) {
-						*oldlen = t.bv_len;
-						break;
-					}
-				}
-			}
-		}
-		db.bd_info = (BackendInfo *)on->on_info;
 		be_entry_release_r( op, e );
 	}
 	db.bd_info = (BackendInfo *)on;
-	if ( rc == 0 && gen ) {
+	if ( rc == 0 ) {
 		if ( warden_policy_applying( op, on,
 				BER_BVISNULL( &sub ) ? NULL : &sub, &p ) !=
 				WARDEN_POLICY_FOUND )
@@ -142,7 +104,7 @@ pwgen_extop( Operation *op, SlapReply *rs )
 		if ( rc != LDAP_SUCCESS ) return passwd_extop( op, rs );
 	}
 	be = select_backend( &ndn, 0 );
-	on = pwgen_instance( be );
+	on = warden_instance( be );
 	want_gen = BER_BVISEMPTY( &newpw );
 	if ( !on ) {
 		op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
@@ -155,10 +117,32 @@ pwgen_extop( Operation *op, SlapReply *rs )
 		rc = passwd_extop( op, rs );
 		goto done;
 	}
-	rc = pwgen_target( op, be, on, &ndn, &old, want_gen, pw,
-		sizeof( pw ), &genlen, &oldlen );
-	/* no such entry, or nothing to do: slapd's handler as it is */
-	if ( rc || ( !genlen && oldlen == old.bv_len ) ) {
+	/* The old password tells whether a password is right, as a bind
+	 * does: it passes the same check, counted, with the one-time code
+	 * that a user with a token types after it checked before it is
+	 * dropped for slapd's own check. */
+	oldlen = old.bv_len;
+	if ( !BER_BVISNULL( &old ) ) {
+		warden_subject ws;
+
+		rc = warden_credential_check_as( op, be, on, &ndn, &old,
+			"password-modify", dn_match( &ndn, &op->o_ndn ) ?
+			WARDEN_CRED_OWN_SESSION : 0, &ws );
+		if ( rc == LDAP_SUCCESS && ws.ws_password_len )
+			oldlen = ws.ws_password_len;
+		else if ( rc != LDAP_SUCCESS && ws.ws_found ) {
+			rs->sr_err = rc = LDAP_UNWILLING_TO_PERFORM;
+			rs->sr_text = ws.ws_text ? ws.ws_text :
+				"the old password is not right";
+			goto done;
+		}
+	}
+	if ( want_gen ) {
+		rc = pwgen_target( op, be, on, &ndn, pw, sizeof( pw ), &genlen );
+		if ( rc ) genlen = 0;
+	}
+	/* nothing to do: slapd's handler as it is */
+	if ( !genlen && oldlen == old.bv_len ) {
 		rc = passwd_extop( op, rs );
 		goto done;
 	}

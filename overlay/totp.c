@@ -475,87 +475,119 @@ totp_check_code( slap_overinst *on, totp_token *tt, const char *code,
 		code, tt->tt_digits, last, step, msg, len );
 }
 
+/* Whether the policy requires MFA of a user without a token
+ * (wardenMFARequired, or a member of a wardenMFAGroup; a group walk that
+ * gives up counts as a member). */
 static int
-totp_send( Operation *op, SlapReply *rs, slap_overinst *on, int code,
-	const char *text )
+totp_policy_requires( Operation *op, slap_overinst *on, warden_subject *ws,
+	Entry *e )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
+	warden_policy *p = &ws->ws_policy;
+	Attribute *a;
 
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	send_ldap_error( op, rs, code, text );
-	op->o_bd->bd_info = bi;
-	rs->sr_text = NULL;
-	return code;
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ) return 0;
+	if ( p->wp_mfa_required ) return 1;
+	if ( !p->wp_mfa_group_n ) return 0;
+	a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
+	return warden_group_member( op, on, &e->e_nname,
+		a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups, p->wp_mfa_group_n );
 }
 
-/* A user without a token: refused when the policy requires MFA of them
- * (wardenMFARequired, or a member of a wardenMFAGroup), unless still in
- * the grace period that began at the first such bind. */
+/* Whether a required user without a token is still in the grace period;
+ * start: the period begins now if it has not (a right password only). */
 static int
-totp_required( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws )
+totp_in_grace( Operation *op, slap_overinst *on, warden_subject *ws,
+	int start )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_policy *p = &ws->ws_policy;
-	const char *text = NULL;
+	warden_otp_state st;
+	time_t now = slap_get_time(), begun = now;
 	char msg[SLAP_TEXT_BUFLEN];
+	int rc;
+
+	if ( !p->wp_mfa_grace || !ws->ws_has_uuid || !wi->wi_store ) return 0;
+	rc = warden_otpstate_get( wi->wi_store, ws->ws_uuid, TOTP_GRACE_IDX,
+		&st, msg, sizeof( msg ) );
+	if ( rc == WARDEN_OTPSTATE_NOTFOUND ) {
+		if ( !start ) return 0;
+		rc = warden_otpstate_advance( wi->wi_store, ws->ws_uuid,
+			TOTP_GRACE_IDX, now, 0, totp_now_us(), msg, sizeof( msg ) );
+	} else if ( rc == 0 ) {
+		begun = (time_t)st.os_last;
+	}
+	if ( rc < 0 ) {
+		Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
+		return 0;
+	}
+	if ( now >= begun + p->wp_mfa_grace ) return 0;
+	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must enrol a one-time code "
+		"token within %ld seconds\n", op->o_req_dn.bv_val,
+		(long)( begun + p->wp_mfa_grace - now ) );
+	return 1;
+}
+
+/* A user without a token: refused when the policy requires MFA of them,
+ * unless still in the grace period that began at their first right
+ * password. */
+static int
+totp_required( Operation *op, slap_overinst *on, warden_subject *ws )
+{
+	warden_policy *p = &ws->ws_policy;
+	const char *text = NULL;
 	Attribute *a;
 	Entry *e;
-	int required, pw_ok;
+	int pw_ok;
 
 	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ||
 		( !p->wp_mfa_required && !p->wp_mfa_group_n ) )
 		return SLAP_CB_CONTINUE;
 	e = totp_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;
-	required = p->wp_mfa_required;
-	if ( !required ) {
-		a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
-		required = warden_group_member( op, on, &e->e_nname,
-			a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups,
-			p->wp_mfa_group_n );
-	}
-	if ( !required ) {
+	if ( !totp_policy_requires( op, on, ws, e ) ) {
 		totp_release( op, on, e );
 		return SLAP_CB_CONTINUE;
 	}
-	if ( p->wp_mfa_grace && ws->ws_has_uuid && wi->wi_store ) {
-		warden_otp_state st;
-		time_t now = slap_get_time(), start = now;
-		int rc = warden_otpstate_get( wi->wi_store, ws->ws_uuid,
-			TOTP_GRACE_IDX, &st, msg, sizeof( msg ) );
-
-		if ( rc == WARDEN_OTPSTATE_NOTFOUND )
-			rc = warden_otpstate_advance( wi->wi_store, ws->ws_uuid,
-				TOTP_GRACE_IDX, now, 0, totp_now_us(), msg,
-				sizeof( msg ) );
-		else if ( rc == 0 )
-			start = (time_t)st.os_last;
-		if ( rc < 0 ) {
-			Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
-		} else if ( now < start + p->wp_mfa_grace ) {
-			Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must enrol a "
-				"one-time code token within %ld seconds\n",
-				op->o_req_dn.bv_val,
-				(long)( start + p->wp_mfa_grace - now ) );
-			totp_release( op, on, e );
-			return SLAP_CB_CONTINUE;
-		}
-	}
-	/* the reason only to who knows the password */
 	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
 	pw_ok = a && slap_passwd_check( op, e, a, &op->orb_cred, &text ) == 0;
 	totp_release( op, on, e );
-	if ( pw_ok )
-		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
-			"multi-factor authentication required, no token\n",
-			op->o_req_dn.bv_val );
-	ws->ws_reason = pw_ok ? "one-time code token enrolment required" :
-		"invalid credentials";
-	return totp_send( op, rs, on, LDAP_INVALID_CREDENTIALS, pw_ok ?
-		"multi-factor authentication is required: enrolment of a "
-		"one-time code token is required first (ask an administrator)" :
-		NULL );
+	ws->ws_verified = 1;
+	if ( !pw_ok ) {
+		ws->ws_reason = "invalid credentials";
+		return LDAP_INVALID_CREDENTIALS;
+	}
+	/* the grace period starts at the first right password, never at
+	 * somebody else's guess */
+	if ( totp_in_grace( op, on, ws, 1 ) ) {
+		ws->ws_mfa = "none (enrolment grace period)";
+		return LDAP_SUCCESS;
+	}
+	Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
+		"multi-factor authentication required, no token\n",
+		op->o_req_dn.bv_val );
+	/* the reason only to who knows the password */
+	ws->ws_reason = "one-time code token enrolment required";
+	ws->ws_text = "multi-factor authentication is required: enrolment of "
+		"a one-time code token is required first (ask an administrator)";
+	return LDAP_INVALID_CREDENTIALS;
+}
+
+int
+warden_mfa_applies( Operation *op, slap_overinst *on, warden_subject *ws )
+{
+	Entry *e;
+	int required;
+
+	if ( ws->ws_has_token ) return 1;
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ||
+		( !ws->ws_policy.wp_mfa_required && !ws->ws_policy.wp_mfa_group_n ) )
+		return 0;
+	e = totp_get( op, on, &op->o_req_ndn );
+	/* gone: the caller refuses it anyway */
+	if ( !e ) return 1;
+	required = totp_policy_requires( op, on, ws, e );
+	totp_release( op, on, e );
+	return required && !totp_in_grace( op, on, ws, 0 );
 }
 
 /* Password + recovery code ("xxxxx-xxxxx"), in place of a one-time code.
@@ -575,6 +607,7 @@ totp_recovery( Operation *op, slap_overinst *on, warden_subject *ws,
 	Attribute *a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
 
 	*pw_ok = a && slap_passwd_check( op, e, a, &pw, &text ) == 0;
+	ws->ws_verified = 1;
 	for ( i = 0; i < codes->a_numvals && n < 32; i++, n++ ) {
 		stored[n] = codes->a_vals[i].bv_val;
 		storedlen[n] = codes->a_vals[i].bv_len;
@@ -602,8 +635,7 @@ totp_recovery( Operation *op, slap_overinst *on, warden_subject *ws,
 }
 
 int
-warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws )
+warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	struct berval pw;
@@ -617,7 +649,7 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	const char *tt_kind_name;
 	int pw_ok = 0, code_rc = -1, rc;
 
-	if ( !ws->ws_has_token ) return totp_required( op, rs, on, ws );
+	if ( !ws->ws_has_token ) return totp_required( op, on, ws );
 	e = totp_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;	/* gone since: the backend says so */
 	msg[0] = '\0';
@@ -643,7 +675,6 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		}
 		totp_release( op, on, e );
 		totp_wipe( op, &tt );
-		rs->sr_err = LDAP_SUCCESS;
 		return LDAP_SUCCESS;
 	}
 
@@ -654,6 +685,7 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	/* both checks, always: the time taken does not say which failed */
 	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
 	pw_ok = a && slap_passwd_check( op, e, a, &pw, &text ) == 0;
+	ws->ws_verified = 1;
 	if ( rc == 0 ) {
 		code_rc = totp_check_code( on, &tt, code, &step, &drift, msg,
 			sizeof( msg ) );
@@ -666,6 +698,15 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		why = NULL;
 	} else if ( code_rc == WARDEN_OTP_REPLAYED ) {
 		why = "replayed";
+	}
+	if ( pw_ok && code_rc == WARDEN_OTP_REPLAYED && ws->ws_own_session ) {
+		/* the old password of a Password Modify on a connection that
+		 * this code logged in: right, and nothing new to take */
+		totp_release( op, on, e );
+		totp_wipe( op, &tt );
+		ws->ws_password_len = pwlen;
+		ws->ws_mfa = "one-time code of this session";
+		return LDAP_SUCCESS;
 	}
 	if ( pw_ok && code_rc == WARDEN_OTP_REPLAYED &&
 		totp_reuse_granted( on, op ) )
@@ -702,9 +743,6 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	ws->ws_mfa = tt_kind_name;
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" bound with a one-time code\n",
 		op->o_req_dn.bv_val );
-	/* As a backend does: success is answered by the frontend, which
-	 * records the identity first. */
-	rs->sr_err = LDAP_SUCCESS;
 	return LDAP_SUCCESS;
 
 reuse:
@@ -718,7 +756,6 @@ reuse:
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" reused a one-time code: "
 		"this connection may only change the password\n",
 		op->o_req_dn.bv_val );
-	rs->sr_err = LDAP_SUCCESS;
 	return LDAP_SUCCESS;
 
 refuse:
@@ -733,7 +770,7 @@ refuse:
 	if ( why && pw_ok )
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: %s "
 			"one-time code\n", op->o_req_dn.bv_val, why );
-	return totp_send( op, rs, on, LDAP_INVALID_CREDENTIALS, NULL );
+	return LDAP_INVALID_CREDENTIALS;
 }
 
 /* Wraps the cleartext values of one oathSecret value list. */

@@ -782,6 +782,10 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 			be->be_suffix ? be->be_suffix[0].bv_val : "" );
 		ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 	}
+	if ( !wi->wi_sasl ) {
+		warden_sasl_init();
+		wi->wi_sasl = 1;
+	}
 	wi->wi_open = 1;
 	rc = 0;
 
@@ -802,6 +806,10 @@ warden_db_close( BackendDB *be, ConfigReply *cr )
 	warden_info *wi = on->on_bi.bi_private;
 
 	wi->wi_open = 0;
+	if ( wi->wi_sasl ) {
+		warden_sasl_release();
+		wi->wi_sasl = 0;
+	}
 	warden_sync_stop( wi );
 	warden_store_close( wi->wi_store );
 	wi->wi_store = NULL;
@@ -858,7 +866,6 @@ typedef struct warden_opctx {
 	int		wo_delete;	/* a delete of an entry with state */
 	int		wo_own_password;	/* the bound user changes it */
 	int		wo_secret;	/* a modify of oathSecret */
-	int		wo_judged;	/* bind: past lockout; its outcome counts */
 	int		wo_audit_only;	/* bind: nothing but the audit record */
 	int		wo_internal;	/* a change warden makes itself */
 	int		wo_pwmod;	/* the modify of a Password Modify */
@@ -959,7 +966,7 @@ warden_subject_read( Operation *op, slap_overinst *on, warden_subj_rec *rec )
 
 /* Loads what the engines share about the entry a bind names, from the
  * subject cache when it can. */
-static void
+void
 warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
@@ -1030,33 +1037,14 @@ warden_op_cleanup( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
-/* What a bind's result owes the lockout and password engines. */
-static void
-warden_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws )
-{
-	warden_info *wi = on->on_bi.bi_private;
-
-	/* the right password from the wrong place is no guess */
-	if ( !ws->ws_access_denied )
-		warden_lockout_bind_result( op, rs, on, ws );
-	warden_password_bind_result( op, rs, on, ws );
-	if ( ws->ws_store_dirty )
-		warden_subjcache_mark_dirty( wi->wi_subjects,
-			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
-}
-
 static int
 warden_bind_response( Operation *op, SlapReply *rs )
 {
 	warden_opctx *wo = op->o_callback->sc_private;
-	warden_subject *ws = &wo->wo_subject;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
-	warden_audit_bind( op, rs, wo->wo_on, wo->wo_audit_only ? NULL : ws );
-	/* refused by lockout itself: already counted */
-	if ( !wo->wo_judged ) return SLAP_CB_CONTINUE;
-	warden_bind_result( op, rs, wo->wo_on, ws );
+	warden_audit_bind( op, rs, wo->wo_on, wo->wo_audit_only ? NULL :
+		&wo->wo_subject );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -1100,50 +1088,50 @@ warden_op_bind( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_info *wi = on->on_bi.bi_private;
 	warden_opctx *wo;
-	char why[SLAP_TEXT_BUFLEN];
+	warden_subject *ws;
 	int rc;
 
 	/* a new bind ends a restriction after a reset */
 	warden_reset_conn_destroy( wi, op->o_conn );
 	/* every outcome passes warden_bind_response, for the audit trail */
 	wo = warden_opctx_push( op, on, warden_bind_response );
+	ws = &wo->wo_subject;
 	if ( op->orb_method != LDAP_AUTH_SIMPLE || BER_BVISEMPTY( &op->o_req_ndn ) ||
 		( be_isroot_dn( op->o_bd, &op->o_req_ndn ) && !wi->wi_lock_rootdn ) ) {
 		wo->wo_audit_only = 1;
 		return SLAP_CB_CONTINUE;
 	}
 
-	warden_subject_load( op, on, &wo->wo_subject );
+	warden_subject_load( op, on, ws );
 	/* A rootdn whose password is in the configuration has no entry and
 	 * nothing to lock. */
-	if ( !wo->wo_subject.ws_found && be_isroot_dn( op->o_bd, &op->o_req_ndn ) ) {
+	if ( !ws->ws_found && be_isroot_dn( op->o_bd, &op->o_req_ndn ) ) {
 		wo->wo_audit_only = 1;
 		return SLAP_CB_CONTINUE;
 	}
 
-	rc = warden_lockout_bind( op, rs, on, &wo->wo_subject );
-	if ( rc != SLAP_CB_CONTINUE ) return rc;	/* refused and answered */
-	wo->wo_judged = 1;
-	if ( wo->wo_subject.ws_store_clean )
+	ws->ws_mech = "SIMPLE";
+	rc = warden_credential_check( op, on, ws );
+	if ( ws->ws_store_clean )
 		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
-			op->o_req_ndn.bv_len, wo->wo_subject.ws_cache_gen );
-	if ( !warden_access_check( op, on, why, sizeof( why ) ) )
-		return warden_access_refuse( op, rs, on, &wo->wo_subject, why );
-	rc = warden_totp_bind( op, rs, on, &wo->wo_subject );
-	/* A success that warden judged itself (a one-time code, a recovery
-	 * code, a reused code) is sent by the frontend after this returns,
-	 * and overlay_op_walk() first unlinks and cleans up the callbacks of
-	 * the overlay that ended the walk: warden_bind_response would never
-	 * see it.  What it owes the result (failure count cleared, pwdReset's
-	 * changeAfterReset and restriction, rehash, the reused code's
-	 * control, the audit record) is done here; rs->sr_ctrls goes out with
-	 * the success.  (A refusal is sent by warden_totp_bind itself,
-	 * through the callback.) */
-	if ( rc == LDAP_SUCCESS && rs->sr_err == LDAP_SUCCESS ) {
-		warden_bind_result( op, rs, on, &wo->wo_subject );
-		warden_audit_bind( op, rs, on, &wo->wo_subject );
-	}
-	return rc;
+			op->o_req_ndn.bv_len, ws->ws_cache_gen );
+	if ( ws->ws_store_dirty )
+		warden_subjcache_mark_dirty( wi->wi_subjects,
+			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
+	if ( rc != LDAP_SUCCESS )
+		return warden_credential_refuse( op, rs, on, ws );
+
+	/* warden verified the credential: the backend never sees the
+	 * bind.  The frontend answers a success after this returns, and
+	 * overlay_op_walk() first unlinks the callbacks of the overlay that
+	 * ended the walk, so warden_bind_response would not see it: what a
+	 * success owes (pwdReset's changeAfterReset and restriction, the
+	 * rehash of a weak hash, the audit record) is done here; rs->sr_ctrls
+	 * goes out with the success. */
+	rs->sr_err = LDAP_SUCCESS;
+	warden_password_bind_result( op, rs, on, ws );
+	warden_audit_bind( op, rs, on, ws );
+	return LDAP_SUCCESS;
 }
 
 /* A write may change what the subject cache holds for its target; a
@@ -1389,16 +1377,83 @@ warden_op_extended( Operation *op, SlapReply *rs )
 	return rc;
 }
 
-/* Reads: refused only on a connection that must change its password. */
+/* Attributes whose values are secrets or their hashes: comparing or
+ * filtering on their values would tell whether a guess is right, without
+ * a bind, without a count. */
+static int
+warden_secret_attr( AttributeDescription *ad )
+{
+	return ad == slap_schema.si_ad_userPassword ||
+		ad == warden_pwd.ad_pwdHistory ||
+		ad == warden_oath.ad_secret ||
+		ad == warden_ad.ad_recoveryCode;
+}
+
+/* Whether a filter tests the value of a secret (presence is no guess). */
+static int
+warden_filter_guesses( Filter *f )
+{
+	for ( ; f; f = f->f_next ) {
+		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+		case LDAP_FILTER_AND:
+		case LDAP_FILTER_OR:
+			if ( warden_filter_guesses( f->f_list ) ) return 1;
+			break;
+		case LDAP_FILTER_NOT:
+			if ( warden_filter_guesses( f->f_not ) ) return 1;
+			break;
+		case LDAP_FILTER_EQUALITY:
+		case LDAP_FILTER_GE:
+		case LDAP_FILTER_LE:
+		case LDAP_FILTER_APPROX:
+			if ( warden_secret_attr( f->f_av_desc ) ) return 1;
+			break;
+		case LDAP_FILTER_SUBSTRINGS:
+			if ( warden_secret_attr( f->f_sub_desc ) ) return 1;
+			break;
+		case LDAP_FILTER_EXT:
+			if ( f->f_mr_desc && warden_secret_attr( f->f_mr_desc ) )
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Reads: a compare or a filter on a secret's value is refused (the
+ * rootdn and warden's own operations aside); a connection that must
+ * change its password may only do that; slapd's lookup of a SASL secret
+ * does not get warden's passwords (sasl.c). */
 static int
 warden_op_read( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	int rc = warden_reset_restrict( op, rs, on );
 
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( !warden_is_internal( op ) && !be_isroot( op ) &&
+		( op->o_tag == LDAP_REQ_COMPARE ?
+			warden_secret_attr( op->orc_ava->aa_desc ) :
+			( !op->o_is_auth_check &&
+			  warden_filter_guesses( op->ors_filter ) ) ) ) {
+		BackendInfo *bi = op->o_bd->bd_info;
+
+		Debug( LDAP_DEBUG_STATS, "warden: %s on the value of a password "
+			"or secret refused\n", op->o_tag == LDAP_REQ_COMPARE ?
+			"compare" : "search filter" );
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		send_ldap_error( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			"warden: passwords and secrets cannot be compared or "
+			"searched by value; bind to check a password" );
+		op->o_bd->bd_info = bi;
+		return rs->sr_err;
+	}
+	if ( op->o_tag == LDAP_REQ_SEARCH )
+		warden_sasl_search( op, rs, on );
+
 	/* what the identity may read of warden's state is settled now,
 	 * not from inside the search */
-	if ( rc == SLAP_CB_CONTINUE && op->o_tag == LDAP_REQ_SEARCH )
+	if ( op->o_tag == LDAP_REQ_SEARCH )
 		warden_role_holds( op, on, WARDEN_ROLE_AUDITOR, NULL, NULL );
 	return rc;
 }

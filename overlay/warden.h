@@ -89,6 +89,7 @@ typedef struct warden_info {
 	unsigned char	*wi_reset_flag;
 	struct berval	*wi_reset_dn;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
+	int		wi_sasl;		/**< holds the frontend's bind (sasl.c) */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -100,7 +101,6 @@ typedef struct warden_subject {
 	int		ws_has_uuid;
 	int		ws_reset;		/**< pwdReset: TRUE */
 	int		ws_has_token;		/**< names a one-time code token */
-	int		ws_access_denied;	/**< right password, wrong system */
 	/** for the audit trail: why a bind was refused, how MFA was done */
 	const char	*ws_reason;
 	const char	*ws_mfa;
@@ -124,6 +124,26 @@ typedef struct warden_subject {
 	/** out: the engine recorded a failure (what is cached is stale) */
 	int		ws_store_dirty;
 	uint64_t	ws_cache_gen;		/**< glue: subject cache generation */
+	/** in: the mechanism proved the identity (SASL EXTERNAL, GSSAPI):
+	 * no password to verify, and no one-time code can come with it */
+	int		ws_proven;
+	/** in: how the identity is proved, for logs and the audit trail
+	 * ("SIMPLE", "PLAIN", "EXTERNAL", "password-modify", ...) */
+	const char	*ws_mech;
+	/** out: the credential was verified (a refusal before that is no
+	 * guess and is not counted) */
+	int		ws_verified;
+	/** out: refused because the account is locked (the password policy
+	 * control may say so) */
+	int		ws_locked;
+	/** out: a diagnostic message for the client, or NULL */
+	const char	*ws_text;
+	/** in: a Password Modify on a connection bound as this user: a code
+	 * that its bind has used may come with the old password again */
+	int		ws_own_session;
+	/** lockout: an attempt is claimed (warden_lockout_admit()) until
+	 * warden_lockout_settle() */
+	int		ws_claimed;
 	void		*ws_engine[4];		/**< per-engine scratch */
 } warden_subject;
 
@@ -240,11 +260,17 @@ void warden_reset_lift( Operation *op, slap_overinst *on );
 void warden_reset_conn_destroy( warden_info *wi, Connection *c );
 
 /* totp.c: the one-time code engine */
-/** A simple bind of a user with a token: judges password and code itself
- * and returns LDAP_SUCCESS (not sent: the frontend answers) or the
- * invalidCredentials it has sent; SLAP_CB_CONTINUE for other users. */
-int warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws );
+/** The password and code of a user with a token, or the password of a
+ * user the policy requires MFA of (refused without a token, unless in
+ * the grace period that the first right password starts): returns
+ * LDAP_SUCCESS or invalidCredentials (ws_reason, ws_text set; nothing
+ * sent); SLAP_CB_CONTINUE for users without MFA, whose password the
+ * caller checks. */
+int warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws );
+/** Whether a one-time code is asked of the user (a token, or required by
+ * policy outside the grace period): a mechanism that cannot carry one
+ * cannot log them in. */
+int warden_mfa_applies( Operation *op, slap_overinst *on, warden_subject *ws );
 /** An add or modify: wraps cleartext oathSecret values, or refuses (sends
  * and returns the result) when it cannot; *secret_changed set when a
  * modify touches oathSecret. */
@@ -269,12 +295,6 @@ void warden_access_free( warden_access *ac );
  * @param[out] why	the system matched, or why none */
 int warden_access_check( Operation *op, slap_overinst *on, char *why,
 	size_t len );
-/** Refuses a bind that warden_access_check() did not allow: checks the
- * password only to know whether to log the reason (and to set
- * ws_access_denied, so that lockout does not count it), sends
- * invalidCredentials. */
-int warden_access_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
-	warden_subject *ws, const char *why );
 /** A write succeeded: forgets decisions it may change.
  * @return whether it may have changed a group */
 int warden_access_written( Operation *op, slap_overinst *on );
@@ -312,13 +332,22 @@ void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 int warden_lockout_new( warden_lockout **lop );
 void warden_lockout_free( warden_lockout *lo );
 int warden_lockout_open( warden_lockout *lo, char *msg, size_t len );
-/** Before the credentials are checked.  Returns SLAP_CB_CONTINUE, or the
- * result it has sent (invalidCredentials) when the bind must be refused. */
-int warden_lockout_bind( Operation *op, SlapReply *rs, slap_overinst *on,
+/** Before the credential is looked at: refuses (returns
+ * invalidCredentials, sets ws_reason and ws_locked; sends nothing) a
+ * missing policy, an unknown user, a throttled address, a locked account,
+ * and an attempt that, with the failures counted and the attempts under
+ * way, would pass pwdMaxFailure; otherwise claims the attempt and returns
+ * LDAP_SUCCESS.  Every call is followed by warden_lockout_settle(). */
+int warden_lockout_admit( Operation *op, slap_overinst *on,
 	warden_subject *ws );
-/** With the bind's result, before it is sent. */
-void warden_lockout_bind_result( Operation *op, SlapReply *rs,
-	slap_overinst *on, warden_subject *ws );
+/** The outcome of an admitted attempt: counts a verified wrong
+ * credential (locking at pwdMaxFailure), clears the failures after a
+ * success, and gives the claimed attempt back. */
+void warden_lockout_settle( Operation *op, slap_overinst *on,
+	warden_subject *ws, int result );
+/** Compares cred with a hash made at start: what checking a password
+ * costs, for a user who has none. */
+void warden_lockout_decoy( slap_overinst *on, struct berval *cred );
 /** A modify of this entry: refuses (sends 50) what only administrators may
  * change, returns SLAP_CB_CONTINUE otherwise; *unlock set when it unlocks. */
 int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
@@ -328,6 +357,48 @@ void warden_lockout_deleted( slap_overinst *on, const unsigned char *uuid );
 /** Adds the lockout operational attributes to a search result entry. */
 int warden_lockout_operational( Operation *op, SlapReply *rs,
 	slap_overinst *on );
+
+/* credential.c: the one credential check */
+/** Whether the identity op->o_req_ndn may authenticate with
+ * op->orb_cred (nothing, when ws->ws_proven) from op's client, now: the
+ * policy, the lockout state, the systems' access rules, the password,
+ * the one-time code, in that order; counts the outcome.  op is a bind,
+ * or a copy of another operation made to look like one (SASL, Password
+ * Modify); ws is loaded (warden_subject_load()).  Every refusal takes the
+ * time of one password check, whatever its reason.
+ * @return LDAP_SUCCESS or LDAP_INVALID_CREDENTIALS (ws_reason, ws_text,
+ *	ws_locked say why; nothing is sent) */
+int warden_credential_check( Operation *op, slap_overinst *on,
+	warden_subject *ws );
+#define WARDEN_CRED_SASL		1	/**< a SASL bind */
+#define WARDEN_CRED_OWN_SESSION		2	/**< see ws_own_session */
+/** The check of another operation than a simple bind: of the identity
+ * ndn of be (whose warden instance is on) with cred (NULL: proven by the
+ * mechanism), as op's client; records the outcome in the audit trail with
+ * the mechanism mech.  ws is filled.
+ * @return as warden_credential_check() */
+int warden_credential_check_as( Operation *op, BackendDB *be,
+	slap_overinst *on, struct berval *ndn, struct berval *cred,
+	const char *mech, int flags, warden_subject *ws );
+/** Sends a refusal of the check: invalidCredentials with ws_text, and the
+ * password policy control's accountLocked when the lock is exposed. */
+int warden_credential_refuse( Operation *op, SlapReply *rs,
+	slap_overinst *on, warden_subject *ws );
+/** Loads what the check needs about op->o_req_ndn. */
+void warden_subject_load( Operation *op, slap_overinst *on,
+	warden_subject *ws );
+/** The warden instance of a database, or NULL. */
+slap_overinst *warden_instance( BackendDB *be );
+
+/* sasl.c: SASL binds */
+/** Takes over the frontend's bind, so that SASL binds to identities of a
+ * warden database pass the credential check; once for all instances. */
+int warden_sasl_init( void );
+void warden_sasl_release( void );
+/** A search slapd makes for SASL's secret lookup: hides the passwords of
+ * warden's entries from mechanisms that would verify them outside the
+ * credential check.  Returns SLAP_CB_CONTINUE. */
+int warden_sasl_search( Operation *op, SlapReply *rs, slap_overinst *on );
 
 /* Internal operations warden issues carry this callback private data, so
  * that warden's own hooks let them through. */
