@@ -213,6 +213,11 @@ pwq_check( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 	if ( p->wp_check_dictionary ) {
 		rc = warden_dictionary_check( NULL, pw->bv_val, pw->bv_len,
 			msg, sizeof( msg ) );
+		/* cracklib strips no more than three characters from the
+		 * ends: "Summer2024!!" passes it whole */
+		if ( rc == 0 )
+			rc = warden_dictionary_check_hidden( NULL, pw->bv_val,
+				pw->bv_len, msg, sizeof( msg ) );
 		if ( rc < 0 ) {
 			Debug( LDAP_DEBUG_ANY, "warden: cannot check a new "
 				"password: %s\n", msg );
