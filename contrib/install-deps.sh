@@ -10,13 +10,17 @@ liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
 sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
-nslcd libpam-ldapd libnss-ldapd iproute2"
+nslcd libpam-ldapd libnss-ldapd iproute2 john-data"
 
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+
+# john-data: /usr/share/john/password.lst, the common-password list make
+# builds the default banned-password index from (configure
+# --with-banned-source).
 
 # deb-src is needed for the OpenLDAP source tree (contrib/openldap-source.sh).
 if [ ! -f /etc/apt/sources.list.d/warden-src.sources ]; then

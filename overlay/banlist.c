@@ -5,10 +5,20 @@
  * cache's one copy and a lookup is a binary search.  wardenctl replaces
  * the file by a rename; warden notices within a second and maps the new
  * one, keeping the old one when the new one cannot be used.
+ *
+ * Without warden-banned-list, the default list is used: an index of a
+ * public common-password list that `make` builds and `make install` puts
+ * in the package data directory.  "warden-banned-list none" turns it off.
  */
+
+#include <stdlib.h>
 
 #include "warden.h"
 #include "banned.h"
+
+#ifndef WARDEN_BANNED_DEFAULT
+#error "WARDEN_BANNED_DEFAULT (the installed default list) must be defined"
+#endif
 
 struct warden_banlist {
 	char			*bl_path;
@@ -33,6 +43,42 @@ warden_banlist_open( const char *path, warden_banlist **blp, char *msg,
 	pthread_rwlock_init( &bl->bl_lock, NULL );
 	*blp = bl;
 	return 0;
+}
+
+const char *
+warden_banlist_default( void )
+{
+	/* secure_getenv: never from the environment of a set-id program */
+	const char *env = secure_getenv( "WARDEN_BANNED_DEFAULT" );
+
+	return env && env[0] == '/' ? env : WARDEN_BANNED_DEFAULT;
+}
+
+int
+warden_banlist_open_default( warden_info *wi, char *msg, size_t len )
+{
+	const char *path = warden_banlist_default();
+	char why[SLAP_TEXT_BUFLEN];
+
+	if ( wi->wi_banned_file || wi->wi_banned ) return 0;
+	if ( warden_banlist_open( path, &wi->wi_banned, why, sizeof( why ) ) ) {
+		/* the fix first: a long path may not fit */
+		snprintf( msg, len, "install the default banned-password list "
+			"(make install) or set warden-banned-list to an index or "
+			"none: %s", why );
+		return -1;
+	}
+	Debug( LDAP_DEBUG_STATS, "warden: default banned list %s (%lu "
+		"entries)\n", path,
+		(unsigned long)warden_banned_count( wi->wi_banned->bl_index ) );
+	return 0;
+}
+
+int
+warden_banlist_missing( const warden_info *wi )
+{
+	return !wi->wi_banned && !( wi->wi_banned_file &&
+		!strcmp( wi->wi_banned_file, WARDEN_BANNED_NONE ) );
 }
 
 void

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <crack.h>
 #include <openssl/crypto.h>
 
 #include "dictionary.h"
+#include "quality.h"
 
 /* cracklib's lookup caches the last dictionary block in static storage. */
 static pthread_mutex_t warden_dictionary_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -56,13 +58,38 @@ warden_dictionary_reason( const char *why, char *msg, size_t len )
 			"choose another", why );
 }
 
+/* One cracklib lookup of a NUL-terminated word.  why is empty when
+ * cracklib accepts it.
+ * @return 0 looked up, -1 the dictionary cannot be read (why says so) */
+static int
+warden_dictionary_lookup( const char *path, const char *word, char *why,
+	size_t whylen )
+{
+	int ok;
+
+	why[0] = '\0';
+	pthread_mutex_lock( &warden_dictionary_mutex );
+#ifdef HAVE___DEBIAN_SPECIFIC__SAFEFASCISTCHECK
+	ok = __DEBIAN_SPECIFIC__SafeFascistCheck( word, path, why, whylen );
+#else
+	{
+		const char *r = FascistCheck( word, path );
+
+		ok = 1;
+		if ( r ) snprintf( why, whylen, "%s", r );
+	}
+#endif
+	pthread_mutex_unlock( &warden_dictionary_mutex );
+	return ok ? 0 : -1;
+}
+
 int
 warden_dictionary_check( const char *path, const char *pw, size_t len,
 	char *msg, size_t msglen )
 {
-	char why[256] = "";
+	char why[256];
 	char *copy;
-	int ok, rc;
+	int rc;
 
 	if ( !path ) path = warden_dictionary_default();
 	/* Debian's FascistCheck exits the process when the dictionary is
@@ -75,31 +102,58 @@ warden_dictionary_check( const char *path, const char *pw, size_t len,
 	}
 	memcpy( copy, pw, len );
 	copy[len] = '\0';
-
-	pthread_mutex_lock( &warden_dictionary_mutex );
-#ifdef HAVE___DEBIAN_SPECIFIC__SAFEFASCISTCHECK
-	ok = __DEBIAN_SPECIFIC__SafeFascistCheck( copy, path, why, sizeof( why ) );
-#else
-	{
-		const char *r = FascistCheck( copy, path );
-
-		ok = 1;
-		if ( r ) snprintf( why, sizeof( why ), "%s", r );
-	}
-#endif
-	pthread_mutex_unlock( &warden_dictionary_mutex );
+	rc = warden_dictionary_lookup( path, copy, why, sizeof( why ) );
 	OPENSSL_cleanse( copy, len );
 	free( copy );
 
-	if ( !ok ) {
+	if ( rc ) {
 		snprintf( msg, msglen, "cracklib dictionary %s cannot be read: %s",
 			path, why );
 		rc = -1;
 	} else if ( why[0] ) {
 		warden_dictionary_reason( why, msg, msglen );
 		rc = 1;
-	} else {
-		rc = 0;
 	}
+	return rc;
+}
+
+int
+warden_dictionary_check_hidden( const char *path, const char *pw,
+	size_t len, char *msg, size_t msglen )
+{
+	char why[256];
+	char *word;
+	size_t n;
+	int rc = 0;
+
+	if ( !path ) path = warden_dictionary_default();
+	word = malloc( len + 1 );
+	if ( !word ) {
+		snprintf( msg, msglen, "out of memory" );
+		return -1;
+	}
+	n = warden_quality_unmask( pw, len, word );
+	/* nothing hidden: the password itself was looked up already */
+	if ( n == 0 || ( n == len && !strncasecmp( word, pw, len ) ) )
+		goto done;
+	if ( !warden_dictionary_usable( path, msg, msglen ) ) {
+		rc = -1;
+		goto done;
+	}
+	if ( warden_dictionary_lookup( path, word, why, sizeof( why ) ) ) {
+		snprintf( msg, msglen, "cracklib dictionary %s cannot be read: %s",
+			path, why );
+		rc = -1;
+	} else if ( strstr( why, "dictionary word" ) ) {
+		snprintf( msg, msglen, "the password is based on a dictionary "
+			"word hidden behind digits, symbols or look-alike "
+			"characters (such as @ for a or 0 for o); choose one that "
+			"is not" );
+		rc = 1;
+	}
+
+done:
+	OPENSSL_cleanse( word, len + 1 );
+	free( word );
 	return rc;
 }

@@ -4,6 +4,11 @@
  * Debian's cracklib-runtime builds (/var/cache/cracklib/cracklib_dict).
  * cracklib keeps per-process state while it looks a word up, so checks are
  * serialized; one takes about a millisecond, and passwords change rarely.
+ *
+ * cracklib strips at most three characters from either end of a password
+ * before it looks it up, so "password123" is refused but "password1234"
+ * and "Summer2024!!" are not; warden_dictionary_check_hidden() looks up the
+ * word such a password hides (warden_quality_unmask()) as well.
  */
 #ifndef WARDEN_DICTIONARY_H
 #define WARDEN_DICTIONARY_H
@@ -25,5 +30,19 @@ int warden_dictionary_usable( const char *path, char *msg, size_t len );
  */
 int warden_dictionary_check( const char *path, const char *pw, size_t len,
 	char *msg, size_t msglen );
+
+/** Checks the word a password hides behind digits, symbols and look-alike
+ * characters (warden_quality_unmask()): one more cracklib lookup, made
+ * only when that word differs from the password other than in case and
+ * is not empty.  It is refused only when cracklib finds a dictionary word:
+ * the other reasons (too short, too few different characters) are about
+ * the password, which warden_dictionary_check() has judged whole.
+ * @param[in] path	the dictionary, NULL for the default
+ * @param[out] msg	what to fix when refused, or why the check could not
+ *	be made; never contains the password or the word
+ * @return 0 accepted, 1 refused, -1 the dictionary cannot be read
+ */
+int warden_dictionary_check_hidden( const char *path, const char *pw,
+	size_t len, char *msg, size_t msglen );
 
 #endif /* WARDEN_DICTIONARY_H */

@@ -73,8 +73,12 @@ policy_parse( Entry *e, warden_policy *p )
 	p->wp_quality.qp_min_upper = policy_uint( e, warden_ad.ad_minUpper, 0 );
 	p->wp_quality.qp_min_digit = policy_uint( e, warden_ad.ad_minDigit, 0 );
 	p->wp_quality.qp_min_other = policy_uint( e, warden_ad.ad_minOther, 0 );
-	p->wp_quality.qp_max_repeat = policy_uint( e, warden_ad.ad_maxRepeat, 0 );
-	p->wp_quality.qp_max_sequence = policy_uint( e, warden_ad.ad_maxSequence, 0 );
+	/* a policy of draft-behera's attributes alone still refuses
+	 * "aaaa" and "abcde" */
+	p->wp_quality.qp_max_repeat = policy_uint( e, warden_ad.ad_maxRepeat,
+		WARDEN_Q_DEFAULT_MAX_REPEAT );
+	p->wp_quality.qp_max_sequence = policy_uint( e, warden_ad.ad_maxSequence,
+		WARDEN_Q_DEFAULT_MAX_SEQUENCE );
 	p->wp_check_dictionary =
 		policy_bool( e, warden_ad.ad_checkDictionary, 1 );
 	ad = NULL;

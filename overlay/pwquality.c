@@ -202,6 +202,14 @@ pwq_check( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 		return pwq_refuse( op, rs, r == WARDEN_Q_TOO_SHORT ?
 			PP_TOO_SHORT : PP_INSUFFICIENT_QUALITY, msg, exop );
 	}
+	if ( warden_banlist_missing( wi ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot check a new password: "
+			"the default banned-password list is not open (install "
+			"it, or set warden-banned-list)\n" );
+		return pwq_refuse_code( op, rs, LDAP_OTHER,
+			PP_INSUFFICIENT_QUALITY, "the banned-password list "
+			"cannot be read; ask an administrator", exop );
+	}
 	rc = warden_banned_check( wi->wi_banned, pw );
 	if ( rc ) {
 		Debug( LDAP_DEBUG_STATS, "warden: new password for \"%s\" "
@@ -213,6 +221,11 @@ pwq_check( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 	if ( p->wp_check_dictionary ) {
 		rc = warden_dictionary_check( NULL, pw->bv_val, pw->bv_len,
 			msg, sizeof( msg ) );
+		/* cracklib strips no more than three characters from the
+		 * ends: "Summer2024!!" passes it whole */
+		if ( rc == 0 )
+			rc = warden_dictionary_check_hidden( NULL, pw->bv_val,
+				pw->bv_len, msg, sizeof( msg ) );
 		if ( rc < 0 ) {
 			Debug( LDAP_DEBUG_ANY, "warden: cannot check a new "
 				"password: %s\n", msg );

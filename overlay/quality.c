@@ -192,16 +192,27 @@ warden_quality_check( const warden_quality_policy *qp, const char *pw,
 	return WARDEN_Q_OK;
 }
 
+/* The bytes a password's word lies between: ASCII digits and symbols at
+ * either end are dropped (a trailing "2024!" or a leading "1-" hides
+ * nothing). */
+static void
+q_core( const unsigned char *p, size_t len, size_t *start, size_t *end )
+{
+#define Q_EDGE( c ) ( (c) < 0x80 && !( ( (c) | 0x20 ) >= 'a' && ( (c) | 0x20 ) <= 'z' ) )
+	*start = 0;
+	*end = len;
+	while ( *start < *end && Q_EDGE( p[*start] ) ) (*start)++;
+	while ( *end > *start && Q_EDGE( p[*end - 1] ) ) (*end)--;
+#undef Q_EDGE
+}
+
 size_t
 warden_quality_normalize( const char *pw, size_t len, char *out )
 {
 	const unsigned char *p = (const unsigned char *)pw;
-	size_t start = 0, end = len, n = 0, i;
+	size_t start, end, n = 0, i;
 
-#define Q_EDGE( c ) ( (c) < 0x80 && !( ( (c) | 0x20 ) >= 'a' && ( (c) | 0x20 ) <= 'z' ) )
-	while ( start < end && Q_EDGE( p[start] ) ) start++;
-	while ( end > start && Q_EDGE( p[end - 1] ) ) end--;
-#undef Q_EDGE
+	q_core( p, len, &start, &end );
 	for ( i = start; i < end; i++ ) {
 		int c = q_lower( p[i] );
 
@@ -209,6 +220,30 @@ warden_quality_normalize( const char *pw, size_t len, char *out )
 		case '@': case '4': c = 'a'; break;
 		case '0': c = 'o'; break;
 		case '1': case '!': case 'l': c = 'i'; break;
+		case '3': c = 'e'; break;
+		case '$': case '5': c = 's'; break;
+		case '7': c = 't'; break;
+		}
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+warden_quality_unmask( const char *pw, size_t len, char *out )
+{
+	const unsigned char *p = (const unsigned char *)pw;
+	size_t start, end, n = 0, i;
+
+	q_core( p, len, &start, &end );
+	for ( i = start; i < end; i++ ) {
+		int c = q_lower( p[i] );
+
+		switch ( c ) {
+		case '@': case '4': c = 'a'; break;
+		case '0': c = 'o'; break;
+		case '!': c = 'i'; break;
 		case '3': c = 'e'; break;
 		case '$': case '5': c = 's'; break;
 		case '7': c = 't'; break;

@@ -5,7 +5,8 @@
  * character classes, runs of one character, sequences (abcd, 4321, rows of
  * the keyboard), and words taken from the user.  The dictionary and the
  * banned-password list are checked elsewhere; warden_quality_normalize()
- * gives the form the banned list is matched in.
+ * gives the form the banned list is matched in, warden_quality_unmask()
+ * the word the dictionary looks up besides the password.
  *
  * Messages say what to do and never contain the password.
  */
@@ -25,6 +26,13 @@ typedef struct warden_quality_policy {
 	unsigned	qp_max_repeat;	/**< longest run of one character; 0: any */
 	unsigned	qp_max_sequence; /**< longest sequence (abc, 321, qwe); 0: any */
 } warden_quality_policy;
+
+/** What a policy entry that does not say (no wardenMaxRepeat,
+ * wardenMaxSequence) gets: "aaaa" and "abcde", "54321", "qwert" are
+ * refused under any policy, not only under one that names warden's own
+ * attributes.  An explicit 0 turns the rule off. */
+#define WARDEN_Q_DEFAULT_MAX_REPEAT	3
+#define WARDEN_Q_DEFAULT_MAX_SEQUENCE	4
 
 typedef enum warden_quality_result {
 	WARDEN_Q_OK = 0,
@@ -64,6 +72,20 @@ warden_quality_result warden_quality_check( const warden_quality_policy *qp,
  * @return the length of out
  */
 size_t warden_quality_normalize( const char *pw, size_t len, char *out );
+
+/** The word a password hides, for the dictionary: ASCII digits and symbols
+ * are stripped from both ends as by warden_quality_normalize(), ASCII
+ * letters folded to lower case, and @ and 4 read as a, 0 as o, 3 as e, $
+ * and 5 as s, 7 as t, ! as i.  Unlike the banned list's key, l is left
+ * alone (the key reads it as i, and "football" would become "footbaii",
+ * which no dictionary holds) and so is 1, which cracklib itself tries as
+ * both i and l.  "Summer2024!!" becomes "summer", "P@ssw0rd1!"
+ * "password", "Footb@ll-2024" "football".  Non-ASCII characters are kept
+ * as they are.
+ * @param[out] out	at least len + 1 bytes; NUL-terminated
+ * @return the length of out (0: the password has no letter)
+ */
+size_t warden_quality_unmask( const char *pw, size_t len, char *out );
 
 /** How strong the scheme of a stored userPassword value is: 0 cleartext,
  * 1 unsalted or weak ({MD5}, {SHA}, DES or MD5 {CRYPT}), 2 salted fast

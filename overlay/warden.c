@@ -389,12 +389,21 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 				wi->wi_access_exempt[i] = wi->wi_access_exempt[i + 1];
 		}
 		break;
-	case WARDEN_BANNED_LIST:
+	case WARDEN_BANNED_LIST: {
+		char msg[SLAP_TEXT_BUFLEN];
+
 		warden_banlist_close( wi->wi_banned );
 		wi->wi_banned = NULL;
 		ch_free( wi->wi_banned_file );
 		wi->wi_banned_file = NULL;
+		/* back to the default list; a replace (delete, then add)
+		 * closes it again at once */
+		if ( wi->wi_open && warden_server_mode() &&
+			warden_banlist_open_default( wi, msg, sizeof( msg ) ) )
+			Debug( LDAP_DEBUG_ANY, "warden: %s; password changes under "
+				"a policy fail until then\n", msg );
 		break;
+		}
 	}
 }
 
@@ -592,14 +601,18 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 	case WARDEN_BANNED_LIST: {
 		warden_banlist *bl = NULL;
 
-		/* read-only: safe to map in the tools too */
-		if ( c->value_string[0] != '/' ) {
-			snprintf( msg, len, "\"%s\" is not an absolute path",
-				c->value_string );
+		if ( !strcmp( c->value_string, WARDEN_BANNED_NONE ) ) {
+			/* no list at all, not even the default one */
+		} else if ( c->value_string[0] != '/' ) {
+			snprintf( msg, len, "\"%s\" is not an absolute path; "
+				"give the index's absolute path, or "
+				WARDEN_BANNED_NONE " for no list", c->value_string );
+			return -1;
+		} else if ( warden_banlist_open( c->value_string, &bl, msg,
+				len ) ) {
+			/* read-only: safe to map in the tools too */
 			return -1;
 		}
-		if ( warden_banlist_open( c->value_string, &bl, msg, len ) )
-			return -1;
 		warden_banlist_close( wi->wi_banned );
 		wi->wi_banned = bl;
 		ch_free( wi->wi_banned_file );
@@ -765,6 +778,8 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 	if ( !warden_dictionary_usable( NULL, msg, sizeof( msg ) ) )
 		Debug( LDAP_DEBUG_ANY, "warden: %s; password changes under "
 			"policies that check the dictionary will fail\n", msg );
+	if ( warden_banlist_open_default( wi, msg, sizeof( msg ) ) )
+		goto done;
 	if ( !wi->wi_store &&
 		warden_store_open( wi->wi_state_dir, &wi->wi_store,
 			msg, sizeof( msg ) ) ) {

@@ -82,7 +82,11 @@ typedef struct warden_info {
 	 * empty when not set), in the order of the WARDEN_ROLE_ bits */
 	struct berval	wi_role_group[3];
 	BerVarray	wi_access_exempt;	/**< warden-access-exempt, normalized */
-	char		*wi_banned_file;	/**< warden-banned-list */
+	/** warden-banned-list: a path, "none", or NULL for the default
+	 * list (warden_banlist_default()) */
+	char		*wi_banned_file;
+	/** the list in use; NULL under "none", or when the default list
+	 * could not be opened (password changes then fail) */
 	warden_banlist	*wi_banned;
 	/** connections that may only change the password, by c_conn_idx */
 	ldap_pvt_thread_mutex_t	wi_reset_mutex;
@@ -231,10 +235,26 @@ int warden_pwgen_init( void );
 void warden_pwgen_release( void );
 
 /* banlist.c: the banned-password list of warden-banned-list */
+/** The value of warden-banned-list that turns every list off. */
+#define WARDEN_BANNED_NONE	"none"
+/** The default list, used when warden-banned-list is not set: the index
+ * `make` builds from a common-password list and `make install` puts in the
+ * package data directory (WARDEN_BANNED_DEFAULT, fixed at compile time),
+ * or the absolute path in the environment variable WARDEN_BANNED_DEFAULT
+ * (for a module run from its build tree). */
+const char *warden_banlist_default( void );
 /** Opens the index that wardenctl built.  @return 0, or -1 with msg */
 int warden_banlist_open( const char *path, warden_banlist **bl,
 	char *msg, size_t len );
 void warden_banlist_close( warden_banlist *bl );
+/** Opens the default list into wi->wi_banned when warden-banned-list is
+ * not set and no list is open; does nothing otherwise.
+ * @return 0, or -1 with msg (which names the file and says what to do) */
+int warden_banlist_open_default( warden_info *wi, char *msg, size_t len );
+/** Whether a password change must fail because the list that applies
+ * cannot be used: no warden-banned-list and the default list did not
+ * open.  Under "none" there is no list to miss. */
+int warden_banlist_missing( const warden_info *wi );
 /** Whether pw is on the list (after normalisation); 0 when bl is NULL.
  * Maps the file again when wardenctl has rebuilt it. */
 int warden_banned_check( warden_banlist *bl, struct berval *pw );

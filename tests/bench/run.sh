@@ -23,6 +23,12 @@ WARDEN_SCHEMA=${WARDEN_SCHEMA:-$wb_top/schema/warden.schema}
 WARDEN_MODULE=${WARDEN_MODULE:-$wb_top/.libs/warden.so}
 WBENCH=${WBENCH:-$wb_here/wbench}
 WARDENCTL=${WARDENCTL:-$wb_top/wardenctl}
+# warden's default banned-password list: the one beside the module's build
+# unless told (slapd refuses to start when it has none)
+if [ -z "${WARDEN_BANNED_DEFAULT:-}" ] && [ -f "$(dirname "$WARDEN_MODULE")/../banned.idx" ]; then
+	WARDEN_BANNED_DEFAULT=$(cd "$(dirname "$WARDEN_MODULE")/.." && pwd)/banned.idx
+	export WARDEN_BANNED_DEFAULT
+fi
 
 wb_suffix="dc=bench,dc=test"
 wb_rootdn="cn=admin,$wb_suffix"
@@ -95,7 +101,9 @@ environment: WBENCH (generator, compiled from wbench.c when missing),
   --banned) [$WARDENCTL], WARDEN_CONF_EXTRA (extra slapd.conf lines
   after warden-state-dir), WARDEN_TOTP_ENROLL (command run as
   CMD URI ROOTDN ROOTPW SECRETS_FILE to enrol the TOTP users in warden; without
-  it warden is skipped for bind-totp), SLAPD, SLAPADD, MODULEDIR, SCHEMADIR
+  it warden is skipped for bind-totp), WARDEN_BANNED_DEFAULT (warden's
+  default banned-password index [the build's banned.idx beside WARDEN_MODULE]),
+  SLAPD, SLAPADD, MODULEDIR, SCHEMADIR
 EOF
 }
 

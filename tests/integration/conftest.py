@@ -2,7 +2,9 @@
 built warden module, on 127.0.0.1 and ldapi, in a temporary directory.
 
 Environment (set by 'make check'): WARDEN_MODULE, WARDEN_WRONGVER_MODULE,
-WARDEN_SRCDIR, WARDEN_BUILDDIR, WARDEN_PRELOAD (sanitizer runtimes), SLAPD.
+WARDEN_SRCDIR, WARDEN_BUILDDIR, WARDEN_PRELOAD (sanitizer runtimes), SLAPD,
+WARDEN_BANNED_DEFAULT (the default banned-password index slapd uses without
+warden-banned-list; by default the one the build made, not the installed one).
 """
 import os
 import random
@@ -25,6 +27,7 @@ WRONGVER_MODULE = os.environ.get("WARDEN_WRONGVER_MODULE", "")
 SRCDIR = Path(os.environ.get("WARDEN_SRCDIR", Path(__file__).resolve().parents[2]))
 BUILDDIR = Path(os.environ.get("WARDEN_BUILDDIR", "."))
 PRELOAD = os.environ.get("WARDEN_PRELOAD", "").strip()
+BANNED_DEFAULT = os.environ.get("WARDEN_BANNED_DEFAULT") or str((BUILDDIR / "banned.idx").resolve())
 SCHEMA_DIR = "/etc/ldap/schema"
 SUFFIX = "dc=example,dc=test"
 ROOTDN = "cn=admin," + SUFFIX
@@ -129,6 +132,7 @@ class Slapd:
     # -- process -----------------------------------------------------------
     def env(self):
         env = dict(os.environ)
+        env["WARDEN_BANNED_DEFAULT"] = BANNED_DEFAULT
         if PRELOAD:
             env["LD_PRELOAD"] = PRELOAD
             env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1:symbolize=1"

@@ -72,3 +72,16 @@ def test_make_install_layout(tmp_path):
         assert (tmp_path / f).exists(), f
     mans = list(tmp_path.rglob("slapo-warden.5"))
     assert mans, "man page not installed"
+    # the default banned-password index, where the module looks for it
+    p = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(BUILDDIR),
+                        "--eval=warden-print-pkgdatadir: ; @echo $(pkgdatadir)",
+                        "warden-print-pkgdatadir"], capture_output=True, text=True, timeout=60)
+    idx = tmp_path / (p.stdout.strip().lstrip("/") + "/banned.idx")
+    assert idx.is_file(), list(tmp_path.rglob("banned.idx"))
+    assert idx.stat().st_mode & 0o777 == 0o644
+    assert p.stdout.strip() + "/banned.idx" in (tmp_path / "usr/lib/ldap/warden.so").read_bytes().decode(
+        "latin-1")
+    for pw, rc in (("P@ssw0rd1!", 1), ("Glacier-Orbit-73x", 0)):
+        assert subprocess.run([os.environ["WARDENCTL"], "banned", "check", str(idx)],
+                              input=pw + "\n", capture_output=True, text=True,
+                              timeout=30).returncode == rc, pw

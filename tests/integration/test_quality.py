@@ -1,14 +1,16 @@
 """Password quality on every way a password is set: add, modify and the
 Password Modify extended operation, refused with constraintViolation, a
 message that says what to fix, and the ppolicy response control's error."""
+import os
 import subprocess
 
+import conftest
 import ldap
 import ldap.modlist
 import pytest
 from ldap.controls.ppolicy import PasswordPolicyControl
 
-from conftest import ROOTDN, ROOTPW, SUFFIX, USERPW, slappasswd, user_dn
+from conftest import BUILDDIR, MODULE, ROOTDN, ROOTPW, SUFFIX, USERPW, slappasswd, user_dn
 from test_lockout import POLICY, start
 
 RULES = {"pwdMinLength": "12", "pwdMaxLength": "64", "pwdCheckQuality": "2",
@@ -163,3 +165,139 @@ def test_pwd_changed_time_set_on_every_path(slapd):
     before = changed(user_dn("carol"))
     a.modify_s(user_dn("carol"), [(ldap.MOD_REPLACE, "description", [b"x"])])
     assert changed(user_dn("carol")) == before
+
+
+# --- secure by default: a policy of draft-behera's attributes alone -------
+
+# What most directories have: a pwdPolicy entry without wardenPolicy.
+STANDARD = {"pwdMinLength": "12"}
+SEQUENCE = "must not contain a sequence (like abcd, 4321 or qwer) longer than 4 characters"
+REPEAT = "must not repeat a character more than 3 times in a row"
+COMMON = "the password is a commonly used password; choose another"
+HIDDEN = ("the password is based on a dictionary word hidden behind digits, symbols "
+          "or look-alike characters (such as @ for a or 0 for o); choose one that is not")
+
+
+def passwd_error(c, dn, old, new):
+    """(exception class name, info, ppolicy errors) of a refused Password
+    Modify, or None when it succeeded."""
+    try:
+        c.passwd_s(dn, old, new, serverctrls=[PasswordPolicyControl()])
+        return None
+    except ldap.LDAPError as e:
+        errors = []
+        for oid, _, value in e.args[0].get("ctrls", []):
+            if oid == PasswordPolicyControl.controlType:
+                pc = PasswordPolicyControl()
+                pc.decodeControlValue(value)
+                errors.append(pc.error)
+        return type(e).__name__, e.args[0].get("info", ""), errors
+
+
+def standard_policy_only(s):
+    oc = s.admin().search_s(POLICY, ldap.SCOPE_BASE, attrlist=["objectClass"])[0][1]["objectClass"]
+    assert b"wardenPolicy" not in oc and not any(
+        k.startswith("warden") for k in s.admin().search_s(POLICY, ldap.SCOPE_BASE)[0][1])
+
+
+def overlay_dn(s):
+    return s.config().search_s("cn=config", ldap.SCOPE_SUBTREE,
+                               "(objectClass=olcWardenConfig)", ["dn"])[0][0]
+
+
+@pytest.mark.parametrize("new,message", [
+    ("Xk#abcde-9wQz", SEQUENCE),        # the alphabet
+    ("Xk#EDCBA-9wQz", SEQUENCE),        # backwards
+    ("Rv#54321-bNq!", SEQUENCE),        # digits, descending
+    ("Mz#qwert-7pLv", SEQUENCE),        # a keyboard row
+    ("Gh#7aaaa-Lq2w", REPEAT),          # a run of 4
+    ("password1234", COMMON),           # cracklib alone lets these three through
+    ("Summer2024!!", COMMON),
+    ("Winniethepooh-2024", COMMON),     # on the default banned list only
+])
+def test_standard_policy_refuses_the_obvious(slapd, new, message):
+    start(slapd, STANDARD)
+    standard_policy_only(slapd)
+    alice = user_dn("alice")
+    err = passwd_error(slapd.conn(alice, USERPW), alice, USERPW, new)
+    assert err == ("CONSTRAINT_VIOLATION", err[1], [5]), err
+    assert message in err[1], err
+    rc, out = ldapmodify(slapd, ROOTDN, ROOTPW, f"dn: {alice}\nchangetype: modify\n"
+                                                f"replace: userPassword\nuserPassword: {new}\n")
+    assert rc == 19 and message in out, out
+    assert slapd.conn(alice, USERPW).whoami_s()
+
+
+def test_standard_policy_accepts_a_strong_password(slapd):
+    start(slapd, STANDARD)
+    alice = user_dn("alice")
+    # four in a row, three of a kind, a word among others: all fine
+    for old, new in ((USERPW, "Glacier-Orbit-73x"), ("Glacier-Orbit-73x", "abcd-Kettle-777-qZ")):
+        assert passwd_error(slapd.conn(alice, old), alice, old, new) is None
+    assert slapd.conn(alice, "abcd-Kettle-777-qZ").whoami_s()
+
+
+@pytest.mark.parametrize("new", ["password1234", "Summer2024!!", "P@ssw0rd-2024!", "Footb@ll-2024"])
+def test_dictionary_word_behind_digits_and_symbols_refused(slapd, new):
+    # no banned list at all: the dictionary alone refuses them
+    start(slapd, STANDARD, extra="warden-banned-list none\n")
+    bob = user_dn("bob")
+    err = passwd_error(slapd.conn(bob, USERPW), bob, USERPW, new)
+    assert err == ("CONSTRAINT_VIOLATION", HIDDEN, [5]), err
+    # the policy may turn the dictionary off, and then nothing refuses it
+    slapd.admin().modify_s(POLICY, [(ldap.MOD_ADD, "objectClass", [b"wardenPolicy"]),
+                                    (ldap.MOD_ADD, "wardenCheckDictionary", [b"FALSE"])])
+    assert passwd_error(slapd.conn(bob, USERPW), bob, USERPW, new) is None
+
+
+def test_default_banned_list_turned_off_and_on_live(slapd):
+    start(slapd, STANDARD)
+    bob, dn = user_dn("bob"), overlay_dn(slapd)
+    c = slapd.conn(bob, USERPW)
+    # on the default list, and nothing else refuses it
+    err = passwd_error(c, bob, USERPW, "HarryPotter#2024")
+    assert err == ("CONSTRAINT_VIOLATION", COMMON, [5]), err
+    assert "olcWardenBannedList" not in slapd.config().search_s(dn, ldap.SCOPE_BASE)[0][1]
+    rc, out = slapd.ldapmodify(f"dn: {dn}\nchangetype: modify\n"
+                               "replace: olcWardenBannedList\nolcWardenBannedList: none\n")
+    assert rc == 0, out
+    assert slapd.config().search_s(dn, ldap.SCOPE_BASE)[0][1]["olcWardenBannedList"] == [b"none"]
+    assert passwd_error(c, bob, USERPW, "HarryPotter#2024") is None
+    # without the setting, the default list again
+    rc, out = slapd.ldapmodify(f"dn: {dn}\nchangetype: modify\ndelete: olcWardenBannedList\n")
+    assert rc == 0, out
+    c = slapd.conn(bob, "HarryPotter#2024")
+    err = passwd_error(c, bob, "HarryPotter#2024", "Winniethepooh-2024")
+    assert err == ("CONSTRAINT_VIOLATION", COMMON, [5]), err
+
+
+def compiled_default():
+    p = subprocess.run(["make", "-s", "--no-print-directory", "-C", str(BUILDDIR),
+                        "--eval=warden-print-pkgdatadir: ; @echo $(pkgdatadir)",
+                        "warden-print-pkgdatadir"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip() + "/banned.idx"
+
+
+def test_missing_default_banned_list_refuses_to_start(slapd, monkeypatch):
+    conf = (slapd.base_conf([MODULE]) + slapd.mdb_conf() +
+            f"overlay warden\nwarden-state-dir {slapd.state}\n")
+    missing = slapd.dir / "nowhere" / "banned.idx"
+    monkeypatch.setattr(conftest, "BANNED_DEFAULT", str(missing))
+    slapd.write_conf(conf)
+    assert slapd.start(expect_failure=True) != 0
+    log = slapd.log_text()
+    assert ("warden: install the default banned-password list (make install) or set "
+            f"warden-banned-list to an index or none: cannot open \"{missing}\"") in log, slapd.tail()
+    # the module's own default: the package data directory
+    monkeypatch.setattr(conftest, "BANNED_DEFAULT", "")
+    installed = compiled_default()
+    if not os.path.exists(installed):
+        assert slapd.start(expect_failure=True) != 0
+        assert f"or none: cannot open \"{installed}\"" in slapd.log_text(), slapd.tail()
+    # "none": no list, nothing to miss
+    monkeypatch.setattr(conftest, "BANNED_DEFAULT", str(missing))
+    slapd.write_conf(conf + "warden-banned-list none\n")
+    slapd.start()
+    assert slapd.config().search_s(overlay_dn(slapd), ldap.SCOPE_BASE)[0][1][
+        "olcWardenBannedList"] == [b"none"]

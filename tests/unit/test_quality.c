@@ -80,6 +80,39 @@ START_TEST( repeats_and_sequences )
 }
 END_TEST
 
+/* A policy entry that names none of warden's attributes: what
+ * policy_parse() gives it. */
+START_TEST( default_repeats_and_sequences )
+{
+	warden_quality_policy qp = { .qp_min_length = 12,
+		.qp_max_repeat = WARDEN_Q_DEFAULT_MAX_REPEAT,
+		.qp_max_sequence = WARDEN_Q_DEFAULT_MAX_SEQUENCE };
+
+	/* sequences of 5: alphabet, digits, keyboard rows, both ways */
+	ck_assert_int_eq( check( &qp, "Xk#abcde-9wQz", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_str_eq( msg, "the password must not contain a sequence (like "
+		"abcd, 4321 or qwer) longer than 4 characters" );
+	ck_assert_int_eq( check( &qp, "Xk#EDCBA-9wQz", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Xk#-12345-wQz", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Xk#-54321-wQz", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Mz#qwert-7pLv", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Mz#trewq-7pLv", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Mz#asdfg-7pLv", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Mz#zxcvb-7pLv", NULL ), WARDEN_Q_SEQUENCE );
+	ck_assert_int_eq( check( &qp, "Mz#-67890-pLv", NULL ), WARDEN_Q_SEQUENCE );
+	/* four in a row is allowed */
+	ck_assert_int_eq( check( &qp, "Xk#abcd-9wQzm", NULL ), WARDEN_Q_OK );
+	ck_assert_int_eq( check( &qp, "Xk#4321-9wQzm", NULL ), WARDEN_Q_OK );
+	/* runs of 4 are refused, of 3 allowed */
+	ck_assert_int_eq( check( &qp, "Gh#7aaaa-Lq2w", NULL ), WARDEN_Q_REPEAT );
+	ck_assert_str_eq( msg, "the password must not repeat a character "
+		"more than 3 times in a row" );
+	ck_assert_int_eq( check( &qp, "Gh#7----Lq2w", NULL ), WARDEN_Q_REPEAT );
+	ck_assert_int_eq( check( &qp, "Gh#7aaa-Lq2w", NULL ), WARDEN_Q_OK );
+	ck_assert_int_eq( check( &qp, "Correct-Horse-Battery-9", NULL ), WARDEN_Q_OK );
+}
+END_TEST
+
 START_TEST( personal_words )
 {
 	warden_quality_policy qp = { 0 };
@@ -118,6 +151,35 @@ START_TEST( normalize_for_banned_list )
 	warden_quality_normalize( "lollipop", 8, out );
 	ck_assert_str_eq( out, "ioiiipop" );
 	warden_quality_normalize( "\xc3\xa9t\xc3\xa9", 5, out );
+	ck_assert_str_eq( out, "\xc3\xa9t\xc3\xa9" );
+}
+END_TEST
+
+START_TEST( unmask_for_dictionary )
+{
+	char out[64];
+
+	ck_assert_int_eq( warden_quality_unmask( "Summer2024!!", 12, out ), 6 );
+	ck_assert_str_eq( out, "summer" );
+	warden_quality_unmask( "password1234", 12, out );
+	ck_assert_str_eq( out, "password" );
+	warden_quality_unmask( "P@ssw0rd1!", 10, out );
+	ck_assert_str_eq( out, "password" );
+	/* l stays l (the banned list's key would make it "footbaii") */
+	warden_quality_unmask( "Footb@ll-2024", 13, out );
+	ck_assert_str_eq( out, "football" );
+	/* 1 inside is left to cracklib, which tries it as i and as l */
+	warden_quality_unmask( "W1nter-2024", 11, out );
+	ck_assert_str_eq( out, "w1nter" );
+	warden_quality_unmask( "Sunsh!ne#77", 11, out );
+	ck_assert_str_eq( out, "sunshine" );
+	warden_quality_unmask( "$3cr37", 6, out );
+	ck_assert_str_eq( out, "cr" );
+	warden_quality_unmask( "4ever-Dr4g0n5", 13, out );
+	ck_assert_str_eq( out, "ever-dragon" );
+	ck_assert_int_eq( warden_quality_unmask( "2026-!!-77", 10, out ), 0 );
+	ck_assert_str_eq( out, "" );
+	warden_quality_unmask( "\xc3\xa9t\xc3\xa9" "2024", 9, out );
 	ck_assert_str_eq( out, "\xc3\xa9t\xc3\xa9" );
 }
 END_TEST
@@ -214,8 +276,10 @@ quality_suite( void )
 	tcase_add_test( tc, length_in_characters );
 	tcase_add_test( tc, classes );
 	tcase_add_test( tc, repeats_and_sequences );
+	tcase_add_test( tc, default_repeats_and_sequences );
 	tcase_add_test( tc, personal_words );
 	tcase_add_test( tc, normalize_for_banned_list );
+	tcase_add_test( tc, unmask_for_dictionary );
 	tcase_add_test( tc, hash_ranks );
 	tcase_add_test( tc, generated_passwords );
 	suite_add_tcase( s, tc );
