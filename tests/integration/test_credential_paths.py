@@ -245,3 +245,64 @@ def test_mfa_grace_starts_at_the_first_right_password(slapd):
     assert bind(slapd, "alice", USERPW)[0] == 0       # grace starts now
     time.sleep(2.5)
     assert bind(slapd, "alice", USERPW)[0] == 49      # and has ended
+
+
+def timed_binds(s, dn, pw, n):
+    out = []
+    for _ in range(n):
+        c = ldap.initialize(s.uri)
+        t = time.perf_counter()
+        try:
+            c.simple_bind_s(dn, pw)
+        except ldap.INVALID_CREDENTIALS:
+            pass
+        out.append(time.perf_counter() - t)
+        c.unbind_s()
+    out.sort()
+    return out[len(out) // 2]
+
+
+def test_refusals_take_the_same_time(slapd):
+    """With warden-lockout-expose off, a refusal's time does not tell why:
+    medians of 200 binds per kind, passwords hashed with {ARGON2} so that
+    a check that is skipped would show."""
+    key = slapd.dir / "warden.key"
+    key.write_text(KEY)
+    os.chmod(key, 0o600)
+    a = start(slapd, {"pwdMaxFailure": "3", "pwdLockoutDuration": "0"},
+              modules=("argon2.la",), users=("alice", "bob", "carol", "dave"),
+              conf_extra="password-hash {ARGON2}\n",
+              extra=f"warden-key-file {key}\nwarden-lockout-expose off\n")
+    for u in ("alice", "bob", "carol", "dave"):          # rehashed to {ARGON2}
+        assert bind(slapd, u, USERPW)[0] == 0
+    assert b"{ARGON2}" in a.search_s(user_dn("alice"), ldap.SCOPE_BASE,
+                                      attrlist=["userPassword"])[0][1]["userPassword"][0]
+    a.add_s(f"cn=ops,{SUFFIX}", [("objectClass", [b"groupOfNames"]), ("cn", [b"ops"]),
+                                 ("member", [user_dn(u).encode() for u in ("alice", "bob", "dave")])])
+    a.add_s(f"cn=here,{SUFFIX}", [("objectClass", [b"device", b"wardenSystem"]),
+                                  ("cn", [b"here"]), ("wardenNetwork", [b"127.0.0.0/8"]),
+                                  ("wardenAllowedGroup", [f"cn=ops,{SUFFIX}".encode()])])
+    seed = enrol(slapd, "dave", seed=os.urandom(20))
+    for i in range(3):
+        bind(slapd, "bob", f"Wrong-pass-{i}")
+    assert "pwdAccountLockedTime" in state(slapd, "bob")
+    c = code(seed)
+    wrong_code = f"{(int(c) + 500000) % 1000000:06d}"
+    n = 200
+    kinds = {
+        "wrong password": (user_dn("alice"), "Wrong-pass-x"),
+        "locked": (user_dn("bob"), USERPW),
+        "unknown user": (f"uid=nobody,ou=people,{SUFFIX}", USERPW),
+        "not allowed, right password": (user_dn("carol"), USERPW),
+        "not allowed, wrong password": (user_dn("carol"), "Wrong-pass-x"),
+        "wrong code": (user_dn("dave"), USERPW + wrong_code),
+    }
+    # alice's guesses must not lock her mid-measurement: one wrong
+    # password repeated counts once
+    med = {k: timed_binds(slapd, dn, pw, n) for k, (dn, pw) in kinds.items()}
+    base = med["wrong password"]
+    report = ", ".join(f"{k}: {v * 1000:.2f} ms" for k, v in med.items())
+    print("refusal medians: " + report)
+    assert base > 0.002, "argon2 too fast to measure anything: " + report
+    for k, v in med.items():
+        assert abs(v - base) <= max(0.0015, 0.25 * base), report
