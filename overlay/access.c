@@ -5,7 +5,10 @@
  * address or CIDR range) and wardenCertSubject (the subject of its TLS
  * client certificate).  Its wardenAllowedGroup values, and those of every
  * wardenSystemGroup it is a member of, name the user groups that may bind
- * from it.  A bind from a system by a user in none of them is refused with
+ * from it.  When several systems match a connection, the most specific
+ * decides: a certificate, then the longest matching network prefix
+ * (equally specific systems: the union of their groups).  A bind from a
+ * system by a user in none of its groups is refused with
  * invalidCredentials; a bind from no known system follows
  * warden-access-default.  The rootdn and warden-access-exempt identities
  * are never refused.
@@ -295,7 +298,27 @@ access_user( Operation *op, slap_overinst *on, struct berval *ndn,
 	return direct;
 }
 
-/* 1 allowed, 0 refused (why says where from); ac_lock held for reading. */
+/* How closely a system matches the client: its certificate above any
+ * address, then the longest matching prefix (a single address is a /32
+ * or /128); -1 when it does not match. */
+#define ACCESS_SPEC_CERT	256
+
+static int
+access_specificity( access_system *as, int have_addr, warden_cidr *addr,
+	struct berval *subject )
+{
+	int j;
+
+	for ( j = 0; subject->bv_val && j < as->as_ncerts; j++ ) {
+		if ( dn_match( &as->as_certs[j], subject ) ) return ACCESS_SPEC_CERT;
+	}
+	return have_addr ? warden_cidr_best_match( as->as_nets, as->as_nnets,
+		addr ) : -1;
+}
+
+/* 1 allowed, 0 refused (why says where from); ac_lock held for reading.
+ * The most specific systems decide (README, Access): a host's own entry
+ * is not widened by a range that also covers it. */
 static int
 access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	char *why, size_t len )
@@ -304,8 +327,8 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	warden_cidr addr;
 	struct berval subject, uid;
 	BerVarray groups = NULL;
-	int have_addr, i, j, k, n = 0, ngroups = 0, allowed;
-	uint64_t h, gen;
+	int have_addr, i, k, n = 0, ngroups = 0, allowed, best = -1, limit = 0;
+	uint64_t h0, h, gen;
 	access_slot *set;
 
 	have_addr = op->o_conn && op->o_conn->c_peer_name.bv_val &&
@@ -313,17 +336,23 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	BER_BVZERO( &subject );
 	if ( ac->ac_certs ) access_cert_subject( op, &subject );
 
-	h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
+	/* the decision is kept per user and the systems that decide */
+	h0 = h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
 	why[0] = '\0';
 	for ( i = 0; i < ac->ac_nsys; i++ ) {
 		access_system *as = &ac->ac_sys[i];
-		int match = 0;
+		int spec = access_specificity( as, have_addr, &addr, &subject );
 
-		for ( j = 0; have_addr && !match && j < as->as_nnets; j++ )
-			match = warden_cidr_contains( &as->as_nets[j], &addr );
-		for ( j = 0; subject.bv_val && !match && j < as->as_ncerts; j++ )
-			match = dn_match( &as->as_certs[j], &subject );
-		if ( !match ) continue;
+		if ( spec < 0 || spec < best ) continue;
+		if ( spec > best ) {
+			/* a closer match: the broader ones found so far count
+			 * for nothing */
+			best = spec;
+			n = ngroups = 0;
+			h = h0;
+			if ( groups ) op->o_tmpfree( groups, op->o_tmpmemctx );
+			groups = NULL;
+		}
 		if ( !n++ ) snprintf( why, len, "%s", as->as_ndn.bv_val );
 		h = access_hash( h, &i, sizeof( i ) );
 		for ( k = 0; k < as->as_ngroups; k++ ) {
@@ -352,11 +381,18 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	}
 	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 	if ( allowed < 0 ) {
+		/* a walk stopped at a limit grants nothing (fail closed) */
 		allowed = access_user( op, on, &op->o_req_ndn, &uid, groups,
 			ngroups ) ||
 			warden_group_member( op, on, &op->o_req_ndn,
-				uid.bv_val ? &uid : NULL, groups, ngroups );
+				uid.bv_val ? &uid : NULL, groups, ngroups, &limit );
 		if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
+		if ( limit ) {
+			size_t l = strlen( why );
+
+			snprintf( why + l, len - l, "; its groups were not all "
+				"followed (warden-group-depth, warden-group-max)" );
+		}
 		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
 		/* a change since we began: do not keep what we found */
 		if ( ac->ac_gen == gen ) {
@@ -407,6 +443,15 @@ warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
 }
 
 /* --- changes ---------------------------------------------------------------- */
+
+void
+warden_access_forget( warden_access *ac )
+{
+	if ( !ac ) return;
+	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
+	ac->ac_gen++;
+	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+}
 
 static int
 access_is_group_attr( AttributeDescription *ad )

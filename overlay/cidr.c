@@ -119,3 +119,17 @@ warden_cidr_contains( const warden_cidr *range, const warden_cidr *addr )
 	}
 	return 1;
 }
+
+int
+warden_cidr_best_match( const warden_cidr *ranges, int n,
+	const warden_cidr *addr )
+{
+	int i, best = -1;
+
+	for ( i = 0; i < n; i++ ) {
+		if ( (int)ranges[i].wc_bits > best &&
+			warden_cidr_contains( &ranges[i], addr ) )
+			best = (int)ranges[i].wc_bits;
+	}
+	return best;
+}

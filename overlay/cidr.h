@@ -34,4 +34,10 @@ int warden_cidr_peer( const char *peer, warden_cidr *out );
  * range. */
 int warden_cidr_contains( const warden_cidr *range, const warden_cidr *addr );
 
+/** The most specific of n ranges that contain an address.
+ * @return its prefix length (32 or 128: the address itself), or -1 when
+ *	none contains it */
+int warden_cidr_best_match( const warden_cidr *ranges, int n,
+	const warden_cidr *addr );
+
 #endif /* WARDEN_CIDR_H */

@@ -7,19 +7,42 @@
  */
 
 #include "warden.h"
+#include "validate.h"
 
+/* An integer setting of the entry; dflt when absent.  A stored value out
+ * of the range validate.c gives it (written by slapadd, or by a provider
+ * without warden) is read as the row's safe value, never as "off", and
+ * logged. */
 static unsigned
 policy_uint( Entry *e, AttributeDescription *ad, unsigned dflt )
 {
+	const warden_policy_range *r;
+	struct berval *name;
 	Attribute *a;
-	long v;
-	char *end;
+	long long v;
+	int bad;
 
 	if ( !ad || !( a = attr_find( e->e_attrs, ad ) ) || !a->a_vals[0].bv_val )
 		return dflt;
-	v = strtol( a->a_vals[0].bv_val, &end, 10 );
-	if ( *end || v < 0 ) return dflt;
-	return v > (long)UINT_MAX ? UINT_MAX : (unsigned)v;
+	name = &ad->ad_type->sat_cname;
+	r = warden_policy_range_find( name->bv_val, name->bv_len );
+	if ( !r ) {
+		if ( warden_policy_int_parse( a->a_vals[0].bv_val,
+				a->a_vals[0].bv_len, &v ) || v < 0 )
+			return dflt;
+	} else {
+		v = warden_policy_value_read( r, a->a_vals[0].bv_val,
+			a->a_vals[0].bv_len, &bad );
+		if ( bad )
+			Debug( LDAP_DEBUG_ANY, "warden: policy \"%s\": %s: the "
+				"stored value %.*s is out of range (allowed %lld to "
+				"%lld); read as %lld\n", e->e_name.bv_val,
+				r->pr_name, (int)( a->a_vals[0].bv_len > 64 ? 64 :
+				a->a_vals[0].bv_len ), a->a_vals[0].bv_val,
+				r->pr_min, r->pr_max, v );
+	}
+	if ( v < 0 ) return 0;
+	return v > (long long)UINT_MAX ? UINT_MAX : (unsigned)v;
 }
 
 static int
@@ -233,4 +256,166 @@ warden_policy_applying( Operation *op, slap_overinst *on,
 	if ( subentry ) return warden_policy_lookup( op, on, subentry, out );
 	if ( BER_BVISEMPTY( &wi->wi_default_policy ) ) return WARDEN_POLICY_NONE;
 	return warden_policy_lookup( op, on, &wi->wi_default_policy, out );
+}
+
+/* --- values written --------------------------------------------------------- */
+
+/* The value of a single-valued integer attribute after the modifications
+ * from mods up to stop (exclusive) are applied to e (may be NULL).
+ * @return 1 with *v, or 0 when it has none (or not an integer) */
+static int
+policy_after( Entry *e, Modifications *mods, Modifications *stop,
+	AttributeDescription *ad, long long *v )
+{
+	Modifications *m;
+	Attribute *a = e ? attr_find( e->e_attrs, ad ) : NULL;
+	long long d;
+	int have = a && !warden_policy_int_parse( a->a_vals[0].bv_val,
+		a->a_vals[0].bv_len, v );
+
+	for ( m = mods; m && m != stop; m = m->sml_next ) {
+		if ( m->sml_desc != ad ) continue;
+		switch ( m->sml_op & LDAP_MOD_OP ) {
+		case LDAP_MOD_DELETE:
+			have = 0;
+			break;
+		case LDAP_MOD_ADD:
+		case LDAP_MOD_REPLACE:
+			have = m->sml_numvals && !warden_policy_int_parse(
+				m->sml_values[0].bv_val, m->sml_values[0].bv_len, v );
+			break;
+		case LDAP_MOD_INCREMENT:
+			if ( !have || !m->sml_numvals || warden_policy_int_parse(
+					m->sml_values[0].bv_val,
+					m->sml_values[0].bv_len, &d ) )
+				break;
+			/* saturated: anything that far is out of range */
+			if ( d > 0 && *v > LLONG_MAX - d ) *v = LLONG_MAX;
+			else if ( d < 0 && *v < LLONG_MIN - d ) *v = LLONG_MIN;
+			else *v += d;
+			break;
+		}
+	}
+	return have;
+}
+
+static int
+policy_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
+	const char *msg )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	char *text = op->o_tmpalloc( strlen( msg ) + 1, op->o_tmpmemctx );
+
+	strcpy( text, msg );
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_error( op, rs, LDAP_CONSTRAINT_VIOLATION, text );
+	op->o_bd->bd_info = bi;
+	rs->sr_text = NULL;
+	return LDAP_CONSTRAINT_VIOLATION;
+}
+
+static const warden_policy_range *
+policy_range_of( AttributeDescription *ad )
+{
+	return warden_policy_range_find( ad->ad_type->sat_cname.bv_val,
+		ad->ad_type->sat_cname.bv_len );
+}
+
+int
+warden_policy_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	char msg[SLAP_TEXT_BUFLEN];
+	AttributeDescription *ad_min = NULL, *ad_max = NULL;
+	const warden_policy_range *r;
+	const char *text;
+	Modifications *m;
+	Attribute *a;
+	Entry *e = NULL;
+	long long minl = -1, maxl = -1, v;
+	int lengths = 0, need_entry = 0, rc = SLAP_CB_CONTINUE;
+	unsigned i;
+
+	/* a replica keeps what its provider sends */
+	if ( be_isupdate( op ) ) return SLAP_CB_CONTINUE;
+	slap_str2ad( "pwdMinLength", &ad_min, &text );
+	slap_str2ad( "pwdMaxLength", &ad_max, &text );
+
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		for ( a = op->ora_e->e_attrs; a; a = a->a_next ) {
+			if ( !( r = policy_range_of( a->a_desc ) ) ) continue;
+			for ( i = 0; i < a->a_numvals; i++ ) {
+				if ( warden_policy_value_check( r, a->a_vals[i].bv_val,
+						a->a_vals[i].bv_len, msg, sizeof( msg ) ) )
+					return policy_refuse( op, rs, on, msg );
+			}
+		}
+		if ( ad_min && ad_max &&
+			warden_policy_lengths_check(
+				policy_after( op->ora_e, NULL, NULL, ad_min, &v ) ? v : -1,
+				policy_after( op->ora_e, NULL, NULL, ad_max, &v ) ? v : -1,
+				msg, sizeof( msg ) ) )
+			return policy_refuse( op, rs, on, msg );
+		return SLAP_CB_CONTINUE;
+	}
+	if ( op->o_tag != LDAP_REQ_MODIFY ) return SLAP_CB_CONTINUE;
+
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( !policy_range_of( m->sml_desc ) ) continue;
+		if ( ( m->sml_op & LDAP_MOD_OP ) == LDAP_MOD_INCREMENT )
+			need_entry = 1;
+		if ( m->sml_desc == ad_min || m->sml_desc == ad_max )
+			lengths = need_entry = 1;
+	}
+	if ( need_entry ) {
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
+		op->o_bd->bd_info = bi;
+	}
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( !( r = policy_range_of( m->sml_desc ) ) ) continue;
+		switch ( m->sml_op & LDAP_MOD_OP ) {
+		case LDAP_MOD_ADD:
+		case LDAP_MOD_REPLACE:
+			for ( i = 0; i < m->sml_numvals; i++ ) {
+				if ( warden_policy_value_check( r,
+						m->sml_values[i].bv_val,
+						m->sml_values[i].bv_len, msg, sizeof( msg ) ) ) {
+					rc = policy_refuse( op, rs, on, msg );
+					goto done;
+				}
+			}
+			break;
+		case LDAP_MOD_INCREMENT: {
+			char num[32];
+			int n;
+
+			/* no value to increment: the backend says so */
+			if ( !policy_after( e, op->orm_modlist, m->sml_next,
+					m->sml_desc, &v ) )
+				break;
+			n = snprintf( num, sizeof( num ), "%lld", v );
+			if ( warden_policy_value_check( r, num, n, msg,
+					sizeof( msg ) ) ) {
+				rc = policy_refuse( op, rs, on, msg );
+				goto done;
+			}
+			break;
+			}
+		}
+	}
+	if ( lengths ) {
+		minl = policy_after( e, op->orm_modlist, NULL, ad_min, &v ) ? v : -1;
+		maxl = policy_after( e, op->orm_modlist, NULL, ad_max, &v ) ? v : -1;
+		if ( warden_policy_lengths_check( minl, maxl, msg, sizeof( msg ) ) )
+			rc = policy_refuse( op, rs, on, msg );
+	}
+
+done:
+	if ( e ) {
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+		be_entry_release_r( op, e );
+		op->o_bd->bd_info = bi;
+	}
+	return rc;
 }

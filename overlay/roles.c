@@ -85,8 +85,12 @@ roles_of( Operation *op, slap_overinst *on )
 
 	roles = 0;
 	for ( i = 0; i < 3; i++ ) {
+		int limit;
+
+		/* a walk stopped at a limit grants no role */
 		if ( !BER_BVISEMPTY( groups[i] ) &&
-			warden_group_member( op, on, &op->o_ndn, NULL, groups[i], 1 ) )
+			warden_group_member( op, on, &op->o_ndn, NULL, groups[i], 1,
+				&limit ) )
 			roles |= 1 << i;
 	}
 	/* administrators hold the lesser roles too */

@@ -178,6 +178,34 @@ warden_secret_is_wrapped( const char *val, size_t vallen )
 }
 
 warden_secret_rc
+warden_secret_seed_len( const char *val, size_t vallen, size_t *seedlen,
+	char *msg, size_t len )
+{
+	unsigned char blob[SECRET_BLOB_MAX];
+	const char *id, *b64;
+	size_t idlen, b64len;
+	warden_secret_rc rc;
+	long n;
+
+	*seedlen = 0;
+	rc = secret_parse( val, vallen, &id, &idlen, &b64, &b64len, msg, len );
+	if ( rc ) return rc;
+	if ( b64len > secret_b64_len( SECRET_BLOB_MAX ) ||
+		( n = secret_b64_decode( b64, b64len, blob, sizeof( blob ) ) ) < 0 ) {
+		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
+			"bad base64 or too long", (int)idlen, id );
+		return WARDEN_SECRET_CORRUPT;
+	}
+	if ( n <= WARDEN_SECRET_NONCE_LEN + WARDEN_SECRET_TAG_LEN ) {
+		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
+			"too short", (int)idlen, id );
+		return WARDEN_SECRET_CORRUPT;
+	}
+	*seedlen = n - WARDEN_SECRET_NONCE_LEN - WARDEN_SECRET_TAG_LEN;
+	return WARDEN_SECRET_OK;
+}
+
+warden_secret_rc
 warden_secret_key_id( const char *val, size_t vallen, char *id,
 	char *msg, size_t len )
 {

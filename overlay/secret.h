@@ -78,6 +78,15 @@ int warden_secret_is_wrapped( const char *val, size_t vallen );
 warden_secret_rc warden_secret_key_id( const char *val, size_t vallen,
 	char *id, char *msg, size_t len );
 
+/** The length of the seed a wrapped value holds (its ciphertext is as
+ * long), without the key: so that a short seed written already wrapped
+ * can be refused like a cleartext one.
+ * @param[out] seedlen	the seed's length
+ * @return WARDEN_SECRET_OK or WARDEN_SECRET_CORRUPT (msg says why)
+ */
+warden_secret_rc warden_secret_seed_len( const char *val, size_t vallen,
+	size_t *seedlen, char *msg, size_t len );
+
 /** Wraps a seed under the active key of a ring (wr_keys[0]), with a
  * fresh random nonce.
  * @param[in] ring	the key ring; NULL or empty gives WARDEN_SECRET_NOKEY

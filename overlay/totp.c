@@ -32,6 +32,7 @@
 #include "secret.h"
 #include "otpstate.h"
 #include "recovery.h"
+#include "validate.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
 /* warden_otpstate index of the start of a user's enrolment grace */
@@ -484,13 +485,23 @@ totp_policy_requires( Operation *op, slap_overinst *on, warden_subject *ws,
 {
 	warden_policy *p = &ws->ws_policy;
 	Attribute *a;
+	int required, limit = 0;
 
 	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ) return 0;
 	if ( p->wp_mfa_required ) return 1;
 	if ( !p->wp_mfa_group_n ) return 0;
 	a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
-	return warden_group_member( op, on, &e->e_nname,
-		a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups, p->wp_mfa_group_n );
+	required = warden_group_member( op, on, &e->e_nname,
+		a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups, p->wp_mfa_group_n,
+		&limit );
+	/* not known to be outside the MFA groups: inside (fail closed) */
+	if ( !required && limit ) {
+		required = 1;
+		Debug( LDAP_DEBUG_ANY, "warden: \"%s\" is taken for a member of "
+			"a wardenMFAGroup: its groups were not all followed\n",
+			op->o_req_dn.bv_val );
+	}
+	return required;
 }
 
 /* Whether a required user without a token is still in the grace period;
@@ -773,7 +784,21 @@ refuse:
 	return LDAP_INVALID_CREDENTIALS;
 }
 
-/* Wraps the cleartext values of one oathSecret value list. */
+/* A diagnostic message in op memory (the result is sent before the
+ * operation ends). */
+static const char *
+totp_text( Operation *op, const char *prefix, const char *msg )
+{
+	size_t lp = strlen( prefix ), lm = strlen( msg );
+	char *text = op->o_tmpalloc( lp + lm + 1, op->o_tmpmemctx );
+
+	memcpy( text, prefix, lp );
+	memcpy( text + lp, msg, lm + 1 );
+	return text;
+}
+
+/* Checks the seeds of one oathSecret value list (RFC 4226: 128 bits at
+ * least, wrapped or not) and wraps the cleartext ones. */
 static int
 totp_wrap_values( Operation *op, SlapReply *rs, slap_overinst *on,
 	const unsigned char *uuid, BerVarray vals, BerVarray nvals, unsigned n )
@@ -784,6 +809,22 @@ totp_wrap_values( Operation *op, SlapReply *rs, slap_overinst *on,
 	unsigned i;
 
 	for ( i = 0; i < n; i++ ) {
+		size_t seedlen = vals[i].bv_len;
+
+		/* A wrapped value written by an administrator (copied from
+		 * another server) holds a ciphertext as long as its seed. */
+		if ( warden_secret_is_wrapped( vals[i].bv_val, vals[i].bv_len ) &&
+			warden_secret_seed_len( vals[i].bv_val, vals[i].bv_len,
+				&seedlen, msg, sizeof( msg ) ) != WARDEN_SECRET_OK ) {
+			rs->sr_err = LDAP_CONSTRAINT_VIOLATION;
+			rs->sr_text = totp_text( op, "oathSecret: ", msg );
+			goto fail;
+		}
+		if ( warden_seed_length_check( seedlen, msg, sizeof( msg ) ) ) {
+			rs->sr_err = LDAP_CONSTRAINT_VIOLATION;
+			rs->sr_text = totp_text( op, "", msg );
+			goto fail;
+		}
 		if ( warden_secret_is_wrapped( vals[i].bv_val, vals[i].bv_len ) )
 			continue;
 		if ( !wi->wi_keys ) {

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -162,4 +164,154 @@ warden_version_matches( const char *versionstr, const char *built_for )
 			return 1;
 	}
 	return 0;
+}
+
+/* --- the integer settings of a password policy entry ------------------------ */
+
+#define INT31	2147483647LL	/* the most an LDAP Integer is read as */
+
+/* Below the range, a value reads as the nearest end, except where that
+ * end switches a protection off: a stored pwdMaxFailure of -1 must not
+ * mean "never lock". */
+static const warden_policy_range policy_ranges[] = {
+	{ "pwdMaxFailure", 0, INT31, 1, INT31, "0: never lock" },
+	{ "pwdLockoutDuration", 0, INT31, 0, INT31,
+		"seconds; 0: until an administrator unlocks" },
+	{ "pwdFailureCountInterval", 0, INT31, 0, INT31,
+		"seconds; 0: until a successful bind" },
+	{ "pwdMinLength", 0, 4096, 0, 4096, "characters" },
+	{ "pwdMaxLength", 0, 4096, 0, 4096, "characters; 0: no maximum" },
+	{ "pwdInHistory", 0, 1024, 0, 1024, "passwords" },
+	{ "pwdMinAge", 0, INT31, 0, INT31, "seconds" },
+	{ "pwdMaxAge", 0, INT31, 0, INT31, "seconds; 0: never expires" },
+	{ "pwdGraceAuthNLimit", 0, INT31, 0, INT31, "binds" },
+	{ "pwdExpireWarning", 0, INT31, 0, INT31, "seconds" },
+	{ "pwdCheckQuality", 0, 2, 2, 2,
+		"0: off, 1: when the value can be checked, 2: always" },
+	{ "wardenLockoutBackoff", 1, 1000, 1, 1000, "factor; 1: no back-off" },
+	{ "wardenLockoutMaxDuration", 0, INT31, 0, INT31,
+		"seconds; 0: no cap" },
+	{ "wardenLockoutBackoffReset", 0, INT31, 0, INT31,
+		"seconds; 0: never" },
+	{ "wardenSourceMaxFailure", 0, INT31, 1, INT31, "0: off" },
+	{ "wardenSourceFailureInterval", 1, INT31, 300, INT31, "seconds" },
+	{ "wardenMinClasses", 0, 4, 0, 4,
+		"of lower-case, upper-case, digits, others" },
+	{ "wardenMinLower", 0, 4096, 0, 4096, "characters" },
+	{ "wardenMinUpper", 0, 4096, 0, 4096, "characters" },
+	{ "wardenMinDigit", 0, 4096, 0, 4096, "characters" },
+	{ "wardenMinOther", 0, 4096, 0, 4096, "characters" },
+	{ "wardenMaxRepeat", 0, 4096, 0, 4096, "characters; 0: any" },
+	{ "wardenMaxSequence", 0, 4096, 0, 4096, "characters; 0: any" },
+	{ "wardenMFAGracePeriod", 0, INT31, 0, INT31, "seconds; 0: none" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+const warden_policy_range *
+warden_policy_range_find( const char *name, size_t len )
+{
+	int i;
+
+	for ( i = 0; policy_ranges[i].pr_name; i++ ) {
+		if ( strlen( policy_ranges[i].pr_name ) == len &&
+			!strncasecmp( policy_ranges[i].pr_name, name, len ) )
+			return &policy_ranges[i];
+	}
+	return NULL;
+}
+
+const warden_policy_range *
+warden_policy_range_at( int i )
+{
+	if ( i < 0 || i >= (int)( sizeof( policy_ranges ) /
+			sizeof( policy_ranges[0] ) ) - 1 )
+		return NULL;
+	return &policy_ranges[i];
+}
+
+int
+warden_policy_int_parse( const char *val, size_t len, long long *out )
+{
+	size_t i = 0;
+	long long v = 0;
+	int neg = 0, big = 0;
+
+	if ( !val ) return -1;
+	if ( len && val[0] == '-' ) {
+		neg = 1;
+		i = 1;
+	}
+	if ( i == len ) return -1;
+	for ( ; i < len; i++ ) {
+		if ( val[i] < '0' || val[i] > '9' ) return -1;
+		if ( v > ( LLONG_MAX - ( val[i] - '0' ) ) / 10 ) big = 1;
+		else v = v * 10 + ( val[i] - '0' );
+	}
+	*out = big ? ( neg ? LLONG_MIN : LLONG_MAX ) : ( neg ? -v : v );
+	return 0;
+}
+
+int
+warden_policy_value_check( const warden_policy_range *r, const char *val,
+	size_t len, char *msg, size_t msglen )
+{
+	long long v;
+
+	if ( warden_policy_int_parse( val, len, &v ) ) {
+		snprintf( msg, msglen, "%s: \"%.*s\" is not an integer",
+			r->pr_name, (int)( len > 64 ? 64 : len ), val );
+		return -1;
+	}
+	if ( v < r->pr_min || v > r->pr_max ) {
+		snprintf( msg, msglen, "%s: %.*s is out of range: allowed %lld "
+			"to %lld (%s)", r->pr_name, (int)( len > 64 ? 64 : len ),
+			val, r->pr_min, r->pr_max, r->pr_note );
+		return -1;
+	}
+	return 0;
+}
+
+long long
+warden_policy_value_read( const warden_policy_range *r, const char *val,
+	size_t len, int *bad )
+{
+	long long v;
+
+	*bad = 0;
+	if ( warden_policy_int_parse( val, len, &v ) ) {
+		/* not even a number: the strict end */
+		*bad = 1;
+		return r->pr_below;
+	}
+	if ( v < r->pr_min ) {
+		*bad = 1;
+		return r->pr_below;
+	}
+	if ( v > r->pr_max ) {
+		*bad = 1;
+		return r->pr_above;
+	}
+	return v;
+}
+
+int
+warden_policy_lengths_check( long long min_length, long long max_length,
+	char *msg, size_t msglen )
+{
+	if ( min_length < 0 || max_length <= 0 || min_length <= max_length )
+		return 0;
+	snprintf( msg, msglen, "pwdMinLength (%lld) is greater than "
+		"pwdMaxLength (%lld): no password could be set", min_length,
+		max_length );
+	return -1;
+}
+
+int
+warden_seed_length_check( size_t seedlen, char *msg, size_t msglen )
+{
+	if ( seedlen >= WARDEN_SEED_MIN ) return 0;
+	snprintf( msg, msglen, "oathSecret: the seed is %zu bytes; at least "
+		"%d bytes (128 bits, RFC 4226) are required", seedlen,
+		WARDEN_SEED_MIN );
+	return -1;
 }

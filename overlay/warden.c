@@ -30,6 +30,7 @@
 #define SYN_DIRSTRING	"1.3.6.1.4.1.1466.115.121.1.15"
 #define SYN_DN		"1.3.6.1.4.1.1466.115.121.1.12"
 #define SYN_BOOLEAN	"1.3.6.1.4.1.1466.115.121.1.7"
+#define SYN_INTEGER	"1.3.6.1.4.1.1466.115.121.1.27"
 
 char warden_internal_marker;
 
@@ -133,7 +134,9 @@ enum {
 	WARDEN_AUDIT_MODE,
 	WARDEN_AUDIT_OVERFLOW,
 	WARDEN_AUDIT_SYSLOG,
-	WARDEN_AUDIT_REDACT
+	WARDEN_AUDIT_REDACT,
+	WARDEN_GROUP_DEPTH,
+	WARDEN_GROUP_MAX
 };
 
 static ConfigDriver warden_cf_gen;
@@ -221,6 +224,20 @@ static ConfigTable warden_cfg[] = {
 		"DESC 'An attribute whose values the audit trail never holds "
 		"(userPassword, oathSecret and recovery codes always are)' "
 		"EQUALITY caseIgnoreMatch SYNTAX " SYN_DIRSTRING " )" },
+	{ .name = "warden-group-depth", .what = "levels", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_INT|ARG_MAGIC|WARDEN_GROUP_DEPTH,
+	  .arg_item = warden_cf_gen,
+	  .attribute = "( " WARDEN_CFG_AT "17 NAME 'olcWardenGroupDepth' "
+		"DESC 'Levels of nested groups followed to find a membership; "
+		"a walk that stops there fails closed' "
+		"EQUALITY integerMatch SYNTAX " SYN_INTEGER " SINGLE-VALUE )" },
+	{ .name = "warden-group-max", .what = "groups", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_INT|ARG_MAGIC|WARDEN_GROUP_MAX,
+	  .arg_item = warden_cf_gen,
+	  .attribute = "( " WARDEN_CFG_AT "18 NAME 'olcWardenGroupMax' "
+		"DESC 'Groups visited to find a membership; a walk that stops "
+		"there fails closed' "
+		"EQUALITY integerMatch SYNTAX " SYN_INTEGER " SINGLE-VALUE )" },
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -237,7 +254,8 @@ static ConfigOCs warden_ocs[] = {
 		"olcWardenAdminGroup $ olcWardenHelpdeskGroup $ "
 		"olcWardenAuditorGroup $ olcWardenAuditMode $ "
 		"olcWardenAuditOverflow $ olcWardenAuditSyslog $ "
-		"olcWardenAuditRedact ) )",
+		"olcWardenAuditRedact $ olcWardenGroupDepth $ "
+		"olcWardenGroupMax ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -287,6 +305,12 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 			value_add_one( &c->rvalue_vals, &wi->wi_audit_redact[i] );
 		return i ? 0 : 1;
 		}
+	case WARDEN_GROUP_DEPTH:
+		c->value_int = wi->wi_group_depth;
+		return 0;
+	case WARDEN_GROUP_MAX:
+		c->value_int = wi->wi_group_max;
+		return 0;
 	case WARDEN_ACCESS_EXEMPT: {
 		int i;
 
@@ -404,6 +428,14 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 				"a policy fail until then\n", msg );
 		break;
 		}
+	case WARDEN_GROUP_DEPTH:
+	case WARDEN_GROUP_MAX:
+		if ( c->type == WARDEN_GROUP_DEPTH )
+			wi->wi_group_depth = WARDEN_GROUP_DEPTH_DEFAULT;
+		else
+			wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;
+		warden_groups_changed( wi );
+		break;
 	}
 }
 
@@ -598,6 +630,23 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		break;
 		}
 
+	case WARDEN_GROUP_DEPTH:
+	case WARDEN_GROUP_MAX: {
+		int depth = c->type == WARDEN_GROUP_DEPTH;
+		int lo = 1, hi = depth ? WARDEN_GROUP_DEPTH_LIMIT :
+			WARDEN_GROUP_MAX_LIMIT;
+
+		if ( c->value_int < lo || c->value_int > hi ) {
+			snprintf( msg, len, "%d is out of range: allowed %d to %d",
+				c->value_int, lo, hi );
+			return -1;
+		}
+		if ( depth ) wi->wi_group_depth = c->value_int;
+		else wi->wi_group_max = c->value_int;
+		warden_groups_changed( wi );
+		break;
+		}
+
 	case WARDEN_BANNED_LIST: {
 		warden_banlist *bl = NULL;
 
@@ -656,7 +705,9 @@ warden_cf_gen( ConfigArgs *c )
 	}
 
 done:
-	if ( rc && c->op != SLAP_CONFIG_EMIT ) {
+	/* the integers share the union with value_string */
+	if ( rc && c->op != SLAP_CONFIG_EMIT && c->type != WARDEN_GROUP_DEPTH &&
+		c->type != WARDEN_GROUP_MAX ) {
 		ch_free( c->value_string );
 		c->value_string = NULL;
 	}
@@ -701,6 +752,8 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_audit_durable = 1;
 	wi->wi_expose_lock = 1;
 	wi->wi_access_default = 1;
+	wi->wi_group_depth = WARDEN_GROUP_DEPTH_DEFAULT;
+	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;
 	warden_access_new( &wi->wi_access );
 	warden_roles_init();
 	warden_policy_cache_init( wi );
@@ -1229,9 +1282,9 @@ warden_touches_password( Operation *op )
 
 /* What every write does first.  Its result, refusals included, is to
  * pass warden_write_response (the audit record); then the trail (when it
- * refuses records), a connection limited to a password change, and the
- * roles may refuse it.  Internal writes are warden's: only the
- * restriction applies. */
+ * refuses records), a connection limited to a password change, the
+ * roles and a policy setting out of range may refuse it.  Internal
+ * writes are warden's: only the restriction applies. */
 static int
 warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_opctx **wop )
@@ -1250,8 +1303,10 @@ warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !internal ) return warden_roles_write_check( op, rs, on );
-	return SLAP_CB_CONTINUE;
+	if ( internal ) return SLAP_CB_CONTINUE;
+	rc = warden_roles_write_check( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	return warden_policy_write_check( op, rs, on );
 }
 
 static int

@@ -94,6 +94,8 @@ typedef struct warden_info {
 	struct berval	*wi_reset_dn;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
 	int		wi_sasl;		/**< holds the frontend's bind (sasl.c) */
+	int		wi_group_depth;		/**< warden-group-depth */
+	int		wi_group_max;		/**< warden-group-max */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -164,6 +166,12 @@ int warden_policy_lookup( Operation *op, slap_overinst *on,
 int warden_policy_applying( Operation *op, slap_overinst *on,
 	struct berval *subentry, warden_policy *out );
 void warden_policy_invalidate( warden_info *wi, struct berval *ndn );
+/** An add or modify: refuses (sends constraintViolation, naming the
+ * attribute and its allowed range) an integer policy setting out of its
+ * range (validate.h), also after an increment, and pwdMinLength greater
+ * than pwdMaxLength; else SLAP_CB_CONTINUE.  Replicated writes pass. */
+int warden_policy_write_check( Operation *op, SlapReply *rs,
+	slap_overinst *on );
 void warden_policy_cache_init( warden_info *wi );
 void warden_policy_cache_destroy( warden_info *wi );
 
@@ -195,13 +203,29 @@ int warden_roles_write_check( Operation *op, SlapReply *rs,
 int warden_role_admin_configured( slap_overinst *on );
 
 /* groups.c */
+#define WARDEN_GROUP_DEPTH_DEFAULT	8	/**< warden-group-depth */
+#define WARDEN_GROUP_DEPTH_LIMIT	64	/**< its largest value */
+#define WARDEN_GROUP_MAX_DEFAULT	256	/**< warden-group-max */
+#define WARDEN_GROUP_MAX_LIMIT		65536	/**< its largest value */
+
 /** Whether the user (normalized DN, and uid for posixGroup's memberUid;
  * uid may be NULL) is a member of any of the groups, directly or through
- * nested groups (8 levels).  Runs a few internal searches of the
- * database, as the rootdn. */
+ * nested groups.  The wanted groups are read first, so a direct
+ * membership is always found; then the groups naming the user are
+ * followed upwards, warden-group-depth levels and warden-group-max
+ * groups at most.  Runs as the rootdn, a few internal searches.
+ * @param[out] limit_hit	set to 1 when the walk stopped at a limit
+ *	before it was complete (logged, naming the user and the limit), else
+ *	0.  The result is then 0, and the caller decides which way to fail
+ *	closed: a member for a requirement (MFA), not one for a grant
+ *	(access, roles).
+ * @return 1 when a membership was found, else 0 */
 int warden_group_member( Operation *op, slap_overinst *on,
 	struct berval *userndn, struct berval *uid, BerVarray groups,
-	int ngroups );
+	int ngroups, int *limit_hit );
+/** warden-group-depth or -max changed: forgets decisions made with the
+ * old limits (access, roles). */
+void warden_groups_changed( warden_info *wi );
 
 /* ppolicyctl.c */
 #define WARDEN_PP_ACCOUNT_LOCKED	1	/* PasswordPolicyError accountLocked */
@@ -315,6 +339,8 @@ void warden_access_free( warden_access *ac );
  * @param[out] why	the system matched, or why none */
 int warden_access_check( Operation *op, slap_overinst *on, char *why,
 	size_t len );
+/** Forgets every decision kept (the group limits changed). */
+void warden_access_forget( warden_access *ac );
 /** A write succeeded: forgets decisions it may change.
  * @return whether it may have changed a group */
 int warden_access_written( Operation *op, slap_overinst *on );

@@ -204,8 +204,10 @@ def test_missing_key_and_corrupt_secret_refuse_with_a_log_line(slapd):
     start_totp(slapd)
     seed = enrol(slapd, "alice")
     enrol(slapd, "bob")
-    slapd.admin().modify_s(user_dn("bob"), [
-        (ldap.MOD_REPLACE, "oathSecret", [b"{WARDEN1}k1$notbase64!!"])])
+    # well-formed (a malformed one is refused when written) but not
+    # wrapped by this key for this entry
+    forged = b"{WARDEN1}k1$" + base64.b64encode(os.urandom(12 + 20 + 16))
+    slapd.admin().modify_s(user_dn("bob"), [(ldap.MOD_REPLACE, "oathSecret", [forged])])
     assert bind(slapd, "bob", USERPW + code(SEEDS["bob"]))[0] == 49
     assert "cannot use its one-time code token" in slapd.log_text()
     # without the key file, wrapped secrets cannot be read

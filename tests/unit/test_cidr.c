@@ -60,6 +60,31 @@ START_TEST( malformed )
 }
 END_TEST
 
+START_TEST( most_specific_match )
+{
+	const char *nets[] = { "127.0.0.0/8", "127.0.0.9", "127.0.0.0/24",
+		"10.0.0.0/8", "::1", NULL };
+	warden_cidr r[5], a;
+	char msg[128];
+	int i;
+
+	for ( i = 0; nets[i]; i++ )
+		ck_assert_int_eq( warden_cidr_parse( nets[i], strlen( nets[i] ),
+			&r[i], msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_cidr_peer( "IP=127.0.0.9:4711", &a ), 0 );
+	/* the address itself beats the /24 and the /8, in any order */
+	ck_assert_int_eq( warden_cidr_best_match( r, 5, &a ), 32 );
+	ck_assert_int_eq( warden_cidr_best_match( r + 2, 3, &a ), 24 );
+	ck_assert_int_eq( warden_cidr_best_match( r, 1, &a ), 8 );
+	ck_assert_int_eq( warden_cidr_best_match( r + 3, 2, &a ), -1 );
+	ck_assert_int_eq( warden_cidr_best_match( r, 0, &a ), -1 );
+	ck_assert_int_eq( warden_cidr_peer( "IP=127.0.1.2:4711", &a ), 0 );
+	ck_assert_int_eq( warden_cidr_best_match( r, 5, &a ), 8 );
+	ck_assert_int_eq( warden_cidr_peer( "IP=[::1]:4711", &a ), 0 );
+	ck_assert_int_eq( warden_cidr_best_match( r, 5, &a ), 128 );
+}
+END_TEST
+
 Suite *
 cidr_suite( void )
 {
@@ -68,6 +93,7 @@ cidr_suite( void )
 
 	tcase_add_test( tc, ranges_and_peers );
 	tcase_add_test( tc, malformed );
+	tcase_add_test( tc, most_specific_match );
 	suite_add_tcase( s, tc );
 	return s;
 }

@@ -251,6 +251,39 @@ START_TEST( wrap_limits )
 }
 END_TEST
 
+START_TEST( seed_length_of_wrapped_values )
+{
+	warden_keyring r = { 0 };
+	char out[512];
+	size_t n, len, sizes[] = { 1, 15, 16, 20, 64, WARDEN_SECRET_MAX };
+	unsigned char seedbuf[WARDEN_SECRET_MAX];
+	unsigned i;
+
+	ring_add( &r, "k1", 0x11 );
+	memset( seedbuf, 0x5a, sizeof( seedbuf ) );
+	/* the ciphertext tells the seed's length, without the key */
+	for ( i = 0; i < sizeof( sizes ) / sizeof( sizes[0] ); i++ ) {
+		ck_assert_int_eq( warden_secret_wrap( &r, seedbuf, sizes[i], ctx1,
+			strlen( ctx1 ), out, sizeof( out ), &n, msg, sizeof( msg ) ),
+			WARDEN_SECRET_OK );
+		ck_assert_int_eq( warden_secret_seed_len( out, n, &len, msg,
+			sizeof( msg ) ), WARDEN_SECRET_OK );
+		ck_assert_uint_eq( len, sizes[i] );
+	}
+	/* malformed values are corrupt, whatever their length */
+	ck_assert_int_eq( warden_secret_seed_len( "{WARDEN1}k1$notbase64!!", 23,
+		&len, msg, sizeof( msg ) ), WARDEN_SECRET_CORRUPT );
+	ck_assert_ptr_nonnull( strstr( msg, "corrupt" ) );
+	ck_assert_uint_eq( len, 0 );
+	ck_assert_int_eq( warden_secret_seed_len( "{WARDEN1}k1$AAAA", 16,
+		&len, msg, sizeof( msg ) ), WARDEN_SECRET_CORRUPT );
+	ck_assert_int_eq( warden_secret_seed_len( "{WARDEN1}$AAAA", 14,
+		&len, msg, sizeof( msg ) ), WARDEN_SECRET_CORRUPT );
+	ck_assert_int_eq( warden_secret_seed_len( seed, 20, &len, msg,
+		sizeof( msg ) ), WARDEN_SECRET_CORRUPT );
+}
+END_TEST
+
 Suite *
 secret_suite( void )
 {
@@ -262,6 +295,7 @@ secret_suite( void )
 	tcase_add_test( tc, refusals );
 	tcase_add_test( tc, corrupt );
 	tcase_add_test( tc, wrap_limits );
+	tcase_add_test( tc, seed_length_of_wrapped_values );
 	suite_add_tcase( s, tc );
 	return s;
 }

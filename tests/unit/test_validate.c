@@ -124,6 +124,125 @@ START_TEST( version_match_is_exact )
 }
 END_TEST
 
+START_TEST( policy_values_in_range )
+{
+	const warden_policy_range *r;
+	int i, bad;
+
+	r = warden_policy_range_find( "PWDMAXFAILURE", 13 );
+	ck_assert_ptr_nonnull( r );
+	ck_assert_str_eq( r->pr_name, "pwdMaxFailure" );
+	ck_assert_ptr_null( warden_policy_range_find( "pwdLockout", 10 ) );
+	ck_assert_ptr_null( warden_policy_range_find( "pwdMaxFailur", 12 ) );
+	ck_assert_ptr_null( warden_policy_range_find( "oathSecret", 10 ) );
+
+	ck_assert_int_eq( warden_policy_value_check( r, "0", 1, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_value_check( r, "5", 1, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_value_check( r, "2147483647", 10, msg,
+		sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_value_check( r, "-1", 2, msg, sizeof( msg ) ), -1 );
+	ck_assert_str_eq( msg, "pwdMaxFailure: -1 is out of range: allowed 0 to "
+		"2147483647 (0: never lock)" );
+	ck_assert_int_eq( warden_policy_value_check( r, "2147483648", 10, msg,
+		sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_policy_value_check( r, "99999999999999999999999",
+		23, msg, sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_policy_value_check( r, "-99999999999999999999999",
+		24, msg, sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_policy_value_check( r, "3x", 2, msg, sizeof( msg ) ), -1 );
+	ck_assert_ptr_nonnull( strstr( msg, "not an integer" ) );
+	ck_assert_int_eq( warden_policy_value_check( r, "-", 1, msg, sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_policy_value_check( r, "", 0, msg, sizeof( msg ) ), -1 );
+
+	r = warden_policy_range_find( "pwdCheckQuality", 15 );
+	ck_assert_int_eq( warden_policy_value_check( r, "2", 1, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_value_check( r, "3", 1, msg, sizeof( msg ) ), -1 );
+	ck_assert_ptr_nonnull( strstr( msg, "pwdCheckQuality: 3 is out of range: allowed 0 to 2" ) );
+	r = warden_policy_range_find( "wardenLockoutBackoff", 20 );
+	ck_assert_int_eq( warden_policy_value_check( r, "0", 1, msg, sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_policy_value_check( r, "1", 1, msg, sizeof( msg ) ), 0 );
+	r = warden_policy_range_find( "wardenMinClasses", 16 );
+	ck_assert_int_eq( warden_policy_value_check( r, "5", 1, msg, sizeof( msg ) ), -1 );
+
+	/* every row: its ends pass, one past them does not, and what a bad
+	 * stored value reads as is itself in range */
+	for ( i = 0; ( r = warden_policy_range_at( i ) ); i++ ) {
+		char t[32];
+		int n;
+
+		ck_assert( r->pr_min <= r->pr_max );
+		ck_assert( r->pr_below >= r->pr_min && r->pr_below <= r->pr_max );
+		ck_assert( r->pr_above >= r->pr_min && r->pr_above <= r->pr_max );
+		n = snprintf( t, sizeof( t ), "%lld", r->pr_min );
+		ck_assert_int_eq( warden_policy_value_check( r, t, n, msg, sizeof( msg ) ), 0 );
+		n = snprintf( t, sizeof( t ), "%lld", r->pr_max );
+		ck_assert_int_eq( warden_policy_value_check( r, t, n, msg, sizeof( msg ) ), 0 );
+		n = snprintf( t, sizeof( t ), "%lld", r->pr_min - 1 );
+		ck_assert_int_eq( warden_policy_value_check( r, t, n, msg, sizeof( msg ) ), -1 );
+		ck_assert_ptr_nonnull( strstr( msg, r->pr_name ) );
+		ck_assert_ptr_nonnull( strstr( msg, "allowed" ) );
+		ck_assert_int_eq( warden_policy_value_read( r, t, n, &bad ), r->pr_below );
+		ck_assert_int_eq( bad, 1 );
+		n = snprintf( t, sizeof( t ), "%lld", r->pr_max + 1 );
+		ck_assert_int_eq( warden_policy_value_check( r, t, n, msg, sizeof( msg ) ), -1 );
+		ck_assert_int_eq( warden_policy_value_read( r, t, n, &bad ), r->pr_above );
+		ck_assert_int_eq( bad, 1 );
+	}
+	ck_assert_int_ge( i, 24 );
+}
+END_TEST
+
+START_TEST( policy_values_stored )
+{
+	const warden_policy_range *r;
+	int bad;
+
+	/* a stored -1 is not "never lock" */
+	r = warden_policy_range_find( "pwdMaxFailure", 13 );
+	ck_assert_int_eq( warden_policy_value_read( r, "-1", 2, &bad ), 1 );
+	ck_assert_int_eq( bad, 1 );
+	ck_assert_int_eq( warden_policy_value_read( r, "0", 1, &bad ), 0 );
+	ck_assert_int_eq( bad, 0 );
+	ck_assert_int_eq( warden_policy_value_read( r, "7", 1, &bad ), 7 );
+	ck_assert_int_eq( bad, 0 );
+	ck_assert_int_eq( warden_policy_value_read( r, "junk", 4, &bad ), 1 );
+	ck_assert_int_eq( bad, 1 );
+	/* nor does a negative source limit switch the throttle off */
+	r = warden_policy_range_find( "wardenSourceMaxFailure", 22 );
+	ck_assert_int_eq( warden_policy_value_read( r, "-5", 2, &bad ), 1 );
+	/* a negative duration is until unlocked, as 0 is */
+	r = warden_policy_range_find( "pwdLockoutDuration", 18 );
+	ck_assert_int_eq( warden_policy_value_read( r, "-300", 4, &bad ), 0 );
+	ck_assert_int_eq( bad, 1 );
+	/* no grace for a negative grace period */
+	r = warden_policy_range_find( "wardenMFAGracePeriod", 20 );
+	ck_assert_int_eq( warden_policy_value_read( r, "-1", 2, &bad ), 0 );
+	r = warden_policy_range_find( "pwdCheckQuality", 15 );
+	ck_assert_int_eq( warden_policy_value_read( r, "-1", 2, &bad ), 2 );
+	ck_assert_int_eq( warden_policy_value_read( r, "9", 1, &bad ), 2 );
+}
+END_TEST
+
+START_TEST( policy_lengths_and_seeds )
+{
+	ck_assert_int_eq( warden_policy_lengths_check( 8, 64, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_lengths_check( 8, 8, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_lengths_check( 12, 0, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_lengths_check( -1, 4, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_lengths_check( 12, -1, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_policy_lengths_check( 12, 8, msg, sizeof( msg ) ), -1 );
+	ck_assert_str_eq( msg, "pwdMinLength (12) is greater than pwdMaxLength (8): "
+		"no password could be set" );
+	ck_assert_int_eq( warden_seed_length_check( 16, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_seed_length_check( 64, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_seed_length_check( 15, msg, sizeof( msg ) ), -1 );
+	ck_assert_ptr_nonnull( strstr( msg, "15 bytes" ) );
+	ck_assert_ptr_nonnull( strstr( msg, "128 bits" ) );
+	ck_assert_int_eq( warden_seed_length_check( 1, msg, sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_seed_length_check( 0, msg, sizeof( msg ) ), -1 );
+}
+END_TEST
+
 Suite *
 validate_suite( void )
 {
@@ -135,6 +254,9 @@ validate_suite( void )
 	tcase_add_test( tc, audit_file_created_private_and_appending );
 	tcase_add_test( tc, audit_file_refusals );
 	tcase_add_test( tc, version_match_is_exact );
+	tcase_add_test( tc, policy_values_in_range );
+	tcase_add_test( tc, policy_values_stored );
+	tcase_add_test( tc, policy_lengths_and_seeds );
 	suite_add_tcase( s, tc );
 	return s;
 }
