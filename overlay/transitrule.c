@@ -90,11 +90,7 @@ url_split( const char *u, size_t len, url_parts *p, char *msg, size_t msglen )
 	}
 	p->up_host = h;
 	p->up_hostlen = ( colon ? colon : end ) - h;
-	if ( !p->up_hostlen ) {
-		snprintf( msg, msglen, "has no host (write the address slapd "
-			"listens on, as given to slapd -h)" );
-		return -1;
-	}
+	/* no host: every address, as slapd -h "ldap://:3891/" */
 	p->up_port = p->up_scheme == 2 ? 636 : 389;
 	if ( colon ) {
 		unsigned port = 0;

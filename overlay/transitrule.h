@@ -40,8 +40,8 @@ int warden_transit_protected( unsigned tls_ssf, unsigned transport_ssf,
 	unsigned sasl_ssf, const char *peer, size_t peerlen );
 
 /** Checks that a string is a listener URL warden can compare: ldap://,
- * ldaps:// or ldapi://, a host (ldap, ldaps) and an optional port, an
- * optional "/" and nothing else.
+ * ldaps:// or ldapi://, a host (ldap, ldaps; none for every address) and
+ * an optional port, an optional "/" and nothing else.
  * @return 0, or -1 with what is wrong in msg */
 int warden_url_check( const char *url, size_t len, char *msg, size_t msglen );
 
