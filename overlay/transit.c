@@ -27,7 +27,8 @@ warden_transit_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_info *wi = on->on_bi.bi_private;
 	Connection *c = op->o_conn;
 	warden_subject ws;
-	BackendInfo *bi;
+	BackendInfo *bi = NULL;
+	int inside;
 
 	if ( !wi->wi_require_tls || !c ) return SLAP_CB_CONTINUE;
 	/* anonymous; an unauthenticated bind (a DN, no password) is
@@ -44,10 +45,16 @@ warden_transit_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 		op->o_req_dn.bv_val ? op->o_req_dn.bv_val : "",
 		c->c_peer_name.bv_val ? c->c_peer_name.bv_val : "?",
 		mech ? "SASL " : "a password", mech ? mech->bv_val : "" );
-	bi = op->o_bd ? op->o_bd->bd_info : NULL;
-	if ( op->o_bd ) op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	/* Inside warden's bind the answer goes out as the overlays below
+	 * would send it; called from elsewhere (a SASL bind in the
+	 * frontend), as it stands. */
+	inside = op->o_bd && op->o_bd->bd_info == (BackendInfo *)on;
+	if ( inside ) {
+		bi = op->o_bd->bd_info;
+		op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	}
 	send_ldap_error( op, rs, LDAP_CONFIDENTIALITY_REQUIRED, TRANSIT_TEXT );
-	if ( op->o_bd ) op->o_bd->bd_info = bi;
+	if ( inside ) op->o_bd->bd_info = bi;
 	rs->sr_text = NULL;
 
 	memset( &ws, 0, sizeof( ws ) );
