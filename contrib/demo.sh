@@ -33,6 +33,23 @@ mkdir -m 700 "$demo" "$demo/db" "$demo/state" "$demo/slapd.d"
 (umask 077; printf 'demo-%s %s\n' "$(date +%Y%m%d)" "$(openssl rand -hex 32)" \
 	> "$demo/warden.key")
 
+# A throw-away CA and a certificate for 127.0.0.1: passwords go over
+# StartTLS or ldapi only (warden-require-tls).
+mkdir -m 700 "$demo/tls"
+(
+	cd "$demo/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+		-days 365 -subj "/CN=warden demo CA" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+		-subj /CN=127.0.0.1 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > ext
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-out server.pem -days 365 -extfile ext 2>/dev/null
+	chmod 644 ca.pem
+)
+
 # A small banned-password list; any size works (README: Banned list).
 "$top/build/wardenctl" banned build "$top/contrib/demo/banned.txt" \
 	"$demo/banned.idx" > /dev/null
@@ -73,14 +90,19 @@ cat <<MSG
 warden demo is running (pid $(cat "$demo/slapd.pid"), log $demo/slapd.log)
   ldap://127.0.0.1:$port and $ldapi, suffix dc=example,dc=org
 
+Passwords go over StartTLS (-ZZ) or ldapi only; the demo's CA:
+  export LDAPTLS_CACERT=$demo/tls/ca.pem
+
 Bind as a user:
-  ldapwhoami -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!'
+  ldapwhoami -ZZ -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!'
   (also bob / 'Bob-demo-2026!x' and carol / 'Carol-demo-2026!'; the admin is
    cn=admin,dc=example,dc=org / '$rootpw')
+  Without -ZZ: "Confidentiality required ... warden requires TLS (StartTLS or
+  ldaps) or ldapi for binds with a password".
 
 Password quality (12+ characters, 3 classes, dictionary, banned list, history):
-  ldappasswd -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!' -s 'P@ssw0rd-2026!'
-  ldappasswd -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!'
+  ldappasswd -ZZ -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!' -s 'P@ssw0rd-2026!'
+  ldappasswd -ZZ -x -H ldap://127.0.0.1:$port -D uid=alice,ou=people,dc=example,dc=org -w 'Alice-demo-2026!'
   (the second asks warden to generate a password that the policy accepts)
 
 Lockout (5 failures lock for 15 minutes), as root over ldapi:

@@ -3,7 +3,8 @@
  * A password set by an administrator under pwdMustChange carries pwdReset.
  * The user's next bind succeeds with the changeAfterReset error in the
  * password policy response control, and the connection may then only
- * change the password (draft-behera 8.1.2.2): other operations on this
+ * change the password (draft-behera 8.1.2.2) and read the own entry (a
+ * base search, as nslcd does after its bind): other operations on this
  * database are refused with insufficientAccess until it is changed or
  * another identity binds.
  *
@@ -106,6 +107,16 @@ reset_is_own_password_change( Operation *op )
 	return 1;
 }
 
+/* Whether a search reads the bound user's own entry and nothing else.
+ * nslcd's pam_authenticate (pam_authc_search BASE, its default) does it
+ * right after binding and fails the login when it is refused. */
+static int
+reset_is_own_entry_read( Operation *op )
+{
+	return op->o_tag == LDAP_REQ_SEARCH && op->ors_scope == LDAP_SCOPE_BASE &&
+		dn_match( &op->o_req_ndn, &op->o_conn->c_ndn );
+}
+
 int
 warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 {
@@ -132,6 +143,12 @@ warden_reset_restrict( Operation *op, SlapReply *rs, slap_overinst *on )
 		return SLAP_CB_CONTINUE;
 	}
 	if ( reset_is_own_password_change( op ) ) return SLAP_CB_CONTINUE;
+	/* After a reset the user may read the own entry, so that nslcd's
+	 * login reports "Password must be changed" and its forced change
+	 * follows.  Not after a reused code: that refusal is what fails a
+	 * replayed login through nslcd (totp.c). */
+	if ( kind == WARDEN_RESTRICT_RESET && reset_is_own_entry_read( op ) )
+		return SLAP_CB_CONTINUE;
 
 	if ( warden_ppolicy_requested( op ) ) {
 		ctrls = op->o_tmpcalloc( 2, sizeof( LDAPControl * ),

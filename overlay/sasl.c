@@ -179,6 +179,9 @@ sasl_plain( Operation *op, SlapReply *rs )
 		!( on = sasl_protector( &dn, &be ) ) )
 		goto done;	/* not warden's: slapd's SASL as ever */
 
+	/* warden-require-tls: before the password is looked at */
+	rc = warden_transit_refuse( op, rs, on, &op->orb_mech );
+	if ( rc != SLAP_CB_CONTINUE ) goto done;
 	rc = sasl_check( op, be, on, &dn, &pw, &ws );
 	if ( rc != LDAP_SUCCESS ) {
 		send_ldap_error( op, rs, LDAP_INVALID_CREDENTIALS, ws.ws_text );

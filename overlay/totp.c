@@ -33,6 +33,7 @@
 #include "otpstate.h"
 #include "recovery.h"
 #include "validate.h"
+#include "transitrule.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
 /* warden_otpstate index of the start of a user's enrolment grace */
@@ -43,38 +44,45 @@ enum { TOTP_NONE = 0, TOTP_TOTP, TOTP_HOTP };
 /* Password changes through PAM (nslcd, sssd) bind twice with what the
  * user typed: once to check it (pam_sm_chauthtok's preliminary check),
  * then, after the user has typed the new password, once more on a new
- * connection to change it (Password Modify).  A code accepted at a bind
- * may therefore be reused:
+ * connection to change it (Password Modify); a script typing all answers
+ * at once makes the two binds a few milliseconds apart.  The second bind
+ * presents a code already used.
+ *
+ * At bind time that second bind is byte for byte what a replay of the
+ * first is (measured: nslcd with pam_authc_search NONE sends STARTTLS,
+ * BIND, then UNBIND for pam_authenticate and PASSMOD for the change;
+ * sssd sends STARTTLS, a rootDSE search, BIND, then UNBIND or PASSMOD),
+ * and both clients let pam_authenticate succeed whenever the bind
+ * succeeds or says the password must change (sssd, also when the bind
+ * fails with passwordExpired).  So no answer to the bind can let the
+ * change through and fail a replayed login.  What differs is where the
+ * client sends it: sssd sends both binds of a password change to
+ * ldap_chpass_uri, and nslcd's pam_authenticate (pam_authc_search BASE,
+ * its default) searches its own entry after binding, which a connection
+ * limited to a password change refuses.  Hence the rule: a code may be
+ * reused only on a listener warden-code-reuse-listener names (none:
+ * never), and
  *
  * - by the same DN with the same password and code (an HMAC of both is
  *   kept, under a key made at start, never the credential), from the same
- *   client address;
- * - from TOTP_REUSE_DELAY to TOTP_REUSE_TIME after its first use: a replay
- *   in the same second (a copy racing the user, or many at once) is
- *   refused like any other;
- * - once; twice if its first use was itself a bind limited to changing
- *   the password (pwdReset under pwdMustChange): a first login that must
+ *   client address, within TOTP_REUSE_TIME of its first use;
+ * - only when that first use was there too (a login elsewhere leaves
+ *   nothing to reuse), or was itself a bind limited to changing the
+ *   password (pwdReset under pwdMustChange: a first login that must
  *   change the password, whose forced change through sssd binds twice
- *   more (check, change);
+ *   more, check and change, on ldap_chpass_uri);
+ * - once; twice after such a must-change first use;
  * - and the connection that reuses it may then only change its own
  *   password, also after the change (pwreset.c), and is told so as a
  *   reset user is: changeAfterReset in the password policy response
  *   control, when requested.
  *
- * Why the control: at bind time a login and a password change look the
- * same to the server (sssd binds, then unbinds or sends Password Modify;
- * nslcd with pam_authc_search NONE too).  A PAM client that honours the
- * control (pam_sss, pam_ldap) turns a replayed login into "password
- * expired, change it now" and its account check fails, so a replay is no
- * login.  Why once: a login program then forces a change, which binds
- * again with the replayed credential (nslcd: one bind, on the change);
- * with a second reuse allowed after an ordinary login, a replay within
- * TOTP_REUSE_TIME from the same host could set a new password and open
- * the session.  The cost: a user who logs in and then runs passwd with
- * the same code (same time step) through sssd is refused at the change
- * and retries with the next code. */
+ * Why once: a login program that sees "must change" forces a change,
+ * which binds again with the replayed credential; a second reuse would
+ * let a replay set a new password.  The cost: a user who logs in and
+ * then runs passwd with the same code (same time step) is refused at the
+ * change and retries with the next code. */
 #define TOTP_REUSE_SLOTS	256
-#define TOTP_REUSE_DELAY	((warden_time)1000000)		/* 1 s */
 #define TOTP_REUSE_TIME		((warden_time)120 * 1000000)	/* 2 min */
 #define TOTP_REUSE_MAX		1	/* after an ordinary first use */
 #define TOTP_REUSE_MAX_RESET	2	/* after a first use that must change */
@@ -157,6 +165,25 @@ totp_reuse_mac( struct warden_totp_reuse *tr, Operation *op,
 	return rc;
 }
 
+/* Whether the connection came in on a listener warden-code-reuse-listener
+ * names. */
+static int
+totp_reuse_listener( warden_info *wi, Connection *c )
+{
+	int i;
+
+	if ( !wi->wi_reuse_listeners ) return 0;
+	if ( !c || !c->c_listener || BER_BVISEMPTY( &c->c_listener_url ) )
+		return 0;
+	for ( i = 0; wi->wi_reuse_listeners[i].bv_val; i++ ) {
+		if ( warden_url_same( wi->wi_reuse_listeners[i].bv_val,
+				wi->wi_reuse_listeners[i].bv_len,
+				c->c_listener_url.bv_val, c->c_listener_url.bv_len ) )
+			return 1;
+	}
+	return 0;
+}
+
 static void
 totp_reuse_remember( slap_overinst *on, Operation *op, int max )
 {
@@ -165,6 +192,10 @@ totp_reuse_remember( slap_overinst *on, Operation *op, int max )
 	totp_reuse_slot *sl;
 	unsigned char mac[32];
 
+	/* A login on a listener without reuse leaves nothing to reuse; a
+	 * first use that must change a reset password is no login. */
+	if ( max == TOTP_REUSE_MAX && !totp_reuse_listener( wi, op->o_conn ) )
+		return;
 	if ( !tr || totp_reuse_mac( tr, op, mac ) ) return;
 	ldap_pvt_thread_mutex_lock( &tr->tr_mutex );
 	sl = &tr->tr_slots[tr->tr_next++ % TOTP_REUSE_SLOTS];
@@ -187,14 +218,15 @@ totp_reuse_granted( slap_overinst *on, Operation *op )
 	warden_time now = totp_now_us();
 	int i, ok = 0;
 
-	if ( !tr || totp_reuse_mac( tr, op, mac ) ) return 0;
+	if ( !tr || !totp_reuse_listener( wi, op->o_conn ) ||
+		totp_reuse_mac( tr, op, mac ) )
+		return 0;
 	warden_client_host( op, host, sizeof( host ) );
 	ldap_pvt_thread_mutex_lock( &tr->tr_mutex );
 	for ( i = 0; i < TOTP_REUSE_SLOTS && !ok; i++ ) {
 		totp_reuse_slot *sl = &tr->tr_slots[i];
 
-		if ( sl->rs_time && now - sl->rs_time >= TOTP_REUSE_DELAY &&
-			now - sl->rs_time <= TOTP_REUSE_TIME &&
+		if ( sl->rs_time && now - sl->rs_time <= TOTP_REUSE_TIME &&
 			sl->rs_uses < sl->rs_max &&
 			!CRYPTO_memcmp( sl->rs_mac, mac, sizeof( mac ) ) &&
 			!strcmp( sl->rs_addr, host ) ) {

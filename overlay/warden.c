@@ -13,6 +13,7 @@
 #include "warden.h"
 #include "dictionary.h"
 #include "validate.h"
+#include "transitrule.h"
 #include "ldap_rq.h"
 
 #ifndef WARDEN_SLAPD_VERSION
@@ -136,7 +137,8 @@ enum {
 	WARDEN_AUDIT_SYSLOG,
 	WARDEN_AUDIT_REDACT,
 	WARDEN_GROUP_DEPTH,
-	WARDEN_GROUP_MAX
+	WARDEN_GROUP_MAX,
+	WARDEN_REUSE_LISTENER
 };
 
 static ConfigDriver warden_cf_gen;
@@ -238,6 +240,20 @@ static ConfigTable warden_cfg[] = {
 		"DESC 'Groups visited to find a membership; a walk that stops "
 		"there fails closed' "
 		"EQUALITY integerMatch SYNTAX " SYN_INTEGER " SINGLE-VALUE )" },
+	{ .name = "warden-require-tls", .what = "on|off", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_ON_OFF|ARG_OFFSET,
+	  .arg_item = (void *)offsetof( warden_info, wi_require_tls ),
+	  .attribute = "( " WARDEN_CFG_AT "19 NAME 'olcWardenRequireTLS' "
+		"DESC 'Refuse binds with a password over connections without "
+		"TLS or ldapi' "
+		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
+	{ .name = "warden-code-reuse-listener", .what = "URL", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_STRING|ARG_MAGIC|WARDEN_REUSE_LISTENER,
+	  .arg_item = warden_cf_gen,
+	  .attribute = "( " WARDEN_CFG_AT "20 NAME 'olcWardenCodeReuseListener' "
+		"DESC 'A listener URL (as given to slapd -h) on which a password "
+		"change may reuse a one-time code; none: any' "
+		"EQUALITY caseIgnoreMatch SYNTAX " SYN_DIRSTRING " )" },
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -255,7 +271,8 @@ static ConfigOCs warden_ocs[] = {
 		"olcWardenAuditorGroup $ olcWardenAuditMode $ "
 		"olcWardenAuditOverflow $ olcWardenAuditSyslog $ "
 		"olcWardenAuditRedact $ olcWardenGroupDepth $ "
-		"olcWardenGroupMax ) )",
+		"olcWardenGroupMax $ olcWardenRequireTLS $ "
+		"olcWardenCodeReuseListener ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -311,6 +328,14 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_GROUP_MAX:
 		c->value_int = wi->wi_group_max;
 		return 0;
+	case WARDEN_REUSE_LISTENER: {
+		int i;
+
+		for ( i = 0; wi->wi_reuse_listeners &&
+				wi->wi_reuse_listeners[i].bv_val; i++ )
+			value_add_one( &c->rvalue_vals, &wi->wi_reuse_listeners[i] );
+		return i ? 0 : 1;
+		}
 	case WARDEN_ACCESS_EXEMPT: {
 		int i;
 
@@ -400,6 +425,18 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		ch_free( wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP].bv_val );
 		BER_BVZERO( &wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP] );
 		warden_roles_changed();
+		break;
+	case WARDEN_REUSE_LISTENER:
+		if ( c->valx < 0 ) {
+			ber_bvarray_free( wi->wi_reuse_listeners );
+			wi->wi_reuse_listeners = NULL;
+		} else {
+			int i = c->valx;
+
+			ch_free( wi->wi_reuse_listeners[i].bv_val );
+			for ( ; wi->wi_reuse_listeners[i].bv_val; i++ )
+				wi->wi_reuse_listeners[i] = wi->wi_reuse_listeners[i + 1];
+		}
 		break;
 	case WARDEN_ACCESS_EXEMPT:
 		if ( c->valx < 0 ) {
@@ -644,6 +681,23 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		if ( depth ) wi->wi_group_depth = c->value_int;
 		else wi->wi_group_max = c->value_int;
 		warden_groups_changed( wi );
+		break;
+		}
+	case WARDEN_REUSE_LISTENER: {
+		struct berval bv;
+
+		if ( warden_url_check( c->value_string, strlen( c->value_string ),
+				msg, len ) ) {
+			char why[128];
+
+			snprintf( why, sizeof( why ), "%s", msg );
+			snprintf( msg, len, "\"%.64s\" %s", c->value_string, why );
+			return -1;
+		}
+		ber_str2bv( c->value_string, 0, 1, &bv );
+		ber_bvarray_add( &wi->wi_reuse_listeners, &bv );
+		ch_free( c->value_string );
+		c->value_string = NULL;
 		break;
 		}
 
@@ -910,6 +964,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	warden_totp_close( wi );
 	warden_access_free( wi->wi_access );
 	ber_bvarray_free( wi->wi_access_exempt );
+	ber_bvarray_free( wi->wi_reuse_listeners );
 	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
 	warden_roles_destroy();
 	ch_free( wi );
@@ -1159,6 +1214,9 @@ warden_op_bind( Operation *op, SlapReply *rs )
 	warden_subject *ws;
 	int rc;
 
+	if ( op->orb_method == LDAP_AUTH_SIMPLE &&
+		( rc = warden_transit_refuse( op, rs, on, NULL ) ) != SLAP_CB_CONTINUE )
+		return rc;		/* a password in clear: sent and recorded */
 	/* a new bind ends a restriction after a reset */
 	warden_reset_conn_destroy( wi, op->o_conn );
 	/* every outcome passes warden_bind_response, for the audit trail */

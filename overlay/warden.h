@@ -96,6 +96,10 @@ typedef struct warden_info {
 	int		wi_sasl;		/**< holds the frontend's bind (sasl.c) */
 	int		wi_group_depth;		/**< warden-group-depth */
 	int		wi_group_max;		/**< warden-group-max */
+	int		wi_require_tls;		/**< warden-require-tls */
+	/** warden-code-reuse-listener: the listeners on which a one-time
+	 * code may be reused (totp.c); NULL: any */
+	BerVarray	wi_reuse_listeners;
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -331,6 +335,16 @@ void warden_totp_close( warden_info *wi );
 /** Forgets the code state of a token (purge: of a deleted entry). */
 void warden_totp_forget( slap_overinst *on, const unsigned char *uuid,
 	int purge );
+
+/* transit.c: passwords only over protected connections */
+/** With warden-require-tls on: refuses (sends confidentialityRequired,
+ * writes the audit record) a bind that sends a password on a connection
+ * without TLS (StartTLS, ldaps), ldapi or a SASL confidentiality layer,
+ * before anything is checked.  Anonymous binds, EXTERNAL and GSSAPI pass.
+ * @param mech	NULL for a simple bind; a SASL bind's mechanism name
+ * @return SLAP_CB_CONTINUE, or LDAP_CONFIDENTIALITY_REQUIRED (sent) */
+int warden_transit_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
+	struct berval *mech );
 
 /* access.c: the access engine */
 int warden_access_new( warden_access **acp );

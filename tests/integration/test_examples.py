@@ -4,7 +4,9 @@ import os
 import subprocess
 
 import ldap
+import pytest
 
+from clients import TLS
 from conftest import BUILDDIR, MODULE, SRCDIR, PEERCRED_ROOT, slappasswd
 from test_cnconfig import config_ldif
 
@@ -18,7 +20,8 @@ def localize(text, s):
     key.write_text(KEY)
     os.chmod(key, 0o600)
     logs = s.mkdir("log")
-    for a, b in [("/etc/ldap/schema/warden.schema", f"{SRCDIR}/schema/warden.schema"),
+    TLS(s.dir / "tls")
+    for a, b in [("/etc/ldap/tls", str(s.dir / "tls")),("/etc/ldap/schema/warden.schema", f"{SRCDIR}/schema/warden.schema"),
                  ("/var/lib/ldap/warden", str(s.state)), ("/var/lib/ldap", str(s.db)),
                  ("/etc/ldap/warden.key", str(key)), ("/var/log/slapd", str(logs)),
                  ("/run/slapd", str(s.dir)), ("olcModuleLoad: warden.la", f"olcModuleLoad: {MODULE}")]:
@@ -36,10 +39,14 @@ def test_example_slapd_conf(slapd):
                        text=True, env=slapd.env(), timeout=60)
     assert p.returncode == 0, p.stdout + p.stderr
     slapd.start()
-    c = slapd.conn("cn=admin,dc=example,dc=org", "Example-root-1")
+    # passwords only over TLS or ldapi
+    with pytest.raises(ldap.CONFIDENTIALITY_REQUIRED):
+        slapd.conn("cn=admin,dc=example,dc=org", "Example-root-1")
+    c = ldap.initialize(slapd.ldapi)
+    c.simple_bind_s("cn=admin,dc=example,dc=org", "Example-root-1")
     c.add_s("dc=example,dc=org", [("objectClass", [b"dcObject", b"organization"]),
                                   ("dc", [b"example"]), ("o", [b"Example"])])
-    p = subprocess.run(["ldapadd", "-x", "-H", slapd.uri, "-D", "cn=admin,dc=example,dc=org",
+    p = subprocess.run(["ldapadd", "-x", "-H", slapd.ldapi, "-D", "cn=admin,dc=example,dc=org",
                         "-w", "Example-root-1", "-f", str(EX / "default-policy.ldif")],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stdout + p.stderr
@@ -61,6 +68,7 @@ def test_example_ldifs_live(slapd):
     assert rc == 0, out
     res = slapd.config().search_s("cn=config", ldap.SCOPE_SUBTREE, "(objectClass=olcWardenConfig)")
     assert res[0][1]["olcWardenStateDir"] == [str(slapd.state).encode()]
+    assert res[0][1]["olcWardenRequireTLS"] == [b"TRUE"]
 
 
 def test_make_install_layout(tmp_path):

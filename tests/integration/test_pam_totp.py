@@ -43,7 +43,7 @@ import pytest
 
 from clients import (PAM_SERVICE, TLS, Nslcd, Sssd, host_snapshot, host_sssd_running,
                      nslcd_available, snapshot_diff, sssd_available)
-from conftest import SUFFIX, USERPW, slappasswd, user_dn
+from conftest import SUFFIX, USERPW, free_port, slappasswd, user_dn
 from test_lockout import POLICY
 from test_totp import code, enrol, start_totp
 
@@ -81,8 +81,10 @@ def _host(name):
 NSLCD, NSLCD_NONE, SSSD = _host("nslcd"), _host("nslcd-authc-none"), _host("sssd")
 
 
-def _client(name, slapd, workdir, tls):
+def _client(name, slapd, workdir, tls, reuse_uri):
     uri = slapd.uri.rstrip("/")
+    if name == "nslcd":
+        uri = reuse_uri
     if name.startswith("nslcd"):
         opts = [("binddn", SERVICE_DN), ("bindpw", SERVICE_PW),
                 ("ssl", "start_tls"), ("tls_reqcert", "demand")]
@@ -93,7 +95,7 @@ def _client(name, slapd, workdir, tls):
         "ldap_uri": uri, "ldap_search_base": SUFFIX,
         "ldap_default_bind_dn": SERVICE_DN, "ldap_default_authtok": SERVICE_PW,
         "ldap_id_use_start_tls": "true", "ldap_tls_reqcert": "demand",
-        "ldap_tls_cacert": tls.ca,
+        "ldap_tls_cacert": tls.ca, "ldap_chpass_uri": reuse_uri,
         "ldap_access_order": "ppolicy", "ldap_pwdlockout_dn": POLICY})
 
 
@@ -137,8 +139,11 @@ def totp_host(request, slapd, workdir):
         paths = [p for p in paths if not p.startswith(("/var/", "/run/"))]
     before = host_snapshot(paths)
     tls = TLS(workdir / "tls")
+    reuse_uri = f"ldap://127.0.0.1:{free_port()}"
+    slapd.more_urls.append(reuse_uri + "/")
     a = start_totp(slapd, {"pwdMaxFailure": "10"},
-                   users=("alice", "bob", "carol", "dave"), global_extra=tls.slapd_conf())
+                   users=("alice", "bob", "carol", "dave"), global_extra=tls.slapd_conf(),
+                   extra=f"warden-code-reuse-listener {reuse_uri}/\n")
     a.add_s(f"cn=staff,{SUFFIX}", [("objectClass", [b"posixGroup"]), ("cn", [b"staff"]),
                                    ("gidNumber", [b"10000"]),
                                    ("memberUid", [b"alice", b"bob", b"carol", b"dave"])])
@@ -155,13 +160,15 @@ def totp_host(request, slapd, workdir):
     a.modify_s(user_dn("dave"), [(ldap.MOD_ADD, "pwdPolicySubentry", [RESET_POLICY.encode()])])
     a.unbind_s()
     seeds = {u: enrol(slapd, u, os.urandom(20)) for u in ("alice", "bob", "dave")}
-    client = _client(name, slapd, workdir, tls)
+    client = _client(name, slapd, workdir, tls, reuse_uri)
     stack = (client.ns.root / "etc/pam.d" / PAM_SERVICE).read_text()
     assert {l.split()[2] for l in stack.splitlines() if l.strip()} == \
         {MODULE[kind], "pam_permit.so"}, stack
     try:
         client.start(ready_user="alice")
-        yield Host(name, slapd, client, seeds)
+        host = Host(name, slapd, client, seeds)
+        host.reuse_uri = reuse_uri
+        yield host
     finally:
         client.stop()
     changed = snapshot_diff(before, host_snapshot(paths))
@@ -299,43 +306,31 @@ def same(got, want, h):
 # -- tests --------------------------------------------------------------------
 
 def test_login_with_a_code_once(totp_host):
-    """Password+code logs in; the same again at once is refused; again a
-    second later it is only "change your password" (no login); then
-    refused; the password alone is refused; without a token, under a
-    policy that requires one, too."""
+    """Password+code logs in; the same again, at once or later, is no
+    login; the password alone is refused; without a token, under a policy
+    that requires one, too."""
     h = totp_host
-    s, name, kind = h.slapd, h.name, h.kind
+    s, name = h.slapd, h.name
     seed = h.seeds["alice"]
     typed = USERPW + code(seed)
 
     mark = log_mark(s)
-    t0 = time.monotonic()
     rc, out = h.login("alice", typed)
     assert rc == 0 and "successfully authenticated" in out and \
         "account management done" in out, out + h.diag()
     rc, out = h.login("alice", typed)
-    assert time.monotonic() - t0 < 1.0, "too slow to show a replay within the second"
     assert rc != 0 and out.rstrip().endswith(AUTH_ERR), out + h.diag()
+    if name == "nslcd":
+        # on the reuse listener: the reuse, a connection limited to a
+        # password change, whose search of the own entry nslcd's login
+        # needs is refused
+        replay = "(reused) err=0"
+    else:
+        replay = "(replayed) err=49"
     same([x for c in wire(s, user_dn("alice"), mark) for x in c],
          expected_auth(name, "alice", "(code) err=0") +
-         expected_auth(name, "alice", "(replayed) err=49"), h)
-
-    # over a second after the first use: the reuse password changes need.
-    # Not a login: nslcd (BASE) fails its search of the user's own entry on
-    # the limited connection; nslcd (NONE) and sssd see changeAfterReset,
-    # authenticate succeeds and acct_mgmt says the password must change.
-    time.sleep(max(0.0, t0 + 1.6 - time.monotonic()))
-    mark = log_mark(s)
-    rc, out = h.login("alice", typed)
-    assert rc != 0, out + h.diag()
-    if name == "nslcd":
-        assert out.rstrip().endswith(AUTH_ERR) and "successfully" not in out, out
-    else:
-        assert "successfully authenticated" in out and MUST_CHANGE[kind] in out, out
-        assert out.rstrip().endswith(NEW_AUTHTOK_REQD), out
-        assert "account management done" not in out, out
-    same(wire(s, user_dn("alice"), mark)[0], expected_auth(name, "alice", "(reused) err=0"), h)
-    # and that was the one reuse
+         expected_auth(name, "alice", replay), h)
+    # and never again
     mark = log_mark(s)
     rc, out = h.login("alice", typed)
     assert rc != 0 and out.rstrip().endswith(AUTH_ERR), out + h.diag()
@@ -365,23 +360,55 @@ def test_login_with_a_code_once(totp_host):
     assert rc != 0 and ENROLMENT not in s.log_text()[mark:], out
 
 
+def test_replay_through_authenticate_alone(totp_host):
+    """What a screen locker does: pam_authenticate alone, no account
+    check.  Someone who saw alice type her password and code replays them
+    2 to 5 seconds after her login: refused, through each client."""
+    h = totp_host
+    s, name = h.slapd, h.name
+    seed = h.seeds["alice"]
+    typed = USERPW + code(seed)
+    rc, out = h.login("alice", typed)
+    t0 = time.monotonic()
+    assert rc == 0 and "account management done" in out, out + h.diag()
+    for at in (2.0, 4.5):
+        time.sleep(max(0.0, t0 + at - time.monotonic()))
+        mark = log_mark(s)
+        rc, out = h.login("alice", typed, ops=("authenticate",))
+        assert time.monotonic() - t0 < 5.0
+        assert rc != 0 and out.rstrip().endswith(AUTH_ERR) and \
+            "successfully authenticated" not in out, out + h.diag()
+        if name == "nslcd" and at == 2.0:
+            want = "(reused) err=0"     # refused by its own search, as above
+        else:
+            want = "(replayed) err=49"
+        same(wire(s, user_dn("alice"), mark)[0], expected_auth(name, "alice", want), h)
+
+
+@pytest.mark.parametrize("paced", [True, False], ids=["paced", "at-once"])
 @pytest.mark.parametrize("totp_host", [NSLCD, SSSD], indirect=True)
-def test_password_change_with_a_code(totp_host):
-    """passwd as a person types it: the current password followed by the
-    code, then, a moment later, the new password twice.  The check binds
-    with the code (its first use), the change binds with it again (the
-    reuse) and changes the password; the new password then logs in with
-    the next code, the old one no longer does."""
+def test_password_change_with_a_code(totp_host, paced):
+    """passwd as a person types it (the current password followed by the
+    code, then, a moment later, the new password twice) and as a script
+    does (all three answers at once).  The check binds with the code (its
+    first use), the change binds with it again (the reuse), both on the
+    listener warden-code-reuse-listener names (nslcd's uri, sssd's
+    ldap_chpass_uri), and changes the password; the new password then
+    logs in with the next code, the old one no longer does."""
     h = totp_host
     s, kind = h.slapd, h.kind
     uid, gid = h.ids_of("bob")
     seed = h.seeds["bob"]
     p = PROMPTS[kind]
     mark = log_mark(s)
-    rc, out, times = h.client.pam_paced("bob", ("chauthtok",), [
-        (p[0], 0.2, USERPW + code(seed)),
-        (p[1], 1.5, NEW_PW),                # reading the prompt, typing
-        (p[2], 0.3, NEW_PW)], uid=uid, gid=gid)
+    if paced:
+        rc, out, times = h.client.pam_paced("bob", ("chauthtok",), [
+            (p[0], 0.2, USERPW + code(seed)),
+            (p[1], 1.5, NEW_PW),                # reading the prompt, typing
+            (p[2], 0.3, NEW_PW)], uid=uid, gid=gid)
+    else:
+        rc, out = h.client.chauthtok("bob", uid, gid, USERPW + code(seed), NEW_PW)
+        times = "at once"
     assert rc == 0 and "authentication token altered successfully" in out, \
         f"{out}\n{times}" + h.diag()
     check, change = wire(s, user_dn("bob"), mark)
@@ -396,6 +423,11 @@ def test_password_change_with_a_code(totp_host):
         # with the old password as typed: warden drops the code from it
         same(change, ["STARTTLS err=0", "SRCH rootDSE base (objectClass=*) err=0",
                       "BIND uid=bob err=0 (reused)", "PASSMOD old new err=0", "UNBIND"], h)
+    # both on the reuse listener
+    conns = re.findall(r"conn=(\d+) fd=\d+ ACCEPT from \S+ \((\S+)\)", s.log_text()[mark:])
+    port = h.reuse_uri.rsplit(":", 1)[1]
+    bound = {c for c in re.findall(r"conn=(\d+) op=\d+ BIND dn=\"uid=bob,", s.log_text()[mark:])}
+    assert bound and all(l.endswith(":" + port) for c, l in conns if c in bound), conns
 
     nxt = code(seed, time.time() + 30)      # the next time step: not a replay
     rc, out = h.login("bob", USERPW + nxt)
@@ -404,12 +436,32 @@ def test_password_change_with_a_code(totp_host):
     assert rc == 0 and "account management done" in out, out + h.diag()
 
 
+@pytest.mark.parametrize("totp_host", [NSLCD_NONE], indirect=True)
+def test_nslcd_authc_search_none_has_no_password_change_with_one_code(totp_host):
+    """nslcd with pam_authc_search NONE sends the same bytes for a login
+    and for the change step of passwd, and its pam_authenticate succeeds
+    whenever the bind does: on a listener where codes may be reused, a
+    replayed login would pass pam_authenticate.  So it points at one where
+    they may not, and a password change with one code is refused at the
+    change (the client setting that has both is BASE, nslcd's default)."""
+    h = totp_host
+    s = h.slapd
+    uid, gid = h.ids_of("bob")
+    seed = h.seeds["bob"]
+    mark = log_mark(s)
+    rc, out = h.client.chauthtok("bob", uid, gid, USERPW + code(seed), NEW_PW)
+    assert rc != 0 and "altered successfully" not in out, out + h.diag()
+    binds = [b for c in wire(s, user_dn("bob"), mark) for b in c if b.startswith("BIND")]
+    same(binds, ["BIND uid=bob err=0 (code)", "BIND uid=bob err=49 (replayed)"], h)
+    assert "PASSMOD" not in s.log_text()[mark:]
+
+
 def test_a_replayed_code_cannot_set_a_password(totp_host):
     """Someone on the same host who saw alice type her password and code
-    replays them within the reuse window, as a login program would:
-    authenticate, then the forced change of an expired password.  Refused:
-    the login is only "must change", and the change needs a reuse that is
-    no longer there."""
+    replays them, as a login program would: authenticate, then the forced
+    change of an expired password.  Refused: nslcd's login fails its
+    search on the limited connection; sssd and nslcd with NONE get no
+    reuse on their listener."""
     h = totp_host
     s, name, kind = h.slapd, h.name, h.kind
     seed = h.seeds["alice"]
@@ -420,8 +472,6 @@ def test_a_replayed_code_cannot_set_a_password(totp_host):
     uid, gid = h.ids_of("alice")
     time.sleep(1.3)
     mark = log_mark(s)
-    # pam_ldap asks only for the new password in a forced change (it keeps
-    # the one authenticate had); pam_sss asks for the current one again
     answers = [("Password:", 0, typed)]
     if kind == "sssd":
         answers.append((PROMPTS[kind][0], 0.1, typed))
@@ -432,14 +482,10 @@ def test_a_replayed_code_cannot_set_a_password(totp_host):
         uid=uid, gid=gid)
     assert time.monotonic() - t0 < 100
     assert rc != 0 and "altered successfully" not in out, out + h.diag()
+    assert out.rstrip().endswith(AUTH_ERR) and "successfully authenticated" not in out, out
     binds = [b for c in wire(s, user_dn("alice"), mark) for b in c if b.startswith("BIND")]
-    if name == "nslcd":
-        assert out.rstrip().endswith(AUTH_ERR), out
-        same(binds, ["BIND uid=alice err=0 (reused)"], h)
-    else:
-        # the forced change's bind: refused, nothing changed
-        assert "successfully authenticated" in out, out
-        same(binds, ["BIND uid=alice err=0 (reused)", "BIND uid=alice err=49 (replayed)"], h)
+    same(binds, ["BIND uid=alice err=0 (reused)" if name == "nslcd" else
+                 "BIND uid=alice err=49 (replayed)"], h)
     assert "PASSMOD" not in s.log_text()[mark:]
     nxt = code(seed, time.time() + 30)
     rc, out = h.login("alice", "Attacker-Pass-91z" + nxt)
@@ -448,14 +494,14 @@ def test_a_replayed_code_cannot_set_a_password(totp_host):
     assert rc == 0, out + h.diag()
 
 
-@pytest.mark.parametrize("totp_host", [NSLCD_NONE, SSSD], indirect=True)
+@pytest.mark.parametrize("totp_host", [NSLCD, SSSD], indirect=True)
 def test_first_login_after_a_reset_changes_the_password(totp_host):
     """An administrator set dave's password (pwdReset, pwdMustChange); his
     first login with it and a code must change it, in the same session,
     typing the same code again where the client asks for the current
-    password.  (nslcd with its default pam_authc_search BASE cannot: its
-    search of the user's own entry fails on the limited connection, with
-    or without a code; clients.md.)"""
+    password.  nslcd: its search of the own entry is allowed after a
+    reset, so it shows "Password must be changed" and changes it on the
+    reuse listener; sssd: the change binds twice on ldap_chpass_uri."""
     h = totp_host
     s, kind = h.slapd, h.kind
     seed = h.seeds["dave"]

@@ -132,6 +132,10 @@ def test_reset_by_administrator_forces_a_change(slapd):
         c.modify_s(alice, [(ldap.MOD_REPLACE, "description", [b"x"])])
     with pytest.raises(ldap.INSUFFICIENT_ACCESS):
         c.compare_s(user_dn("bob"), "uid", b"bob")
+    # but the own entry may be read (nslcd's login searches it)
+    assert c.search_s(alice, ldap.SCOPE_BASE, "(objectClass=*)", ["dn"])[0][0] == alice
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS):
+        c.search_s(alice, ldap.SCOPE_SUBTREE, "(objectClass=*)", ["dn"])
     c.passwd_s(alice, "Temporary-Start-58k", "Chosen-By-Me-73q")
     # lifted on this connection, and gone from the entry
     assert c.search_s(SUFFIX, ldap.SCOPE_SUBTREE, "(uid=bob)")

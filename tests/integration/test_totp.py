@@ -13,7 +13,7 @@ import ldap.modlist
 import pytest
 from ldap.controls.ppolicy import PasswordPolicyControl
 
-from conftest import ROOTDN, SUFFIX, USERPW, user_dn
+from conftest import ROOTDN, SUFFIX, USERPW, free_port, user_dn
 from test_lockout import bind, start, state
 
 KEY = "k1 " + "3c" * 32 + "\n"
@@ -49,9 +49,9 @@ def enrol(s, u, seed=None, kind="TOTP"):
     return seed
 
 
-def start_totp(s, policy=None, users=("alice", "bob", "carol"), **kw):
+def start_totp(s, policy=None, users=("alice", "bob", "carol"), extra="", **kw):
     a = start(s, {"pwdMaxFailure": "5", **(policy or {})}, users=users,
-              extra=f"warden-key-file {key_file(s)}\n", **kw)
+              extra=f"warden-key-file {key_file(s)}\n{extra}", **kw)
     return a
 
 
@@ -303,10 +303,10 @@ def test_grace_period_lets_users_enrol_first(slapd):
     assert bind(slapd, "bob", USERPW)[0] == 0
 
 
-def pp_bind(s, u, cred):
+def pp_bind(s, u, cred, uri=None):
     """A bind with the password policy request control: (connection, the
     ppolicy errors of the response) or the exception's class."""
-    c = ldap.initialize(s.uri)
+    c = ldap.initialize(uri or s.uri)
     try:
         msgid = c.simple_bind(user_dn(u), cred, serverctrls=[PasswordPolicyControl()])
         _, _, _, ctrls = c.result3(msgid)
@@ -315,16 +315,24 @@ def pp_bind(s, u, cred):
     return c, [x.error for x in ctrls if isinstance(x, PasswordPolicyControl)]
 
 
+def reuse_listener(s):
+    """A second listener for start_totp(..., extra=...): the one
+    warden-code-reuse-listener names.  Returns (its URI, the extra line)."""
+    uri = f"ldap://127.0.0.1:{free_port()}/"
+    s.more_urls.append(uri)
+    return uri, f"warden-code-reuse-listener {uri}\n"
+
+
 def test_password_change_may_reuse_the_code_once_connection_limited(slapd):
-    start_totp(slapd)
+    pw_uri, extra = reuse_listener(slapd)
+    start_totp(slapd, extra=extra)
     seed = enrol(slapd, "alice")
     cred = USERPW + code(seed)
-    c, errs = pp_bind(slapd, "alice", cred)
+    c, errs = pp_bind(slapd, "alice", cred, pw_uri)
     assert errs == []
     # the client binds again with what the user typed, to change the
-    # password, once the user has typed the new one
-    time.sleep(1.1)
-    c, errs = pp_bind(slapd, "alice", cred)
+    # password, once the user has typed the new one (or at once: a script)
+    c, errs = pp_bind(slapd, "alice", cred, pw_uri)
     # told as a reset user is: a PAM client makes it "change your password
     # now", not a login
     assert errs == [2], errs                     # changeAfterReset
@@ -341,38 +349,78 @@ def test_password_change_may_reuse_the_code_once_connection_limited(slapd):
 
 
 def test_code_reuse_limits(slapd):
+    pw_uri, extra = reuse_listener(slapd)
+    start_totp(slapd, extra=extra)
+    seed = enrol(slapd, "alice")
+    cred = USERPW + code(seed)
+    # a login on the ordinary listener leaves nothing to reuse, there or
+    # on the reuse listener, at once or later
+    assert bind(slapd, "alice", cred)[0] == 0
+    assert bind(slapd, "alice", cred)[0] == 49
+    assert bind(slapd, "alice", cred, uri=pw_uri)[0] == 49
+    time.sleep(1.1)
+    assert bind(slapd, "alice", cred)[0] == 49
+    assert bind(slapd, "alice", cred, uri=pw_uri)[0] == 49
+
+    seed = enrol(slapd, "bob")
+    cred = USERPW + code(seed)
+    assert bind(slapd, "bob", cred, uri=pw_uri)[0] == 0
+    # not on another listener, nor from another address (ldapi is both)
+    assert bind(slapd, "bob", cred)[0] == 49
+    assert bind(slapd, "bob", cred, uri=slapd.ldapi)[0] == 49
+    # one reuse, at once (a script answering passwd's prompts), then no
+    # more: a replayed login ("change your password now") cannot be
+    # followed by the forced change's bind
+    assert bind(slapd, "bob", cred, uri=pw_uri)[0] == 0
+    assert bind(slapd, "bob", cred, uri=pw_uri)[0] == 49
+    assert "reused a one-time code" in slapd.log_text()
+
+
+def test_no_reuse_without_a_reuse_listener(slapd):
     start_totp(slapd)
     seed = enrol(slapd, "alice")
-    c6 = code(seed)
-    cred = USERPW + c6
+    cred = USERPW + code(seed)
     assert bind(slapd, "alice", cred)[0] == 0
-    # not at once: a replay racing the user
     assert bind(slapd, "alice", cred)[0] == 49
     time.sleep(1.1)
-    # not from another address (ldapi here)
-    assert bind(slapd, "alice", cred, uri=slapd.ldapi)[0] == 49
-    # one reuse, then no more: a replayed login (reuse, "change your
-    # password now") cannot be followed by the forced change's bind
-    assert bind(slapd, "alice", cred)[0] == 0
     assert bind(slapd, "alice", cred)[0] == 49
+    assert "reused a one-time code" not in slapd.log_text()
+    # a bad listener URL is refused, naming what to fix
+    rc, out = slapd.ldapmodify(
+        "dn: olcOverlay={0}warden,olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+        "add: olcWardenCodeReuseListener\nolcWardenCodeReuseListener: 127.0.0.1:3891\n")
+    assert rc != 0 and "is not an ldap://, ldaps:// or ldapi:// URL" in out, out
+    # set live, read back
+    rc, out = slapd.ldapmodify(
+        "dn: olcOverlay={0}warden,olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
+        f"add: olcWardenCodeReuseListener\nolcWardenCodeReuseListener: {slapd.uri}\n")
+    assert rc == 0, out
+    cfg = slapd.config()
+    got = cfg.search_s("olcOverlay={0}warden,olcDatabase={1}mdb,cn=config", ldap.SCOPE_BASE,
+                       attrlist=["olcWardenCodeReuseListener"])
+    assert got[0][1]["olcWardenCodeReuseListener"] == [slapd.uri.encode()]
+    cred = USERPW + code(seed, time.time() + 30)
+    assert bind(slapd, "alice", cred)[0] == 0
+    assert bind(slapd, "alice", cred)[0] == 0           # now reused
 
 
 def test_two_reuses_after_a_first_use_that_must_change(slapd):
     # a first login after a reset must change the password; sssd's forced
-    # change binds twice more with what the user typed (check, change)
-    start_totp(slapd, {"pwdMustChange": "TRUE"})
+    # change binds twice more with what the user typed (check, change),
+    # on its ldap_chpass_uri
+    pw_uri, extra = reuse_listener(slapd)
+    start_totp(slapd, {"pwdMustChange": "TRUE"}, extra=extra)
     seed = enrol(slapd, "alice")
     slapd.admin().passwd_s(user_dn("alice"), None, "Temporary-Start-58k")
     cred = "Temporary-Start-58k" + code(seed)
     c, errs = pp_bind(slapd, "alice", cred)
     assert errs == [2]
-    time.sleep(1.1)
-    c, errs = pp_bind(slapd, "alice", cred)         # the check
+    c, errs = pp_bind(slapd, "alice", cred, pw_uri)         # the check
     assert errs == [2]
-    c, errs = pp_bind(slapd, "alice", cred)         # the change
+    c, errs = pp_bind(slapd, "alice", cred, pw_uri)         # the change
     assert errs == [2]
     c.passwd_s(user_dn("alice"), cred, "Chosen-By-Me-73q")
-    _, errs = pp_bind(slapd, "alice", cred)
+    _, errs = pp_bind(slapd, "alice", cred, pw_uri)
     assert errs is ldap.INVALID_CREDENTIALS
     # the new password, with the next code: an ordinary login
     c, errs = pp_bind(slapd, "alice", "Chosen-By-Me-73q" + code(seed, time.time() + 30))
