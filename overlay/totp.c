@@ -32,6 +32,7 @@
 #include "secret.h"
 #include "otpstate.h"
 #include "recovery.h"
+#include "codeguard.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
 /* warden_otpstate index of the start of a user's enrolment grace */
@@ -618,6 +619,8 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	int pw_ok = 0, code_rc = -1, rc;
 
 	if ( !ws->ws_has_token ) return totp_required( op, rs, on, ws );
+	if ( ( rc = warden_code_guard_bind( op, rs, on, ws ) ) != SLAP_CB_CONTINUE )
+		return rc;
 	e = totp_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;	/* gone since: the backend says so */
 	msg[0] = '\0';
@@ -660,6 +663,8 @@ warden_totp_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	} else {
 		why = rc == WARDEN_SPLIT_SHORT ? "missing" : "malformed";
 	}
+	warden_code_guard_checked( op, on, ws, code_rc, pw_ok,
+		tt.tt_kind == TOTP_TOTP ? tt.tt_totp.tp_period : 0 );
 	if ( code_rc < 0 && rc == 0 ) {
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %s\n",
 			op->o_req_dn.bv_val, msg );

@@ -89,6 +89,12 @@ typedef struct warden_info {
 	unsigned char	*wi_reset_flag;
 	struct berval	*wi_reset_dn;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
+	/** wrong one-time codes (codeguard.h): warden-code-max-failure (0:
+	 * off), warden-code-max-delay (seconds) */
+	unsigned	wi_code_max_failure;
+	unsigned	wi_code_max_delay;
+	int		wi_code_fault;		/**< a wrong code could not be recorded */
+	unsigned	wi_throttle_ipv6_prefix;	/**< warden-throttle-ipv6-prefix */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -123,6 +129,17 @@ typedef struct warden_subject {
 	int		ws_store_clean;
 	/** out: the engine recorded a failure (what is cached is stale) */
 	int		ws_store_dirty;
+	/** codeguard.c: what its check before the code leaves for the one
+	 * after (WARDEN_CG_* flags, the wrong codes counted) */
+	struct {
+		int		cg_flags;
+		uint32_t	cg_nfail;
+	} ws_code_guard;
+	/** the token's TOTP time step in seconds, once the code was checked
+	 * (0: HOTP, or not known): the lockout engine counts a repeated
+	 * wrong credential again in the next step, when a code that was
+	 * wrong may have become right */
+	unsigned	ws_otp_period;
 	uint64_t	ws_cache_gen;		/**< glue: subject cache generation */
 	void		*ws_engine[4];		/**< per-engine scratch */
 } warden_subject;
@@ -324,6 +341,9 @@ void warden_lockout_bind_result( Operation *op, SlapReply *rs,
 int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock );
 void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
+/** warden-throttle-ipv6-prefix: the prefix length (throttle.h) by which
+ * the source-address throttle counts IPv6 clients. */
+void warden_lockout_ipv6_prefix( warden_lockout *lo, unsigned bits );
 void warden_lockout_deleted( slap_overinst *on, const unsigned char *uuid );
 /** Adds the lockout operational attributes to a search result entry. */
 int warden_lockout_operational( Operation *op, SlapReply *rs,
