@@ -15,7 +15,12 @@
  *	  (another index for further tokens of one entry, should there be any);
  *	- a user's recovery codes under the user entry's UUID, index 0.
  * Both may share a record (slapo-otp lets a user entry be its own token);
- * they use different fields of it.
+ * they use different fields of it.  Under the user entry's UUID, too:
+ *	- index 254: the account's wrong codes, a record of codestate.h's
+ *	  own format (not readable with these functions);
+ *	- index 255: the start of the user's enrolment grace (overlay/totp.c,
+ *	  TOTP_GRACE_IDX), as os_last.
+ * warden_otpstate_purge() removes them all.
  *
  * Durability.  The store commits without flushing (see
  * warden_store_sync(): a crash of the whole system loses up to the last

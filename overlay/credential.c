@@ -120,6 +120,8 @@ warden_credential_check( Operation *op, slap_overinst *on,
 	rc = warden_totp_bind( op, on, ws );
 	if ( rc == SLAP_CB_CONTINUE )
 		rc = credential_password( op, on, ws );
+	else if ( rc != LDAP_SUCCESS && !ws->ws_verified )
+		credential_sham( op, on, ws );	/* refused before it (codeguard.h) */
 
 done:
 	warden_lockout_settle( op, on, ws, rc );

@@ -29,6 +29,9 @@ typedef struct lockout_claim {
 	unsigned		lc_n;
 	struct lockout_claim	*lc_next;
 } lockout_claim;
+/* The time step of a token whose period is not known (HOTP, or a bind
+ * refused before its token was read), seconds: TOTP's usual one. */
+#define LOCKOUT_CODE_PERIOD	30
 
 struct warden_lockout {
 	warden_throttle		*lo_throttle;
@@ -387,6 +390,30 @@ lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
 	return rc;
 }
 
+/* For a user with a one-time code token, a credential is the password and
+ * a code, and a code that is wrong in one time step may be right in the
+ * next: only the same credential within the same step counts once (a
+ * repeated wrong password without a code counts again each step, which
+ * errs toward counting).  The window so ends where the step began. */
+static warden_time
+lockout_code_window( warden_subject *ws, warden_time now, warden_time window )
+{
+	warden_time period = (warden_time)( ws->ws_otp_period ?
+		ws->ws_otp_period : LOCKOUT_CODE_PERIOD ) * SEC;
+	warden_time in_step = now % period;
+
+	/* dedup.h: seen when now - then < window, so a credential seen at
+	 * or before the step's start does not match */
+	if ( in_step < 1 ) in_step = 1;
+	return in_step < window ? in_step : window;
+}
+
+void
+warden_lockout_ipv6_prefix( warden_lockout *lo, unsigned bits )
+{
+	if ( lo ) warden_throttle_set_ipv6_prefix( lo->lo_throttle, bits );
+}
+
 void
 warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 	int result )
@@ -425,6 +452,7 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 
 	window = p->wp_lock.lp_interval ? p->wp_lock.lp_interval :
 		LOCKOUT_DEDUP_WINDOW;
+	if ( ws->ws_has_token ) window = lockout_code_window( ws, now, window );
 	if ( warden_dedup_seen( lo->lo_dedup, ws->ws_uuid, op->orb_cred.bv_val,
 			op->orb_cred.bv_len, now, window ) ) {
 		Debug( LDAP_DEBUG_STATS, "warden: failed bind of \"%s\" repeats "

@@ -15,15 +15,25 @@
  * sum is never below that count and never above all failures recorded;
  * the previous window's count is left out once its latest failure is
  * window old, for then none of it can be in (now - window, now].
+ *
+ * Addresses: an IPv6 client is counted by its prefix (a /64 unless set
+ * otherwise): whoever holds a /64 takes any of its 2^64 addresses at will,
+ * and counting each alone would throttle nobody.  The key is the prefix in
+ * inet_ntop()'s canonical form, so every spelling of one address, and
+ * every address of one prefix, is one client; an IPv4-mapped address is
+ * its IPv4 address.
  */
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 #include <sys/random.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "throttle.h"
 
@@ -63,6 +73,7 @@ typedef struct throttle_stripe {
 
 struct warden_throttle {
 	uint64_t	wt_seed;
+	unsigned	wt_ipv6_prefix;	/* read and set atomically */
 	unsigned	wt_nstripes;	/* a power of two */
 	unsigned	wt_shift;	/* log2 of wt_nstripes */
 	throttle_stripe	*wt_stripes;
@@ -110,14 +121,52 @@ throttle_copy( char *key, size_t off, const char *src, size_t n )
 	key[off + n] = '\0';
 }
 
-/* Writes into key (THROTTLE_ADDR_MAX bytes) the address without its port:
- * "IP=192.0.2.1:41234" -> "IP=192.0.2.1", "IP=[2001:DB8::1]:41234" ->
- * "IP=[2001:db8::1]", "IP=[::ffff:192.0.2.1]:1" -> "IP=192.0.2.1" (one
- * client, whichever socket it came in on).  Only IP addresses, with or
- * without "IP=", have ports: anything else ("PATH=/run/ldapi") is kept as
- * it is, colons and all.  A bare address gets the "IP=" of its usual form. */
+/* Writes into key (THROTTLE_ADDR_MAX bytes) the client an IPv6 address
+ * (n bytes at p, without brackets) stands for: "IP=192.0.2.1" for
+ * ::ffff:192.0.2.1, "IP=[2001:db8:1:2::]/64" for 2001:db8:1:2::77 with
+ * bits 64, "IP=[2001:db8::1]" with bits 128.  A zone ("%eth0") is left
+ * out: it names the link, not the client.
+ * @return 0, or -1 when it is no IPv6 address (key untouched) */
+static int
+throttle_ipv6_key( const char *p, size_t n, unsigned bits, char *key )
+{
+	char buf[INET6_ADDRSTRLEN + 16], out[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	char *pct;
+	unsigned i;
+
+	if ( n >= sizeof( buf ) ) return -1;
+	memcpy( buf, p, n );
+	buf[n] = '\0';
+	if ( ( pct = strchr( buf, '%' ) ) != NULL ) *pct = '\0';
+	if ( inet_pton( AF_INET6, buf, &a ) != 1 ) return -1;
+	if ( IN6_IS_ADDR_V4MAPPED( &a ) ) {
+		/* one client, whichever socket it came in on */
+		if ( !inet_ntop( AF_INET, &a.s6_addr[12], out, sizeof( out ) ) )
+			return -1;
+		snprintf( key, THROTTLE_ADDR_MAX, "IP=%s", out );
+		return 0;
+	}
+	for ( i = bits; i < 128; i++ )
+		a.s6_addr[i / 8] &= (unsigned char)~( 0x80u >> ( i % 8 ) );
+	if ( !inet_ntop( AF_INET6, &a, out, sizeof( out ) ) ) return -1;
+	if ( bits < 128 )
+		snprintf( key, THROTTLE_ADDR_MAX, "IP=[%s]/%u", out, bits );
+	else
+		snprintf( key, THROTTLE_ADDR_MAX, "IP=[%s]", out );
+	return 0;
+}
+
+/* Writes into key (THROTTLE_ADDR_MAX bytes) the client an address stands
+ * for, without its port: "IP=192.0.2.1:41234" -> "IP=192.0.2.1",
+ * "IP=[2001:DB8::1]:41234" -> "IP=[2001:db8::]/64" (with bits 64, see
+ * throttle_ipv6_key()), "IP=[::ffff:192.0.2.1]:1" -> "IP=192.0.2.1".  Only
+ * IP addresses, with or without "IP=", have ports: anything else
+ * ("PATH=/run/ldapi") is kept as it is, colons and all.  A bare address
+ * gets the "IP=" of its usual form; text in brackets that is no IPv6
+ * address is kept, in lower case. */
 static void
-throttle_normalize( const char *addr, char *key )
+throttle_normalize( const char *addr, unsigned bits, char *key )
 {
 	const char *p, *end, *colon;
 	size_t plen, i, n;
@@ -136,14 +185,8 @@ throttle_normalize( const char *addr, char *key )
 	memcpy( key, "IP=", plen );
 
 	if ( *p == '[' && ( end = strchr( p, ']' ) ) != NULL ) {
-		const char *v4 = p + 8;
-
-		if ( end - p > 8 && !strncasecmp( p + 1, "::ffff:", 7 ) &&
-			strchr( v4, '.' ) && strchr( v4, '.' ) < end &&
-			( !strchr( v4, ':' ) || strchr( v4, ':' ) > end ) ) {
-			throttle_copy( key, plen, v4, end - v4 );
+		if ( !throttle_ipv6_key( p + 1, end - p - 1, bits, key ) )
 			return;
-		}
 		n = end + 1 - p;
 		throttle_copy( key, plen, p, n );
 		for ( i = plen; key[i]; i++ ) {
@@ -158,6 +201,7 @@ throttle_normalize( const char *addr, char *key )
 		n = colon - p;
 	} else {
 		n = strlen( p );
+		if ( colon && !throttle_ipv6_key( p, n, bits, key ) ) return;
 	}
 	throttle_copy( key, plen, p, n );
 }
@@ -291,7 +335,8 @@ throttle_op( warden_throttle *t, const char *addr, int64_t now,
 	unsigned n = 0;
 
 	if ( window < 1 ) window = 1;
-	throttle_normalize( addr, key );
+	throttle_normalize( addr, __atomic_load_n( &t->wt_ipv6_prefix,
+		__ATOMIC_RELAXED ), key );
 	h = throttle_hash( t->wt_seed, key );
 	/* the high bits pick the stripe, the low ones the bucket in it */
 	s = &t->wt_stripes[t->wt_shift ? h >> ( 64 - t->wt_shift ) : 0];
@@ -333,6 +378,7 @@ warden_throttle_new( unsigned slots )
 	}
 	t->wt_nstripes = ns;
 	t->wt_seed = throttle_seed( t );
+	t->wt_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
 	t->wt_stripes = calloc( ns, sizeof( *t->wt_stripes ) );
 	if ( !t->wt_stripes ) goto fail;
 
@@ -380,6 +426,16 @@ warden_throttle_free( warden_throttle *t )
 	}
 	free( t->wt_stripes );
 	free( t );
+}
+
+void
+warden_throttle_set_ipv6_prefix( warden_throttle *t, unsigned bits )
+{
+	if ( !t ) return;
+	if ( bits < WARDEN_THROTTLE_IPV6_PREFIX_MIN )
+		bits = WARDEN_THROTTLE_IPV6_PREFIX_MIN;
+	if ( bits > 128 ) bits = 128;
+	__atomic_store_n( &t->wt_ipv6_prefix, bits, __ATOMIC_RELAXED );
 }
 
 unsigned

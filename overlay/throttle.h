@@ -15,10 +15,27 @@
 
 typedef struct warden_throttle warden_throttle;
 
-/** Creates a table.
+/** The IPv6 prefix length a new table counts by: one subscriber, site or
+ * cloud instance is usually given a whole /64, and takes a new address
+ * from it at will. */
+#define WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT	64
+/** The shortest prefix allowed (a /16 would lump providers together). */
+#define WARDEN_THROTTLE_IPV6_PREFIX_MIN		16
+
+/** Creates a table; it counts IPv6 addresses by their
+ * WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT prefix.
  * @param[in] slots	addresses tracked at once (at least 16)
  * @return the table, or NULL when out of memory */
 warden_throttle *warden_throttle_new( unsigned slots );
+
+/** Sets the prefix length IPv6 addresses are counted by: every address
+ * of one prefix is one client.  IPv4 addresses, and IPv4-mapped IPv6
+ * ones (::ffff:a.b.c.d, counted as a.b.c.d), are counted one by one.
+ * Safe to call while other threads use the table; failures counted under
+ * another length are not carried over.
+ * @param[in] bits	WARDEN_THROTTLE_IPV6_PREFIX_MIN .. 128; a value
+ *	outside is taken as the nearest limit */
+void warden_throttle_set_ipv6_prefix( warden_throttle *t, unsigned bits );
 
 /** Frees a table; NULL is allowed. */
 void warden_throttle_free( warden_throttle *t );
@@ -29,7 +46,9 @@ void warden_throttle_free( warden_throttle *t );
  * two buckets), but it is never below the failures of the last full
  * window and never above all failures ever recorded for the address.
  * @param[in] addr	the client address as slapd prints it (e.g.
- *	"IP=127.0.0.1:41234"); the port, if any, is ignored
+ *	"IP=127.0.0.1:41234", "IP=[2001:db8::1]:41234"); the port, if any,
+ *	is ignored, and an IPv6 address stands for its prefix (see
+ *	warden_throttle_set_ipv6_prefix())
  */
 unsigned warden_throttle_fail( warden_throttle *t, const char *addr,
 	int64_t now, int64_t window );

@@ -34,6 +34,7 @@
 #include "recovery.h"
 #include "validate.h"
 #include "transitrule.h"
+#include "codeguard.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
 /* warden_otpstate index of the start of a user's enrolment grace */
@@ -693,6 +694,8 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	int pw_ok = 0, code_rc = -1, rc;
 
 	if ( !ws->ws_has_token ) return totp_required( op, on, ws );
+	if ( ( rc = warden_code_guard_bind( op, on, ws ) ) != SLAP_CB_CONTINUE )
+		return rc;
 	e = totp_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;	/* gone since: the backend says so */
 	msg[0] = '\0';
@@ -735,6 +738,8 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	} else {
 		why = rc == WARDEN_SPLIT_SHORT ? "missing" : "malformed";
 	}
+	warden_code_guard_checked( op, on, ws, code_rc, pw_ok,
+		tt.tt_kind == TOTP_TOTP ? tt.tt_totp.tp_period : 0 );
 	if ( code_rc < 0 && rc == 0 ) {
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %s\n",
 			op->o_req_dn.bv_val, msg );

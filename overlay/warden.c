@@ -15,6 +15,9 @@
 #include "validate.h"
 #include "transitrule.h"
 #include "ldap_rq.h"
+#include "codeguard.h"
+#include "codestate.h"
+#include "throttle.h"
 
 #ifndef WARDEN_SLAPD_VERSION
 #error "WARDEN_SLAPD_VERSION must name the slapd version the module is built for"
@@ -138,8 +141,16 @@ enum {
 	WARDEN_AUDIT_REDACT,
 	WARDEN_GROUP_DEPTH,
 	WARDEN_GROUP_MAX,
-	WARDEN_REUSE_LISTENER
+	WARDEN_REUSE_LISTENER,
+	WARDEN_CODE_MAX_FAILURE,
+	WARDEN_CODE_MAX_DELAY,
+	WARDEN_THROTTLE_IPV6_PREFIX
 };
+
+/* Limits of the numeric settings, named in the messages that refuse a
+ * value outside them. */
+#define WARDEN_CODE_MAX_FAILURE_LIMIT	1000
+#define WARDEN_CODE_MAX_DELAY_LIMIT	86400	/* a day */
 
 static ConfigDriver warden_cf_gen;
 
@@ -254,6 +265,22 @@ static ConfigTable warden_cfg[] = {
 		"DESC 'A listener URL (as given to slapd -h) on which a password "
 		"change may reuse a one-time code; none: any' "
 		"EQUALITY caseIgnoreMatch SYNTAX " SYN_DIRSTRING " )" },
+	WARDEN_CF_ENTRY( "warden-code-max-failure", "count",
+		ARG_UINT|WARDEN_CODE_MAX_FAILURE, "21", "olcWardenCodeMaxFailure",
+		"Wrong one-time codes of an account after which its further "
+		"attempts are delayed (0: no limit)",
+		SYN_INTEGER, "integerMatch" ),
+	WARDEN_CF_ENTRY( "warden-code-max-delay", "seconds",
+		ARG_UINT|WARDEN_CODE_MAX_DELAY, "22", "olcWardenCodeMaxDelay",
+		"Longest delay between attempts of an account after wrong "
+		"one-time codes, seconds",
+		SYN_INTEGER, "integerMatch" ),
+	WARDEN_CF_ENTRY( "warden-throttle-ipv6-prefix", "bits",
+		ARG_UINT|WARDEN_THROTTLE_IPV6_PREFIX, "23",
+		"olcWardenThrottleIPv6Prefix",
+		"Length of the IPv6 prefix the source-address throttle counts "
+		"failed binds by",
+		SYN_INTEGER, "integerMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -272,7 +299,8 @@ static ConfigOCs warden_ocs[] = {
 		"olcWardenAuditOverflow $ olcWardenAuditSyslog $ "
 		"olcWardenAuditRedact $ olcWardenGroupDepth $ "
 		"olcWardenGroupMax $ olcWardenRequireTLS $ "
-		"olcWardenCodeReuseListener ) )",
+		"olcWardenCodeReuseListener $ olcWardenCodeMaxFailure $ "
+		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -314,6 +342,16 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDIT_SYSLOG:
 		s = wi->wi_audit_syslog ? "on" : "off";
 		break;
+	/* numbers: emitted when not the default, as unset strings are not */
+	case WARDEN_CODE_MAX_FAILURE:
+		c->value_uint = wi->wi_code_max_failure;
+		return c->value_uint == WARDEN_CODE_MAX_FAILURE_DEFAULT;
+	case WARDEN_CODE_MAX_DELAY:
+		c->value_uint = wi->wi_code_max_delay;
+		return c->value_uint == WARDEN_CODE_MAX_DELAY_DEFAULT;
+	case WARDEN_THROTTLE_IPV6_PREFIX:
+		c->value_uint = wi->wi_throttle_ipv6_prefix;
+		return c->value_uint == WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
 	case WARDEN_AUDIT_REDACT: {
 		int i;
 
@@ -418,6 +456,17 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_ACCESS_DEFAULT:
 		wi->wi_access_default = 1;
+		break;
+	case WARDEN_CODE_MAX_FAILURE:
+		wi->wi_code_max_failure = WARDEN_CODE_MAX_FAILURE_DEFAULT;
+		break;
+	case WARDEN_CODE_MAX_DELAY:
+		wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
+		break;
+	case WARDEN_THROTTLE_IPV6_PREFIX:
+		wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
+		warden_lockout_ipv6_prefix( wi->wi_lockout,
+			wi->wi_throttle_ipv6_prefix );
 		break;
 	case WARDEN_ADMIN_GROUP:
 	case WARDEN_HELPDESK_GROUP:
@@ -701,6 +750,39 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		break;
 		}
 
+	case WARDEN_CODE_MAX_FAILURE:
+		if ( c->value_uint > WARDEN_CODE_MAX_FAILURE_LIMIT ) {
+			snprintf( msg, len, "%u is not a number of wrong codes "
+				"from 0 (no limit) to %u", c->value_uint,
+				WARDEN_CODE_MAX_FAILURE_LIMIT );
+			return -1;
+		}
+		wi->wi_code_max_failure = c->value_uint;
+		break;
+
+	case WARDEN_CODE_MAX_DELAY:
+		if ( c->value_uint < 1 ||
+			c->value_uint > WARDEN_CODE_MAX_DELAY_LIMIT ) {
+			snprintf( msg, len, "%u is not a delay in seconds from 1 "
+				"to %u", c->value_uint, WARDEN_CODE_MAX_DELAY_LIMIT );
+			return -1;
+		}
+		wi->wi_code_max_delay = c->value_uint;
+		break;
+
+	case WARDEN_THROTTLE_IPV6_PREFIX:
+		if ( c->value_uint < WARDEN_THROTTLE_IPV6_PREFIX_MIN ||
+			c->value_uint > 128 ) {
+			snprintf( msg, len, "%u is not an IPv6 prefix length from "
+				"%u to 128", c->value_uint,
+				WARDEN_THROTTLE_IPV6_PREFIX_MIN );
+			return -1;
+		}
+		wi->wi_throttle_ipv6_prefix = c->value_uint;
+		warden_lockout_ipv6_prefix( wi->wi_lockout,
+			wi->wi_throttle_ipv6_prefix );
+		break;
+
 	case WARDEN_BANNED_LIST: {
 		warden_banlist *bl = NULL;
 
@@ -759,9 +841,12 @@ warden_cf_gen( ConfigArgs *c )
 	}
 
 done:
-	/* the integers share the union with value_string */
+	/* numbers share the union with value_string: nothing to free */
 	if ( rc && c->op != SLAP_CONFIG_EMIT && c->type != WARDEN_GROUP_DEPTH &&
-		c->type != WARDEN_GROUP_MAX ) {
+		c->type != WARDEN_GROUP_MAX &&
+		c->type != WARDEN_CODE_MAX_FAILURE &&
+		c->type != WARDEN_CODE_MAX_DELAY &&
+		c->type != WARDEN_THROTTLE_IPV6_PREFIX ) {
 		ch_free( c->value_string );
 		c->value_string = NULL;
 	}
@@ -808,6 +893,9 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_access_default = 1;
 	wi->wi_group_depth = WARDEN_GROUP_DEPTH_DEFAULT;
 	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;
+	wi->wi_code_max_failure = WARDEN_CODE_MAX_FAILURE_DEFAULT;
+	wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
+	wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
 	warden_access_new( &wi->wi_access );
 	warden_roles_init();
 	warden_policy_cache_init( wi );
@@ -1289,8 +1377,10 @@ warden_write_response( Operation *op, SlapReply *rs )
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
 	if ( warden_access_written( op, wo->wo_on ) ) warden_roles_changed();
-	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid )
+	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid ) {
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
+		warden_code_guard_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
+	}
 	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid ) {
 		warden_lockout_deleted( wo->wo_on, wo->wo_subject.ws_uuid );
 		warden_totp_forget( wo->wo_on, wo->wo_subject.ws_uuid, 1 );

@@ -100,6 +100,12 @@ typedef struct warden_info {
 	/** warden-code-reuse-listener: the listeners on which a one-time
 	 * code may be reused (totp.c); NULL: any */
 	BerVarray	wi_reuse_listeners;
+	/** wrong one-time codes (codeguard.h): warden-code-max-failure (0:
+	 * off), warden-code-max-delay (seconds) */
+	unsigned	wi_code_max_failure;
+	unsigned	wi_code_max_delay;
+	int		wi_code_fault;		/**< a wrong code could not be recorded */
+	unsigned	wi_throttle_ipv6_prefix;	/**< warden-throttle-ipv6-prefix */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -133,6 +139,17 @@ typedef struct warden_subject {
 	int		ws_store_clean;
 	/** out: the engine recorded a failure (what is cached is stale) */
 	int		ws_store_dirty;
+	/** codeguard.c: what its check before the code leaves for the one
+	 * after (WARDEN_CG_* flags, the wrong codes counted) */
+	struct {
+		int		cg_flags;
+		uint32_t	cg_nfail;
+	} ws_code_guard;
+	/** the token's TOTP time step in seconds, once the code was checked
+	 * (0: HOTP, or not known): the lockout engine counts a repeated
+	 * wrong credential again in the next step, when a code that was
+	 * wrong may have become right */
+	unsigned	ws_otp_period;
 	uint64_t	ws_cache_gen;		/**< glue: subject cache generation */
 	/** in: the mechanism proved the identity (SASL EXTERNAL, GSSAPI):
 	 * no password to verify, and no one-time code can come with it */
@@ -413,6 +430,9 @@ void warden_lockout_decoy( slap_overinst *on, struct berval *cred );
 int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock );
 void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
+/** warden-throttle-ipv6-prefix: the prefix length (throttle.h) by which
+ * the source-address throttle counts IPv6 clients. */
+void warden_lockout_ipv6_prefix( warden_lockout *lo, unsigned bits );
 void warden_lockout_deleted( slap_overinst *on, const unsigned char *uuid );
 /** Adds the lockout operational attributes to a search result entry. */
 int warden_lockout_operational( Operation *op, SlapReply *rs,

@@ -60,6 +60,7 @@ main( void )
 	srunner_add_suite( sr, secret_suite() );
 	srunner_add_suite( sr, recovery_suite() );
 	srunner_add_suite( sr, otpstate_suite() );
+	srunner_add_suite( sr, codestate_suite() );
 	srunner_add_suite( sr, otpauth_suite() );
 	srunner_add_suite( sr, auditjson_suite() );
 	srunner_add_suite( sr, auditlog_suite() );

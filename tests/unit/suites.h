@@ -18,6 +18,7 @@ Suite *totp_suite( void );
 Suite *secret_suite( void );
 Suite *recovery_suite( void );
 Suite *otpstate_suite( void );
+Suite *codestate_suite( void );
 Suite *otpauth_suite( void );
 Suite *auditjson_suite( void );
 Suite *auditlog_suite( void );

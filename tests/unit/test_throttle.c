@@ -41,15 +41,17 @@ START_TEST( th_count_does_not_record )
 }
 END_TEST
 
-/* Each group is one address in several spellings; different groups are
- * different addresses. */
+/* Each group is one client in several spellings; different groups are
+ * different clients (IPv6 by their /64, the default). */
 static const char *const th_forms[][4] = {
 	{ "IP=127.0.0.1:41234", "IP=127.0.0.1:1", "IP=127.0.0.1", "127.0.0.1:9" },
 	{ "IP=127.0.0.10:41234", "IP=127.0.0.10:2", NULL },
 	{ "IP=[::1]:41234", "IP=[::1]:1", "IP=[::1]", "[::1]:7" },
-	{ "IP=[2001:DB8::1]:389", "IP=[2001:db8::1]:636", NULL },
-	{ "IP=[2001:db8::2]:389", NULL },
-	{ "IP=[::ffff:192.0.2.7]:5", "IP=192.0.2.7:6", NULL },
+	{ "IP=[2001:DB8::1]:389", "IP=[2001:db8::1]:636", "IP=[2001:0db8:0:0::1]:1",
+		"2001:db8::1" },
+	{ "IP=[2001:db8:0:1::2]:389", NULL },
+	{ "IP=[::ffff:192.0.2.7]:5", "IP=192.0.2.7:6", "IP=[::FFFF:c000:207]:7", NULL },
+	{ "IP=[::ffff:192.0.2.8]:5", NULL },
 	{ "PATH=/run/ldapi", NULL },
 	{ "PATH=/run/ldapi2", NULL },
 	/* a path may hold colons: they are not ports */
@@ -233,7 +235,7 @@ th_thread( void *p )
 	char own[64];
 	int i;
 
-	snprintf( own, sizeof( own ), "IP=[2001:db8::%x]:%d", a->id + 1, 1000 + a->id );
+	snprintf( own, sizeof( own ), "IP=[2001:db8:%x::1]:%d", a->id + 1, 1000 + a->id );
 	for ( i = 0; i < TH_PER_THREAD; i++ ) {
 		warden_throttle_fail( a->t, "IP=192.0.2.77:1", TH_T0 + i, 1000 * TH_W );
 		warden_throttle_fail( a->t, own, TH_T0 + i, 1000 * TH_W );
@@ -260,10 +262,91 @@ START_TEST( th_threads_count_exactly )
 	ck_assert_uint_eq( warden_throttle_count( t, "IP=192.0.2.77", TH_T0 + TH_PER_THREAD, 1000 * TH_W ),
 		TH_THREADS * TH_PER_THREAD );
 	for ( i = 0; i < TH_THREADS; i++ ) {
-		snprintf( own, sizeof( own ), "IP=[2001:db8::%x]:1", i + 1 );
+		snprintf( own, sizeof( own ), "IP=[2001:db8:%x::1]:1", i + 1 );
 		ck_assert_uint_eq( warden_throttle_count( t, own, TH_T0 + TH_PER_THREAD, 1000 * TH_W ),
 			TH_PER_THREAD );
 	}
+	warden_throttle_free( t );
+}
+END_TEST
+
+/* fails from a, then the count of b, with the table at bits */
+static unsigned
+th_together( warden_throttle *t, unsigned bits, const char *a, const char *b )
+{
+	static int64_t now = TH_T0;
+
+	/* a window of its own each time: nothing carries over */
+	now += 10 * TH_W;
+	warden_throttle_set_ipv6_prefix( t, bits );
+	warden_throttle_fail( t, a, now, TH_W );
+	warden_throttle_fail( t, a, now, TH_W );
+	return warden_throttle_count( t, b, now, TH_W );
+}
+
+START_TEST( th_ipv6_counted_by_prefix )
+{
+	warden_throttle *t = warden_throttle_new( 256 );
+	const char *a = "IP=[2001:db8:1:2::a]:41234";
+
+	/* two addresses of one /64: one client by default */
+	ck_assert_uint_eq( th_together( t, 64, a,
+		"IP=[2001:db8:1:2:ffff:ffff:ffff:ffff]:1" ), 2 );
+	ck_assert_uint_eq( th_together( t, 64, a, "IP=[2001:db8:1:3::a]:1" ), 0 );
+	/* by address when the prefix is 128 */
+	ck_assert_uint_eq( th_together( t, 128, a, "IP=[2001:db8:1:2::b]:1" ), 0 );
+	ck_assert_uint_eq( th_together( t, 128, a, "IP=[2001:DB8:1:2:0::A]:2" ), 2 );
+	/* a /48 joins the /64s in it */
+	ck_assert_uint_eq( th_together( t, 48, a, "IP=[2001:db8:1:ff::1]:1" ), 2 );
+	ck_assert_uint_eq( th_together( t, 48, a, "IP=[2001:db8:2::1]:1" ), 0 );
+	/* a prefix that ends inside a group: /60 */
+	ck_assert_uint_eq( th_together( t, 60, "IP=[2001:db8:1:10::1]:1",
+		"IP=[2001:db8:1:1f::1]:1" ), 2 );
+	ck_assert_uint_eq( th_together( t, 60, "IP=[2001:db8:1:10::1]:1",
+		"IP=[2001:db8:1:20::1]:1" ), 0 );
+	/* out of range: the nearest limit (16, 128) */
+	ck_assert_uint_eq( th_together( t, 0, "IP=[2001:db8::1]:1",
+		"IP=[2001:ffff::1]:1" ), 2 );
+	ck_assert_uint_eq( th_together( t, 0, "IP=[2001:db8::1]:1",
+		"IP=[2002:db8::1]:1" ), 0 );
+	ck_assert_uint_eq( th_together( t, 200, a, "IP=[2001:db8:1:2::b]:1" ), 0 );
+	warden_throttle_set_ipv6_prefix( NULL, 64 );
+	warden_throttle_free( t );
+}
+END_TEST
+
+START_TEST( th_ipv4_and_mapped_counted_by_address )
+{
+	warden_throttle *t = warden_throttle_new( 256 );
+	unsigned bits[] = { 16, 64, 128 };
+	size_t i;
+
+	for ( i = 0; i < sizeof( bits ) / sizeof( bits[0] ); i++ ) {
+		/* a mapped address is its IPv4 address, whatever the prefix:
+		 * its neighbours are other clients */
+		ck_assert_uint_eq( th_together( t, bits[i], "IP=[::ffff:192.0.2.7]:1",
+			"IP=192.0.2.7:2" ), 2 );
+		ck_assert_uint_eq( th_together( t, bits[i], "IP=[::ffff:192.0.2.7]:1",
+			"IP=[::ffff:192.0.2.8]:1" ), 0 );
+		ck_assert_uint_eq( th_together( t, bits[i], "IP=192.0.2.7:1",
+			"IP=192.0.2.8:1" ), 0 );
+	}
+	warden_throttle_free( t );
+}
+END_TEST
+
+START_TEST( th_ipv6_zone_and_junk )
+{
+	warden_throttle *t = warden_throttle_new( 256 );
+
+	/* a zone names the link, not the client */
+	ck_assert_uint_eq( th_together( t, 64, "IP=[fe80::1%eth0]:1",
+		"IP=[fe80::2]:1" ), 2 );
+	/* brackets that hold no address: kept as they are, not merged */
+	ck_assert_uint_eq( th_together( t, 64, "IP=[not-an-address]:1",
+		"IP=[NOT-an-address]:2" ), 2 );
+	ck_assert_uint_eq( th_together( t, 64, "IP=[not-an-address]:1",
+		"IP=[::]:1" ), 0 );
 	warden_throttle_free( t );
 }
 END_TEST
@@ -282,6 +365,9 @@ throttle_suite( void )
 	tcase_add_loop_test( tc, th_estimate_within_bounds, 0, 8 );
 	tcase_add_test( tc, th_eviction_least_recently_used );
 	tcase_add_test( tc, th_threads_count_exactly );
+	tcase_add_test( tc, th_ipv6_counted_by_prefix );
+	tcase_add_test( tc, th_ipv4_and_mapped_counted_by_address );
+	tcase_add_test( tc, th_ipv6_zone_and_junk );
 	suite_add_tcase( s, tc );
 	return s;
 }
