@@ -306,3 +306,29 @@ def test_refusals_take_the_same_time(slapd):
     assert base > 0.002, "argon2 too fast to measure anything: " + report
     for k, v in med.items():
         assert abs(v - base) <= max(0.0015, 0.25 * base), report
+
+
+
+def test_large_credentials_are_refused_and_counted_once(slapd):
+    """A password of 200 KiB (under slapd's 256 KiB limit for a request
+    of a client not yet bound) is checked, refused and counted like any
+    other, by simple bind, SASL PLAIN and Password Modify; a repeat counts
+    once; what is larger slapd itself refuses, before warden sees it."""
+    start_sasl(slapd, users=("alice", "bob", "carol", "dave"))
+    big = "x" * (200 * 1024)
+    assert bind(slapd, "alice", big)[0] == 49
+    assert bind(slapd, "alice", big)[0] == 49
+    assert failures(slapd, "alice") == 1
+    pwfile = slapd.dir / "big.pw"
+    pwfile.write_text("y" * (200 * 1024))
+    p = subprocess.run(["ldapwhoami", "-H", slapd.uri, "-Y", "PLAIN", "-U", "bob",
+                        "-y", str(pwfile), "-O", "none"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 49, p.stdout + p.stderr
+    assert failures(slapd, "bob") == 1
+    assert passwd(slapd, "carol", USERPW, "z" * (200 * 1024), "New-pass-2026!x") == 53
+    assert failures(slapd, "carol") == 1
+    with pytest.raises(ldap.SERVER_DOWN):
+        bind(slapd, "dave", "w" * (1024 * 1024))
+    assert failures(slapd, "dave") == 0
+    assert bind(slapd, "alice", USERPW)[0] == 0
