@@ -265,3 +265,73 @@ def test_too_long_password_gets_password_too_long(slapd):
             errors.append(pc.error)
     assert errors == [9], errors                  # passwordTooLong
     assert "at most 20 characters" in info(ex)
+
+
+# -- 5. the shipped configurations hide secrets from other users -------------
+
+def shipped_acls(which):
+    """The database ACLs of a shipped configuration, in slapd.conf form,
+    and whether they go after "overlay warden"."""
+    from conftest import SRCDIR
+    if which == "examples/slapd.conf":
+        text = (SRCDIR / "contrib/examples/slapd.conf").read_text()
+        db = text[text.index("database\tmdb"):]
+        db = db[:db.index("overlay\t")]
+        lines, keep = [], False
+        for line in db.splitlines():
+            if line.startswith("access"):
+                keep = True
+            elif not line[:1].isspace():
+                keep = False
+            if keep:
+                lines.append(line)
+        acl, after = "\n".join(lines) + "\n", False
+    elif which == "demo":
+        text = (SRCDIR / "contrib/demo/config.ldif.in").read_text()
+        db = text[text.index("dn: olcDatabase={1}mdb"):]
+        db = db[:db.index("\n\n")]
+        acl = "".join("access " + l.split("}", 1)[1] + "\n"
+                      for l in db.splitlines() if l.startswith("olcAccess:"))
+        after = False
+    else:
+        acl, after = (SRCDIR / "contrib/examples/acl.conf").read_text(), True
+    assert acl.strip()
+    return acl.replace("dc=example,dc=org", SUFFIX), after
+
+
+@pytest.mark.parametrize("which", ["examples/slapd.conf", "demo", "acl.conf"])
+def test_shipped_acls_hide_secrets_from_other_users(slapd, which):
+    from test_totp import recovery_set
+    acl, after = shipped_acls(which)
+    key = slapd.dir / "warden.key"
+    key.write_text(KEY)
+    os.chmod(key, 0o600)
+    overlay = (f"overlay warden\nwarden-state-dir {slapd.state}\nwarden-key-file {key}\n"
+               f"warden-default-policy {POLICY}\n")
+    slapd.write_conf(slapd.base_conf([MODULE]) + slapd.mdb_conf() +
+                     (overlay + acl if after else acl + overlay))
+    slapd.start()
+    slapd.add_users(("alice", "bob"))
+    a = slapd.admin()
+    a.add_s(f"ou=policies,{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                      ("ou", [b"policies"])])
+    a.add_s(POLICY, [("objectClass", [b"device", b"pwdPolicy"]), ("cn", [b"default"]),
+                     ("pwdAttribute", [b"userPassword"]), ("pwdInHistory", [b"3"])])
+    a.passwd_s(user_dn("alice"), None, STRONG1)
+    a.passwd_s(user_dn("alice"), None, STRONG2)
+    a.modify_s(user_dn("alice"), [
+        (ldap.MOD_ADD, "objectClass", [b"oathTOTPUser", b"oathTOTPToken", b"wardenMFAUser"]),
+        (ldap.MOD_ADD, "oathTOTPToken", [user_dn("alice").encode()]),
+        (ldap.MOD_ADD, "oathSecret", [os.urandom(20)]),
+        (ldap.MOD_ADD, "wardenRecoveryCode", recovery_set(["k7fq2-xm9ab", "abcde-fghij"]))])
+    full = a.search_s(user_dn("alice"), ldap.SCOPE_BASE,
+                      attrlist=["pwdHistory", "oathSecret", "wardenRecoveryCode"])[0][1]
+    assert set(full) == {"pwdHistory", "oathSecret", "wardenRecoveryCode"}, full
+    bob = ldap.initialize(slapd.ldapi)
+    bob.simple_bind_s(user_dn("bob"), USERPW)
+    r = bob.search_s(user_dn("alice"), ldap.SCOPE_BASE,
+                     attrlist=["*", "+", "pwdHistory", "oathSecret", "wardenRecoveryCode",
+                               "oathTOTPLastTimeStep", "userPassword"])[0][1]
+    leaked = {"pwdHistory", "oathSecret", "wardenRecoveryCode", "userPassword"} & set(r)
+    assert not leaked, (which, leaked)
+    assert r.get("uid") == [b"alice"]          # the directory stays readable
