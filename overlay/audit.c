@@ -90,6 +90,22 @@ audit_bv( warden_buf *b, const char *key, struct berval *bv )
 	else warden_json_str( b, bv->bv_val, bv->bv_len );
 }
 
+/* A DN or RDN: the values of attributes warden rules never (an add or
+ * rename that puts one in a name is refused, and its record shows the
+ * name redacted). */
+static void
+audit_dn( warden_buf *b, Operation *op, const char *key, struct berval *dn )
+{
+	struct berval red;
+
+	if ( dn && warden_dn_redact( dn, &red, op->o_tmpmemctx ) ) {
+		audit_bv( b, key, &red );
+		op->o_tmpfree( red.bv_val, op->o_tmpmemctx );
+		return;
+	}
+	audit_bv( b, key, dn );
+}
+
 /* Where the client is: "IP=192.0.2.7:4711", "IP=[::1]:4711", or ldapi's
  * "PATH=/run/slapd/ldapi". */
 static void
@@ -175,9 +191,9 @@ audit_common( warden_buf *b, Operation *op, const char *action, int rc,
 		warden_json_uint( b, op->o_conn->c_tls_ssf );
 	}
 	/* a bind's identity is the one it asks for; not yet the connection's */
-	audit_bv( b, "user.name", op->o_tag == LDAP_REQ_BIND ? &op->o_req_dn :
-		&op->o_dn );
-	audit_bv( b, "ldap.dn", &op->o_req_dn );
+	audit_dn( b, op, "user.name", op->o_tag == LDAP_REQ_BIND ?
+		&op->o_req_dn : &op->o_dn );
+	audit_dn( b, op, "ldap.dn", &op->o_req_dn );
 	audit_controls_used( b, op );
 }
 
@@ -363,8 +379,8 @@ warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
 		warden_json_bool( &b, 1 );
 	}
 	if ( op->o_tag == LDAP_REQ_MODRDN ) {
-		audit_bv( &b, "ldap.new_rdn", &op->orr_newrdn );
-		if ( op->orr_newSup ) audit_bv( &b, "ldap.new_superior",
+		audit_dn( &b, op, "ldap.new_rdn", &op->orr_newrdn );
+		if ( op->orr_newSup ) audit_dn( &b, op, "ldap.new_superior",
 			op->orr_newSup );
 		warden_json_key( &b, "ldap.delete_old_rdn" );
 		warden_json_bool( &b, op->orr_deleteoldrdn );

@@ -546,36 +546,15 @@ int
 warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
 	Modifications *m;
-	Entry *e = NULL;
-	int touches = 0, admin;
 
+	/* who may lock and unlock: roles.c's rules, checked before */
 	*unlock = 0;
 	for ( m = op->orm_modlist; m; m = m->sml_next ) {
 		if ( m->sml_desc != warden_pwd.ad_pwdAccountLockedTime ) continue;
-		touches = 1;
 		if ( m->sml_op == LDAP_MOD_DELETE || m->sml_op == SLAP_MOD_SOFTDEL ||
 			( m->sml_op == LDAP_MOD_REPLACE && !m->sml_numvals ) )
 			*unlock = 1;
-	}
-	if ( !touches ) return SLAP_CB_CONTINUE;
-	if ( warden_is_internal( op ) )
-		return SLAP_CB_CONTINUE;
-
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
-	admin = lockout_is_admin( op, on, e,
-		WARDEN_ROLE_ADMIN | WARDEN_ROLE_HELPDESK );
-	if ( e ) be_entry_release_r( op, e );
-	op->o_bd->bd_info = bi;
-	if ( !admin ) {
-		*unlock = 0;
-		rs->sr_err = LDAP_INSUFFICIENT_ACCESS;
-		rs->sr_text = "only administrators and the helpdesk (or manage "
-			"access to pwdAccountLockedTime) may lock or unlock accounts";
-		send_ldap_result( op, rs );
-		return rs->sr_err;
 	}
 	return SLAP_CB_CONTINUE;
 }

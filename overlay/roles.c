@@ -158,37 +158,199 @@ roles_policy_entry( Entry *e )
 		  is_entry_objectclass( e, warden_ad.oc_wardenSystemGroup, 0 ) ) );
 }
 
+/* What only some roles write, whatever the ACLs: the first rule that
+ * names an attribute (exactly, or by the start of its name) decides.  A
+ * rule holds for every entry when rr_always is set or a group holding
+ * one of its roles is configured; without such groups it holds for the
+ * identity's own entry (users never change their own security state),
+ * and elsewhere the ACLs decide.  The roles include manage access to the
+ * attribute (warden_role_holds()). */
+typedef struct roles_rule {
+	const char	*rr_name;
+	int		rr_prefix;	/* rr_name is the start of names */
+	int		rr_roles;	/* WARDEN_ROLE_ bits that may */
+	int		rr_always;
+	const char	*rr_text;	/* the attribute or class follows */
+} roles_rule;
+
+#define ROLES_AH	( WARDEN_ROLE_ADMIN | WARDEN_ROLE_HELPDESK )
+#define ROLES_TOKEN_TEXT	"only administrators and the helpdesk may enrol " \
+	"or reset one-time code tokens and recovery codes"
+#define ROLES_STATE_TEXT	"only warden administrators may change " \
+	"password policy and security state, whatever the ACLs"
+
+static const roles_rule roles_rules[] = {
+	/* a token, or its secret: the user's security state */
+	{ "oathSecret", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathTOTPToken", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathHOTPToken", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathTOTPParams", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathHOTPParams", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathTOTPLastTimeStep", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathTOTPTimeStepDrift", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "oathHOTPCounter", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "wardenRecoveryCode", 0, ROLES_AH, 1, ROLES_TOKEN_TEXT },
+	{ "pwdAccountLockedTime", 0, ROLES_AH, 1, "only administrators and "
+		"the helpdesk (or manage access to pwdAccountLockedTime) may "
+		"lock or unlock accounts" },
+	/* forcing a password change is the helpdesk's, ending it the
+	 * user's by changing the password (pwquality.c) */
+	{ "pwdReset", 0, ROLES_AH, 0, "only administrators and the helpdesk "
+		"may set or remove pwdReset; change the password to end a "
+		"reset" },
+	{ "pwdPolicySubentry", 0, WARDEN_ROLE_ADMIN, 0, "only warden "
+		"administrators may choose the password policy of an entry" },
+	/* the token's parameters: its window, its period */
+	{ "oath", 1, ROLES_AH, 0, ROLES_TOKEN_TEXT },
+	{ "pwd", 1, WARDEN_ROLE_ADMIN, 0, ROLES_STATE_TEXT },
+	{ "warden", 1, WARDEN_ROLE_ADMIN, 0, ROLES_STATE_TEXT },
+	{ NULL, 0, 0, 0, NULL }
+};
+
+/* object classes that make an entry a policy or system entry */
+static const roles_rule roles_class_rule = { "objectClass", 0,
+	WARDEN_ROLE_ADMIN, 0, "only warden administrators may make an entry a "
+	"password policy or system entry, or unmake it" };
+
+static const roles_rule *
+roles_rule_of( AttributeDescription *ad )
+{
+	struct berval *name = &ad->ad_type->sat_cname;
+	int i;
+
+	for ( i = 0; roles_rules[i].rr_name; i++ ) {
+		const roles_rule *r = &roles_rules[i];
+		size_t n = strlen( r->rr_name );
+
+		if ( r->rr_prefix ? name->bv_len >= n &&
+				!strncasecmp( name->bv_val, r->rr_name, n ) :
+			name->bv_len == n && !strcasecmp( name->bv_val, r->rr_name ) )
+			return r;
+	}
+	return NULL;
+}
+
+/* Whether an object class is one of those, by name or OID. */
+static int
+roles_policy_class( struct berval *v )
+{
+	ObjectClass *oc = oc_bvfind( v );
+
+	if ( !oc ) return 0;
+	return oc == warden_pwd.oc_pwdPolicy ||
+		( warden_ad.oc_wardenPolicy && oc == warden_ad.oc_wardenPolicy ) ||
+		( warden_ad.oc_wardenSystem && oc == warden_ad.oc_wardenSystem ) ||
+		( warden_ad.oc_wardenSystemGroup &&
+		  oc == warden_ad.oc_wardenSystemGroup ) ||
+		!strncasecmp( oc->soc_cname.bv_val, "pwd", 3 );
+}
+
+/* The groups configured, as the WARDEN_ROLE_ bits they grant. */
+static int
+roles_configured( warden_info *wi )
+{
+	int i, bits = 0;
+
+	for ( i = 0; i < 3; i++ ) {
+		if ( !BER_BVISEMPTY( &wi->wi_role_group[i] ) ) bits |= 1 << i;
+	}
+	return bits;
+}
+
+/* A rule the write breaks unless the identity holds its roles: the first
+ * such, in *rule and *what (the attribute, or for object classes the
+ * class); ad is the attribute, for the manage-access fallback. */
+typedef struct roles_hit {
+	const roles_rule	*rh_rule;
+	AttributeDescription	*rh_ad;
+	struct berval		rh_what;
+} roles_hit;
+
+static int
+roles_rule_applies( const roles_rule *r, int configured, int self )
+{
+	return r->rr_always || self || ( configured & r->rr_roles );
+}
+
+static void
+roles_consider( roles_hit *hits, int *nhits, int max, const roles_rule *r,
+	AttributeDescription *ad, struct berval *what )
+{
+	int i;
+
+	for ( i = 0; i < *nhits; i++ ) {
+		if ( hits[i].rh_rule == r && hits[i].rh_ad == ad ) return;
+	}
+	if ( *nhits >= max ) return;
+	hits[*nhits].rh_rule = r;
+	hits[*nhits].rh_ad = ad;
+	hits[*nhits].rh_what = *what;
+	(*nhits)++;
+}
+
+#define ROLES_HITS	16
+
 int
 warden_roles_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
 {
-	static const char *const token_attrs[] = { "oathSecret",
-		"oathTOTPToken", "oathHOTPToken", "oathTOTPParams",
-		"oathHOTPParams", "oathTOTPLastTimeStep", "oathTOTPTimeStepDrift",
-		"oathHOTPCounter", "wardenRecoveryCode", NULL };
+	warden_info *wi = on->on_bi.bi_private;
 	BackendInfo *bi = op->o_bd->bd_info;
-	AttributeDescription *token_ad = NULL;
+	roles_hit hits[ROLES_HITS], *bad = NULL;
+	char msg[SLAP_TEXT_BUFLEN];
 	Modifications *m;
+	Attribute *a;
 	Entry *e = NULL;
-	int i, policy = 0, ok = 1, rc = SLAP_CB_CONTINUE;
+	int i, nhits = 0, policy = 0, ok = 1, rc = SLAP_CB_CONTINUE;
+	int configured, self;
 
 	/* replication and warden's own writes carry their own authority */
 	if ( be_isroot( op ) || be_isupdate( op ) ) return SLAP_CB_CONTINUE;
 
-	/* a token, or its secret: the user's security state */
-	for ( i = 0; token_attrs[i] && !token_ad; i++ ) {
-		AttributeDescription *ad = NULL;
-		const char *text;
+	configured = roles_configured( wi );
+	self = !BER_BVISEMPTY( &op->o_ndn ) &&
+		dn_match( &op->o_ndn, &op->o_req_ndn );
 
-		if ( slap_str2ad( token_attrs[i], &ad, &text ) ) continue;
-		if ( op->o_tag == LDAP_REQ_ADD ) {
-			if ( attr_find( op->ora_e->e_attrs, ad ) ) token_ad = ad;
-		} else if ( op->o_tag == LDAP_REQ_MODIFY ) {
-			for ( m = op->orm_modlist; m; m = m->sml_next ) {
-				if ( m->sml_desc == ad ) token_ad = ad;
+	/* what the client writes; what warden adds itself is internal */
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		for ( a = op->ora_e->e_attrs; a; a = a->a_next ) {
+			const roles_rule *r = roles_rule_of( a->a_desc );
+
+			if ( a->a_desc == slap_schema.si_ad_objectClass ) {
+				for ( i = 0; i < (int)a->a_numvals; i++ ) {
+					if ( roles_policy_class( &a->a_vals[i] ) &&
+						roles_rule_applies( &roles_class_rule,
+							configured, self ) )
+						roles_consider( hits, &nhits, ROLES_HITS,
+							&roles_class_rule, a->a_desc,
+							&a->a_vals[i] );
+				}
+			} else if ( r && roles_rule_applies( r, configured, self ) ) {
+				roles_consider( hits, &nhits, ROLES_HITS, r, a->a_desc,
+					&a->a_desc->ad_cname );
+			}
+		}
+	} else if ( op->o_tag == LDAP_REQ_MODIFY ) {
+		for ( m = op->orm_modlist; m; m = m->sml_next ) {
+			const roles_rule *r;
+
+			if ( m->sml_flags & SLAP_MOD_INTERNAL ) continue;
+			r = roles_rule_of( m->sml_desc );
+			if ( m->sml_desc == slap_schema.si_ad_objectClass ) {
+				for ( i = 0; i < (int)m->sml_numvals; i++ ) {
+					if ( roles_policy_class( &m->sml_values[i] ) &&
+						roles_rule_applies( &roles_class_rule,
+							configured, self ) )
+						roles_consider( hits, &nhits, ROLES_HITS,
+							&roles_class_rule, m->sml_desc,
+							&m->sml_values[i] );
+				}
+			} else if ( r && roles_rule_applies( r, configured, self ) ) {
+				roles_consider( hits, &nhits, ROLES_HITS, r, m->sml_desc,
+					&m->sml_desc->ad_cname );
 			}
 		}
 	}
-	if ( !token_ad && !warden_role_admin_configured( on ) )
+	if ( !nhits && !warden_role_admin_configured( on ) )
 		return SLAP_CB_CONTINUE;
 
 	if ( op->o_tag == LDAP_REQ_ADD ) {
@@ -201,10 +363,14 @@ warden_roles_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
 		op->o_bd->bd_info = bi;
 		if ( !e ) return SLAP_CB_CONTINUE;	/* the backend says so */
 	}
-	if ( token_ad && !warden_role_holds( op, on,
-			WARDEN_ROLE_ADMIN | WARDEN_ROLE_HELPDESK, e, token_ad ) ) {
-		ok = 0;
-	} else if ( warden_role_admin_configured( on ) ) {
+	for ( i = 0; i < nhits && ok; i++ ) {
+		if ( !warden_role_holds( op, on, hits[i].rh_rule->rr_roles, e,
+				hits[i].rh_ad ) ) {
+			ok = 0;
+			bad = &hits[i];
+		}
+	}
+	if ( ok && warden_role_admin_configured( on ) ) {
 		policy = roles_policy_entry( e );
 		if ( op->o_tag == LDAP_REQ_MODIFY ) {
 			/* becoming a policy or system entry counts too */
@@ -224,11 +390,19 @@ warden_roles_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
 		be_entry_release_r( op, e );
 		op->o_bd->bd_info = bi;
 	}
-	if ( !ok )
-		rc = roles_refuse( op, rs, on, token_ad ?
-			"only administrators and the helpdesk may enrol or reset "
-			"one-time code tokens and recovery codes" :
+	if ( !ok ) {
+		if ( bad )
+			snprintf( msg, sizeof( msg ), "%s (%s%.*s)",
+				bad->rh_rule->rr_text,
+				bad->rh_rule == &roles_class_rule ? "objectClass " : "",
+				(int)bad->rh_what.bv_len, bad->rh_what.bv_val );
+		Debug( LDAP_DEBUG_STATS, "warden: write to \"%s\" by \"%s\" "
+			"refused: %.*s\n", op->o_req_dn.bv_val, op->o_dn.bv_val,
+			bad ? (int)bad->rh_what.bv_len : 24,
+			bad ? bad->rh_what.bv_val : "a policy or system entry" );
+		rc = roles_refuse( op, rs, on, bad ? msg :
 			"only warden administrators may change password policy "
 			"and system entries" );
+	}
 	return rc;
 }

@@ -1452,6 +1452,8 @@ warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	if ( internal ) return SLAP_CB_CONTINUE;
+	rc = warden_writes_check( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	rc = warden_roles_write_check( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	return warden_policy_write_check( op, rs, on );
@@ -1597,14 +1599,18 @@ warden_op_extended( Operation *op, SlapReply *rs )
 
 /* Attributes whose values are secrets or their hashes: comparing or
  * filtering on their values would tell whether a guess is right, without
- * a bind, without a count. */
+ * a bind, without a count.  With any options too ("userPassword;x-a"). */
 static int
 warden_secret_attr( AttributeDescription *ad )
 {
-	return ad == slap_schema.si_ad_userPassword ||
-		ad == warden_pwd.ad_pwdHistory ||
-		ad == warden_oath.ad_secret ||
-		ad == warden_ad.ad_recoveryCode;
+	AttributeType *at = ad ? ad->ad_type : NULL;
+
+	return at && ( at == slap_schema.si_ad_userPassword->ad_type ||
+		( warden_pwd.ad_pwdHistory &&
+		  at == warden_pwd.ad_pwdHistory->ad_type ) ||
+		( warden_oath.ad_secret && at == warden_oath.ad_secret->ad_type ) ||
+		( warden_ad.ad_recoveryCode &&
+		  at == warden_ad.ad_recoveryCode->ad_type ) );
 }
 
 /* Whether a filter tests the value of a secret (presence is no guess). */

@@ -223,6 +223,23 @@ int warden_roles_write_check( Operation *op, SlapReply *rs,
  * the administrators' alone). */
 int warden_role_admin_configured( slap_overinst *on );
 
+/* writes.c: what no write may carry */
+/** Whether warden rules an attribute's values: userPassword (and its
+ * subtypes), the pwd*, warden* and oath* attributes. */
+int warden_ruled_attr( AttributeDescription *ad );
+/** An add, modify or rename from a client: refuses (sends
+ * constraintViolation, saying what to fix) a ruled attribute in the RDN,
+ * attribute options on userPassword, oathSecret or wardenRecoveryCode,
+ * and, from anyone but the rootdn, more than one userPassword value.
+ * Replication and warden's own writes pass.  @return SLAP_CB_CONTINUE or
+ * the result sent */
+int warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on );
+/** A DN as the audit trail may show it: the values of ruled attributes
+ * replaced by "(redacted)".
+ * @return 1 and the DN in out (allocated in ctx), or 0: dn shows nothing
+ *	(out empty) */
+int warden_dn_redact( struct berval *dn, struct berval *out, void *ctx );
+
 /* groups.c */
 #define WARDEN_GROUP_DEPTH_DEFAULT	8	/**< warden-group-depth */
 #define WARDEN_GROUP_DEPTH_LIMIT	64	/**< its largest value */
@@ -425,8 +442,8 @@ void warden_lockout_settle( Operation *op, slap_overinst *on,
 /** Compares cred with a hash made at start: what checking a password
  * costs, for a user who has none. */
 void warden_lockout_decoy( slap_overinst *on, struct berval *cred );
-/** A modify of this entry: refuses (sends 50) what only administrators may
- * change, returns SLAP_CB_CONTINUE otherwise; *unlock set when it unlocks. */
+/** A modify of this entry: *unlock set when it unlocks (who may is
+ * warden_roles_write_check()'s rule); returns SLAP_CB_CONTINUE. */
 int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock );
 void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
