@@ -374,9 +374,15 @@ warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
 		warden_json_key( &b, "warden.internal" );
 		warden_json_bool( &b, 1 );
 	}
-	if ( be_isupdate( op ) ) {
+	if ( warden_is_replicated( op ) ) {
+		int rid = warden_replication_rid( op );
+
 		warden_json_key( &b, "ldap.replicated" );
 		warden_json_bool( &b, 1 );
+		if ( rid ) {
+			warden_json_key( &b, "ldap.replication.rid" );
+			warden_json_int( &b, rid );
+		}
 	}
 	if ( op->o_tag == LDAP_REQ_MODRDN ) {
 		audit_dn( &b, op, "ldap.new_rdn", &op->orr_newrdn );

@@ -304,7 +304,7 @@ warden_roles_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
 	int configured, self;
 
 	/* replication and warden's own writes carry their own authority */
-	if ( be_isroot( op ) || be_isupdate( op ) ) return SLAP_CB_CONTINUE;
+	if ( be_isroot( op ) || warden_is_replicated( op ) ) return SLAP_CB_CONTINUE;
 
 	configured = roles_configured( wi );
 	self = !BER_BVISEMPTY( &op->o_ndn ) &&

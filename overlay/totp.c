@@ -923,7 +923,7 @@ warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 
 	*secret_changed = 0;
 	/* a replica keeps what its provider sends */
-	if ( be_isupdate( op ) ) return SLAP_CB_CONTINUE;
+	if ( warden_is_replicated( op ) ) return SLAP_CB_CONTINUE;
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		a = attr_find( op->ora_e->e_attrs, warden_oath.ad_secret );
 		if ( !a ) return SLAP_CB_CONTINUE;

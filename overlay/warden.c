@@ -122,6 +122,20 @@ warden_is_internal( Operation *op )
 	return 0;
 }
 
+int
+warden_is_replicated( Operation *op )
+{
+	return be_shadow_update( op ) || be_isupdate( op );
+}
+
+int
+warden_replication_rid( Operation *op )
+{
+	return SLAP_SYNC_SHADOW( op->o_bd ) &&
+		SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ?
+		(int)op->o_connid : 0;	/* SLAPD_SYNC_RID2SYNCCONN(rid) is rid */
+}
+
 static slap_overinst warden;
 
 enum {
@@ -1079,6 +1093,9 @@ typedef struct warden_opctx {
 	int		wo_secret;	/* a modify of oathSecret */
 	int		wo_audit_only;	/* bind: nothing but the audit record */
 	int		wo_internal;	/* a change warden makes itself */
+	/* no rule applies: warden's own change, or one that replication
+	 * applies (warden_is_replicated()) */
+	int		wo_exempt;
 	int		wo_pwmod;	/* the modify of a Password Modify */
 	int		wo_announced;	/* its audit record is announced */
 	BerVarray	wo_tokens;	/* token entries of a deleted user */
@@ -1431,8 +1448,9 @@ warden_touches_password( Operation *op )
 /* What every write does first.  Its result, refusals included, is to
  * pass warden_write_response (the audit record); then the trail (when it
  * refuses records), a connection limited to a password change, the
- * roles and a policy setting out of range may refuse it.  Internal
- * writes are warden's: only the restriction applies. */
+ * write rules, the roles and a policy setting out of range may refuse
+ * it.  Warden's own writes and replicated ones are exempt from all of
+ * that (wo_exempt) and recorded all the same. */
 static int
 warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_opctx **wop )
@@ -1444,14 +1462,15 @@ warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	/* the record comes after the commit; syncs may wait for it */
 	warden_audit_announce_op( on, &wo->wo_announced );
 	wo->wo_internal = internal;
+	wo->wo_exempt = internal || warden_is_replicated( op );
 	wo->wo_pwmod = warden_quality_is_exop( op );
-	if ( !internal ) {
-		rc = warden_audit_accepts( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
-	}
+	/* what the provider committed is applied, whatever the trail says:
+	 * a refusal would only have syncrepl retry it forever */
+	if ( wo->wo_exempt ) return SLAP_CB_CONTINUE;
+	rc = warden_audit_accepts( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( internal ) return SLAP_CB_CONTINUE;
 	rc = warden_writes_check( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	rc = warden_roles_write_check( op, rs, on );
@@ -1468,7 +1487,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 
 	rc = warden_write_begin( op, rs, on, &wo );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	internal = wo->wo_internal;
+	internal = wo->wo_exempt;
 	if ( !internal ) {
 		rc = warden_access_validate( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
@@ -1477,7 +1496,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	}
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !warden_is_internal( op ) && warden_touches_password( op ) ) {
+	if ( !internal && warden_touches_password( op ) ) {
 		BackendInfo *bi = op->o_bd->bd_info;
 		warden_policy p;
 		Entry *e = NULL;
@@ -1519,7 +1538,9 @@ warden_op_delete( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
-	wo->wo_tokens = warden_totp_tokens_of( op, on );
+	/* a replica's tokens go with the provider's delete, replicated */
+	if ( !warden_is_replicated( op ) )
+		wo->wo_tokens = warden_totp_tokens_of( op, on );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -1532,7 +1553,7 @@ warden_op_write( Operation *op, SlapReply *rs )
 
 	rc = warden_write_begin( op, rs, on, &wo );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	internal = wo->wo_internal;
+	internal = wo->wo_exempt;
 	if ( op->o_tag == LDAP_REQ_ADD && !internal ) {
 		int secret;
 

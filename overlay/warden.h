@@ -516,6 +516,19 @@ int warden_internal_write( Operation *op, slap_overinst *on,
  * warden_internal_marker). */
 int warden_is_internal( Operation *op );
 
+/** Whether op is a change that replication applies: syncrepl's own write
+ * on a consumer or on another provider (slapd gives those connection ids
+ * below 1000, and only on a database with syncrepl), or an updatedn's.
+ * Such a change reaches the database exactly as its provider sent it:
+ * no rule, no hashing, no wrapping, no stamp (each server would otherwise
+ * make its entry differ, or refuse what the provider committed and have
+ * syncrepl retry it forever); it is recorded, marked as replicated. */
+int warden_is_replicated( Operation *op );
+
+/** The replication id (rid) a replicated change came by, or 0 for an
+ * updatedn's. */
+int warden_replication_rid( Operation *op );
+
 /** The response handler of warden's internal operations.  Not
  * slap_null_cb: ppolicy.la and warden take slap_null_cb with private data
  * for the Password Modify operation's request. */

@@ -156,7 +156,7 @@ warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on )
 	Modifications *m;
 	Attribute *a;
 
-	if ( warden_is_internal( op ) || be_isupdate( op ) )
+	if ( warden_is_internal( op ) || warden_is_replicated( op ) )
 		return SLAP_CB_CONTINUE;
 
 	/* the RDN: of the new name, or of the entry added */
