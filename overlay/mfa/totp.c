@@ -15,7 +15,7 @@
  * written to the token entry (oathTOTPLastTimeStep, oathHOTPCounter), as
  * otp.la does, so that it replicates and other servers refuse the code.
  *
- * Secrets are kept wrapped (overlay/secret.h) under the key file's active
+ * Secrets are kept wrapped (overlay/lib/secret.h) under the key file's active
  * key, bound to the token entry's entryUUID.  A cleartext oathSecret in an
  * add or modify is wrapped before it reaches the database; a raw secret
  * left by otp.la works and is wrapped at its first successful use.
