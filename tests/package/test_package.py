@@ -221,8 +221,10 @@ def test_install_live_steps_upgrade_remove_purge(deb):
     base = Path(tempfile.mkdtemp(prefix="wdn-pkg-", dir="/tmp"))
     saved = {}
     s = DebianSlapd(base)
+    installed = dpkg_version("warden")
+    assert not installed, (f"warden {installed} is installed on this machine; this test "
+                           "installs and purges its own: dpkg --purge warden first")
     try:
-        purge()
         # Another warden's state or key on this machine: put it aside.
         for p in (STATE, KEY):
             if p.exists():

@@ -97,6 +97,12 @@ def test_release_holds_signed_artefacts(release):
         assert top + f in members, f
     junk = [m for m in members if re.search(r"(\.o|\.lo|/\.deps|/\.libs|__pycache__|results\.xml)$", m)]
     assert not junk, junk
+    # Every file of the repository (EXTRA_DIST lags behind new files).
+    git = subprocess.run(["git", "-C", str(SRCDIR), "ls-files"], capture_output=True, text=True)
+    if git.returncode == 0:
+        missing = [f for f in git.stdout.split()
+                   if top + f not in members and not f.endswith(".gitignore")]
+        assert not missing, f"not in {TARBALL} (Makefile.am EXTRA_DIST): {missing}"
 
 
 def test_readme_verification_accepts_the_release(release, tmp_path):
