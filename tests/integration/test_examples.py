@@ -92,7 +92,7 @@ def test_make_install_layout(tmp_path):
     idx = tmp_path / (p.stdout.strip().lstrip("/") + "/banned.idx")
     assert idx.is_file(), list(tmp_path.rglob("banned.idx"))
     assert idx.stat().st_mode & 0o777 == 0o644
-    assert p.stdout.strip() + "/banned.idx" in (tmp_path / "usr/lib/ldap/warden.so").read_bytes().decode(
+    assert p.stdout.strip() + "/banned.idx" in (tmp_path / moduledir / "warden.so").read_bytes().decode(
         "latin-1")
     for pw, rc in (("P@ssw0rd1!", 1), ("Glacier-Orbit-73x", 0)):
         assert subprocess.run([os.environ["WARDENCTL"], "banned", "check", str(idx)],
