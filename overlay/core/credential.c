@@ -31,27 +31,35 @@
 
 #include "warden.h"
 
+int
+warden_password_check( Operation *op, Entry *e, struct berval *pw )
+{
+	Attribute *a = e ? attr_find( e->e_attrs,
+		slap_schema.si_ad_userPassword ) : NULL;
+	const char *text = NULL;
+
+	if ( !a ) return -1;
+	return slap_passwd_check( op, e, a, pw, &text ) == 0;
+}
+
 /* The work of a password check, its result thrown away. */
 static void
 credential_sham( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	BackendInfo *bi = op->o_bd->bd_info;
-	const char *text = NULL;
 	Entry *e = NULL;
-	Attribute *a = NULL;
+	int rc = -1;
 
 	if ( ws->ws_proven ) return;
 	if ( ws->ws_found && ws->ws_has_password ) {
 		op->o_bd->bd_info = (BackendInfo *)on->on_info;
 		if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
-				LDAP_SUCCESS && e &&
-			( a = attr_find( e->e_attrs,
-				slap_schema.si_ad_userPassword ) ) )
-			(void)slap_passwd_check( op, e, a, &op->orb_cred, &text );
+				LDAP_SUCCESS && e )
+			rc = warden_password_check( op, e, &op->orb_cred );
 		if ( e ) be_entry_release_r( op, e );
 		op->o_bd->bd_info = bi;
 	}
-	if ( !a ) warden_lockout_decoy( on, &op->orb_cred );
+	if ( rc < 0 ) warden_lockout_decoy( on, &op->orb_cred );
 }
 
 /* The password of a user without a one-time code. */
@@ -59,9 +67,7 @@ static int
 credential_password( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	BackendInfo *bi = op->o_bd->bd_info;
-	const char *text = NULL;
 	Entry *e = NULL;
-	Attribute *a;
 	int ok = 0;
 
 	ws->ws_verified = 1;
@@ -71,9 +77,8 @@ credential_password( Operation *op, slap_overinst *on, warden_subject *ws )
 		return LDAP_SUCCESS;
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) ==
-			LDAP_SUCCESS && e &&
-		( a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword ) ) )
-		ok = !slap_passwd_check( op, e, a, &op->orb_cred, &text );
+			LDAP_SUCCESS && e )
+		ok = warden_password_check( op, e, &op->orb_cred ) > 0;
 	if ( e ) be_entry_release_r( op, e );
 	op->o_bd->bd_info = bi;
 	if ( ok ) return LDAP_SUCCESS;

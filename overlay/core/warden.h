@@ -482,6 +482,11 @@ int warden_credential_check_as( Operation *op, BackendDB *be,
 	const char *mech, int flags, warden_subject *ws );
 /** Sends a refusal of the check: invalidCredentials with ws_text, and the
  * password policy control's accountLocked when the lock is exposed. */
+/** Whether pw is the password of entry e (1) or not (0); -1 when e holds
+ * none.  The only place where warden compares a credential with a stored
+ * password. */
+int warden_password_check( Operation *op, Entry *e, struct berval *pw );
+
 int warden_credential_refuse( Operation *op, SlapReply *rs,
 	slap_overinst *on, warden_subject *ws );
 /** Loads what the check needs about op->o_req_ndn. */

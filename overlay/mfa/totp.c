@@ -578,8 +578,6 @@ static int
 totp_required( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_policy *p = &ws->ws_policy;
-	const char *text = NULL;
-	Attribute *a;
 	Entry *e;
 	int pw_ok;
 
@@ -592,8 +590,7 @@ totp_required( Operation *op, slap_overinst *on, warden_subject *ws )
 		totp_release( op, on, e );
 		return SLAP_CB_CONTINUE;
 	}
-	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
-	pw_ok = a && slap_passwd_check( op, e, a, &op->orb_cred, &text ) == 0;
+	pw_ok = warden_password_check( op, e, &op->orb_cred ) > 0;
 	totp_release( op, on, e );
 	ws->ws_verified = 1;
 	if ( !pw_ok ) {
@@ -641,16 +638,15 @@ totp_recovery( Operation *op, slap_overinst *on, warden_subject *ws,
 	Entry *e, Attribute *codes, size_t pwlen, const char *code, int *pw_ok )
 {
 	warden_info *wi = on->on_bi.bi_private;
-	const char *stored[32], *text = NULL;
+	const char *stored[32];
 	size_t storedlen[32];
 	char msg[SLAP_TEXT_BUFLEN];
 	struct berval pw = { pwlen, op->orb_cred.bv_val };
 	uint64_t set_id = 0;
 	unsigned remaining = 0, i, n = 0;
 	int index = 0, rc;
-	Attribute *a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
 
-	*pw_ok = a && slap_passwd_check( op, e, a, &pw, &text ) == 0;
+	*pw_ok = warden_password_check( op, e, &pw ) > 0;
 	ws->ws_verified = 1;
 	for ( i = 0; i < codes->a_numvals && n < 32; i++, n++ ) {
 		stored[n] = codes->a_vals[i].bv_val;
@@ -683,7 +679,7 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	struct berval pw;
-	const char *code = NULL, *text = NULL, *why = "wrong";
+	const char *code = NULL, *why = "wrong";
 	char msg[SLAP_TEXT_BUFLEN];
 	totp_token tt;
 	Entry *e;
@@ -729,8 +725,7 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	pw.bv_val = op->orb_cred.bv_val;
 	pw.bv_len = rc == 0 ? pwlen : op->orb_cred.bv_len;
 	/* both checks, always: the time taken does not say which failed */
-	a = attr_find( e->e_attrs, slap_schema.si_ad_userPassword );
-	pw_ok = a && slap_passwd_check( op, e, a, &pw, &text ) == 0;
+	pw_ok = warden_password_check( op, e, &pw ) > 0;
 	ws->ws_verified = 1;
 	if ( rc == 0 ) {
 		code_rc = totp_check_code( on, &tt, code, &step, &drift, msg,
