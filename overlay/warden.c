@@ -1709,6 +1709,17 @@ warden_initialize( void )
 		return -1;
 	}
 
+	/* before any database is configured: ACLs may name them */
+	{
+		char msg[SLAP_TEXT_BUFLEN];
+
+		if ( warden_schema_register( msg, sizeof( msg ) ) ) {
+			Debug( LDAP_DEBUG_ANY, "warden: refusing to load: %s\n",
+				msg );
+			return -1;
+		}
+	}
+
 	warden.on_bi.bi_type = "warden";
 	warden.on_bi.bi_flags = SLAPO_BFLAG_SINGLE;
 	warden.on_bi.bi_db_init = warden_db_init;

@@ -6,7 +6,7 @@ import subprocess
 import ldap
 import pytest
 
-from conftest import SRCDIR, MODULE, SUFFIX, ROOTDN, ROOTPW, USERPW, PEERCRED_ROOT, slappasswd, user_dn
+from conftest import MODULE, SUFFIX, ROOTDN, ROOTPW, USERPW, PEERCRED_ROOT, slappasswd, user_dn
 
 POLICY = f"cn=default,ou=policies,{SUFFIX}"
 
@@ -23,7 +23,6 @@ def test_module_has_no_mdb_symbols_and_no_system_liblmdb():
 def conf(s, order):
     mods = ["back_mdb.la", MODULE] if order == "mdb-first" else [MODULE, "back_mdb.la"]
     lines = [f"include /etc/ldap/schema/{n}.schema" for n in ("core", "cosine", "inetorgperson", "nis")]
-    lines.append(f"include {SRCDIR}/schema/warden.schema")
     lines += [f"pidfile {s.dir}/slapd.pid", f"argsfile {s.dir}/slapd.args",
               "modulepath /usr/lib/ldap"] + [f"moduleload {m}" for m in mods]
     lines += ["database config", f'access to * by dn.exact="{PEERCRED_ROOT}" manage by * none']
@@ -36,7 +35,6 @@ def config_ldif(s, order):
     loads = "".join(f"olcModuleLoad: {{{i}}}{m}\n" for i, m in enumerate(mods))
     schemas = "".join(f"include: file:///etc/ldap/schema/{n}.ldif\n\n"
                       for n in ("core", "cosine", "inetorgperson", "nis"))
-    schemas += f"include: file://{SRCDIR}/schema/warden.ldif\n\n"
     return f"""dn: cn=config
 objectClass: olcGlobal
 cn: config
