@@ -814,7 +814,8 @@ warden_cf_gen( ConfigArgs *c )
 {
 	slap_overinst *on = (slap_overinst *)c->bi;
 	warden_info *wi = on->on_bi.bi_private;
-	char reason[SLAP_TEXT_BUFLEN];
+	/* longer than cr_msg: the log gets the whole fix, paths included */
+	char reason[1024];
 	int rc = ARG_BAD_CONF;
 
 	switch ( c->op ) {
@@ -833,7 +834,8 @@ warden_cf_gen( ConfigArgs *c )
 		if ( warden_cf_add( c, wi, reason, sizeof( reason ) ) ) {
 			snprintf( c->cr_msg, sizeof( c->cr_msg ), "%s: %s",
 				c->argv[0], reason );
-			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
+			Debug( LDAP_DEBUG_ANY, "%s: %s: %s\n", c->log,
+				c->argv[0], reason );
 			goto done;
 		}
 		rc = 0;
