@@ -632,4 +632,16 @@ int warden_schema_init( void );
 /** Ends one instance's use of the schema. */
 void warden_schema_release( void );
 
+/* --- deploy.c: checks slapd makes at start, made where slaptest -u sees them */
+
+/** Adds (add=1) or removes an instance from the list of this process. */
+void warden_deploy_instance( warden_info *wi, int add );
+
+/** At warden-state-dir: refuses a directory another instance of this
+ * process uses, and opens the default banned-password list unless
+ * warden-banned-list is set (as db_open would).
+ * @return 0, or -1 with msg */
+int warden_deploy_state_dir_check( warden_info *wi, const char *dir,
+	char *msg, size_t len );
+
 #endif /* WARDEN_H */
