@@ -4,7 +4,8 @@
  * only in db_open passes slaptest -u and then stops slapd at start.  The
  * checks here run when warden-state-dir (the one required setting) is
  * read, in slapd.conf and cn=config alike, so that a configuration that
- * passes slaptest -u starts.  They open nothing for writing: the tools run
+ * passes slaptest -u starts (in slapd and slaptest; the other tools must
+ * work on a configuration that cannot start, to back it up or repair it).  They open nothing for writing: the tools run
  * as another user (often root) than slapd.
  */
 
@@ -40,6 +41,9 @@ warden_deploy_state_dir_check( warden_info *wi, const char *dir, char *msg,
 	struct stat mine, theirs;
 	int i;
 
+	/* slapd and slaptest; not slapcat, slapadd, ...: a backup or a
+	 * restore must work with a configuration that cannot start */
+	if ( ( slapMode & SLAP_TOOL_MODE ) && slapTool != SLAPTEST ) return 0;
 	if ( stat( dir, &mine ) < 0 ) return 0;	/* reported by the caller */
 	for ( i = 0; i < DEPLOY_MAX; i++ ) {
 		warden_info *o = deploy_instances[i];

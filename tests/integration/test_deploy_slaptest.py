@@ -76,3 +76,21 @@ def test_two_instances_one_state_dir_refused_by_slaptest(slapd):
     assert p.returncode != 0
     assert "is already the state directory of another warden instance" in p.stderr
     assert slapd.start(expect_failure=True) != 0
+
+
+def test_slapcat_works_where_slapd_would_not_start(slapd, monkeypatch):
+    """A backup must be possible of a configuration that cannot start (the
+    default banned list gone): slapcat does not make slapd's start checks."""
+    slapd.write_conf(slapd.base_conf([MODULE]) + slapd.mdb_conf() + "overlay warden\n" +
+                     case(slapd, "good"))
+    slapd.start()
+    slapd.add_users()
+    slapd.stop()
+    monkeypatch.setattr(conftest, "BANNED_DEFAULT", str(slapd.dir / "nowhere" / "banned.idx"))
+    p = subprocess.run(["slapcat", "-f", str(slapd.conf)], capture_output=True, text=True,
+                       errors="replace", env=slapd.env(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "dn: uid=alice" in p.stdout
+    p = subprocess.run(["slaptest", "-u", "-f", str(slapd.conf)], capture_output=True,
+                       text=True, errors="replace", env=slapd.env(), timeout=60)
+    assert p.returncode != 0 and "install the default banned-password list" in p.stderr
