@@ -139,3 +139,39 @@ def test_otp_la_first_then_warden_reuses_its_definitions(slapd):
     slapd.add_users()
     assert slapd.conn(user_dn("alice"), USERPW).whoami_s()
     assert "warden: registered" not in slapd.log_text()
+
+
+def test_incompatible_definition_of_a_module_refuses_the_load(slapd):
+    """A module loaded before warden registered oathSecret differently:
+    warden refuses to load, naming the attribute and the difference, and
+    registers nothing (the check comes before any registration)."""
+    from conftest import BUILDDIR
+    clash = BUILDDIR / "tests" / ".libs" / "warden_schemaclash.so"
+    if not clash.exists():
+        p = subprocess.run(["make", "-s", "-C", str(BUILDDIR), "tests/warden_schemaclash.la"],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+    slapd.write_conf(slapd.base_conf([str(clash), MODULE]) + slapd.mdb_conf())
+    assert slapd.start(expect_failure=True) != 0
+    log = slapd.log_text()
+    assert ("warden: refusing to load: attribute oathSecret (1.3.6.1.4.1.5427.1.389.4226.4.1) "
+            "is already defined differently: its syntax is 1.3.6.1.4.1.1466.115.121.1.15, "
+            "warden's is 1.3.6.1.4.1.1466.115.121.1.40; remove that definition") in log, log[-2000:]
+
+
+def test_refused_live_load_registers_nothing(slapd):
+    from conftest import BUILDDIR
+    clash = BUILDDIR / "tests" / ".libs" / "warden_schemaclash.so"
+    if not clash.exists():
+        subprocess.run(["make", "-s", "-C", str(BUILDDIR), "tests/warden_schemaclash.la"],
+                       check=True, capture_output=True, timeout=300)
+    slapd.load_config_ldif(debian_slapd_d(slapd))
+    slapd.start()
+    for mod, want in ((clash, 0), (MODULE, 80)):
+        rc, out = slapd.ldapmodify("dn: cn=module{0},cn=config\nchangetype: modify\n"
+                                   f"add: olcModuleLoad\nolcModuleLoad: {mod}\n")
+        assert rc == want, out
+    sub = slapd.config().search_s("cn=Subschema", ldap.SCOPE_BASE, attrlist=["attributeTypes"])
+    types = b"\n".join(sub[0][1]["attributeTypes"])
+    for name in (b"'pwdFailureTime'", b"'oathTOTPToken'", b"'wardenLockoutBackoff'"):
+        assert name not in types, name
