@@ -5,6 +5,7 @@ audit verify accepts the set, oldest first (issue 14)."""
 import gzip
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -52,7 +53,7 @@ def trail(audit):
     return files + [audit]
 
 
-def verify(s, key, files):
+def run_verify(key, files):
     # as slapd's user, who owns the key file (the README says so)
     for f in files:
         own(f)
@@ -60,6 +61,11 @@ def verify(s, key, files):
                         "verify", "--key-file", str(key), *map(str, files)],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stdout + p.stderr
+    return p
+
+
+def verify(s, key, files):
+    p = run_verify(key, files)
     assert "records verified" in p.stdout
     return [json.loads(l) for f in files for l in f.read_text().splitlines() if l.strip()]
 
@@ -107,6 +113,17 @@ def test_rotate_while_writing(osl):
     values = [r["ldap.changes"][0]["values"][0] for r in recs
               if r.get("event.action") == "modify" and r.get("ldap.dn") == user_dn("alice")]
     assert values == [f"d{i}" for i in sent], "a record was lost or duplicated"
+    # each file alone verifies too, and links to the one before: its first
+    # record's warden.prev is the last hash verify printed for that one
+    last = None
+    for f in files:
+        if not f.read_text().strip():
+            continue
+        out = run_verify(key, [f]).stdout
+        first = json.loads(f.read_text().splitlines()[0])
+        if last:
+            assert first["warden.prev"] == last, f
+        last = re.search(r"hash ([0-9a-f]{64})", out).group(1)
 
 
 def test_restart_on_a_freshly_rotated_file(osl):
