@@ -1,7 +1,7 @@
 """Every shipped configuration as Debian runs it (issue 14): the README's
 slapd.conf, contrib/examples/slapd.conf and the demo's cn=config are made
 into a slapd.d (slaptest -f ... -F ..., slapadd -n0 for the demo), and a
-Debian slapd.d gets the README's live steps; then the ACLs of
+Debian slapd.d gets the README's live steps, or contrib/examples' LDIFs; then the ACLs of
 contrib/examples/acl.conf are added live over ldapi, slapd restarts and
 answers binds, warden counting a failure in its store.  All of it as root
 and as openldap:openldap."""
@@ -161,7 +161,23 @@ def run_live_steps(env):
     assert rc == 0, out
 
 
-CONFIGS = {"readme": lambda e: to_slapd_d(e, from_readme(e)),
+def examples_live(env):
+    """Debian's slapd.d, then contrib/examples' LDIFs for ldapmodify/ldapadd."""
+    debian_live(env)
+    env.live_steps = "examples"
+
+
+def run_example_ldifs(env):
+    s = env.s
+    for name, add in (("warden-module.ldif", False), ("warden-overlay.ldif", True)):
+        text = env.paths((EX / name).read_text()).replace(
+            "olcModuleLoad: warden.la", f"olcModuleLoad: {MODULE}")
+        rc, out = s.ldapmodify(text, add=add)
+        assert rc == 0, name + ": " + out
+
+
+CONFIGS = {"examples-live": examples_live,
+           "readme": lambda e: to_slapd_d(e, from_readme(e)),
            "examples": lambda e: to_slapd_d(e, from_examples(e)),
            "demo": demo, "debian-live": debian_live}
 
@@ -183,7 +199,9 @@ def test_shipped_configuration(workdir, config, user):
         CONFIGS[config](env)
         env.chown_all()
         s.start()
-        if getattr(env, "live_steps", False):
+        if getattr(env, "live_steps", False) == "examples":
+            run_example_ldifs(env)
+        elif getattr(env, "live_steps", False):
             run_live_steps(env)
         # the example ACLs, live, on the database
         rc, out = s.ldapmodify("dn: olcDatabase={1}mdb,cn=config\nchangetype: modify\n"
