@@ -1722,7 +1722,7 @@ warden_initialize( void )
 
 	/* before any database is configured: ACLs may name them */
 	{
-		char msg[SLAP_TEXT_BUFLEN];
+		char msg[1024];	/* names two definitions and the fix */
 
 		if ( warden_schema_register( msg, sizeof( msg ) ) ) {
 			Debug( LDAP_DEBUG_ANY, "warden: refusing to load: %s\n",

@@ -120,6 +120,7 @@ def test_schema_file_beside_the_module_is_refused_clearly(slapd):
             "(2.25.179947727423328666749588697632006727387.2.1) is already defined by a "
             "schema file or a cn=schema entry") in p.stderr, p.stderr
     assert "remove that definition" in p.stderr
+    assert "a slapd.d would define it twice and slapd would not start" in p.stderr
     assert slapd.start(expect_failure=True) != 0
 
 
