@@ -68,7 +68,8 @@ def test_slapd_conf_names_them_before_the_overlay(slapd):
                            "access to * by users read by * none\nindex oathTOTPToken eq\n")
     conf += f"overlay warden\nwarden-state-dir {slapd.state}\n"
     slapd.write_conf(conf)
-    p = subprocess.run(["slaptest", "-u", "-f", str(slapd.conf)], capture_output=True, text=True, timeout=60)
+    p = subprocess.run(["slaptest", "-u", "-f", str(slapd.conf)], capture_output=True, text=True,
+                       env=slapd.env(), timeout=60)
     assert p.returncode == 0, p.stderr
     slapd.start()
     slapd.add_users()
