@@ -115,7 +115,7 @@ def test_schema_file_beside_the_module_is_refused_clearly(slapd):
         "modulepath", f"include {SRCDIR}/schema/warden.schema\nmodulepath")
     slapd.write_conf(conf + slapd.mdb_conf() + f"overlay warden\nwarden-state-dir {slapd.state}\n")
     p = subprocess.run(["slaptest", "-u", "-f", str(slapd.conf)], capture_output=True,
-                       text=True, errors="replace", timeout=60)
+                       text=True, errors="replace", env=slapd.env(), timeout=60)
     assert p.returncode != 0
     assert ("warden: refusing to load: attribute wardenLockoutBackoff "
             "(2.25.179947727423328666749588697632006727387.2.1) is already defined by a "
