@@ -10,7 +10,7 @@ liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
 sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
-nslcd libpam-ldapd libnss-ldapd iproute2 john-data tcpdump
+nslcd libpam-ldapd libnss-ldapd iproute2 john-data tcpdump logrotate apparmor
 debhelper lintian gnupg"
 
 missing=""

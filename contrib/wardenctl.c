@@ -10,6 +10,7 @@
  *	wardenctl banned build LIST INDEX
  *	wardenctl banned check INDEX
  *	wardenctl audit verify|tail|export ...	(contrib/wardenctl-audit.c)
+ *	wardenctl check [LDIF...]		(contrib/wardenctl-check.c)
  *
  * lockout and totp work over LDAP.  Options, before the command: -H URI
  * (default ldapi:///), -D bind DN with -w password, -y password file or -W
@@ -68,6 +69,9 @@ const char wc_usage[] =
 	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
 	"       wardenctl banned check INDEX        (the password on standard input)\n"
 	"       wardenctl audit verify|tail|export ...  (wardenctl audit -h)\n"
+	"       wardenctl check [LDIF...]  (slapcat output; - or none: standard input):\n"
+	"                 names the DNs of cleartext userPassword values, raw oathSecret\n"
+	"                 seeds and unhashed recovery codes; exit 1 when it finds any\n"
 	"LDAP options: -H URI (default ldapi:///), -D DN with -w PW, -y FILE or -W,\n"
 	"              or -Y EXTERNAL; -Z for StartTLS\n"
 	"exit status: 0 done, 1 refused by the directory (banned check: banned),\n"
@@ -406,6 +410,9 @@ main( int argc, char **argv )
 	/* audit works on files, with options of its own */
 	if ( argc > 1 && !strcmp( argv[1], "audit" ) )
 		return wc_audit( argc - 1, argv + 1 );
+	/* check works on LDIF files, after slapcat or before slapadd */
+	if ( argc > 1 && !strcmp( argv[1], "check" ) )
+		return wc_check( argc - 1, argv + 1 );
 	/* '+': the options end at the command, which may have its own */
 	while ( ( c = getopt( argc, argv, "+H:D:w:y:WY:Zh" ) ) != -1 ) {
 		switch ( c ) {

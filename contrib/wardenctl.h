@@ -26,4 +26,14 @@ LDAP *wc_connect( wc_opts *o );
 /* wardenctl totp ...: argv[0] is "totp"; returns the exit status. */
 int wc_totp( wc_opts *o, int argc, char **argv );
 
+/* wardenctl check [LDIF...]: argv[0] is "check"; returns the exit status
+ * (1: secrets in the clear found). */
+int wc_check( int argc, char **argv );
+
+/* What is wrong with one value of attribute attr (its options removed),
+ * stored like this: a cleartext userPassword, a raw oathSecret, an
+ * unhashed wardenRecoveryCode; NULL when nothing is. */
+const char *wc_check_value( const char *attr, size_t alen,
+	const unsigned char *val, size_t vlen );
+
 #endif /* WARDENCTL_H */

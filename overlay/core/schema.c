@@ -293,6 +293,7 @@ schema_attr_normalize( slap_mask_t use, Syntax *syntax, MatchingRule *mr,
  * slapd unloads modules before it destroys the schema, and must then find
  * neither our functions nor our memory behind pwdAttribute. */
 static AttributeDescription *schema_patched_ad;
+static int schema_registered;
 static Syntax *schema_orig_syn;
 static MatchingRule *schema_orig_mr;
 static int schema_instances;
@@ -332,78 +333,61 @@ warden_schema_release( void )
 		schema_attr_unpatch();
 }
 
+/* The definitions ppolicy.la registers, and the operational attributes of
+ * warden's lockout state: at load (schemareg.c). */
 int
-warden_schema_init( void )
+warden_pwd_schema_register( int *registered, char *msg, size_t len )
 {
-	static int done;
-	AttributeDescription *ad;
-	const char *text;
-	int i, rc = 0, registered = 0;
-
-	if ( done ) goto acquired;
+	int i, before;
 
 	for ( i = 0; schema_pwd_ats[i].name; i++ ) {
-		ad = NULL;
-		if ( at_find( schema_pwd_ats[i].name ) ) {
-			rc = slap_str2ad( schema_pwd_ats[i].name, &ad, &text );
-		} else {
-			rc = register_at( schema_pwd_ats[i].def, &ad, 0 );
-			if ( rc == 0 ) {
-				registered++;
-				/* As ppolicy.la does: the rootdn may set these
-				 * with the Relax control, e.g. to migrate state. */
-				if ( is_at_no_user_mod( ad->ad_type ) )
-					ad->ad_type->sat_flags |= SLAP_AT_MANAGEABLE;
-				if ( schema_pwd_ats[i].ad == &warden_pwd.ad_pwdAttribute )
-					schema_patched_ad = ad;
-			}
-		}
-		if ( rc ) {
-			Debug( LDAP_DEBUG_ANY, "warden: cannot register attribute "
-				"%s (code %d)\n", schema_pwd_ats[i].name, rc );
-			goto done;
+		AttributeDescription *ad = NULL;
+
+		before = *registered;
+		if ( warden_schema_define_at( schema_pwd_ats[i].def, &ad,
+				registered, msg, len ) )
+			return -1;
+		if ( *registered > before ) {
+			/* As ppolicy.la does: the rootdn may set these with
+			 * the Relax control, e.g. to migrate state. */
+			if ( is_at_no_user_mod( ad->ad_type ) )
+				ad->ad_type->sat_flags |= SLAP_AT_MANAGEABLE;
+			/* ppolicy.la patches its own; we patch ours */
+			if ( schema_pwd_ats[i].ad == &warden_pwd.ad_pwdAttribute )
+				schema_patched_ad = ad;
 		}
 		if ( schema_pwd_ats[i].ad ) *schema_pwd_ats[i].ad = ad;
 	}
 	for ( i = 0; schema_pwd_ocs[i].name; i++ ) {
-		ObjectClass *oc = oc_find( schema_pwd_ocs[i].name );
+		ObjectClass *oc = NULL;
 
-		if ( !oc ) {
-			rc = register_oc( schema_pwd_ocs[i].def, &oc, 0 );
-			if ( rc ) {
-				Debug( LDAP_DEBUG_ANY, "warden: cannot register "
-					"objectClass %s (code %d)\n",
-					schema_pwd_ocs[i].name, rc );
-				goto done;
-			}
-			registered++;
-		}
+		if ( warden_schema_define_oc( schema_pwd_ocs[i].def, &oc,
+				registered, msg, len ) )
+			return -1;
 		if ( schema_pwd_ocs[i].oc ) *schema_pwd_ocs[i].oc = oc;
 	}
 	for ( i = 0; schema_op_ats[i].name; i++ ) {
-		ad = NULL;
-		if ( at_find( schema_op_ats[i].name ) ) {
-			rc = slap_str2ad( schema_op_ats[i].name, &ad, &text );
-		} else {
-			rc = register_at( schema_op_ats[i].def, &ad, 0 );
-		}
-		if ( rc ) {
-			Debug( LDAP_DEBUG_ANY, "warden: cannot register attribute "
-				"%s (code %d)\n", schema_op_ats[i].name, rc );
-			goto done;
-		}
-		*schema_op_ats[i].ad = ad;
-	}
-	if ( registered ) {
-		Debug( LDAP_DEBUG_CONFIG, "warden: registered the password "
-			"policy schema (%d definitions); load ppolicy.la, if at all, "
-			"before any database that uses warden\n", registered );
-	}
-	done = 1;
+		int own = 0;
 
-acquired:
+		if ( warden_schema_define_at( schema_op_ats[i].def,
+				schema_op_ats[i].ad, &own, msg, len ) )
+			return -1;
+	}
+	schema_registered = 1;
+	return 0;
+}
+
+int
+warden_schema_init( void )
+{
+	/* registered by init_module; nothing may configure an instance
+	 * of a module whose init failed */
+	if ( !schema_registered ) {
+		Debug( LDAP_DEBUG_ANY, "warden: the schema was not registered "
+			"at load\n" );
+		return -1;
+	}
 	if ( schema_instances++ == 0 && schema_patched_ad )
 		schema_attr_patch();
-done:
-	return rc;
+	return 0;
 }

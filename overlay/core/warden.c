@@ -175,6 +175,12 @@ static ConfigDriver warden_cf_gen;
 		"DESC '" desc "' EQUALITY " eq " SYNTAX " syntax " SINGLE-VALUE )" }
 
 static ConfigTable warden_cfg[] = {
+	/* First: cn=config applies an entry's values in this order, and
+	 * warden-state-dir opens the default list unless this is set. */
+	WARDEN_CF_ENTRY( "warden-banned-list", "file",
+		ARG_STRING|WARDEN_BANNED_LIST, "7", "olcWardenBannedList",
+		"Index of banned passwords that wardenctl banned build wrote",
+		SYN_DIRSTRING, "caseExactMatch" ),
 	WARDEN_CF_ENTRY( "warden-state-dir", "directory",
 		ARG_STRING|WARDEN_STATE_DIR, "1", "olcWardenStateDir",
 		"Directory of the warden state store (LMDB)",
@@ -203,10 +209,6 @@ static ConfigTable warden_cfg[] = {
 	  .attribute = "( " WARDEN_CFG_AT "6 NAME 'olcWardenLockoutExpose' "
 		"DESC 'Say accountLocked in the password policy response control' "
 		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
-	WARDEN_CF_ENTRY( "warden-banned-list", "file",
-		ARG_STRING|WARDEN_BANNED_LIST, "7", "olcWardenBannedList",
-		"Index of banned passwords that wardenctl banned build wrote",
-		SYN_DIRSTRING, "caseExactMatch" ),
 	WARDEN_CF_ENTRY( "warden-access-default", "allow|deny",
 		ARG_STRING|WARDEN_ACCESS_DEFAULT, "8", "olcWardenAccessDefault",
 		"Whether a bind from no known system is allowed or denied",
@@ -553,6 +555,11 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 
 		if ( warden_check_state_dir( c->value_string, msg, len ) )
 			return -1;
+		/* what db_open would refuse, refused where slaptest -u sees it
+		 * (it runs no db_open): a directory of another instance, the
+		 * default banned list missing (deploy.c) */
+		if ( warden_deploy_state_dir_check( wi, c->value_string, msg, len ) )
+			return -1;
 		if ( wi->wi_open && warden_server_mode() ) {
 			/* One environment per directory per process: close
 			 * ours first when the directory is the same. */
@@ -828,7 +835,8 @@ warden_cf_gen( ConfigArgs *c )
 {
 	slap_overinst *on = (slap_overinst *)c->bi;
 	warden_info *wi = on->on_bi.bi_private;
-	char reason[SLAP_TEXT_BUFLEN];
+	/* longer than cr_msg: the log gets the whole fix, paths included */
+	char reason[1024];
 	int rc = ARG_BAD_CONF;
 
 	switch ( c->op ) {
@@ -847,7 +855,8 @@ warden_cf_gen( ConfigArgs *c )
 		if ( warden_cf_add( c, wi, reason, sizeof( reason ) ) ) {
 			snprintf( c->cr_msg, sizeof( c->cr_msg ), "%s: %s",
 				c->argv[0], reason );
-			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
+			Debug( LDAP_DEBUG_ANY, "%s: %s: %s\n", c->log,
+				c->argv[0], reason );
 			goto done;
 		}
 		rc = 0;
@@ -924,6 +933,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		return 1;
 	}
 	on->on_bi.bi_private = wi;
+	warden_deploy_instance( wi, 1 );
 	return 0;
 }
 
@@ -1050,6 +1060,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	int i;
 
 	if ( !wi ) return 0;
+	warden_deploy_instance( wi, 0 );
 	warden_db_close( be, cr );
 	warden_lockout_free( wi->wi_lockout );
 	warden_subjcache_free( wi->wi_subjects );
@@ -1734,6 +1745,17 @@ warden_initialize( void )
 			"warden against the source of this slapd "
 			"(contrib/openldap-source.sh)\n", Versionstr );
 		return -1;
+	}
+
+	/* before any database is configured: ACLs may name them */
+	{
+		char msg[1024];	/* names two definitions and the fix */
+
+		if ( warden_schema_register( msg, sizeof( msg ) ) ) {
+			Debug( LDAP_DEBUG_ANY, "warden: refusing to load: %s\n",
+				msg );
+			return -1;
+		}
 	}
 
 	warden.on_bi.bi_type = "warden";

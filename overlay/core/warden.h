@@ -621,8 +621,39 @@ typedef struct warden_oath_schema {
 
 extern warden_oath_schema warden_oath;
 
-/** Registers the OATH-LDAP schema unless otp.la (or oath-ldap.schema)
- * already has, and fills warden_oath; once.
+/** One schema definition of warden's tables: its NAME and the
+ * RFC 4512 description. */
+typedef struct warden_schema_def {
+	const char	*name;
+	const char	*def;
+} warden_schema_def;
+
+/** warden's own schema (ownschema.c, as schema/warden.schema says). */
+extern const warden_schema_def warden_own_ats[];
+extern const warden_schema_def warden_own_ocs[];
+
+/** Registers, at module load, every definition warden needs (password
+ * policy, OATH-LDAP, warden's own), reusing compatible existing ones.
+ * @return 0, or -1 with msg saying which definition conflicts and how */
+int warden_schema_register( char *msg, size_t len );
+
+/** Registers one attribute type, or finds a compatible existing one
+ * (counted in *registered only when new).
+ * @param adp	receives its description; may be NULL
+ * @return 0, or -1 with msg naming the attribute and the difference */
+int warden_schema_define_at( const char *def, AttributeDescription **adp,
+	int *registered, char *msg, size_t len );
+
+/** The same for an object class. */
+int warden_schema_define_oc( const char *def, ObjectClass **ocp,
+	int *registered, char *msg, size_t len );
+
+/** The password policy and lockout-state definitions (schema.c), and the
+ * OATH-LDAP ones (oathschema.c), for warden_schema_register(). */
+int warden_pwd_schema_register( int *registered, char *msg, size_t len );
+int warden_oath_schema_register( int *registered, char *msg, size_t len );
+
+/** Fills warden_oath from the registered OATH-LDAP schema; once.
  * @return 0, or an LDAP schema error code after logging why */
 int warden_oath_schema_init( void );
 
@@ -630,13 +661,25 @@ int warden_oath_schema_init( void );
  * administrator has not loaded it. */
 int warden_schema_check( char *msg, size_t len );
 
-/** Registers the password policy schema unless ppolicy.la (or an earlier
- * warden instance) already has, and fills warden_pwd.  Each warden instance
+/** Starts one instance's use of the schema registered at load (patches
+ * pwdAttribute's syntax when warden registered it).  Each warden instance
  * calls it once, in db_init, and warden_schema_release() in db_destroy.
- * @return 0, or an LDAP schema error code after logging why */
+ * @return 0, or -1 when the schema was not registered */
 int warden_schema_init( void );
 
 /** Ends one instance's use of the schema. */
 void warden_schema_release( void );
+
+/* --- deploy.c: checks slapd makes at start, made where slaptest -u sees them */
+
+/** Adds (add=1) or removes an instance from the list of this process. */
+void warden_deploy_instance( warden_info *wi, int add );
+
+/** At warden-state-dir: refuses a directory another instance of this
+ * process uses, and opens the default banned-password list unless
+ * warden-banned-list is set (as db_open would).
+ * @return 0, or -1 with msg */
+int warden_deploy_state_dir_check( warden_info *wi, const char *dir,
+	char *msg, size_t len );
 
 #endif /* WARDEN_H */

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "keyring.h"
+#include "validate.h"
 
 #define KEYFILE_MAX	65536
 
@@ -91,7 +92,23 @@ warden_keyring_load( const char *path, warden_keyring **ringp,
 	}
 	fd = open( path, O_RDONLY | O_CLOEXEC | O_NONBLOCK );
 	if ( fd < 0 ) {
-		snprintf( msg, len, "cannot open \"%s\": %s", path, strerror( errno ) );
+		int err = errno;
+		char who[160], owner[160];
+
+		warden_slapd_user( who, sizeof( who ), owner, sizeof( owner ) );
+		if ( err == EACCES )
+			snprintf( msg, len, "cannot open \"%s\": %s; slapd's user "
+				"(%s) reads it, and no one else may: chown %s %s && "
+				"chmod 600 %s", path, strerror( err ), who, owner,
+				path, path );
+		else if ( err == ENOENT )
+			snprintf( msg, len, "cannot open \"%s\": %s; create it: "
+				"(umask 077; echo \"k1 $(openssl rand -hex 32)\" > %s) "
+				"&& chown %s %s", path, strerror( err ), path, owner,
+				path );
+		else
+			snprintf( msg, len, "cannot open \"%s\": %s", path,
+				strerror( err ) );
 		goto done;
 	}
 	if ( fstat( fd, &st ) < 0 ) {
@@ -109,9 +126,12 @@ warden_keyring_load( const char *path, warden_keyring **ringp,
 		goto done;
 	}
 	if ( st.st_uid != geteuid() && st.st_uid != 0 ) {
+		char who[160], owner[160];
+
+		warden_slapd_user( who, sizeof( who ), owner, sizeof( owner ) );
 		snprintf( msg, len, "\"%s\" is owned by uid %u, not by slapd's "
-			"user (uid %u) or root", path, (unsigned)st.st_uid,
-			(unsigned)geteuid() );
+			"user (%s) or root: chown %s %s", path, (unsigned)st.st_uid,
+			who, owner, path );
 		goto done;
 	}
 	if ( st.st_size > KEYFILE_MAX ) {

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +12,31 @@
 #include <unistd.h>
 
 #include "validate.h"
+
+void
+warden_slapd_user( char *who, size_t wholen, char *owner, size_t ownerlen )
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char buf[2048];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	if ( getpwuid_r( uid, &pw, buf, sizeof( buf ), &pwp ) || !pwp ) pwp = NULL;
+	if ( who ) {
+		if ( pwp ) snprintf( who, wholen, "uid %u, %s", (unsigned)uid,
+			pwp->pw_name );
+		else snprintf( who, wholen, "uid %u", (unsigned)uid );
+	}
+	if ( !owner ) return;
+	if ( pwp ) snprintf( owner, ownerlen, "%s", pwp->pw_name );
+	else snprintf( owner, ownerlen, "%u", (unsigned)uid );
+	if ( getgrgid_r( gid, &gr, buf, sizeof( buf ), &grp ) || !grp ) grp = NULL;
+	if ( grp ) snprintf( owner + strlen( owner ), ownerlen - strlen( owner ),
+		":%s", grp->gr_name );
+	else snprintf( owner + strlen( owner ), ownerlen - strlen( owner ),
+		":%u", (unsigned)gid );
+}
 
 static int
 check_absolute( const char *path, char *msg, size_t len )
@@ -25,10 +52,13 @@ check_absolute( const char *path, char *msg, size_t len )
 static int
 check_owner( const char *path, const struct stat *st, char *msg, size_t len )
 {
+	char who[160], owner[160];
+
 	if ( st->st_uid != geteuid() && st->st_uid != 0 ) {
+		warden_slapd_user( who, sizeof( who ), owner, sizeof( owner ) );
 		snprintf( msg, len, "\"%s\" is owned by uid %u, not by slapd's "
-			"user (uid %u) or root", path, (unsigned)st->st_uid,
-			(unsigned)geteuid() );
+			"user (%s) or root: chown %s %s", path, (unsigned)st->st_uid,
+			who, owner, path );
 		return -1;
 	}
 	if ( st->st_mode & ( S_IWGRP | S_IWOTH ) ) {
@@ -45,9 +75,20 @@ warden_check_state_dir( const char *path, char *msg, size_t len )
 {
 	struct stat st;
 
+	char who[160], owner[160];
+
 	if ( check_absolute( path, msg, len ) ) return -1;
+	warden_slapd_user( who, sizeof( who ), owner, sizeof( owner ) );
 	if ( stat( path, &st ) < 0 ) {
-		snprintf( msg, len, "cannot use \"%s\": %s", path, strerror( errno ) );
+		int err = errno;
+
+		if ( err == ENOENT )
+			snprintf( msg, len, "cannot use \"%s\": %s; create it for "
+				"slapd's user (%s): mkdir -m 0700 %s && chown %s %s",
+				path, strerror( err ), who, path, owner, path );
+		else
+			snprintf( msg, len, "cannot use \"%s\": %s", path,
+				strerror( err ) );
 		return -1;
 	}
 	if ( !S_ISDIR( st.st_mode ) ) {
@@ -57,7 +98,8 @@ warden_check_state_dir( const char *path, char *msg, size_t len )
 	if ( check_owner( path, &st, msg, len ) ) return -1;
 	if ( access( path, R_OK | W_OK | X_OK ) < 0 ) {
 		snprintf( msg, len, "\"%s\" is not writable by slapd's user "
-			"(uid %u): %s", path, (unsigned)geteuid(), strerror( errno ) );
+			"(%s): %s; chown %s %s && chmod 0700 %s", path, who,
+			strerror( errno ), owner, path, path );
 		return -1;
 	}
 	return 0;
@@ -88,8 +130,20 @@ warden_check_audit_path( const char *path, char *msg, size_t len )
 		return -1;
 	}
 	if ( lstat( path, &st ) < 0 ) {
-		if ( errno == ENOENT ) return 0;
-		snprintf( msg, len, "cannot use \"%s\": %s", path, strerror( errno ) );
+		char who[160], owner[160];
+
+		if ( errno != ENOENT ) {
+			snprintf( msg, len, "cannot use \"%s\": %s", path,
+				strerror( errno ) );
+			return -1;
+		}
+		/* created by slapd's user, and again after each rotation */
+		if ( access( dir, W_OK | X_OK ) == 0 ) return 0;
+		warden_slapd_user( who, sizeof( who ), owner, sizeof( owner ) );
+		snprintf( msg, len, "directory \"%s\" is not writable by slapd's "
+			"user (%s), which creates \"%s\" (and a new one after each "
+			"rotation): chown %s %s && chmod 0750 %s", dir, who, path,
+			owner, dir, dir );
 		return -1;
 	}
 	if ( S_ISLNK( st.st_mode ) ) {
@@ -101,7 +155,18 @@ warden_check_audit_path( const char *path, char *msg, size_t len )
 		snprintf( msg, len, "\"%s\" is not a regular file", path );
 		return -1;
 	}
-	return check_owner( path, &st, msg, len );
+	if ( check_owner( path, &st, msg, len ) ) return -1;
+	if ( access( path, W_OK ) < 0 ) {
+		char who[160], owner[160];
+		int err = errno;
+
+		warden_slapd_user( who, sizeof( who ), owner, sizeof( owner ) );
+		snprintf( msg, len, "\"%s\" is not writable by slapd's user "
+			"(%s): %s; chown %s %s && chmod 0600 %s", path, who,
+			strerror( err ), owner, path, path );
+		return -1;
+	}
+	return 0;
 }
 
 int

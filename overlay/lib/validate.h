@@ -18,6 +18,10 @@
  * @param[in] len	size of msg
  * @return 0 or -1
  */
+/** Names slapd's user for messages: who receives "uid 103, openldap",
+ * owner the argument of chown ("openldap:openldap"); either may be NULL. */
+void warden_slapd_user( char *who, size_t wholen, char *owner, size_t ownerlen );
+
 int warden_check_state_dir( const char *path, char *msg, size_t len );
 
 /** Checks an audit file path without creating anything: the path must be

@@ -282,38 +282,33 @@ static const struct {
 	{ NULL, NULL }
 };
 
+/* At load (schemareg.c): the definitions otp.la registers. */
+int
+warden_oath_schema_register( int *registered, char *msg, size_t len )
+{
+	int i;
+
+	for ( i = 0; oath_ats[i].name; i++ ) {
+		if ( warden_schema_define_at( oath_ats[i].def, NULL, registered,
+				msg, len ) )
+			return -1;
+	}
+	for ( i = 0; oath_ocs[i].name; i++ ) {
+		if ( warden_schema_define_oc( oath_ocs[i].def, NULL, registered,
+				msg, len ) )
+			return -1;
+	}
+	return 0;
+}
+
 int
 warden_oath_schema_init( void )
 {
 	static int done;
-	AttributeDescription *ad;
-	ObjectClass *oc;
 	const char *text;
-	int i, rc = 0, registered = 0;
+	int i, rc = 0;
 
 	if ( done ) return 0;
-	for ( i = 0; oath_ats[i].name; i++ ) {
-		if ( at_find( oath_ats[i].name ) ) continue;
-		ad = NULL;
-		rc = register_at( oath_ats[i].def, &ad, 0 );
-		if ( rc ) {
-			Debug( LDAP_DEBUG_ANY, "warden: cannot register attribute "
-				"%s (code %d)\n", oath_ats[i].name, rc );
-			return rc;
-		}
-		registered++;
-	}
-	for ( i = 0; oath_ocs[i].name; i++ ) {
-		if ( oc_find( oath_ocs[i].name ) ) continue;
-		oc = NULL;
-		rc = register_oc( oath_ocs[i].def, &oc, 0 );
-		if ( rc ) {
-			Debug( LDAP_DEBUG_ANY, "warden: cannot register objectClass "
-				"%s (code %d)\n", oath_ocs[i].name, rc );
-			return rc;
-		}
-		registered++;
-	}
 	for ( i = 0; oath_used_ats[i].name; i++ ) {
 		*oath_used_ats[i].ad = NULL;
 		rc = slap_str2ad( oath_used_ats[i].name, oath_used_ats[i].ad, &text );
@@ -331,10 +326,6 @@ warden_oath_schema_init( void )
 			return LDAP_OBJECT_CLASS_VIOLATION;
 		}
 	}
-	if ( registered )
-		Debug( LDAP_DEBUG_CONFIG, "warden: registered the OATH-LDAP "
-			"schema (%d definitions); load otp.la, if at all, before "
-			"warden\n", registered );
 	done = 1;
 	return 0;
 }

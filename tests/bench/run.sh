@@ -19,7 +19,6 @@ SLAPADD=${SLAPADD:-/usr/sbin/slapadd}
 SLAPPASSWD=${SLAPPASSWD:-/usr/sbin/slappasswd}
 MODULEDIR=${MODULEDIR:-/usr/lib/ldap}
 SCHEMADIR=${SCHEMADIR:-/etc/ldap/schema}
-WARDEN_SCHEMA=${WARDEN_SCHEMA:-$wb_top/schema/warden.schema}
 WARDEN_MODULE=${WARDEN_MODULE:-$wb_top/.libs/warden.so}
 WBENCH=${WBENCH:-$wb_here/wbench}
 WARDENCTL=${WARDENCTL:-$wb_top/wardenctl}
@@ -489,9 +488,6 @@ wb_conf() {
 		echo "include $SCHEMADIR/core.schema"
 		echo "include $SCHEMADIR/cosine.schema"
 		echo "include $SCHEMADIR/inetorgperson.schema"
-		case $name in
-		warden*) echo "include $WARDEN_SCHEMA" ;;
-		esac
 		echo "pidfile $dir/slapd.pid"
 		echo "argsfile $dir/slapd.args"
 		echo "loglevel 0"

@@ -89,8 +89,8 @@ class Slapd:
 
     # -- configuration -----------------------------------------------------
     def base_conf(self, modules=(), schemas=("core", "cosine", "inetorgperson", "nis")):
+        # warden.la registers warden's schema when it loads (issue 14)
         lines = [f"include {SCHEMA_DIR}/{s}.schema" for s in schemas]
-        lines.append(f"include {SRCDIR}/schema/warden.schema")
         lines += [
             f"pidfile {self.dir}/slapd.pid",
             f"argsfile {self.dir}/slapd.args",

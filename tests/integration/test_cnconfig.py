@@ -37,9 +37,7 @@ dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
 
-{schemas}include: file://{SRCDIR}/schema/warden.ldif
-
-dn: olcDatabase={{-1}}frontend,cn=config
+{schemas}dn: olcDatabase={{-1}}frontend,cn=config
 objectClass: olcDatabaseConfig
 objectClass: olcFrontendConfig
 olcDatabase: {{-1}}frontend

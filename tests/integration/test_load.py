@@ -94,18 +94,39 @@ def test_registers_password_policy_schema(slapd):
         assert b"'" + name + b"'" in types
 
 
-@pytest.mark.parametrize("order", ["warden-first", "ppolicy-first"])
-def test_coexists_with_ppolicy_and_otp(slapd, order):
-    mods = [MODULE, "ppolicy.la", "otp.la"]
-    if order == "ppolicy-first":
-        mods = ["ppolicy.la", "otp.la", MODULE]
+def peers_conf(slapd, mods):
     db2 = slapd.mkdir("db2")
-    conf = (slapd.base_conf(mods) +
+    return (slapd.base_conf(mods) +
             slapd.mdb_conf("dc=peers,dc=test", db2,
                            "overlay ppolicy\nppolicy_default \"cn=p,dc=peers,dc=test\"\n"
                            "overlay otp\n") +
             slapd.mdb_conf() + f"overlay warden\nwarden-state-dir {slapd.state}\n")
-    slapd.write_conf(conf)
+
+
+@pytest.mark.parametrize("late", ["ppolicy.la", "otp.la"])
+def test_ppolicy_or_otp_after_warden_is_refused_with_the_order(slapd, late):
+    """warden registers their schema when it loads (issue 14), and they
+    refuse to register it twice: slapd stops, and the log says the order."""
+    if late == "otp.la" and os.environ.get("WARDEN_PRELOAD", "").strip():
+        # slapd's own register_at() logs the refusal of otp.la's
+        # OID-macro definitions from memory at_add() has freed: a
+        # use-after-free of slapd that AddressSanitizer reports
+        pytest.skip("slapd's register_at error path is a use-after-free under ASan")
+    mods = ["ppolicy.la", "otp.la"]
+    mods.remove(late)
+    slapd.write_conf(peers_conf(slapd, mods + [MODULE, late]))
+    assert slapd.start(expect_failure=True) != 0
+    log = slapd.log_text()
+    assert f"load {'ppolicy.la' if late == 'ppolicy.la' else 'otp.la'}" in log
+    assert "before warden.la" in log
+    # (otp.la's own message carries garbage bytes: decode leniently)
+    p = subprocess.run(["slaptest", "-u", "-f", str(slapd.conf)], capture_output=True,
+                       text=True, errors="replace", env=slapd.env(), timeout=60)
+    assert p.returncode != 0 and "before warden.la" in p.stderr, p.stderr
+
+
+def test_coexists_with_ppolicy_and_otp(slapd):
+    slapd.write_conf(peers_conf(slapd, ["ppolicy.la", "otp.la", MODULE]))
     slapd.start()
     slapd.add_users()
     assert slapd.conn(user_dn("alice"), USERPW).whoami_s()

@@ -287,7 +287,7 @@ def test_missing_default_banned_list_refuses_to_start(slapd, monkeypatch):
     slapd.write_conf(conf)
     assert slapd.start(expect_failure=True) != 0
     log = slapd.log_text()
-    assert ("warden: install the default banned-password list (make install) or set "
+    assert ("install the default banned-password list (make install) or set "
             f"warden-banned-list to an index or none: cannot open \"{missing}\"") in log, slapd.tail()
     # the module's own default: the package data directory
     monkeypatch.setattr(conftest, "BANNED_DEFAULT", "")
@@ -297,7 +297,8 @@ def test_missing_default_banned_list_refuses_to_start(slapd, monkeypatch):
         assert f"or none: cannot open \"{installed}\"" in slapd.log_text(), slapd.tail()
     # "none": no list, nothing to miss
     monkeypatch.setattr(conftest, "BANNED_DEFAULT", str(missing))
-    slapd.write_conf(conf + "warden-banned-list none\n")
+    # (before warden-state-dir, which opens the default list: issue 14)
+    slapd.write_conf(conf.replace("warden-state-dir", "warden-banned-list none\nwarden-state-dir"))
     slapd.start()
     assert slapd.config().search_s(overlay_dn(slapd), ldap.SCOPE_BASE)[0][1][
         "olcWardenBannedList"] == [b"none"]

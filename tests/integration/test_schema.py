@@ -1,5 +1,6 @@
-"""schema/warden.schema and schema/warden.ldif say the same, both load,
-and all of warden's OIDs are under its own arc."""
+"""schema/warden.schema and schema/warden.ldif say the same, both load
+(into a slapd without warden.la, which registers the schema itself), and
+all of warden's OIDs are under its own arc."""
 import re
 
 from conftest import SRCDIR, MODULE
@@ -73,7 +74,14 @@ def test_ldif_loads_live_into_cn_config(slapd):
     vals = sorted(" ".join(v.decode().split()[0:]).split("}", 1)[-1]
                   for v in res[0][1]["olcObjectIdentifier"])
     assert vals == ldif_defs()
-    # and the module still loads on top of it
+    # for a server without warden.la (a replica): it survives a restart
+    slapd.restart()
+    assert slapd.config().search_s("cn=schema,cn=config", 1, "(cn=*warden)", ["cn"])
+    # warden.la registers the schema itself and refuses to load beside a
+    # copy from a schema entry: at the next start slapd would load the
+    # module first and then refuse the entry as a duplicate (issue 14)
     rc, out = slapd.ldapmodify(f"dn: cn=module{{0}},cn=config\nchangetype: modify\n"
                                f"add: olcModuleLoad\nolcModuleLoad: {MODULE}\n")
-    assert rc == 0, out
+    assert rc != 0, out
+    assert "is already defined by a schema file or a cn=schema entry" in slapd.log_text()
+    slapd.restart()

@@ -23,6 +23,7 @@ Suite *otpauth_suite( void );
 Suite *auditjson_suite( void );
 Suite *auditlog_suite( void );
 Suite *transit_suite( void );
+Suite *check_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
