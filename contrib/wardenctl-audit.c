@@ -30,6 +30,12 @@
  * across a key rotation verifies); without it, plain SHA-256.  Exit 2 on
  * other errors.
  *
+ * Every command reads a line only up to WARDEN_AUDIT_LINE_MAX bytes
+ * (auditlog.h: the longest record the writer accepts, with its chain
+ * members): a longer line is no record, and reading stops there with
+ * "FILE:LINE: a line longer than N bytes: not an audit record" and exit 1,
+ * so a wrong file (/dev/zero, a binary) costs at most that much memory.
+ *
  * tail prints the last N (default 10) records of FILE that pass the
  * filters, as they are.  export prints every record of the files that
  * passes the filters, as JSON Lines; records it cannot read are named on
@@ -549,22 +555,55 @@ reader_open( wa_reader *r, const char *path )
 	return 0;
 }
 
-/* 1: a line; 0: the end; -1: a read error */
+/* 1: a line; 0: the end; -1: a read error; -2: a line longer than any
+ * record (reported).  A line is read only up to WARDEN_AUDIT_LINE_MAX
+ * bytes: a file that is not a trail (/dev/zero, a binary file) costs at
+ * most that much memory, never the whole file's. */
 static int
 reader_next( wa_reader *r )
 {
-	ssize_t n = getline( &r->r_line, &r->r_cap, r->r_f );
+	size_t n = 0;
+	int c = EOF;
 
-	if ( n < 0 ) {
-		if ( ferror( r->r_f ) ) {
-			fprintf( stderr, "wardenctl: %s: %s\n", r->r_path, strerror( errno ) );
-			return -1;
+	flockfile( r->r_f );
+	for ( ;; ) {
+		if ( ( c = getc_unlocked( r->r_f ) ) == EOF ) break;
+		if ( n + 1 >= r->r_cap ) {
+			size_t cap = r->r_cap ? 2 * r->r_cap : 4096;
+			char *p;
+
+			if ( cap > WARDEN_AUDIT_LINE_MAX + 2 ) cap = WARDEN_AUDIT_LINE_MAX + 2;
+			if ( n + 1 >= cap ) {
+				funlockfile( r->r_f );
+				r->r_lineno++;
+				fprintf( stderr, "wardenctl: %s:%lu: a line longer than %lu "
+					"bytes: not an audit record (a record of the trail is at "
+					"most %lu bytes); is this an audit file?\n", r->r_path,
+					r->r_lineno, (unsigned long)WARDEN_AUDIT_LINE_MAX,
+					(unsigned long)WARDEN_AUDIT_LINE_MAX );
+				return -2;
+			}
+			if ( !( p = realloc( r->r_line, cap ) ) ) {
+				funlockfile( r->r_f );
+				fprintf( stderr, "wardenctl: %s: out of memory\n", r->r_path );
+				return -1;
+			}
+			r->r_line = p;
+			r->r_cap = cap;
 		}
-		return 0;
+		r->r_line[n++] = c;
+		if ( c == '\n' ) break;
 	}
+	funlockfile( r->r_f );
+	if ( ferror( r->r_f ) ) {
+		fprintf( stderr, "wardenctl: %s: %s\n", r->r_path, strerror( errno ) );
+		return -1;
+	}
+	if ( !n ) return 0;
+	r->r_line[n] = '\0';
 	r->r_lineno++;
-	r->r_torn = !( n > 0 && r->r_line[n - 1] == '\n' );
-	r->r_len = r->r_torn ? (size_t)n : (size_t)n - 1;
+	r->r_torn = c != '\n';
+	r->r_len = r->r_torn ? n : n - 1;
 	return 1;
 }
 
@@ -759,6 +798,12 @@ wa_verify( char **files, int nfiles, const char *keyfile )
 			count++;
 		}
 		reader_close( &r );
+		if ( r_rc == -2 ) {
+			printf( "%llu records verified before it\n",
+				(unsigned long long)count );
+			rc = 1;
+			goto out;
+		}
 		if ( r_rc < 0 ) goto out;
 	}
 #undef BAD
@@ -1002,7 +1047,7 @@ wa_tail( const char *path, wa_opts *o )
 		head = ( head + 1 ) % n;
 		count++;
 	}
-	if ( r_rc < 0 ) rc = 2;
+	if ( r_rc < 0 ) rc = r_rc == -2 ? 1 : 2;
 	if ( count > n ) count = n;
 	for ( i = 0; i < count; i++ ) {
 		long k = ( head - count + i + n ) % n;
@@ -1085,7 +1130,8 @@ wa_export( char **files, int nfiles, wa_opts *o )
 			}
 			fwrite( x.x_out.wb_data, 1, x.x_out.wb_len, stdout );
 		}
-		if ( r_rc < 0 ) rc = 2;
+		if ( r_rc == -2 && rc < 1 ) rc = 1;
+		if ( r_rc == -1 ) rc = 2;
 		reader_close( &r );
 	}
 	fields_free( &f );

@@ -177,6 +177,10 @@
 	"0000000000000000000000000000000000000000000000000000000000000000"
 /** Longest record text accepted (bytes, without the chain members). */
 #define WARDEN_AUDIT_RECORD_MAX	( 16UL * 1024 * 1024 )
+/** Longest line of a trail: a record and its chain members (and their
+ * separators: 256 bytes is more than they take).  Readers (wardenctl)
+ * refuse longer lines as not being records. */
+#define WARDEN_AUDIT_LINE_MAX	( WARDEN_AUDIT_RECORD_MAX + 256 )
 /** Default limit of the queue, in records. */
 #define WARDEN_AUDIT_QUEUE_DEFAULT	10000
 /** Labels of warden_audit_derive_key(). */

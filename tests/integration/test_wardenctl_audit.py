@@ -414,3 +414,34 @@ def test_usage_errors(trail):
     assert ctl("verify", "/nonexistent/audit.log").returncode == 2
     p = ctl("-h")
     assert p.returncode == 2 or "usage" in p.stdout
+
+
+LINE_MAX = 16 * 1024 * 1024 + 256      # auditlog.h WARDEN_AUDIT_LINE_MAX
+
+
+def bounded(*args, mem_kb=300000, timeout=20):
+    """wardenctl audit under a 300 MB address space limit."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (mem_kb * 1024, mem_kb * 1024))
+    return subprocess.run([WARDENCTL, "audit", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, preexec_fn=limit)
+
+
+@pytest.mark.parametrize("cmd", [("verify",), ("tail",), ("export",)])
+def test_endless_line_is_refused_with_bounded_memory(cmd):
+    # /dev/zero is one endless line: read up to the longest record, then refused
+    p = bounded(*cmd, "/dev/zero")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert f"/dev/zero:1: a line longer than {LINE_MAX} bytes: not an audit record" \
+        in p.stderr
+
+
+def test_line_just_over_the_bound_after_good_records(tmp_path, trail):
+    with open(trail, "ab") as f:
+        f.write(b"{" + b"x" * LINE_MAX + b"}\n")
+    p = bounded("verify", trail)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert f"{trail}:41: a line longer than {LINE_MAX} bytes" in p.stderr
+    assert "40 records verified before it" in p.stdout
