@@ -238,6 +238,7 @@ typedef struct audit_rec {
 	struct audit_rec *ar_next;
 	int		ar_state;	/* REC_PENDING, or a warden_audit_rc */
 	int		ar_nowait;	/* nobody waits: the writer frees it */
+	int		ar_keep;	/* never refused: retried until written */
 	pthread_cond_t	ar_cond;	/* for its waiting caller alone: a
 					 * batch wakes nobody else */
 	uint64_t	ar_seq;
@@ -943,10 +944,25 @@ audit_thread( void *arg )
 				a->wa_backoff_ms = BACKOFF_MAX_MS;
 		}
 		if ( a->wa_o.ao_durable && a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
-			/* the callers refuse their operations: the records go */
-			audit_settle( a, batch, WARDEN_AUDIT_REFUSED );
-			batch = NULL;
-			continue;
+			audit_rec *keep = NULL, **kp = &keep, *rest = NULL, **rp = &rest,
+				*r, *next;
+
+			/* the callers refuse their operations: the records go;
+			 * those kept (results of changes already made) stay */
+			for ( r = batch; r; r = next ) {
+				next = r->ar_next;
+				r->ar_next = NULL;
+				if ( r->ar_keep ) {
+					*kp = r;
+					kp = &r->ar_next;
+				} else {
+					*rp = r;
+					rp = &r->ar_next;
+				}
+			}
+			audit_settle( a, rest, WARDEN_AUDIT_REFUSED );
+			batch = keep;
+			if ( !batch ) continue;
 		}
 		if ( a->wa_stop && ts_passed( &a->wa_stop_by ) ) {
 			uint64_t before = a->wa_settled;
@@ -1180,6 +1196,7 @@ warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 	r->ar_state = REC_PENDING;
 	r->ar_seq = 0;
 	r->ar_nowait = !!( flags & WARDEN_AUDIT_NOWAIT );
+	r->ar_keep = !!( flags & WARDEN_AUDIT_KEEP );
 
 	pthread_mutex_lock( &a->wa_mutex );
 	if ( ( flags & WARDEN_AUDIT_ANNOUNCED ) && a->wa_announced ) {
@@ -1192,6 +1209,8 @@ warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 			rc = WARDEN_AUDIT_CLOSED;
 			goto out;
 		}
+		/* kept records are few (one per change on its way) */
+		if ( r->ar_keep ) break;
 		if ( a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
 			if ( ( a->wa_failing && ( !a->wa_o.ao_durable ||
 				!ts_passed( &a->wa_retry_at ) ) ) ||

@@ -283,12 +283,19 @@ warden_audit_rc warden_audit_write( warden_audit *a, const char *rec,
 #define WARDEN_AUDIT_NOWAIT	0x01	/**< queue, even in the durable mode */
 #define WARDEN_AUDIT_ANNOUNCED	0x02	/**< the record warden_audit_announce()
 					 * promised */
+#define WARDEN_AUDIT_KEEP	0x04	/**< never refused, by the policy or a
+					 * full queue: kept and retried until
+					 * written (or the close gives up) */
 
 /** warden_audit_write() with flags: WARDEN_AUDIT_NOWAIT returns once the
  * record is queued, in either mode (records nobody waits for, such as a
  * bind's outcome: written in order with the rest, not waited on; under
  * WARDEN_AUDIT_REFUSE such a record refused with its batch is counted as
- * lost and reported at close). */
+ * lost and reported at close).  WARDEN_AUDIT_KEEP is for records of
+ * what already happened and cannot be refused any more (the result of a
+ * change whose intent record is written): under WARDEN_AUDIT_REFUSE such
+ * a record stays in the writer's hands while the file fails, as in
+ * WARDEN_AUDIT_BLOCK; usually with WARDEN_AUDIT_NOWAIT. */
 warden_audit_rc warden_audit_write_ext( warden_audit *a, const char *rec,
 	size_t len, int flags, uint64_t *seqp );
 

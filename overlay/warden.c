@@ -1081,6 +1081,7 @@ typedef struct warden_opctx {
 	int		wo_internal;	/* a change warden makes itself */
 	int		wo_pwmod;	/* the modify of a Password Modify */
 	int		wo_announced;	/* its audit record is announced */
+	warden_audit_mark wo_intent;	/* its intent record is written */
 	BerVarray	wo_tokens;	/* token entries of a deleted user */
 } warden_opctx;
 
@@ -1367,10 +1368,10 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_info *wi = wo->wo_on->on_bi.bi_private;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
-	/* Password Modify is recorded whole by its front (pwgen.c) */
+	/* Password Modify's result is recorded by its front (pwgen.c) */
 	if ( !wo->wo_pwmod )
 		warden_audit_change( op, rs, wo->wo_on, wo->wo_internal,
-			&wo->wo_announced );
+			&wo->wo_announced, &wo->wo_intent );
 	else
 		warden_audit_withdraw_op( wo->wo_on, &wo->wo_announced );
 	warden_subjects_written( op, wi );
@@ -1502,7 +1503,8 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	wo->wo_unlock = unlock;
 	wo->wo_secret = secret;
 	if ( unlock || secret ) warden_load_uuid( op, on, &wo->wo_subject );
-	return SLAP_CB_CONTINUE;
+	return warden_audit_intent( op, rs, on, internal, wo->wo_pwmod,
+		&wo->wo_announced, &wo->wo_intent );
 }
 
 static int
@@ -1518,7 +1520,8 @@ warden_op_delete( Operation *op, SlapReply *rs )
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
 	wo->wo_tokens = warden_totp_tokens_of( op, on );
-	return SLAP_CB_CONTINUE;
+	return warden_audit_intent( op, rs, on, wo->wo_internal, 0,
+		&wo->wo_announced, &wo->wo_intent );
 }
 
 static int
@@ -1549,7 +1552,8 @@ warden_op_write( Operation *op, SlapReply *rs )
 	}
 
 	warden_subjects_written( op, on->on_bi.bi_private );
-	return SLAP_CB_CONTINUE;
+	return warden_audit_intent( op, rs, on, internal, 0,
+		&wo->wo_announced, &wo->wo_intent );
 }
 
 static const struct {
@@ -1573,6 +1577,7 @@ warden_op_extended( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_info *wi = on->on_bi.bi_private;
 	const char *action = "extended";
+	warden_audit_mark mark;
 	int i, rc, announced = 0;
 
 	if ( !wi->wi_audit || BER_BVISNULL( &op->ore_reqoid ) ||
@@ -1585,12 +1590,22 @@ warden_op_extended( Operation *op, SlapReply *rs )
 		}
 	}
 	warden_audit_announce_op( on, &announced );
+	/* recorded before it reaches the database (audit.c) */
+	if ( warden_audit_extended_intent( op, on, action, &announced, &mark ) ) {
+		rs->sr_err = LDAP_UNAVAILABLE;
+		rs->sr_text = "the audit trail cannot be written (see slapd's "
+			"log), so this operation is not made";
+		warden_audit_extended( op, on, action, rs->sr_err, rs->sr_text,
+			&announced, NULL );
+		warden_audit_withdraw_op( on, &announced );
+		return LDAP_UNAVAILABLE;
+	}
 	rc = overlay_op_walk( op, rs, op_extended, on->on_info, on->on_next );
 	op->o_bd->bd_info = (BackendInfo *)on;
 	if ( rc != SLAPD_ABANDON && rc != SLAPD_ASYNCOP )
 		warden_audit_extended( op, on, action,
 			rc == SLAP_CB_CONTINUE ? rs->sr_err : rc, rs->sr_text,
-			&announced );
+			&announced, &mark );
 	warden_audit_withdraw_op( on, &announced );
 	return rc;
 }

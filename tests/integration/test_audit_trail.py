@@ -1,0 +1,293 @@
+"""The trail never loses a change (issue 15): a change is recorded before
+it is made or not made; oversized values and DNs are recorded in a bounded
+form; a full disk refuses or delays changes before they are committed,
+also with oversized values; kill -9 loses no acknowledged change."""
+import hashlib
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import ldap
+import ldap.modlist
+import pytest
+
+from conftest import ROOTDN, ROOTPW, SUFFIX, user_dn
+from test_audit import KEY, find, merged, mount_tmpfs, records, start_audit
+from test_lockout import bind, start
+
+GROUPS = f"ou=groups,{SUFFIX}"
+ADMINS = f"cn=warden-admins,{GROUPS}"
+VALUE_MAX = 64 * 1024          # audit.c AUDIT_VALUE_MAX
+DN_MAX = 1024                  # audit.c AUDIT_DN_MAX
+
+
+def verify(s, audit, *extra):
+    p = subprocess.run([os.environ["WARDENCTL"], "audit", "verify", "--key-file",
+                        str(s.dir / "warden.key"), *map(str, extra), str(audit)],
+                       capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+def bounded(v):
+    return {"truncated": True, "len": len(v), "sha256": hashlib.sha256(v).hexdigest()}
+
+
+def admins_group(a):
+    a.add_s(GROUPS, [("objectClass", [b"organizationalUnit"]), ("ou", [b"groups"])])
+    a.add_s(ADMINS, ldap.modlist.addModlist({
+        "objectClass": [b"groupOfNames"], "cn": [b"warden-admins"],
+        "member": [user_dn("alice").encode()]}))
+
+
+def test_oversized_value_is_recorded_bounded(slapd):
+    # 3 MiB of control characters, 6 bytes each once escaped: an 18 MiB
+    # record, which the trail used to drop with a log line
+    a, audit = start_audit(slapd, extra=f"warden-admin-group {ADMINS}\n")
+    admins_group(a)
+    big = b"\x01" * (3 * 1024 * 1024)
+    a.modify_s(ADMINS, [(ldap.MOD_ADD, "member", [user_dn("carol").encode()]),
+                        (ldap.MOD_REPLACE, "description", [big])])
+    a.modify_s(ADMINS, [(ldap.MOD_REPLACE, "description", [b"x" * VALUE_MAX])])
+    slapd.stop()
+    assert max(len(line) for line in audit.read_bytes().splitlines()) < 200 * 1024
+    recs = find(merged(records(audit)), **{"event.action": "modify", "ldap.dn": ADMINS})
+    assert len(recs) == 2, recs
+    ch = {c["attr"]: c for c in recs[0]["ldap.changes"]}
+    assert ch["member"]["values"] == [user_dn("carol")]
+    v = ch["description"]["values"][0]
+    assert {k: v[k] for k in ("truncated", "len", "sha256")} == bounded(big)
+    assert v["head"] == "\x01" * 64
+    assert recs[0]["event.outcome"] == "success"
+    # a value of exactly the bound is written whole
+    assert recs[1]["ldap.changes"][0]["values"] == ["x" * VALUE_MAX]
+    rc, out = verify(slapd, audit)
+    assert rc == 0, out
+
+
+def test_long_dns_are_bounded_in_bind_records(slapd):
+    a, audit = start_audit(slapd)
+    long_dn = "uid=" + "a" * 8000 + ",ou=people," + SUFFIX
+    c = ldap.initialize(slapd.uri)
+    with pytest.raises(ldap.INVALID_CREDENTIALS):
+        c.simple_bind_s(long_dn, "whatever")
+    edge = "uid=" + "b" * (DN_MAX - len(",ou=people," + SUFFIX) - 4) + ",ou=people," + SUFFIX
+    assert len(edge) == DN_MAX
+    with pytest.raises(ldap.INVALID_CREDENTIALS):
+        c.simple_bind_s(edge, "whatever")
+    slapd.stop()
+    recs = find(records(audit), **{"event.action": "bind"})
+    long_rec = [r for r in recs if isinstance(r["ldap.dn"], dict)]
+    assert len(long_rec) == 1
+    r = long_rec[0]
+    assert r["ldap.dn"]["truncated"] is True and r["ldap.dn"]["len"] == len(long_dn)
+    assert r["ldap.dn"]["sha256"] == hashlib.sha256(long_dn.encode()).hexdigest()
+    assert r["user.name"] == r["ldap.dn"]
+    assert len(r["ldap.dn"]["head"]) == 64
+    assert len(find(recs, **{"ldap.dn": edge})) == 1
+    line = next(x for x in audit.read_bytes().splitlines() if b'"truncated"' in x)
+    assert len(line) < 1500
+
+
+def test_many_large_values_stay_bounded(slapd):
+    """Past 1 MiB of changes every value over 128 bytes is bounded, past
+    2 MiB the rest is summed up: no entry makes a record too long to write."""
+    a, audit = start_audit(slapd, global_extra="sockbuf_max_incoming_auth 67108864\n")
+    n = 20000
+    vals = [(b"%05d" % i) + b"v" * 300 for i in range(n)]     # 6 MB
+    a.add_s(f"cn=big,{SUFFIX}", [("objectClass", [b"device"]), ("cn", [b"big"]),
+                                ("description", vals)])
+    slapd.stop()
+    line = max(audit.read_bytes().splitlines(), key=len)
+    assert len(line) < 3 * 1024 * 1024
+    r = find(merged(records(audit)), **{"event.action": "add", "ldap.dn": f"cn=big,{SUFFIX}"})[0]
+    assert r["event.outcome"] == "success"
+    d = next(c for c in r["ldap.changes"] if c["attr"] == "description")["values"]
+    whole = [v for v in d if isinstance(v, str)]
+    assert whole and whole[0] == vals[0].decode()
+    assert any(isinstance(v, dict) and "sha256" in v and "values" not in v for v in d)
+    rest = d[-1]
+    assert rest["truncated"] is True and rest["values"] >= 1
+    assert len(whole) + sum(1 for v in d if isinstance(v, dict) and "values" not in v) \
+        + rest["values"] == n
+    h = hashlib.sha256()
+    for v in vals[n - rest["values"]:]:
+        h.update(len(v).to_bytes(8, "big") + v)
+    assert rest["sha256"] == h.hexdigest()
+
+
+def test_intent_is_on_disk_before_the_change_is_made(slapd):
+    """The intent record comes before the database commits: a change is
+    never in the directory without its record, whatever happens after."""
+    a, audit = start_audit(slapd)
+    a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"one"])])
+    slapd.stop()
+    recs = records(audit)
+    mods = find(recs, **{"event.action": "modify", "ldap.dn": user_dn("alice")})
+    assert [r.get("warden.phase") for r in mods] == ["intent", "result"]
+    intent, result = mods
+    assert intent["event.outcome"] == "unknown" and "ldap.result" not in intent
+    assert intent["ldap.changes"][0]["values"] == ["one"]
+    assert result["event.outcome"] == "success" and result["ldap.result"] == 0
+    assert result["warden.intent.seq"] == intent["warden.seq"]
+    assert "ldap.changes" not in result
+    assert result["ldap.conn"] == intent["ldap.conn"] and result["ldap.op"] == intent["ldap.op"]
+
+
+def test_a_change_the_database_refuses_has_its_intent_and_the_refusal(slapd):
+    a, audit = start_audit(slapd)
+    with pytest.raises(ldap.NO_SUCH_OBJECT):
+        a.modify_s(f"uid=nobody,ou=people,{SUFFIX}",
+                   [(ldap.MOD_REPLACE, "description", [b"x"])])
+    slapd.stop()
+    r = find(merged(records(audit)), **{"ldap.dn": f"uid=nobody,ou=people,{SUFFIX}"})
+    assert len(r) == 1 and r[0]["ldap.result"] == 32 and r[0]["event.outcome"] == "failure"
+    assert r[0]["ldap.changes"][0]["values"] == ["x"]
+
+
+def fill(d, filler, size):
+    with open(filler, "wb") as f:
+        try:
+            f.write(b"x" * size)
+        except OSError:
+            pass
+
+
+@pytest.mark.parametrize("value", [b"small", b"\x02" * (VALUE_MAX + 1000)],
+                         ids=["small", "oversized"])
+def test_full_disk_refused_change_is_not_made(slapd, value):
+    """warden-audit-overflow refuse: every change is either recorded and
+    made, or refused and not made, also the one that finds the disk full
+    (its record used to fail after the commit: made, acknowledged, and
+    not recorded)."""
+    d = mount_tmpfs(slapd.dir / "small", "256k")
+    try:
+        key = slapd.dir / "warden.key"
+        key.write_text(KEY)
+        os.chmod(key, 0o600)
+        a = start(slapd, {"pwdMaxFailure": "3"},
+                  extra=f"warden-key-file {key}\nwarden-audit-file {d}/audit.log\n"
+                        "warden-audit-overflow refuse\n")
+        made, refused = [], []
+        filled = False
+        for i in range(400):
+            v = b"%d-" % i + value
+            try:
+                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [v])])
+                made.append(v)
+            except ldap.UNAVAILABLE as e:
+                assert "audit trail cannot be written" in e.args[0]["info"]
+                got = a.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["description"])
+                assert got[0][1]["description"] != [v], "refused and made"
+                refused.append(v)
+                if len(refused) >= 5:
+                    break
+            if not filled and i == 2:
+                fill(d, d / "filler", 300 * 1024)
+                filled = True
+        assert refused, "never refused"
+        (d / "filler").unlink()
+        deadline = time.time() + 15
+        while True:
+            try:
+                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"after"])])
+                made.append(b"after")
+                break
+            except ldap.UNAVAILABLE:
+                assert time.time() < deadline, "still refused"
+                time.sleep(0.5)
+        slapd.stop()
+        recs = merged(records(d / "audit.log"))
+        seen = []
+        for r in find(recs, **{"event.action": "modify", "ldap.dn": user_dn("alice")}):
+            if r.get("event.outcome") != "success" or r.get("warden.internal"):
+                continue
+            v = r["ldap.changes"][0]["values"][0]
+            seen.append(v["sha256"] if isinstance(v, dict) else v)
+        want = [hashlib.sha256(v).hexdigest() if len(v) > VALUE_MAX else v.decode()
+                for v in made]
+        assert [w for w in want if w not in seen] == [], "made without a record"
+    finally:
+        if slapd.proc:
+            slapd.stop()
+        subprocess.run(["umount", "-l", str(d)])
+
+
+def test_full_disk_oversized_change_waits_by_default(slapd):
+    d = mount_tmpfs(slapd.dir / "small", "128k")
+    try:
+        key = slapd.dir / "warden.key"
+        key.write_text(KEY)
+        os.chmod(key, 0o600)
+        a = start(slapd, {"pwdMaxFailure": "3"},
+                  extra=f"warden-key-file {key}\nwarden-audit-file {d}/audit.log\n")
+        fill(d, d / "filler", 200 * 1024)
+        done = []
+        big = b"\x03" * (1024 * 1024)
+
+        def change():
+            c = slapd.conn(ROOTDN, ROOTPW)
+            c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [big])])
+            done.append(time.time())
+
+        t = threading.Thread(target=change)
+        t.start()
+        time.sleep(1.5)
+        assert not done, "the change was acknowledged without its record"
+        # not made either: its intent is not written yet
+        got = a.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["description"])
+        assert got[0][1].get("description") != [big]
+        (d / "filler").unlink()
+        t.join(20)
+        assert done, "the writer did not recover"
+        slapd.stop()
+        r = find(merged(records(d / "audit.log")), **{"event.action": "modify",
+                                                      "ldap.dn": user_dn("alice")})
+        assert r and {k: r[-1]["ldap.changes"][0]["values"][0][k]
+                      for k in ("truncated", "len", "sha256")} == bounded(big)
+    finally:
+        if slapd.proc:
+            slapd.stop()
+        subprocess.run(["umount", "-l", str(d)])
+
+
+def test_kill9_with_oversized_values_loses_no_acknowledged_change(slapd):
+    a, audit = start_audit(slapd)
+    acked, stop = [], threading.Event()
+
+    def worker(t):
+        c = slapd.conn(ROOTDN, ROOTPW)
+        i = 0
+        while not stop.is_set():
+            v = (f"t{t}-{i}-").encode() + b"\x04" * (VALUE_MAX + 1)
+            try:
+                c.modify_s(user_dn("alice" if t % 2 else "bob"),
+                           [(ldap.MOD_REPLACE, "description", [v])])
+            except ldap.LDAPError:
+                return
+            acked.append(hashlib.sha256(v).hexdigest())
+            i += 1
+
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for t in ts:
+        t.start()
+    time.sleep(1.5)
+    os.kill(slapd.proc.pid, signal.SIGKILL)
+    slapd.proc.wait(10)
+    slapd.proc = None
+    stop.set()
+    for t in ts:
+        t.join()
+    assert len(acked) > 20
+    slapd.start()
+    slapd.stop()
+    recs = records(audit)
+    seen = {r["ldap.changes"][0]["values"][0]["sha256"] for r in recs
+            if r.get("event.action") == "modify" and r.get("ldap.changes")
+            and r["ldap.changes"][0]["attr"] == "description"
+            and isinstance(r["ldap.changes"][0]["values"][0], dict)}
+    missing = [v for v in acked if v not in seen]
+    assert not missing, missing[:5]
+    rc, out = verify(slapd, audit)
+    assert rc == 0, out
