@@ -38,6 +38,7 @@
 #include <openssl/evp.h>
 
 #include "warden.h"
+#include "auditagg.h"
 #include "auditjson.h"
 #include "auditlog.h"
 
@@ -674,11 +675,99 @@ warden_audit_extended( Operation *op, slap_overinst *on, const char *action,
 	warden_buf_free( &b );
 }
 
+/* --- repeated bind failures (auditagg.h) ------------------------------ */
+
+static ldap_pvt_thread_mutex_t audit_agg_mutex;
+static int audit_agg_users;
+
+void
+warden_audit_init( warden_info *wi )
+{
+	if ( !audit_agg_users++ ) ldap_pvt_thread_mutex_init( &audit_agg_mutex );
+	wi->wi_audit_agg = warden_auditagg_new( 0 );
+}
+
+void
+warden_audit_destroy( warden_info *wi )
+{
+	warden_auditagg_free( wi->wi_audit_agg );
+	wi->wi_audit_agg = NULL;
+	if ( !--audit_agg_users ) ldap_pvt_thread_mutex_destroy( &audit_agg_mutex );
+}
+
+static void
+audit_agg_write( warden_info *wi, warden_auditagg_out *out )
+{
+	warden_auditagg_out *o;
+
+	for ( o = out; o; o = o->ao_next ) {
+		warden_audit_rc rc = wi->wi_audit ? warden_audit_write_ext(
+			wi->wi_audit, o->ao_rec, o->ao_len, WARDEN_AUDIT_NOWAIT |
+			WARDEN_AUDIT_KEEP, NULL ) : WARDEN_AUDIT_CLOSED;
+
+		if ( rc != WARDEN_AUDIT_OK )
+			Debug( LDAP_DEBUG_ANY, "warden: an aggregated audit record "
+				"was not written: %s\n", o->ao_rec );
+	}
+	warden_auditagg_out_free( out );
+}
+
+void
+warden_audit_aggregate_tick( warden_info *wi, int all )
+{
+	warden_auditagg_out *out = NULL;
+	struct timespec now;
+
+	if ( !wi->wi_audit_agg ) return;
+	clock_gettime( CLOCK_REALTIME, &now );
+	ldap_pvt_thread_mutex_lock( &audit_agg_mutex );
+	warden_auditagg_flush( wi->wi_audit_agg, all ? NULL : &now,
+		wi->wi_audit_agg_interval, &out );
+	ldap_pvt_thread_mutex_unlock( &audit_agg_mutex );
+	audit_agg_write( wi, out );
+}
+
+void
+warden_audit_aggregate_set( warden_info *wi )
+{
+	/* bursts of the old interval end now, counted */
+	warden_audit_aggregate_tick( wi, 1 );
+}
+
+/* A failed bind's burst key: the client's address without the port, the
+ * DN (its SHA-256 when long), the reason, the result and the mechanism. */
+static void
+audit_agg_key( warden_buf *k, Operation *op, int rc, const char *reason,
+	const char *mech )
+{
+	char host[256], num[16];
+
+	warden_client_host( op, host, sizeof( host ) );
+	warden_buf_adds( k, host );
+	warden_buf_add( k, "", 1 );
+	if ( op->o_req_ndn.bv_len > AUDIT_DN_MAX ) {
+		unsigned char h[32];
+		unsigned int hl = 0;
+
+		if ( EVP_Digest( op->o_req_ndn.bv_val, op->o_req_ndn.bv_len, h, &hl,
+				EVP_sha256(), NULL ) ) warden_buf_add( k, h, hl );
+		else k->wb_failed = 1;
+	} else if ( op->o_req_ndn.bv_val ) {
+		warden_buf_add( k, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
+	}
+	warden_buf_add( k, "", 1 );
+	warden_buf_adds( k, reason );
+	snprintf( num, sizeof( num ), "%c%d%c", 0, rc, 0 );
+	warden_buf_add( k, num, 1 + strlen( num + 1 ) + 1 );
+	warden_buf_adds( k, mech );
+}
+
 void
 warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
+	const char *mech, *reason = NULL;
 	warden_buf b;
 
 	if ( !wi->wi_audit ) return;
@@ -689,17 +778,47 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_json_cstr( &b, op->orb_method == LDAP_AUTH_SIMPLE ? "simple" :
 		"sasl" );
 	/* SASL's mechanism, or the operation that checked a password */
-	warden_json_key( &b, "ldap.bind.mechanism" );
-	warden_json_cstr( &b, ws && ws->ws_mech ? ws->ws_mech :
+	mech = ws && ws->ws_mech ? ws->ws_mech :
 		op->orb_method == LDAP_AUTH_SIMPLE ? "SIMPLE" :
-		!BER_BVISNULL( &op->orb_mech ) ? op->orb_mech.bv_val : "SASL" );
+		!BER_BVISNULL( &op->orb_mech ) ? op->orb_mech.bv_val : "SASL";
+	warden_json_key( &b, "ldap.bind.mechanism" );
+	warden_json_bounded( &b, mech, strlen( mech ), 64, 0 );
 	if ( rs->sr_err == LDAP_SUCCESS ) {
 		warden_json_key( &b, "ldap.bind.mfa" );
 		warden_json_cstr( &b, ws && ws->ws_mfa ? ws->ws_mfa : "none" );
 	} else {
+		reason = ws && ws->ws_reason ? ws->ws_reason : "invalid credentials";
 		warden_json_key( &b, "event.reason" );
-		warden_json_cstr( &b, ws && ws->ws_reason ? ws->ws_reason :
-			"invalid credentials" );
+		warden_json_cstr( &b, reason );
+	}
+	if ( reason && wi->wi_audit_agg && wi->wi_audit_agg_interval ) {
+		warden_auditagg_out *out = NULL;
+		struct timespec now;
+		warden_buf k;
+		int write = 1;
+
+		/* repeated identical failures: one record per burst and
+		 * interval, with their count (auditagg.h) */
+		warden_json_end_object( &b );
+		warden_buf_init( &k );
+		audit_agg_key( &k, op, rs->sr_err, reason, mech );
+		clock_gettime( CLOCK_REALTIME, &now );
+		if ( !warden_buf_failed( &k ) && !warden_buf_failed( &b ) ) {
+			ldap_pvt_thread_mutex_lock( &audit_agg_mutex );
+			write = warden_auditagg_note( wi->wi_audit_agg, k.wb_data,
+				k.wb_len, b.wb_data, b.wb_len, &now,
+				wi->wi_audit_agg_interval, &out );
+			ldap_pvt_thread_mutex_unlock( &audit_agg_mutex );
+		}
+		warden_buf_free( &k );
+		audit_agg_write( wi, out );
+		if ( write && !warden_buf_failed( &b ) &&
+			warden_audit_write_ext( wi->wi_audit, b.wb_data, b.wb_len,
+				WARDEN_AUDIT_NOWAIT, NULL ) != WARDEN_AUDIT_OK )
+			Debug( LDAP_DEBUG_ANY, "warden: an audit record was not "
+				"written (the trail refuses)\n" );
+		warden_buf_free( &b );
+		return;
 	}
 	audit_emit( wi, &b, WARDEN_AUDIT_NOWAIT, NULL, NULL );
 	warden_buf_free( &b );
@@ -717,7 +836,7 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 	char *msg, size_t len )
 {
 	warden_audit_opts o;
-	unsigned char key[WARDEN_AUDIT_HASH_LEN];
+	unsigned char key[WARDEN_AUDIT_HASH_LEN], cpkey[WARDEN_AUDIT_HASH_LEN];
 	int rc;
 
 	memset( &o, 0, sizeof( o ) );
@@ -733,15 +852,26 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 		const warden_key *k = &wi->wi_keys->wr_keys[wi->wi_keys->wr_count - 1];
 
 		if ( warden_audit_derive_key( k->wk_key, WARDEN_KEY_LEN,
-				WARDEN_AUDIT_LABEL_CHAIN, key ) ) {
+				WARDEN_AUDIT_LABEL_CHAIN, key ) ||
+			warden_audit_derive_key( k->wk_key, WARDEN_KEY_LEN,
+				WARDEN_AUDIT_LABEL_CHECKPOINT, cpkey ) ) {
 			snprintf( msg, len, "cannot derive the audit chain's key" );
+			OPENSSL_cleanse( key, sizeof( key ) );
 			return -1;
 		}
 		o.ao_key = key;
 		o.ao_keylen = sizeof( key );
+		o.ao_checkpoint_key = cpkey;
+	}
+	o.ao_checkpoint_path = wi->wi_audit_checkpoint;
+	if ( o.ao_checkpoint_path && !o.ao_checkpoint_key ) {
+		snprintf( msg, len, "warden-audit-checkpoint needs warden-key-file: "
+			"checkpoints are signed with a key derived from it" );
+		return -1;
 	}
 	rc = warden_audit_open( path, &o, out, msg, len );
 	OPENSSL_cleanse( key, sizeof( key ) );
+	OPENSSL_cleanse( cpkey, sizeof( cpkey ) );
 	return rc;
 }
 

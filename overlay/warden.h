@@ -63,6 +63,9 @@ typedef struct warden_info {
 	int		wi_audit_refuse;	/**< warden-audit-overflow refuse */
 	int		wi_audit_syslog;	/**< warden-audit-syslog */
 	BerVarray	wi_audit_redact;	/**< warden-audit-redact */
+	char		*wi_audit_checkpoint;	/**< warden-audit-checkpoint */
+	unsigned	wi_audit_agg_interval;	/**< warden-audit-aggregate */
+	struct warden_auditagg *wi_audit_agg;	/**< bursts of bind failures */
 	struct berval	wi_default_policy;	/**< normalized DN */
 	int		wi_open;		/**< between db_open and db_close */
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
@@ -429,7 +432,19 @@ void warden_audit_mark_return( Operation *op, warden_audit_lend *l );
 void warden_audit_extended( Operation *op, slap_overinst *on,
 	const char *action, int rc, const char *text, int *announced,
 	const warden_audit_mark *m );
-/** The record of a bind outcome (queued, not waited for). */
+/** warden-audit-aggregate's default and limit, seconds */
+#define WARDEN_AUDIT_AGGREGATE_DEFAULT	10
+/** The aggregator of repeated bind failures (auditagg.h): made in
+ * db_init, freed in db_destroy. */
+void warden_audit_init( warden_info *wi );
+void warden_audit_destroy( warden_info *wi );
+/** Writes the records of bursts whose interval ended (all of them with
+ * all set: before the trail closes); called every second. */
+void warden_audit_aggregate_tick( warden_info *wi, int all );
+/** warden-audit-aggregate changed: running bursts end, counted. */
+void warden_audit_aggregate_set( warden_info *wi );
+/** The record of a bind outcome (queued, not waited for); a repeated
+ * identical failure is counted into its burst's record instead. */
 void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws );
 

@@ -13,7 +13,7 @@ import ldap
 import ldap.modlist
 import pytest
 
-from conftest import ROOTDN, ROOTPW, SUFFIX, user_dn
+from conftest import ROOTDN, ROOTPW, SUFFIX, USERPW, user_dn
 from test_audit import KEY, find, merged, mount_tmpfs, records, start_audit
 from test_lockout import bind, start
 
@@ -291,3 +291,172 @@ def test_kill9_with_oversized_values_loses_no_acknowledged_change(slapd):
     assert not missing, missing[:5]
     rc, out = verify(slapd, audit)
     assert rc == 0, out
+
+
+# --- checkpoints -----------------------------------------------------------
+
+def test_checkpoint_shows_records_cut_off_the_end(slapd):
+    cp = slapd.dir / "audit.checkpoint"
+    a, audit = start_audit(slapd, extra=f"warden-audit-checkpoint {cp}\n")
+    for i in range(60):
+        a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"v%d" % i])])
+    time.sleep(2.5)
+    # while slapd runs: at most a second behind
+    assert b'"event.action":"audit-checkpoint"' in cp.read_bytes()
+    rc, out = verify(slapd, audit, "--checkpoint", cp)
+    assert rc == 0, out
+    slapd.stop()
+    last = records(audit)[-1]["warden.seq"]
+    assert f'"warden.seq":{last},'.encode() in cp.read_bytes()     # the close's
+    rc, out = verify(slapd, audit, "--checkpoint", cp)
+    assert rc == 0 and f"checkpoint verified: seq {last}" in out, out
+    # delete the last 50 records: the chain still verifies, the checkpoint does not
+    lines = audit.read_bytes().splitlines(True)
+    audit.write_bytes(b"".join(lines[:-50]))
+    assert verify(slapd, audit)[0] == 0
+    rc, out = verify(slapd, audit, "--checkpoint", cp)
+    assert rc == 1 and "truncated: the trail ends at seq" in out, out
+    # slapd does not write a checkpoint over the evidence: it refuses to start
+    assert slapd.start(expect_failure=True) != 0
+    assert "before its last checkpoint" in slapd.log_text()
+    # emptied: fails too, and without the checkpoint unless --allow-empty
+    audit.write_bytes(b"")
+    assert verify(slapd, audit)[0] == 1
+    assert verify(slapd, audit, "--allow-empty")[0] == 0
+    assert verify(slapd, audit, "--allow-empty", "--checkpoint", cp)[0] == 1
+
+
+def test_checkpoint_needs_the_key_file(slapd):
+    cp = slapd.dir / "audit.checkpoint"
+    slapd.write_conf(slapd.base_conf([os.environ["WARDEN_MODULE"]]) + slapd.mdb_conf() +
+                     f"overlay warden\nwarden-state-dir {slapd.state}\n"
+                     f"warden-audit-file {slapd.dir}/audit.log\nwarden-audit-checkpoint {cp}\n")
+    assert slapd.start(expect_failure=True) != 0
+    assert "warden-audit-checkpoint needs warden-key-file" in slapd.log_text()
+
+
+def test_checkpoint_and_aggregate_live_in_cn_config(slapd):
+    from test_cnconfig import config_ldif, delete, modify, overlay_attrs, replace
+    from test_cnconfig import KEY as CKEY
+    slapd.load_config_ldif(config_ldif(slapd, with_warden=True))
+    slapd.start()
+    slapd.add_users()
+    key = slapd.dir / "warden.key"
+    key.write_text(CKEY)
+    os.chmod(key, 0o600)
+    audit, cp = slapd.dir / "audit.log", slapd.dir / "audit.cp"
+    rc, out = modify(slapd, f"add: olcWardenKeyFile\nolcWardenKeyFile: {key}\n")
+    assert rc == 0, out
+    rc, out = modify(slapd, f"add: olcWardenAuditFile\nolcWardenAuditFile: {audit}\n")
+    assert rc == 0, out
+    rc, out = modify(slapd, f"add: olcWardenAuditCheckpoint\nolcWardenAuditCheckpoint: {cp}\n")
+    assert rc == 0, out
+    rc, out = modify(slapd, replace("olcWardenAuditCheckpoint", f"{slapd.dir}/no/cp"))
+    assert rc == 80 and "does not exist" in out, out
+    rc, out = modify(slapd, replace("olcWardenAuditCheckpoint", audit))
+    assert rc == 80 and "another file than the trail" in out, out
+    for bad in ("3601", "-1", "x"):
+        rc, out = modify(slapd, replace("olcWardenAuditAggregate", bad))
+        assert rc in (19, 21, 80), out
+    rc, out = modify(slapd, replace("olcWardenAuditAggregate", "30"))
+    assert rc == 0, out
+    assert overlay_attrs(slapd)["olcWardenAuditAggregate"] == ["30"]
+    slapd.admin().modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"x"])])
+    time.sleep(2)
+    rc, out = verify(slapd, audit, "--checkpoint", cp)
+    assert rc == 0 and "checkpoint verified" in out, out
+    slapd.restart()
+    attrs = overlay_attrs(slapd)
+    assert attrs["olcWardenAuditCheckpoint"] == [str(cp)]
+    assert attrs["olcWardenAuditAggregate"] == ["30"]
+    rc, out = modify(slapd, delete("olcWardenAuditCheckpoint"))
+    assert rc == 0, out
+    rc, out = modify(slapd, delete("olcWardenAuditAggregate"))
+    assert rc == 0, out
+    assert "olcWardenAuditCheckpoint" not in overlay_attrs(slapd)
+
+
+# --- repeated failures ----------------------------------------------------------
+
+def total_failures(recs, dn, reason):
+    return sum(r.get("event.count", 0) + (0 if r.get("warden.aggregated") else 1)
+               for r in find(recs, **{"event.action": "bind", "ldap.dn": dn,
+                                      "event.reason": reason}))
+
+
+def test_repeated_locked_binds_are_one_record_with_their_count(slapd):
+    a, audit = start_audit(slapd, extra="warden-audit-aggregate 2\n")
+    for i in range(3):
+        assert bind(slapd, "bob", f"wrong-{i}")[0] == 49
+    c = ldap.initialize(slapd.uri)
+    n = 0
+    t0 = time.time()
+    while time.time() - t0 < 3.5:           # two intervals and a half
+        with pytest.raises(ldap.INVALID_CREDENTIALS):
+            c.simple_bind_s(user_dn("bob"), USERPW)
+        n += 1
+    assert n > 100
+    slapd.stop()                               # ends the last burst, counted
+    recs = records(audit)
+    locked = find(recs, **{"event.action": "bind", "ldap.dn": user_dn("bob"),
+                           "event.reason": "account locked"})
+    agg = [r for r in locked if r.get("warden.aggregated")]
+    # a burst per interval: its first written at once, the rest as one record
+    assert 2 <= len(agg) <= 3 and len(locked) <= 6, [r.get("event.count") for r in locked]
+    assert total_failures(recs, user_dn("bob"), "account locked") == n
+    assert total_failures(recs, user_dn("bob"), "invalid credentials") == 3
+    r = agg[0]
+    assert r["event.count"] >= 1 and r["event.start"] <= r["event.end"]
+    assert r["source.ip"] == "127.0.0.1" and r["ldap.result"] == 49
+    rc, out = verify(slapd, audit)
+    assert rc == 0, out
+
+
+def test_aggregate_zero_writes_every_failure(slapd):
+    a, audit = start_audit(slapd, extra="warden-audit-aggregate 0\n")
+    for i in range(5):
+        assert bind(slapd, "bob", f"wrong-{i}")[0] == 49
+    slapd.stop()
+    recs = find(records(audit), **{"event.action": "bind", "ldap.dn": user_dn("bob")})
+    assert len(recs) == 5 and not any(r.get("warden.aggregated") for r in recs)
+
+
+@pytest.mark.skipif(not os.environ.get("WARDEN_FLOOD"), reason="a measurement: WARDEN_FLOOD=1")
+@pytest.mark.parametrize("interval", ["10", "0"])
+def test_flood_rate(slapd, interval):
+    """The trail's write rate under a bind flood (README, "Repeated
+    failures"): 4 connections re-bind as a locked account for 20 s.
+    WARDEN_FLOOD=1 /work/itest.sh BUILD -k test_flood_rate -s"""
+    import multiprocessing
+    a, audit = start_audit(slapd, extra=f"warden-audit-aggregate {interval}\n")
+    for i in range(3):
+        assert bind(slapd, "bob", f"wrong-{i}")[0] == 49
+    time.sleep(1)
+    size0, n0 = audit.stat().st_size, len(audit.read_bytes().splitlines())
+    secs = 20
+
+    def flood(q):
+        c = ldap.initialize(slapd.uri)
+        n, t0 = 0, time.time()
+        while time.time() - t0 < secs:
+            try:
+                c.simple_bind_s(user_dn("bob"), USERPW)
+            except ldap.INVALID_CREDENTIALS:
+                n += 1
+        q.put(n)
+
+    q = multiprocessing.Queue()
+    ps = [multiprocessing.Process(target=flood, args=(q,)) for _ in range(4)]
+    for p in ps:
+        p.start()
+    for p in ps:
+        p.join()
+    binds = sum(q.get() for _ in ps)
+    time.sleep(1.5)
+    size1, n1 = audit.stat().st_size, len(audit.read_bytes().splitlines())
+    print(f"\nflood interval={interval}: {binds} binds in {secs}s ({binds / secs:.0f}/s); "
+          f"trail +{n1 - n0} records ({(n1 - n0) / secs:.2f}/s), "
+          f"+{size1 - size0} bytes ({(size1 - size0) / secs:.0f} B/s)")
+    slapd.stop()
+    recs = records(audit)
+    assert total_failures(recs, user_dn("bob"), "account locked") == binds

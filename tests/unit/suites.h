@@ -22,6 +22,7 @@ Suite *codestate_suite( void );
 Suite *otpauth_suite( void );
 Suite *auditjson_suite( void );
 Suite *auditlog_suite( void );
+Suite *auditagg_suite( void );
 Suite *transit_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
