@@ -175,7 +175,22 @@ def test_redact_setting(slapd):
     assert r[0]["ldap.changes"][0]["redacted"] == 1
 
 
-def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
+VALUE_MAX = 64 * 1024       # audit.c: longer values are recorded bounded
+SIZES = {"small": b"", "oversized": b"\x05" * (VALUE_MAX + 1)}
+
+
+def as_recorded(v):
+    """A value as the trail holds it: itself, or its SHA-256 when bounded."""
+    import hashlib
+    return hashlib.sha256(v).hexdigest() if len(v) > VALUE_MAX else v.decode()
+
+
+def recorded(x):
+    return x["sha256"] if isinstance(x, dict) else x
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd, size):
     import signal
     import threading
     import time
@@ -186,13 +201,13 @@ def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
         c = slapd.conn(ROOTDN, ROOTPW)
         i = 0
         while not stop.is_set():
-            v = f"t{t}-{i}"
+            v = f"t{t}-{i}".encode() + SIZES[size]
             try:
                 c.modify_s(user_dn("alice" if t % 2 else "bob"),
-                           [(ldap.MOD_REPLACE, "description", [v.encode()])])
+                           [(ldap.MOD_REPLACE, "description", [v])])
             except ldap.LDAPError:
                 return
-            acked.append(v)
+            acked.append(as_recorded(v))
             i += 1
 
     ts = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
@@ -209,7 +224,7 @@ def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
     slapd.start()                       # repairs a torn tail, continues the chain
     slapd.stop()
     recs = records(audit)
-    seen = {r["ldap.changes"][0]["values"][0] for r in recs
+    seen = {recorded(r["ldap.changes"][0]["values"][0]) for r in recs
             if r.get("event.action") == "modify" and r.get("ldap.changes")
             and r["ldap.changes"][0]["attr"] == "description"}
     missing = [v for v in acked if v not in seen]
@@ -229,7 +244,8 @@ def mount_tmpfs(path, size):
     return path
 
 
-def test_full_disk_refuses_changes_when_configured(slapd):
+@pytest.mark.parametrize("size", SIZES)
+def test_full_disk_refuses_changes_when_configured(slapd, size):
     import subprocess
     d = mount_tmpfs(slapd.dir / "small", "256k")
     try:
@@ -245,13 +261,17 @@ def test_full_disk_refuses_changes_when_configured(slapd):
                 f.write(b"x" * (300 * 1024))
             except OSError:
                 pass
-        big = b"y" * 4000
+        big = b"y" * 4000 + SIZES[size]
         refused = None
         for i in range(200):
+            v = big + str(i).encode()
             try:
-                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [big + str(i).encode()])])
+                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [v])])
             except ldap.UNAVAILABLE as e:
                 refused = e
+                # refused before it was made
+                got = a.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["description"])
+                assert got[0][1].get("description") != [v]
                 break
         assert refused is not None, "never refused"
         assert "audit trail cannot be written" in refused.args[0]["info"]
@@ -276,7 +296,8 @@ def test_full_disk_refuses_changes_when_configured(slapd):
         subprocess.run(["umount", "-l", str(d)])
 
 
-def test_full_disk_makes_writers_wait_by_default(slapd):
+@pytest.mark.parametrize("size", SIZES)
+def test_full_disk_makes_writers_wait_by_default(slapd, size):
     import subprocess
     import threading
     import time
@@ -295,9 +316,11 @@ def test_full_disk_makes_writers_wait_by_default(slapd):
                 pass
         done = []
 
+        value = b"z" * 8000 + SIZES[size]
+
         def change():
             c = slapd.conn(ROOTDN, ROOTPW)
-            c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"z" * 8000])])
+            c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [value])])
             done.append(time.time())
 
         t = threading.Thread(target=change)
@@ -310,7 +333,8 @@ def test_full_disk_makes_writers_wait_by_default(slapd):
         t.join(20)
         assert done, "the writer did not recover"
         slapd.stop()
-        assert find(records(d / "audit.log"), **{"event.action": "modify"})
+        mods = find(merged(records(d / "audit.log")), **{"event.action": "modify"})
+        assert recorded(mods[-1]["ldap.changes"][0]["values"][0]) == as_recorded(value)
     finally:
         if slapd.proc:
             slapd.stop()
