@@ -757,8 +757,10 @@ audit_agg_key( warden_buf *k, Operation *op, int rc, const char *reason,
 	}
 	warden_buf_add( k, "", 1 );
 	warden_buf_adds( k, reason );
-	snprintf( num, sizeof( num ), "%c%d%c", 0, rc, 0 );
-	warden_buf_add( k, num, 1 + strlen( num + 1 ) + 1 );
+	warden_buf_add( k, "", 1 );
+	snprintf( num, sizeof( num ), "%d", rc );
+	warden_buf_adds( k, num );
+	warden_buf_add( k, "", 1 );
 	warden_buf_adds( k, mech );
 }
 

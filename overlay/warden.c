@@ -487,7 +487,6 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_CODE_MAX_DELAY:
 		wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
-	wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 		break;
 	case WARDEN_AUDIT_CHECKPOINT:
 		ch_free( wi->wi_audit_checkpoint );
@@ -974,6 +973,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;
 	wi->wi_code_max_failure = WARDEN_CODE_MAX_FAILURE_DEFAULT;
 	wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
+	wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 	wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
 	warden_access_new( &wi->wi_access );
 	warden_roles_init();
@@ -1664,7 +1664,8 @@ warden_op_extended( Operation *op, SlapReply *rs )
 	warden_audit_mark mark;
 	int i, rc, announced = 0;
 
-	if ( !wi->wi_audit || BER_BVISNULL( &op->ore_reqoid ) ||
+	if ( ( !wi->wi_audit && !wi->wi_audit_file ) ||
+		BER_BVISNULL( &op->ore_reqoid ) ||
 		bvmatch( &op->ore_reqoid, &slap_EXOP_MODIFY_PASSWD ) )
 		return SLAP_CB_CONTINUE;
 	for ( i = 0; warden_exops[i].oid; i++ ) {

@@ -419,3 +419,14 @@ def test_flood_rate(slapd, interval):
     slapd.stop()
     recs = records(audit)
     assert total_failures(recs, user_dn("bob"), "account locked") == binds
+
+
+def test_aggregation_is_on_by_default(slapd):
+    a, audit = start_audit(slapd, {"pwdMaxFailure": "0"})
+    for i in range(5):
+        assert bind(slapd, "bob", f"wrong-{i}")[0] == 49
+    slapd.stop()
+    recs = find(records(audit), **{"event.action": "bind", "ldap.dn": user_dn("bob")})
+    assert len(recs) == 2, recs
+    assert recs[1]["warden.aggregated"] is True and recs[1]["event.count"] == 4
+    assert total_failures(recs, user_dn("bob"), "invalid credentials") == 5
