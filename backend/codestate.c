@@ -22,6 +22,7 @@
 #include <lmdb.h>
 
 #include "codestate.h"
+#include "codec.h"
 
 #define CODE_REC_VERSION	1
 #define CODE_REC_SIZE		24
@@ -53,24 +54,6 @@ warden_code_next( const warden_code_state *st, unsigned max_failure,
 }
 
 static void
-code_put64( unsigned char *p, uint64_t u )
-{
-	int i;
-
-	for ( i = 0; i < 8; i++ ) p[i] = (unsigned char)( u >> ( 8 * i ) );
-}
-
-static uint64_t
-code_get64( const unsigned char *p )
-{
-	uint64_t u = 0;
-	int i;
-
-	for ( i = 7; i >= 0; i-- ) u = u << 8 | p[i];
-	return u;
-}
-
-static void
 code_encode( const warden_code_state *st, unsigned char *buf )
 {
 	int i;
@@ -79,8 +62,8 @@ code_encode( const warden_code_state *st, unsigned char *buf )
 	buf[1] = buf[2] = buf[3] = 0;
 	for ( i = 0; i < 4; i++ )
 		buf[4 + i] = (unsigned char)( st->cs_nfail >> ( 8 * i ) );
-	code_put64( buf + 8, (uint64_t)st->cs_last_fail );
-	code_put64( buf + 16, (uint64_t)st->cs_noted );
+	warden_put64( buf + 8, (uint64_t)st->cs_last_fail );
+	warden_put64( buf + 16, (uint64_t)st->cs_noted );
 }
 
 static int
@@ -94,8 +77,8 @@ code_decode( const MDB_val *data, warden_code_state *st )
 		return -1;
 	st->cs_nfail = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
 		(uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-	st->cs_last_fail = (warden_time)code_get64( p + 8 );
-	st->cs_noted = (warden_time)code_get64( p + 16 );
+	st->cs_last_fail = (warden_time)warden_get64( p + 8 );
+	st->cs_noted = (warden_time)warden_get64( p + 16 );
 	if ( st->cs_last_fail < 0 || st->cs_noted < 0 ) {
 		memset( st, 0, sizeof( *st ) );
 		return -1;

@@ -27,31 +27,13 @@
 #include <lmdb.h>
 
 #include "lockstate.h"
+#include "codec.h"
 
 #define LOCK_REC_VERSION	1
 #define LOCK_REC_HEAD		40
 #define LOCK_REC_MAX		( LOCK_REC_HEAD + 8 * WARDEN_FAIL_MAX )
 
 static const char lock_corrupt[] = "corrupt lockout record";
-
-static void
-lock_put64( unsigned char *p, warden_time v )
-{
-	uint64_t u = (uint64_t)v;
-	int i;
-
-	for ( i = 0; i < 8; i++ ) p[i] = (unsigned char)( u >> ( 8 * i ) );
-}
-
-static warden_time
-lock_get64( const unsigned char *p )
-{
-	uint64_t u = 0;
-	int i;
-
-	for ( i = 7; i >= 0; i-- ) u = u << 8 | p[i];
-	return (warden_time)u;
-}
 
 static size_t
 lock_encode( const warden_lock_state *st, unsigned char *buf )
@@ -63,12 +45,12 @@ lock_encode( const warden_lock_state *st, unsigned char *buf )
 	buf[1] = (unsigned char)st->ls_nfail;
 	buf[2] = buf[3] = 0;
 	for ( i = 0; i < 4; i++ ) buf[4 + i] = (unsigned char)( nlocks >> ( 8 * i ) );
-	lock_put64( buf + 8, st->ls_locked_at );
-	lock_put64( buf + 16, st->ls_locked_until );
-	lock_put64( buf + 24, st->ls_last_lock );
-	lock_put64( buf + 32, st->ls_last_success );
+	warden_put64( buf + 8, st->ls_locked_at );
+	warden_put64( buf + 16, st->ls_locked_until );
+	warden_put64( buf + 24, st->ls_last_lock );
+	warden_put64( buf + 32, st->ls_last_success );
 	for ( i = 0; i < st->ls_nfail; i++ )
-		lock_put64( buf + LOCK_REC_HEAD + 8 * i, st->ls_fail[i] );
+		warden_put64( buf + LOCK_REC_HEAD + 8 * i, st->ls_fail[i] );
 	return LOCK_REC_HEAD + 8 * st->ls_nfail;
 }
 
@@ -87,12 +69,12 @@ lock_decode( const MDB_val *data, warden_lock_state *st )
 	st->ls_nfail = p[1];
 	st->ls_nlocks = (unsigned)( p[4] | p[5] << 8 | p[6] << 16 |
 		(uint32_t)p[7] << 24 );
-	st->ls_locked_at = lock_get64( p + 8 );
-	st->ls_locked_until = lock_get64( p + 16 );
-	st->ls_last_lock = lock_get64( p + 24 );
-	st->ls_last_success = lock_get64( p + 32 );
+	st->ls_locked_at = warden_get64( p + 8 );
+	st->ls_locked_until = warden_get64( p + 16 );
+	st->ls_last_lock = warden_get64( p + 24 );
+	st->ls_last_success = warden_get64( p + 32 );
 	for ( i = 0; i < st->ls_nfail; i++ )
-		st->ls_fail[i] = lock_get64( p + LOCK_REC_HEAD + 8 * i );
+		st->ls_fail[i] = warden_get64( p + LOCK_REC_HEAD + 8 * i );
 	return 0;
 }
 

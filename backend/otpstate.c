@@ -24,30 +24,13 @@
 #include <lmdb.h>
 
 #include "otpstate.h"
+#include "codec.h"
 
 #define OTP_REC_VERSION	1
 #define OTP_REC_SIZE	40
 #define OTP_KEY_SIZE	( WARDEN_UUID_LEN + 1 )
 
 static const char otp_corrupt[] = "corrupt one-time code record";
-
-static void
-otp_put64( unsigned char *p, uint64_t u )
-{
-	int i;
-
-	for ( i = 0; i < 8; i++ ) p[i] = (unsigned char)( u >> ( 8 * i ) );
-}
-
-static uint64_t
-otp_get64( const unsigned char *p )
-{
-	uint64_t u = 0;
-	int i;
-
-	for ( i = 7; i >= 0; i-- ) u = u << 8 | p[i];
-	return u;
-}
 
 static void
 otp_empty( warden_otp_state *st )
@@ -65,10 +48,10 @@ otp_encode( const warden_otp_state *st, unsigned char *buf )
 	buf[1] = buf[2] = buf[3] = 0;
 	for ( i = 0; i < 4; i++ )
 		buf[4 + i] = (unsigned char)( st->os_recovery_used >> ( 8 * i ) );
-	otp_put64( buf + 8, (uint64_t)st->os_last );
-	otp_put64( buf + 16, (uint64_t)st->os_drift );
-	otp_put64( buf + 24, st->os_recovery_set );
-	otp_put64( buf + 32, (uint64_t)st->os_last_success );
+	warden_put64( buf + 8, (uint64_t)st->os_last );
+	warden_put64( buf + 16, (uint64_t)st->os_drift );
+	warden_put64( buf + 24, st->os_recovery_set );
+	warden_put64( buf + 32, (uint64_t)st->os_last_success );
 }
 
 static int
@@ -82,10 +65,10 @@ otp_decode( const MDB_val *data, warden_otp_state *st )
 		return -1;
 	st->os_recovery_used = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
 		(uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-	st->os_last = (int64_t)otp_get64( p + 8 );
-	st->os_drift = (int64_t)otp_get64( p + 16 );
-	st->os_recovery_set = otp_get64( p + 24 );
-	st->os_last_success = (warden_time)otp_get64( p + 32 );
+	st->os_last = (int64_t)warden_get64( p + 8 );
+	st->os_drift = (int64_t)warden_get64( p + 16 );
+	st->os_recovery_set = warden_get64( p + 24 );
+	st->os_last_success = (warden_time)warden_get64( p + 32 );
 	/* a step below -1 was never written by this file */
 	if ( st->os_last < -1 ) {
 		otp_empty( st );

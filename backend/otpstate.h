@@ -18,7 +18,7 @@
  * they use different fields of it.  Under the user entry's UUID, too:
  *	- index 254: the account's wrong codes, a record of codestate.h's
  *	  own format (not readable with these functions);
- *	- index 255: the start of the user's enrolment grace (overlay/totp.c,
+ *	- index 255: the start of the user's enrolment grace (overlay/mfa/totp.c,
  *	  TOTP_GRACE_IDX), as os_last.
  * warden_otpstate_purge() removes them all.
  *

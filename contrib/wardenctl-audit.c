@@ -6,7 +6,7 @@
  *
  * FILTERS: --since TIME, --until TIME, --dn DN, --action ACTION[,ACTION...]
  *
- * verify checks the chain of overlay/auditlog.h over the files given in
+ * verify checks the chain of overlay/lib/auditlog.h over the files given in
  * chain order (oldest first: audit.log.2 audit.log.1 audit.log): every
  * record's hash, its sequence number, and its link to the record before,
  * across files.  It prints "N records verified" with the last sequence

@@ -2,7 +2,7 @@
  * secrets, remove their tokens, issue their recovery codes
  *
  * Everything goes over LDAP, in the OATH-LDAP model warden reads at bind
- * (overlay/totp.c): enrolment makes the user entry its own token
+ * (overlay/mfa/totp.c): enrolment makes the user entry its own token
  * (objectClass oathTOTPUser and oathTOTPToken, oathTOTPToken naming the
  * entry itself, oathSecret the raw seed, oathTOTPParams when the token
  * does not use SHA-1, 6 digits and 30 s).  wardenctl writes the raw seed:
@@ -21,7 +21,7 @@
  * forgets its own record of them when oathSecret changes), and a user who
  * signed in a moment ago must be able to use the new token at once.
  *
- * Recovery codes (overlay/recovery.h) are stored only hashed, in
+ * Recovery codes (overlay/lib/recovery.h) are stored only hashed, in
  * wardenRecoveryCode (objectClass wardenMFAUser), and printed once.
  *
  * Secrets on this side: the seed, its base32 form, the URI, the QR
@@ -243,7 +243,7 @@ wt_same_dn( const char *a, const char *b )
 	return same;
 }
 
-/* Reads the parameters entry dn as warden does (overlay/totp.c), and
+/* Reads the parameters entry dn as warden does (overlay/mfa/totp.c), and
  * refuses what warden would refuse at bind.  Without dn: SHA-1, 6 digits,
  * 30 s. */
 static int

@@ -28,7 +28,7 @@
  *
  * banned works on files and needs no connection (the options are ignored).
  * build turns a banned-password list (one password per line; - reads
- * standard input) into the index slapd maps (backend/banned.h), replacing
+ * standard input) into the index slapd maps (overlay/lib/banned.h), replacing
  * INDEX atomically, and prints the number of distinct entries.  check reads
  * one password from standard input (without echo on a terminal) and exits
  * 0 when it is not banned, 1 when it is; 2 on any error.  The password is

@@ -3,7 +3,7 @@
  *	wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE [-c CHECKPOINT]] [-s EPOCH] -n N FILE
  *	wauditgen -b [-n N] DIR
  *
- * The first form appends N made-up records to FILE (overlay/auditlog.h),
+ * The first form appends N made-up records to FILE (overlay/lib/auditlog.h),
  * from THREADS threads (default 1), durable unless -a, keyed with the chain
  * key derived from KEYFILE's active key as slapd would.  Record i (0 .. N-1,
  * numbered in the order they are made, not written) has:

@@ -1,4 +1,4 @@
-/* wbanned - cost of the banned-password index (backend/banned.h), alone
+/* wbanned - cost of the banned-password index (overlay/lib/banned.h), alone
  *
  *	wbanned [-n entries] [-l lookups] [-d dir] [-k]
  *

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import MODULE, SUFFIX, USERPW, user_dn
 from test_access import GRP, group, system
-from test_lockout import bind, start
+from test_lockout import POLICY, bind, start
 
 MFA_TEXT = "multi-factor authentication is required"
 
@@ -146,3 +146,28 @@ def test_group_limit_settings(slapd):
                                                     "warden-group-max 0"))
     assert slapd.start(expect_failure=True) != 0
     assert "warden-group-max: 0 is out of range: allowed 1 to 65536" in slapd.log_text()
+
+
+def test_roles_beyond_the_limits_grant_nothing(slapd):
+    """A role group reached only past warden-group-depth grants no role;
+    a direct member of the same group keeps it."""
+    from test_roles import start_roles
+    write_conf = slapd.write_conf
+    slapd.write_conf = lambda text: write_conf(text + "warden-group-depth 2\n")
+    a = start_roles(slapd)
+    g1 = group(a, "g1", [user_dn("carol")])
+    g2 = group(a, "g2", [g1])
+    a.modify_s(f"cn=admins,{GRP}", [(ldap.MOD_ADD, "member", [g2.encode()])])
+    policy = [(ldap.MOD_REPLACE, "pwdMaxFailure", [b"4"])]
+    carol = slapd.conn(user_dn("carol"), USERPW)
+    with pytest.raises(ldap.INSUFFICIENT_ACCESS) as ex:
+        carol.modify_s(POLICY, policy)      # admins -> g2 -> g1 -> carol: 3 levels
+    assert "only warden administrators" in ex.value.args[0]["info"]
+    assert (f'the groups of "{user_dn("carol")}" were not all followed: they nest deeper '
+            f"than warden-group-depth (2 levels)") in slapd.log_text()
+    slapd.conn(user_dn("erin"), USERPW).modify_s(POLICY, policy)   # a direct member
+    rc, out = slapd.ldapmodify("dn: olcOverlay={0}warden,olcDatabase={1}mdb,cn=config\n"
+                               "changetype: modify\nreplace: olcWardenGroupDepth\n"
+                               "olcWardenGroupDepth: 3\n")
+    assert rc == 0, out
+    slapd.conn(user_dn("carol"), USERPW).modify_s(POLICY, policy)

@@ -233,7 +233,7 @@ def test_new_secret_starts_anew_and_delete_forgets(slapd):
 
 
 def recovery_set(codes, iterations=1000):
-    """Stored forms of recovery codes, as overlay/recovery.h defines them."""
+    """Stored forms of recovery codes, as overlay/lib/recovery.h defines them."""
     import hashlib
     salt = os.urandom(16)
     out = []

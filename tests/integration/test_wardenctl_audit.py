@@ -1,8 +1,8 @@
 """wardenctl audit verify / tail / export on trails written by the real
-writer (tests/audit/wauditgen, overlay/auditlog.c), no slapd involved.
+writer (tests/audit/wauditgen, overlay/lib/auditlog.c), no slapd involved.
 
 The chain is also recomputed here in Python from the description in
-overlay/auditlog.h alone (canonical form, genesis, HKDF key derivation), so
+overlay/lib/auditlog.h alone (canonical form, genesis, HKDF key derivation), so
 the header stays the specification.
 """
 import hashlib
@@ -40,7 +40,7 @@ def ctl(*args):
 
 
 def key_file(path, *keys):
-    """A key file (overlay/keyring.h) with the given 32-byte keys, the
+    """A key file (overlay/lib/keyring.h) with the given 32-byte keys, the
     first active."""
     path.write_text("".join(f"k{i} {k.hex()}\n" for i, k in enumerate(keys)))
     path.chmod(0o600)
@@ -48,7 +48,7 @@ def key_file(path, *keys):
 
 
 def hkdf(master, label):
-    """HKDF-SHA-256 (RFC 5869), empty salt, 32 bytes: overlay/auditlog.h's
+    """HKDF-SHA-256 (RFC 5869), empty salt, 32 bytes: overlay/lib/auditlog.h's
     warden_audit_derive_key()."""
     prk = hmac.new(bytes(32), master, hashlib.sha256).digest()
     return hmac.new(prk, label + b"\x01", hashlib.sha256).digest()

@@ -1,4 +1,4 @@
-/* The audit records' JSON writer (overlay/auditjson.c): escaping of every
+/* The audit records' JSON writer (overlay/lib/auditjson.c): escaping of every
  * control character, invalid UTF-8, embedded NULs, base64, the builder. */
 
 #include <stdio.h>

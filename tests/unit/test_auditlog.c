@@ -1,4 +1,4 @@
-/* The audit trail (overlay/auditlog.c): the chain, its canonical form,
+/* The audit trail (overlay/lib/auditlog.c): the chain, its canonical form,
  * restarts, torn last lines, rotation, group commit, the asynchronous mode,
  * and what each policy does when the file cannot be written. */
 

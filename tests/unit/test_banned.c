@@ -1,4 +1,4 @@
-/* The banned-password index (backend/banned.c): keys, duplicates, the file
+/* The banned-password index (overlay/lib/banned.c): keys, duplicates, the file
  * layout, corrupt files refused, replacement noticed, a million entries,
  * concurrent readers. */
 

@@ -1,4 +1,4 @@
-/* Repeated wrong passwords (overlay/dedup.c): seen and not seen, the
+/* Repeated wrong passwords (overlay/lib/dedup.c): seen and not seen, the
  * window, four credentials per user, forgetting, users evicted, threads. */
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* Recovery codes (overlay/recovery.c): issue, verify, the stored format,
+/* Recovery codes (overlay/lib/recovery.c): issue, verify, the stored format,
  * splitting a credential; one use each, with backend/otpstate.c. */
 
 #include <ctype.h>

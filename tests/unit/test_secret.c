@@ -1,4 +1,4 @@
-/* Secrets wrapped at rest (overlay/secret.c): round trip, key rotation,
+/* Secrets wrapped at rest (overlay/lib/secret.c): round trip, key rotation,
  * and every way an unwrap is refused. */
 
 #include <stdio.h>

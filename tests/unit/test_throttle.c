@@ -1,4 +1,4 @@
-/* Failures per client address (overlay/throttle.c): address forms, the
+/* Failures per client address (overlay/lib/throttle.c): address forms, the
  * sliding-window estimate against an exact count, LRU eviction, threads. */
 
 #include <pthread.h>

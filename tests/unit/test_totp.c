@@ -1,4 +1,4 @@
-/* One-time codes (overlay/totpcalc.c): the RFC 6238 and RFC 4226 test
+/* One-time codes (overlay/lib/totpcalc.c): the RFC 6238 and RFC 4226 test
  * vectors, the window, drift, replay refusal, and splitting a bind
  * credential. */
 

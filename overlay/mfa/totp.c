@@ -15,7 +15,7 @@
  * written to the token entry (oathTOTPLastTimeStep, oathHOTPCounter), as
  * otp.la does, so that it replicates and other servers refuse the code.
  *
- * Secrets are kept wrapped (overlay/secret.h) under the key file's active
+ * Secrets are kept wrapped (overlay/lib/secret.h) under the key file's active
  * key, bound to the token entry's entryUUID.  A cleartext oathSecret in an
  * add or modify is wrapped before it reaches the database; a raw secret
  * left by otp.la works and is wrapped at its first successful use.
@@ -923,7 +923,7 @@ warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 
 	*secret_changed = 0;
 	/* a replica keeps what its provider sends */
-	if ( be_isupdate( op ) ) return SLAP_CB_CONTINUE;
+	if ( warden_is_replicated( op ) ) return SLAP_CB_CONTINUE;
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		a = attr_find( op->ora_e->e_attrs, warden_oath.ad_secret );
 		if ( !a ) return SLAP_CB_CONTINUE;

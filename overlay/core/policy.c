@@ -337,7 +337,7 @@ warden_policy_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
 	unsigned i;
 
 	/* a replica keeps what its provider sends */
-	if ( be_isupdate( op ) ) return SLAP_CB_CONTINUE;
+	if ( warden_is_replicated( op ) ) return SLAP_CB_CONTINUE;
 	slap_str2ad( "pwdMinLength", &ad_min, &text );
 	slap_str2ad( "pwdMaxLength", &ad_max, &text );
 

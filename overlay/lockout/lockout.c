@@ -19,9 +19,12 @@
 /* Window for "the same wrong password counts once" when the policy has no
  * pwdFailureCountInterval. */
 #define LOCKOUT_DEDUP_WINDOW	(300 * SEC)
-/* Claims on attempts are kept in this many lists, each under its own
- * mutex, chosen by the user's entryUUID. */
+/* Claims on attempts are kept in this many stripes, each under its own
+ * mutex, chosen by the user's entryUUID; a stripe holds this many claims
+ * in place before it allocates (a bind must not pay for malloc and free:
+ * issue 13's budget for the whole check is 2% of a plain bind). */
 #define LOCKOUT_STRIPES	64
+#define LOCKOUT_STRIPE_SLOTS	4
 
 /* Attempts of one user whose password is being verified right now. */
 typedef struct lockout_claim {
@@ -43,7 +46,8 @@ struct warden_lockout {
 	 * changed under the stripe's mutex: together they never pass
 	 * pwdMaxFailure, whatever the concurrency. */
 	ldap_pvt_thread_mutex_t	lo_claim_mutex[LOCKOUT_STRIPES];
-	lockout_claim		*lo_claims[LOCKOUT_STRIPES];
+	lockout_claim		*lo_claims[LOCKOUT_STRIPES];	/**< beyond the slots */
+	lockout_claim		lo_slot[LOCKOUT_STRIPES][LOCKOUT_STRIPE_SLOTS];
 };
 
 /* The client's address as slapd names it ("IP=127.0.0.1:4711"). */
@@ -170,16 +174,30 @@ lockout_stripe( const unsigned char *uuid )
 	return h % LOCKOUT_STRIPES;
 }
 
-/* The claim of a user in a stripe (its mutex held); created when add. */
+/* The claim of a user in a stripe (its mutex held); created when add.  A
+ * slot is free while its count is 0. */
 static lockout_claim *
 lockout_claim_find( warden_lockout *lo, unsigned stripe,
 	const unsigned char *uuid, int add )
 {
-	lockout_claim *c;
+	lockout_claim *c, *free_slot = NULL;
+	unsigned i;
 
+	for ( i = 0; i < LOCKOUT_STRIPE_SLOTS; i++ ) {
+		c = &lo->lo_slot[stripe][i];
+		if ( !c->lc_n ) {
+			if ( !free_slot ) free_slot = c;
+		} else if ( !memcmp( c->lc_uuid, uuid, WARDEN_UUID_LEN ) ) {
+			return c;
+		}
+	}
 	for ( c = lo->lo_claims[stripe]; c; c = c->lc_next )
 		if ( !memcmp( c->lc_uuid, uuid, WARDEN_UUID_LEN ) ) return c;
 	if ( !add ) return NULL;
+	if ( free_slot ) {
+		memcpy( free_slot->lc_uuid, uuid, WARDEN_UUID_LEN );
+		return free_slot;
+	}
 	c = ch_calloc( 1, sizeof( *c ) );
 	memcpy( c->lc_uuid, uuid, WARDEN_UUID_LEN );
 	c->lc_next = lo->lo_claims[stripe];
@@ -192,9 +210,18 @@ static void
 lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
 {
 	lockout_claim **cp, *c;
+	unsigned i;
 
 	if ( !ws->ws_claimed ) return;
 	ws->ws_claimed = 0;
+	for ( i = 0; i < LOCKOUT_STRIPE_SLOTS; i++ ) {
+		c = &lo->lo_slot[stripe][i];
+		if ( c->lc_n && !memcmp( c->lc_uuid, ws->ws_uuid,
+				WARDEN_UUID_LEN ) ) {
+			c->lc_n--;
+			return;
+		}
+	}
 	for ( cp = &lo->lo_claims[stripe]; ( c = *cp ); cp = &c->lc_next ) {
 		if ( memcmp( c->lc_uuid, ws->ws_uuid, WARDEN_UUID_LEN ) ) continue;
 		if ( --c->lc_n == 0 ) {
@@ -519,36 +546,15 @@ int
 warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
 	Modifications *m;
-	Entry *e = NULL;
-	int touches = 0, admin;
 
+	/* who may lock and unlock: roles.c's rules, checked before */
 	*unlock = 0;
 	for ( m = op->orm_modlist; m; m = m->sml_next ) {
 		if ( m->sml_desc != warden_pwd.ad_pwdAccountLockedTime ) continue;
-		touches = 1;
 		if ( m->sml_op == LDAP_MOD_DELETE || m->sml_op == SLAP_MOD_SOFTDEL ||
 			( m->sml_op == LDAP_MOD_REPLACE && !m->sml_numvals ) )
 			*unlock = 1;
-	}
-	if ( !touches ) return SLAP_CB_CONTINUE;
-	if ( warden_is_internal( op ) )
-		return SLAP_CB_CONTINUE;
-
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
-	admin = lockout_is_admin( op, on, e,
-		WARDEN_ROLE_ADMIN | WARDEN_ROLE_HELPDESK );
-	if ( e ) be_entry_release_r( op, e );
-	op->o_bd->bd_info = bi;
-	if ( !admin ) {
-		*unlock = 0;
-		rs->sr_err = LDAP_INSUFFICIENT_ACCESS;
-		rs->sr_text = "only administrators and the helpdesk (or manage "
-			"access to pwdAccountLockedTime) may lock or unlock accounts";
-		send_ldap_result( op, rs );
-		return rs->sr_err;
 	}
 	return SLAP_CB_CONTINUE;
 }

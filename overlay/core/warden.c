@@ -122,6 +122,20 @@ warden_is_internal( Operation *op )
 	return 0;
 }
 
+int
+warden_is_replicated( Operation *op )
+{
+	return be_shadow_update( op ) || be_isupdate( op );
+}
+
+int
+warden_replication_rid( Operation *op )
+{
+	return SLAP_SYNC_SHADOW( op->o_bd ) &&
+		SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ?
+		(int)op->o_connid : 0;	/* SLAPD_SYNC_RID2SYNCCONN(rid) is rid */
+}
+
 static slap_overinst warden;
 
 enum {
@@ -1163,6 +1177,9 @@ typedef struct warden_opctx {
 	int		wo_secret;	/* a modify of oathSecret */
 	int		wo_audit_only;	/* bind: nothing but the audit record */
 	int		wo_internal;	/* a change warden makes itself */
+	/* no rule applies: warden's own change, or one that replication
+	 * applies (warden_is_replicated()) */
+	int		wo_exempt;
 	int		wo_pwmod;	/* the modify of a Password Modify */
 	int		wo_announced;	/* its audit record is announced */
 	warden_audit_mark wo_intent;	/* its intent record is written */
@@ -1516,8 +1533,9 @@ warden_touches_password( Operation *op )
 /* What every write does first.  Its result, refusals included, is to
  * pass warden_write_response (the audit record); then the trail (when it
  * refuses records), a connection limited to a password change, the
- * roles and a policy setting out of range may refuse it.  Internal
- * writes are warden's: only the restriction applies. */
+ * write rules, the roles and a policy setting out of range may refuse
+ * it.  Warden's own writes and replicated ones are exempt from all of
+ * that (wo_exempt) and recorded all the same. */
 static int
 warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_opctx **wop )
@@ -1526,17 +1544,21 @@ warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_opctx *wo;
 
 	*wop = wo = warden_opctx_push( op, on, warden_write_response );
-	/* the record comes after the commit; syncs may wait for it */
+	/* the intent record comes before the database; syncs may wait
+	 * for it */
 	warden_audit_announce_op( on, &wo->wo_announced );
 	wo->wo_internal = internal;
+	wo->wo_exempt = internal || warden_is_replicated( op );
 	wo->wo_pwmod = warden_quality_is_exop( op );
-	if ( !internal ) {
-		rc = warden_audit_accepts( op, rs, on );
-		if ( rc != SLAP_CB_CONTINUE ) return rc;
-	}
+	/* what the provider committed is applied, whatever the trail says:
+	 * a refusal would only have syncrepl retry it forever */
+	if ( wo->wo_exempt ) return SLAP_CB_CONTINUE;
+	rc = warden_audit_accepts( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( internal ) return SLAP_CB_CONTINUE;
+	rc = warden_writes_check( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	rc = warden_roles_write_check( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	return warden_policy_write_check( op, rs, on );
@@ -1551,7 +1573,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 
 	rc = warden_write_begin( op, rs, on, &wo );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	internal = wo->wo_internal;
+	internal = wo->wo_exempt;
 	if ( !internal ) {
 		rc = warden_access_validate( op, rs, on );
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
@@ -1560,7 +1582,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	}
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	if ( !warden_is_internal( op ) && warden_touches_password( op ) ) {
+	if ( !internal && warden_touches_password( op ) ) {
 		BackendInfo *bi = op->o_bd->bd_info;
 		warden_policy p;
 		Entry *e = NULL;
@@ -1587,7 +1609,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	wo->wo_unlock = unlock;
 	wo->wo_secret = secret;
 	if ( unlock || secret ) warden_load_uuid( op, on, &wo->wo_subject );
-	return warden_audit_intent( op, rs, on, internal, wo->wo_pwmod,
+	return warden_audit_intent( op, rs, on, wo->wo_internal, wo->wo_pwmod,
 		&wo->wo_announced, &wo->wo_intent );
 }
 
@@ -1603,7 +1625,9 @@ warden_op_delete( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo->wo_delete = 1;
 	warden_load_uuid( op, on, &wo->wo_subject );
-	wo->wo_tokens = warden_totp_tokens_of( op, on );
+	/* a replica's tokens go with the provider's delete, replicated */
+	if ( !warden_is_replicated( op ) )
+		wo->wo_tokens = warden_totp_tokens_of( op, on );
 	return warden_audit_intent( op, rs, on, wo->wo_internal, 0,
 		&wo->wo_announced, &wo->wo_intent );
 }
@@ -1617,7 +1641,7 @@ warden_op_write( Operation *op, SlapReply *rs )
 
 	rc = warden_write_begin( op, rs, on, &wo );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
-	internal = wo->wo_internal;
+	internal = wo->wo_exempt;
 	if ( op->o_tag == LDAP_REQ_ADD && !internal ) {
 		int secret;
 
@@ -1636,7 +1660,7 @@ warden_op_write( Operation *op, SlapReply *rs )
 	}
 
 	warden_subjects_written( op, on->on_bi.bi_private );
-	return warden_audit_intent( op, rs, on, internal, 0,
+	return warden_audit_intent( op, rs, on, wo->wo_internal, 0,
 		&wo->wo_announced, &wo->wo_intent );
 }
 
@@ -1697,14 +1721,18 @@ warden_op_extended( Operation *op, SlapReply *rs )
 
 /* Attributes whose values are secrets or their hashes: comparing or
  * filtering on their values would tell whether a guess is right, without
- * a bind, without a count. */
+ * a bind, without a count.  With any options too ("userPassword;x-a"). */
 static int
 warden_secret_attr( AttributeDescription *ad )
 {
-	return ad == slap_schema.si_ad_userPassword ||
-		ad == warden_pwd.ad_pwdHistory ||
-		ad == warden_oath.ad_secret ||
-		ad == warden_ad.ad_recoveryCode;
+	AttributeType *at = ad ? ad->ad_type : NULL;
+
+	return at && ( at == slap_schema.si_ad_userPassword->ad_type ||
+		( warden_pwd.ad_pwdHistory &&
+		  at == warden_pwd.ad_pwdHistory->ad_type ) ||
+		( warden_oath.ad_secret && at == warden_oath.ad_secret->ad_type ) ||
+		( warden_ad.ad_recoveryCode &&
+		  at == warden_ad.ad_recoveryCode->ad_type ) );
 }
 
 /* Whether a filter tests the value of a secret (presence is no guess). */

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "banned.h"
+#include "codec.h"
 #include "quality.h"
 
 struct warden_banned {
@@ -41,38 +42,6 @@ struct warden_banned {
 #define BL_H_STRLEN	40
 #define BL_H_FILELEN	48
 #define BL_H_RESERVED	56
-
-static uint64_t
-bl_get64( const unsigned char *p )
-{
-	uint64_t v;
-
-	memcpy( &v, p, sizeof( v ) );
-	return le64toh( v );
-}
-
-static uint32_t
-bl_get32( const unsigned char *p )
-{
-	uint32_t v;
-
-	memcpy( &v, p, sizeof( v ) );
-	return le32toh( v );
-}
-
-static void
-bl_put64( unsigned char *p, uint64_t v )
-{
-	v = htole64( v );
-	memcpy( p, &v, sizeof( v ) );
-}
-
-static void
-bl_put32( unsigned char *p, uint32_t v )
-{
-	v = htole32( v );
-	memcpy( p, &v, sizeof( v ) );
-}
 
 /* The key of a password (banned.h) into out, which has len + 1 bytes;
  * the one definition for building and for lookup. */
@@ -182,13 +151,13 @@ bl_write_index( int fd, char **keys, size_t n )
 		strlen_total += strlen( keys[i] ) + 1;
 	memset( hdr, 0, sizeof( hdr ) );
 	memcpy( hdr, WARDEN_BANNED_MAGIC, 8 );
-	bl_put32( hdr + BL_H_VERSION, WARDEN_BANNED_VERSION );
-	bl_put32( hdr + BL_H_KEYS, WARDEN_BANNED_KEYS );
-	bl_put64( hdr + BL_H_COUNT, n );
-	bl_put64( hdr + BL_H_OFFSETS, WARDEN_BANNED_HEADER );
-	bl_put64( hdr + BL_H_STRINGS, WARDEN_BANNED_HEADER + 8 * (uint64_t)n );
-	bl_put64( hdr + BL_H_STRLEN, strlen_total );
-	bl_put64( hdr + BL_H_FILELEN,
+	warden_put32( hdr + BL_H_VERSION, WARDEN_BANNED_VERSION );
+	warden_put32( hdr + BL_H_KEYS, WARDEN_BANNED_KEYS );
+	warden_put64( hdr + BL_H_COUNT, n );
+	warden_put64( hdr + BL_H_OFFSETS, WARDEN_BANNED_HEADER );
+	warden_put64( hdr + BL_H_STRINGS, WARDEN_BANNED_HEADER + 8 * (uint64_t)n );
+	warden_put64( hdr + BL_H_STRLEN, strlen_total );
+	warden_put64( hdr + BL_H_FILELEN,
 		WARDEN_BANNED_HEADER + 8 * (uint64_t)n + strlen_total );
 	if ( bl_write( fd, hdr, sizeof( hdr ) ) < 0 ) return -1;
 
@@ -199,7 +168,7 @@ bl_write_index( int fd, char **keys, size_t n )
 	}
 	strlen_total = 0;
 	for ( i = 0; i < n; i++ ) {
-		bl_put64( tab + t, strlen_total );
+		warden_put64( tab + t, strlen_total );
 		t += 8;
 		strlen_total += strlen( keys[i] ) + 1;
 		if ( t == tabsz ) {
@@ -365,25 +334,25 @@ bl_check( warden_banned *bl, const char *path, char *msg, size_t len )
 			"(build one with wardenctl banned build)", path );
 		return -1;
 	}
-	if ( bl_get32( m + BL_H_VERSION ) != WARDEN_BANNED_VERSION ) {
+	if ( warden_get32( m + BL_H_VERSION ) != WARDEN_BANNED_VERSION ) {
 		snprintf( msg, len, "\"%s\" is a banned-password index of format "
 			"%" PRIu32 "; this warden reads format %d: rebuild it with "
-			"wardenctl banned build", path, bl_get32( m + BL_H_VERSION ),
+			"wardenctl banned build", path, warden_get32( m + BL_H_VERSION ),
 			WARDEN_BANNED_VERSION );
 		return -1;
 	}
-	if ( bl_get32( m + BL_H_KEYS ) != WARDEN_BANNED_KEYS ) {
+	if ( warden_get32( m + BL_H_KEYS ) != WARDEN_BANNED_KEYS ) {
 		snprintf( msg, len, "\"%s\" was built with other normalisation "
 			"rules (%" PRIu32 ", this warden has %d): rebuild it with "
-			"wardenctl banned build", path, bl_get32( m + BL_H_KEYS ),
+			"wardenctl banned build", path, warden_get32( m + BL_H_KEYS ),
 			WARDEN_BANNED_KEYS );
 		return -1;
 	}
-	n = bl_get64( m + BL_H_COUNT );
-	offs = bl_get64( m + BL_H_OFFSETS );
-	strs = bl_get64( m + BL_H_STRINGS );
-	slen = bl_get64( m + BL_H_STRLEN );
-	flen = bl_get64( m + BL_H_FILELEN );
+	n = warden_get64( m + BL_H_COUNT );
+	offs = warden_get64( m + BL_H_OFFSETS );
+	strs = warden_get64( m + BL_H_STRINGS );
+	slen = warden_get64( m + BL_H_STRLEN );
+	flen = warden_get64( m + BL_H_FILELEN );
 	if ( flen != bl->wb_size ) {
 		snprintf( msg, len, "\"%s\" is %s: %zu bytes, its header says %"
 			PRIu64, path, flen > bl->wb_size ? "truncated" : "corrupt",
@@ -392,7 +361,7 @@ bl_check( warden_banned *bl, const char *path, char *msg, size_t len )
 	}
 	if ( offs != WARDEN_BANNED_HEADER || n > ( flen - offs ) / 8 ||
 		strs != offs + 8 * n || slen != flen - strs ||
-		bl_get64( m + BL_H_RESERVED ) != 0 ) {
+		warden_get64( m + BL_H_RESERVED ) != 0 ) {
 		snprintf( msg, len, "\"%s\" is corrupt: inconsistent header", path );
 		return -1;
 	}
@@ -404,7 +373,7 @@ bl_check( warden_banned *bl, const char *path, char *msg, size_t len )
 	for ( i = 0; i < n; i++ ) {
 		const char *s, *nul;
 
-		if ( bl_get64( bl->wb_offsets + 8 * i ) != pos || pos >= slen ) {
+		if ( warden_get64( bl->wb_offsets + 8 * i ) != pos || pos >= slen ) {
 			snprintf( msg, len, "\"%s\" is corrupt: offset of key %"
 				PRIu64 " out of range", path, i );
 			return -1;
@@ -503,7 +472,7 @@ bl_find( const warden_banned *bl, const char *key )
 	while ( lo < hi ) {
 		uint64_t mid = lo + ( hi - lo ) / 2;
 		int c = strcmp( key,
-			bl->wb_strings + bl_get64( bl->wb_offsets + 8 * mid ) );
+			bl->wb_strings + warden_get64( bl->wb_offsets + 8 * mid ) );
 
 		if ( c == 0 ) return 1;
 		if ( c < 0 )

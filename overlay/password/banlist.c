@@ -1,7 +1,7 @@
 /* banlist.c - the banned-password list in slapd
  *
  * The list is an index file that `wardenctl banned build` writes (see
- * backend/banned.h): mapped read-only, so every thread shares the page
+ * overlay/lib/banned.h): mapped read-only, so every thread shares the page
  * cache's one copy and a lookup is a binary search.  wardenctl replaces
  * the file by a rename; warden notices within a second and maps the new
  * one, keeping the old one when the new one cannot be used.

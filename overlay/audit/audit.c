@@ -124,6 +124,22 @@ audit_text( warden_buf *b, const char *text )
 	warden_json_bounded( b, text, strlen( text ), AUDIT_TEXT_MAX, 0 );
 }
 
+/* A DN or RDN: the values of attributes warden rules never (an add or
+ * rename that puts one in a name is refused, and its record shows the
+ * name redacted). */
+static void
+audit_dn( warden_buf *b, Operation *op, const char *key, struct berval *dn )
+{
+	struct berval red;
+
+	if ( dn && warden_dn_redact( dn, &red, op->o_tmpmemctx ) ) {
+		audit_bv( b, key, &red );
+		op->o_tmpfree( red.bv_val, op->o_tmpmemctx );
+		return;
+	}
+	audit_bv( b, key, dn );
+}
+
 /* Where the client is: "IP=192.0.2.7:4711", "IP=[::1]:4711", or ldapi's
  * "PATH=/run/slapd/ldapi". */
 static void
@@ -220,9 +236,9 @@ audit_common( warden_buf *b, Operation *op, const char *action, int rc,
 		warden_json_uint( b, op->o_conn->c_tls_ssf );
 	}
 	/* a bind's identity is the one it asks for; not yet the connection's */
-	audit_bv( b, "user.name", op->o_tag == LDAP_REQ_BIND ? &op->o_req_dn :
-		&op->o_dn );
-	audit_bv( b, "ldap.dn", &op->o_req_dn );
+	audit_dn( b, op, "user.name", op->o_tag == LDAP_REQ_BIND ?
+		&op->o_req_dn : &op->o_dn );
+	audit_dn( b, op, "ldap.dn", &op->o_req_dn );
 	audit_controls_used( b, op );
 }
 
@@ -495,9 +511,15 @@ audit_change_record( warden_buf *b, Operation *op, warden_info *wi,
 		warden_json_key( b, "warden.internal" );
 		warden_json_bool( b, 1 );
 	}
-	if ( be_isupdate( op ) ) {
+	if ( warden_is_replicated( op ) ) {
+		int rid = warden_replication_rid( op );
+
 		warden_json_key( b, "ldap.replicated" );
 		warden_json_bool( b, 1 );
+		if ( rid ) {
+			warden_json_key( b, "ldap.replication.rid" );
+			warden_json_int( b, rid );
+		}
 	}
 	if ( phase != AUDIT_WHOLE ) {
 		warden_json_key( b, "warden.phase" );
@@ -509,8 +531,8 @@ audit_change_record( warden_buf *b, Operation *op, warden_info *wi,
 	}
 	if ( phase == AUDIT_RESULT ) return;
 	if ( op->o_tag == LDAP_REQ_MODRDN ) {
-		audit_bv( b, "ldap.new_rdn", &op->orr_newrdn );
-		if ( op->orr_newSup ) audit_bv( b, "ldap.new_superior",
+		audit_dn( b, op, "ldap.new_rdn", &op->orr_newrdn );
+		if ( op->orr_newSup ) audit_dn( b, op, "ldap.new_superior",
 			op->orr_newSup );
 		warden_json_key( b, "ldap.delete_old_rdn" );
 		warden_json_bool( b, op->orr_deleteoldrdn );
@@ -576,7 +598,11 @@ warden_audit_intent( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_buf_init( &b );
 	audit_change_record( &b, op, wi, action, 0, NULL, internal,
 		AUDIT_INTENT, NULL );
-	rc = audit_emit( wi, &b, 0, announced, &seq );
+	/* warden's own changes and replicated ones are exempt from refusals
+	 * (syncrepl would retry a refused one for ever): their intent is
+	 * never refused by the policy, it waits for the file instead */
+	rc = audit_emit( wi, &b, internal || warden_is_replicated( op ) ?
+		WARDEN_AUDIT_KEEP : 0, announced, &seq );
 	warden_buf_free( &b );
 	if ( rc ) {
 		audit_refuse( op, rs, on, "the audit trail cannot be written "

@@ -31,6 +31,7 @@ pwq_time_cmp( const struct berval *x, const struct berval *y )
 #define PP_TOO_SHORT		6
 #define PP_TOO_YOUNG		7
 #define PP_IN_HISTORY		8
+#define PP_TOO_LONG		9
 #define PWQ_PERSONAL_MAX	24
 /* draft-behera's pwdHistory: time#syntax#length#value */
 #define PWQ_OCTET_STRING	"1.3.6.1.4.1.1466.115.121.1.40"
@@ -200,7 +201,8 @@ pwq_check( Operation *op, SlapReply *rs, slap_overinst *on, Entry *e,
 		Debug( LDAP_DEBUG_STATS, "warden: new password for \"%s\" "
 			"refused: %s\n", op->o_req_dn.bv_val, msg );
 		return pwq_refuse( op, rs, r == WARDEN_Q_TOO_SHORT ?
-			PP_TOO_SHORT : PP_INSUFFICIENT_QUALITY, msg, exop );
+			PP_TOO_SHORT : r == WARDEN_Q_TOO_LONG ? PP_TOO_LONG :
+			PP_INSUFFICIENT_QUALITY, msg, exop );
 	}
 	if ( warden_banlist_missing( wi ) ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot check a new password: "
@@ -420,9 +422,17 @@ pwq_history_update( Operation *op, Entry *e, const warden_policy *p )
 	for ( i = 0; hist && i < hist->a_numvals; i++ )
 		vals[n++] = hist->a_vals[i];
 	for ( i = 0; i < cur->a_numvals; i++ ) {
-		struct berval *v = &cur->a_vals[i];
+		struct berval *v = &cur->a_vals[i], hv;
 		char lenbuf[24];
-		int ll = snprintf( lenbuf, sizeof( lenbuf ), "%lu",
+		int ll, dup = 0;
+		unsigned j;
+
+		/* a value the history holds already stays there once */
+		for ( j = 0; hist && j < hist->a_numvals && !dup; j++ )
+			dup = !pwq_history_value( &hist->a_vals[j], &hv ) &&
+				bvmatch( &hv, v );
+		if ( dup ) continue;
+		ll = snprintf( lenbuf, sizeof( lenbuf ), "%lu",
 			(unsigned long)v->bv_len );
 
 		vals[n].bv_len = ts.bv_len + sizeof( PWQ_OCTET_STRING ) + 1 +

@@ -226,6 +226,23 @@ int warden_roles_write_check( Operation *op, SlapReply *rs,
  * the administrators' alone). */
 int warden_role_admin_configured( slap_overinst *on );
 
+/* writes.c: what no write may carry */
+/** Whether warden rules an attribute's values: userPassword (and its
+ * subtypes), the pwd*, warden* and oath* attributes. */
+int warden_ruled_attr( AttributeDescription *ad );
+/** An add, modify or rename from a client: refuses (sends
+ * constraintViolation, saying what to fix) a ruled attribute in the RDN,
+ * attribute options on userPassword, oathSecret or wardenRecoveryCode,
+ * and, from anyone but the rootdn, more than one userPassword value.
+ * Replication and warden's own writes pass.  @return SLAP_CB_CONTINUE or
+ * the result sent */
+int warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on );
+/** A DN as the audit trail may show it: the values of ruled attributes
+ * replaced by "(redacted)".
+ * @return 1 and the DN in out (allocated in ctx), or 0: dn shows nothing
+ *	(out empty) */
+int warden_dn_redact( struct berval *dn, struct berval *out, void *ctx );
+
 /* groups.c */
 #define WARDEN_GROUP_DEPTH_DEFAULT	8	/**< warden-group-depth */
 #define WARDEN_GROUP_DEPTH_LIMIT	64	/**< its largest value */
@@ -468,8 +485,8 @@ void warden_lockout_settle( Operation *op, slap_overinst *on,
 /** Compares cred with a hash made at start: what checking a password
  * costs, for a user who has none. */
 void warden_lockout_decoy( slap_overinst *on, struct berval *cred );
-/** A modify of this entry: refuses (sends 50) what only administrators may
- * change, returns SLAP_CB_CONTINUE otherwise; *unlock set when it unlocks. */
+/** A modify of this entry: *unlock set when it unlocks (who may is
+ * warden_roles_write_check()'s rule); returns SLAP_CB_CONTINUE. */
 int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock );
 void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
@@ -541,6 +558,19 @@ int warden_internal_write( Operation *op, slap_overinst *on,
 /** Whether an operation is one of warden's own (its callbacks carry
  * warden_internal_marker). */
 int warden_is_internal( Operation *op );
+
+/** Whether op is a change that replication applies: syncrepl's own write
+ * on a consumer or on another provider (slapd gives those connection ids
+ * below 1000, and only on a database with syncrepl), or an updatedn's.
+ * Such a change reaches the database exactly as its provider sent it:
+ * no rule, no hashing, no wrapping, no stamp (each server would otherwise
+ * make its entry differ, or refuse what the provider committed and have
+ * syncrepl retry it forever); it is recorded, marked as replicated. */
+int warden_is_replicated( Operation *op );
+
+/** The replication id (rid) a replicated change came by, or 0 for an
+ * updatedn's. */
+int warden_replication_rid( Operation *op );
 
 /** The response handler of warden's internal operations.  Not
  * slap_null_cb: ppolicy.la and warden take slap_null_cb with private data
