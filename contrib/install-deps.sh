@@ -10,7 +10,8 @@ liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
 sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
-nslcd libpam-ldapd libnss-ldapd iproute2 john-data tcpdump"
+nslcd libpam-ldapd libnss-ldapd iproute2 john-data tcpdump
+debhelper lintian gnupg"
 
 missing=""
 for p in $PKGS; do
@@ -18,6 +19,8 @@ for p in $PKGS; do
 		missing="$missing $p"
 done
 
+# debhelper, lintian: make deb (dpkg-buildpackage, debian/); gnupg: make
+# release signs the tarball and the .deb (contrib/release.sh).
 # john-data: /usr/share/john/password.lst, the common-password list make
 # builds the default banned-password index from (configure
 # --with-banned-source).

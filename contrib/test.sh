@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs warden's whole test suite: builds (as contrib/build.sh), then
 # 'make check' on the normal build and on the AddressSanitizer/UBSan build,
-# then the benchmark harness in smoke mode.  Run as root on Debian 12.
+# then 'make check-package' (the Debian package and a signed release) on the
+# normal build, then the benchmark harness in smoke mode.  Run as root on Debian 12.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,11 @@ for b in build build-asan; do
 	rm -f "$b/tests/integration/results.xml" "$b/tests/unit/warden_unit.log"
 	make -C "$b" -s check VERBOSE=1 || rc=1
 done
+# Once, on the normal build: the .deb built, installed on this machine,
+# upgraded and purged; a release signed and checked (tests/package).
+echo "== make check-package in build"
+rm -f build/tests/package/results.xml
+make -C build -s check-package || rc=1
 echo "== benchmark harness, smoke mode"
 if ! make -C build -s bench-smoke > build/bench-smoke.log 2>&1; then
 	tail -n 30 build/bench-smoke.log
@@ -38,15 +44,18 @@ for b in ("build", "build-asan"):
         failed += f + e
     else:
         failed += 1
-    xml = pathlib.Path(b, "tests/integration/results.xml")
-    if xml.exists():
+    xmls = [pathlib.Path(b, "tests/integration/results.xml")]
+    if b == "build":
+        xmls.append(pathlib.Path(b, "tests/package/results.xml"))
+    for xml in xmls:
+        if not xml.exists():
+            failed += 1
+            continue
         for s in ET.parse(xml).getroot().iter("testsuite"):
             t, f, e, sk = (int(s.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
             passed += t - f - e - sk
             failed += f + e
             skipped += sk
-    else:
-        failed += 1
 if sys.argv[1] != "0" and failed == 0:
     failed = 1      # a step outside the counted suites failed
 print(f"warden: {passed} passed, {failed} failed, {skipped} skipped")

@@ -51,7 +51,7 @@ typedef struct access_slot {
 } access_slot;
 
 struct warden_access {
-	pthread_rwlock_t	ac_lock;	/* the systems */
+	ldap_pvt_thread_rdwr_t	ac_lock;	/* the systems */
 	uint64_t		ac_sys_gen;	/* bumped by changes to systems */
 	uint64_t		ac_loaded_gen;	/* what ac_sys reflects */
 	int			ac_loaded;
@@ -69,7 +69,7 @@ warden_access_new( warden_access **acp )
 {
 	warden_access *ac = ch_calloc( 1, sizeof( *ac ) );
 
-	pthread_rwlock_init( &ac->ac_lock, NULL );
+	ldap_pvt_thread_rdwr_init( &ac->ac_lock );
 	ldap_pvt_thread_mutex_init( &ac->ac_cache_mutex );
 	ac->ac_gen = 1;
 	*acp = ac;
@@ -98,7 +98,7 @@ warden_access_free( warden_access *ac )
 {
 	if ( !ac ) return;
 	access_systems_free( ac );
-	pthread_rwlock_destroy( &ac->ac_lock );
+	ldap_pvt_thread_rdwr_destroy( &ac->ac_lock );
 	ldap_pvt_thread_mutex_destroy( &ac->ac_cache_mutex );
 	ch_free( ac );
 }
@@ -428,17 +428,17 @@ warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
 	int allowed;
 
 	if ( !ac || access_exempt( wi, &op->o_req_ndn ) ) return 1;
-	pthread_rwlock_rdlock( &ac->ac_lock );
+	ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
 	if ( !ac->ac_loaded || ac->ac_loaded_gen != ac->ac_sys_gen ) {
-		pthread_rwlock_unlock( &ac->ac_lock );
-		pthread_rwlock_wrlock( &ac->ac_lock );
+		ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
+		ldap_pvt_thread_rdwr_wlock( &ac->ac_lock );
 		if ( !ac->ac_loaded || ac->ac_loaded_gen != ac->ac_sys_gen )
 			access_load_systems( op, on, ac );
-		pthread_rwlock_unlock( &ac->ac_lock );
-		pthread_rwlock_rdlock( &ac->ac_lock );
+		ldap_pvt_thread_rdwr_wunlock( &ac->ac_lock );
+		ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
 	}
 	allowed = access_decide( op, on, ac, why, len );
-	pthread_rwlock_unlock( &ac->ac_lock );
+	ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
 	return allowed;
 }
 
@@ -507,9 +507,9 @@ warden_access_written( Operation *op, slap_overinst *on )
 		break;
 	}
 	if ( sys ) {
-		pthread_rwlock_wrlock( &ac->ac_lock );
+		ldap_pvt_thread_rdwr_wlock( &ac->ac_lock );
 		ac->ac_sys_gen++;
-		pthread_rwlock_unlock( &ac->ac_lock );
+		ldap_pvt_thread_rdwr_wunlock( &ac->ac_lock );
 	}
 	if ( sys || grp ) {
 		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );

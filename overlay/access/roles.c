@@ -17,50 +17,66 @@
 
 #define ROLES_CACHE	256
 
+/* What one identity holds; the DN itself is kept, so that no other DN
+ * whose hash collides can ever be taken for it. */
 typedef struct roles_slot {
-	uint64_t	rs_hash;
+	struct berval	rs_ndn;
 	uint64_t	rs_gen;
 	int		rs_roles;
 } roles_slot;
 
-static ldap_pvt_thread_mutex_t roles_mutex;
-static int roles_mutex_ready;
-static uint64_t roles_gen = 1;
-static roles_slot roles_cache[ROLES_CACHE];
+/* Per instance: each database has its own role groups. */
+struct warden_roles {
+	ldap_pvt_thread_mutex_t	wr_mutex;
+	uint64_t		wr_gen;
+	roles_slot		wr_slot[ROLES_CACHE];
+};
 
 void
-warden_roles_init( void )
+warden_roles_new( warden_info *wi )
 {
-	if ( roles_mutex_ready++ ) return;
-	ldap_pvt_thread_mutex_init( &roles_mutex );
+	warden_roles *wr = ch_calloc( 1, sizeof( *wr ) );
+
+	ldap_pvt_thread_mutex_init( &wr->wr_mutex );
+	wr->wr_gen = 1;
+	wi->wi_roles = wr;
 }
 
 void
-warden_roles_destroy( void )
+warden_roles_free( warden_info *wi )
 {
-	if ( --roles_mutex_ready ) return;
-	ldap_pvt_thread_mutex_destroy( &roles_mutex );
+	warden_roles *wr = wi->wi_roles;
+	unsigned i;
+
+	if ( !wr ) return;
+	for ( i = 0; i < ROLES_CACHE; i++ ) ch_free( wr->wr_slot[i].rs_ndn.bv_val );
+	ldap_pvt_thread_mutex_destroy( &wr->wr_mutex );
+	ch_free( wr );
+	wi->wi_roles = NULL;
 }
 
 void
-warden_roles_changed( void )
+warden_roles_changed( warden_info *wi )
 {
-	ldap_pvt_thread_mutex_lock( &roles_mutex );
-	roles_gen++;
-	ldap_pvt_thread_mutex_unlock( &roles_mutex );
+	warden_roles *wr = wi->wi_roles;
+
+	if ( !wr ) return;
+	ldap_pvt_thread_mutex_lock( &wr->wr_mutex );
+	wr->wr_gen++;
+	ldap_pvt_thread_mutex_unlock( &wr->wr_mutex );
 }
 
-static uint64_t
-roles_hash( warden_info *wi, struct berval *ndn )
+static unsigned
+roles_slot_of( struct berval *ndn )
 {
-	uint64_t h = 1469598103934665603ULL ^ (uintptr_t)wi;
+	uint64_t h = 1469598103934665603ULL;
 	ber_len_t i;
 
 	for ( i = 0; i < ndn->bv_len; i++ ) {
 		h ^= (unsigned char)ndn->bv_val[i];
 		h *= 1099511628211ULL;
 	}
-	return h;
+	return (unsigned)( h % ROLES_CACHE );
 }
 
 /* The roles the operation's identity holds through the role groups. */
@@ -70,17 +86,18 @@ roles_of( Operation *op, slap_overinst *on )
 	warden_info *wi = on->on_bi.bi_private;
 	struct berval *groups[3] = { &wi->wi_role_group[0],
 		&wi->wi_role_group[1], &wi->wi_role_group[2] };
-	uint64_t h, gen;
+	warden_roles *wr = wi->wi_roles;
+	uint64_t gen;
 	roles_slot *sl;
 	int roles = -1, i;
 
 	if ( BER_BVISEMPTY( &op->o_ndn ) ) return 0;
-	h = roles_hash( wi, &op->o_ndn );
-	ldap_pvt_thread_mutex_lock( &roles_mutex );
-	gen = roles_gen;
-	sl = &roles_cache[h % ROLES_CACHE];
-	if ( sl->rs_hash == h && sl->rs_gen == gen ) roles = sl->rs_roles;
-	ldap_pvt_thread_mutex_unlock( &roles_mutex );
+	sl = &wr->wr_slot[roles_slot_of( &op->o_ndn )];
+	ldap_pvt_thread_mutex_lock( &wr->wr_mutex );
+	gen = wr->wr_gen;
+	if ( sl->rs_gen == gen && dn_match( &sl->rs_ndn, &op->o_ndn ) )
+		roles = sl->rs_roles;
+	ldap_pvt_thread_mutex_unlock( &wr->wr_mutex );
 	if ( roles >= 0 ) return roles;
 
 	roles = 0;
@@ -97,13 +114,16 @@ roles_of( Operation *op, slap_overinst *on )
 	if ( roles & WARDEN_ROLE_ADMIN )
 		roles |= WARDEN_ROLE_HELPDESK | WARDEN_ROLE_AUDITOR;
 	if ( roles & WARDEN_ROLE_HELPDESK ) roles |= WARDEN_ROLE_AUDITOR;
-	ldap_pvt_thread_mutex_lock( &roles_mutex );
-	if ( roles_gen == gen ) {
-		sl->rs_hash = h;
+	ldap_pvt_thread_mutex_lock( &wr->wr_mutex );
+	if ( wr->wr_gen == gen ) {
+		if ( !dn_match( &sl->rs_ndn, &op->o_ndn ) ) {
+			ch_free( sl->rs_ndn.bv_val );
+			ber_dupbv( &sl->rs_ndn, &op->o_ndn );
+		}
 		sl->rs_gen = gen;
 		sl->rs_roles = roles;
 	}
-	ldap_pvt_thread_mutex_unlock( &roles_mutex );
+	ldap_pvt_thread_mutex_unlock( &wr->wr_mutex );
 	return roles;
 }
 

@@ -217,6 +217,6 @@ done:
 void
 warden_groups_changed( warden_info *wi )
 {
-	warden_roles_changed();
+	warden_roles_changed( wi );
 	warden_access_forget( wi->wi_access );
 }

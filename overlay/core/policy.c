@@ -156,7 +156,7 @@ policy_free_lists( warden_policy *p )
 void
 warden_policy_cache_init( warden_info *wi )
 {
-	pthread_rwlock_init( &wi->wi_policy_lock, NULL );
+	ldap_pvt_thread_rdwr_init( &wi->wi_policy_lock );
 	wi->wi_policy_n = 0;
 }
 
@@ -170,7 +170,7 @@ warden_policy_cache_destroy( warden_info *wi )
 		policy_free_lists( &wi->wi_policy_cache[i].ps_policy );
 	}
 	wi->wi_policy_n = 0;
-	pthread_rwlock_destroy( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_destroy( &wi->wi_policy_lock );
 }
 
 void
@@ -178,7 +178,7 @@ warden_policy_invalidate( warden_info *wi, struct berval *ndn )
 {
 	int i;
 
-	pthread_rwlock_wrlock( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_wlock( &wi->wi_policy_lock );
 	wi->wi_policy_gen++;
 	for ( i = 0; i < wi->wi_policy_n; i++ ) {
 		if ( !ndn || dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
@@ -188,7 +188,7 @@ warden_policy_invalidate( warden_info *wi, struct berval *ndn )
 			i--;
 		}
 	}
-	pthread_rwlock_unlock( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_wunlock( &wi->wi_policy_lock );
 }
 
 int
@@ -202,19 +202,19 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 	unsigned long gen;
 	int i, rc;
 
-	pthread_rwlock_rdlock( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_rlock( &wi->wi_policy_lock );
 	for ( i = 0; i < wi->wi_policy_n; i++ ) {
 		if ( dn_match( ndn, &wi->wi_policy_cache[i].ps_ndn ) ) {
 			rc = wi->wi_policy_cache[i].ps_missing ?
 				WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
 			*out = wi->wi_policy_cache[i].ps_policy;
 			policy_copy_lists( op, out );
-			pthread_rwlock_unlock( &wi->wi_policy_lock );
+			ldap_pvt_thread_rdwr_runlock( &wi->wi_policy_lock );
 			return rc;
 		}
 	}
 	gen = wi->wi_policy_gen;
-	pthread_rwlock_unlock( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_runlock( &wi->wi_policy_lock );
 
 	memset( &slot, 0, sizeof( slot ) );
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
@@ -234,7 +234,7 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 	*out = slot.ps_policy;
 	policy_copy_lists( op, out );
 
-	pthread_rwlock_wrlock( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_wlock( &wi->wi_policy_lock );
 	/* A write to a policy entry while we read it: do not cache. */
 	if ( gen == wi->wi_policy_gen && wi->wi_policy_n < WARDEN_POLICY_CACHE ) {
 		ber_dupbv( &slot.ps_ndn, ndn );
@@ -242,7 +242,7 @@ warden_policy_lookup( Operation *op, slap_overinst *on, struct berval *ndn,
 	} else {
 		policy_free_lists( &slot.ps_policy );
 	}
-	pthread_rwlock_unlock( &wi->wi_policy_lock );
+	ldap_pvt_thread_rdwr_wunlock( &wi->wi_policy_lock );
 	return slot.ps_missing ? WARDEN_POLICY_MISSING : WARDEN_POLICY_FOUND;
 }
 

@@ -521,7 +521,7 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDITOR_GROUP:
 		ch_free( wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP].bv_val );
 		BER_BVZERO( &wi->wi_role_group[c->type - WARDEN_ADMIN_GROUP] );
-		warden_roles_changed();
+		warden_roles_changed( wi );
 		break;
 	case WARDEN_REUSE_LISTENER:
 		if ( c->valx < 0 ) {
@@ -743,7 +743,7 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		}
 		ch_free( g->bv_val );
 		*g = ndn;
-		warden_roles_changed();
+		warden_roles_changed( wi );
 		ch_free( c->value_string );
 		c->value_string = NULL;
 		break;
@@ -990,7 +990,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 	wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
 	warden_access_new( &wi->wi_access );
-	warden_roles_init();
+	warden_roles_new( wi );
 	warden_policy_cache_init( wi );
 	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
 	if ( !wi->wi_subjects || warden_lockout_new( &wi->wi_lockout ) ) {
@@ -1152,7 +1152,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ber_bvarray_free( wi->wi_access_exempt );
 	ber_bvarray_free( wi->wi_reuse_listeners );
 	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
-	warden_roles_destroy();
+	warden_roles_free( wi );
 	ch_free( wi );
 	on->on_bi.bi_private = NULL;
 	warden_pwgen_release();
@@ -1478,7 +1478,7 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
-	if ( warden_access_written( op, wo->wo_on ) ) warden_roles_changed();
+	if ( warden_access_written( op, wo->wo_on ) ) warden_roles_changed( wi );
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid ) {
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
 		warden_code_guard_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );

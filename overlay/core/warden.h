@@ -49,6 +49,7 @@ typedef struct warden_policy_slot {
 typedef struct warden_lockout warden_lockout;
 typedef struct warden_banlist warden_banlist;
 typedef struct warden_access warden_access;
+typedef struct warden_roles warden_roles;
 
 /** One warden instance: the configuration and resources of one
  * "overlay warden" on one database. */
@@ -71,7 +72,7 @@ typedef struct warden_info {
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
 	int		wi_expose_lock;		/**< warden-lockout-expose */
 
-	pthread_rwlock_t	wi_policy_lock;	/**< guards the cache below */
+	ldap_pvt_thread_rdwr_t	wi_policy_lock;	/**< guards the cache below */
 	int		wi_policy_n;
 	unsigned long	wi_policy_gen;		/**< bumped by every invalidation */
 	warden_policy_slot wi_policy_cache[WARDEN_POLICY_CACHE];
@@ -97,6 +98,7 @@ typedef struct warden_info {
 	struct berval	*wi_reset_dn;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
 	int		wi_sasl;		/**< holds the frontend's bind (sasl.c) */
+	warden_roles	*wi_roles;		/**< roles.c: what identities hold */
 	int		wi_group_depth;		/**< warden-group-depth */
 	int		wi_group_max;		/**< warden-group-max */
 	int		wi_require_tls;		/**< warden-require-tls */
@@ -207,10 +209,11 @@ void warden_client_host( Operation *op, char *buf, size_t len );
 #define WARDEN_ROLE_ADMIN	1
 #define WARDEN_ROLE_HELPDESK	2
 #define WARDEN_ROLE_AUDITOR	4
-void warden_roles_init( void );
-void warden_roles_destroy( void );
+/** The instance's cache of what identities hold (wi_roles). */
+void warden_roles_new( warden_info *wi );
+void warden_roles_free( warden_info *wi );
 /** A group changed: forget what identities hold. */
-void warden_roles_changed( void );
+void warden_roles_changed( warden_info *wi );
 /** Whether the operation's identity holds one of the roles in want: the
  * rootdn, a member of the role's group, or (e and ad given) an identity
  * with manage access to ad in e. */

@@ -22,7 +22,7 @@
 
 struct warden_banlist {
 	char			*bl_path;
-	pthread_rwlock_t	bl_lock;
+	ldap_pvt_thread_rdwr_t	bl_lock;
 	warden_banned		*bl_index;
 	time_t			bl_checked;	/* last look at the file */
 };
@@ -40,7 +40,7 @@ warden_banlist_open( const char *path, warden_banlist **blp, char *msg,
 	bl->bl_path = ch_strdup( path );
 	bl->bl_index = idx;
 	bl->bl_checked = slap_get_time();
-	pthread_rwlock_init( &bl->bl_lock, NULL );
+	ldap_pvt_thread_rdwr_init( &bl->bl_lock );
 	*blp = bl;
 	return 0;
 }
@@ -86,7 +86,7 @@ warden_banlist_close( warden_banlist *bl )
 {
 	if ( !bl ) return;
 	warden_banned_close( bl->bl_index );
-	pthread_rwlock_destroy( &bl->bl_lock );
+	ldap_pvt_thread_rdwr_destroy( &bl->bl_lock );
 	ch_free( bl->bl_path );
 	ch_free( bl );
 }
@@ -99,9 +99,9 @@ banlist_refresh( warden_banlist *bl )
 	warden_banned *idx = NULL;
 	char msg[SLAP_TEXT_BUFLEN];
 
-	pthread_rwlock_wrlock( &bl->bl_lock );
-	if ( bl->bl_checked != now ) {
-		bl->bl_checked = now;
+	ldap_pvt_thread_rdwr_wlock( &bl->bl_lock );
+	if ( __atomic_load_n( &bl->bl_checked, __ATOMIC_RELAXED ) != now ) {
+		__atomic_store_n( &bl->bl_checked, now, __ATOMIC_RELAXED );
 		if ( warden_banned_changed( bl->bl_index, bl->bl_path ) ) {
 			if ( warden_banned_open( bl->bl_path, &idx, msg,
 					sizeof( msg ) ) ) {
@@ -116,7 +116,7 @@ banlist_refresh( warden_banlist *bl )
 			}
 		}
 	}
-	pthread_rwlock_unlock( &bl->bl_lock );
+	ldap_pvt_thread_rdwr_wunlock( &bl->bl_lock );
 }
 
 int
@@ -125,9 +125,13 @@ warden_banned_check( warden_banlist *bl, struct berval *pw )
 	int rc;
 
 	if ( !bl ) return 0;
-	if ( bl->bl_checked != slap_get_time() ) banlist_refresh( bl );
-	pthread_rwlock_rdlock( &bl->bl_lock );
+	/* a racy look is enough to decide whether to take the lock, but
+	 * it must be an atomic one */
+	if ( __atomic_load_n( &bl->bl_checked, __ATOMIC_RELAXED ) !=
+			slap_get_time() )
+		banlist_refresh( bl );
+	ldap_pvt_thread_rdwr_rlock( &bl->bl_lock );
 	rc = warden_banned_contains( bl->bl_index, pw->bv_val, pw->bv_len ) > 0;
-	pthread_rwlock_unlock( &bl->bl_lock );
+	ldap_pvt_thread_rdwr_runlock( &bl->bl_lock );
 	return rc;
 }

@@ -1,6 +1,7 @@
 """The example configurations in contrib/examples work as documented, and
 make install puts the module, schema and manual where slapd looks."""
 import os
+import re
 import subprocess
 
 import ldap
@@ -75,8 +76,12 @@ def test_make_install_layout(tmp_path):
     p = subprocess.run(["make", "-s", "-C", str(BUILDDIR), "install", f"DESTDIR={tmp_path}"],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
-    for f in ("usr/lib/ldap/warden.so", "usr/lib/ldap/warden.la",
-              "etc/ldap/schema/warden.schema", "etc/ldap/schema/warden.ldif"):
+    # the configured directories (make distcheck gives others)
+    mk = (BUILDDIR / "Makefile").read_text()
+    moduledir, schemadir = (re.search(rf"^{v} = (.*)$", mk, re.M).group(1).lstrip("/")
+                            for v in ("moduledir", "schemadir"))
+    for f in (f"{moduledir}/warden.so", f"{moduledir}/warden.la",
+              f"{schemadir}/warden.schema", f"{schemadir}/warden.ldif"):
         assert (tmp_path / f).exists(), f
     mans = list(tmp_path.rglob("slapo-warden.5"))
     assert mans, "man page not installed"
@@ -87,7 +92,7 @@ def test_make_install_layout(tmp_path):
     idx = tmp_path / (p.stdout.strip().lstrip("/") + "/banned.idx")
     assert idx.is_file(), list(tmp_path.rglob("banned.idx"))
     assert idx.stat().st_mode & 0o777 == 0o644
-    assert p.stdout.strip() + "/banned.idx" in (tmp_path / "usr/lib/ldap/warden.so").read_bytes().decode(
+    assert p.stdout.strip() + "/banned.idx" in (tmp_path / moduledir / "warden.so").read_bytes().decode(
         "latin-1")
     for pw, rc in (("P@ssw0rd1!", 1), ("Glacier-Orbit-73x", 0)):
         assert subprocess.run([os.environ["WARDENCTL"], "banned", "check", str(idx)],
