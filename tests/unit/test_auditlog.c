@@ -1217,6 +1217,51 @@ START_TEST( checkpoint_written )
 }
 END_TEST
 
+static void *
+kept_run( void *arg )
+{
+	blocked *b = arg;
+
+	b->b_rc = warden_audit_write_ext( b->b_a, "{\"exempt\":1}", 12,
+		WARDEN_AUDIT_KEEP, NULL );
+	__atomic_store_n( &b->b_done, 1, __ATOMIC_SEQ_CST );
+	return NULL;
+}
+
+/* A waited WARDEN_AUDIT_KEEP record under WARDEN_AUDIT_REFUSE (the intent
+ * of a replicated or warden's own change): not refused, its caller waits
+ * for the file as under WARDEN_AUDIT_BLOCK */
+START_TEST( kept_waits_under_refuse )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	const char *files[] = { path, NULL };
+	faulty *f = faulty_new();
+	warden_audit_opts o = faulty_opts( f, 1, WARDEN_AUDIT_REFUSE );
+	blocked b = { 0 };
+	pthread_t th;
+	warden_audit *a;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	a = open_ok( path, &o );
+	b.b_a = a;
+	put( a, "{\"n\":1}" );
+	faulty_set( f, ENOSPC, 0, 0 );
+	ck_assert_int_eq( warden_audit_write( a, "{\"n\":2}", 7, NULL ),
+		WARDEN_AUDIT_REFUSED );
+	pthread_create( &th, NULL, kept_run, &b );
+	usleep( 400000 );
+	ck_assert_int_eq( __atomic_load_n( &b.b_done, __ATOMIC_SEQ_CST ), 0 );
+	faulty_set( f, 0, 0, 0 );
+	pthread_join( th, NULL );
+	ck_assert_int_eq( b.b_rc, WARDEN_AUDIT_OK );
+	warden_audit_close( a );
+	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), 2 );
+	free( f );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
 /* WARDEN_AUDIT_KEEP: refused neither by the policy nor a failing file;
  * written once the file takes records again */
 START_TEST( kept_under_refuse )
@@ -1294,6 +1339,7 @@ auditlog_suite( void )
 	tcase_add_test( tf, close_gives_up );
 	tcase_add_test( tf, full_tmpfs );
 	tcase_add_test( tf, kept_under_refuse );
+	tcase_add_test( tf, kept_waits_under_refuse );
 	tcase_set_timeout( tf, 60 );
 	suite_add_tcase( s, tf );
 	return s;
