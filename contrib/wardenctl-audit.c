@@ -1,6 +1,6 @@
 /* wardenctl-audit.c - wardenctl audit: verify, tail and export audit trails
  *
- *	wardenctl audit verify [--key-file F] FILE...
+ *	wardenctl audit verify [--key-file F [--checkpoint CP]] [--allow-empty] FILE...
  *	wardenctl audit tail [-n N] [FILTERS] FILE
  *	wardenctl audit export [FILTERS] [--pseudonymize --key-file F] FILE...
  *
@@ -23,12 +23,25 @@
  *	broken link	the sequence is right but the previous hash is not the
  *			previous record's: a record was replaced, or files were
  *			given out of order or from two trails
+ * Records cut off the end leave no trace in the files: with --checkpoint
+ * CP (the file warden-audit-checkpoint names; needs --key-file, whose keys
+ * check its signature), verify also fails ("truncated", exit 1) when the
+ * trail ends before the checkpoint's sequence number, and when the record
+ * with that number has another hash than the checkpoint says.  Files that
+ * hold no record at all fail (exit 1) unless --allow-empty is given.
+ * --key is another name of --key-file.
  * A chain that does not start at the genesis value is accepted with a note
  * (the oldest files were rotated away); a new trail starting in the middle
  * is not.  With --key-file, records must carry HMACs under the chain key
  * derived from a key of that key file (any of them, so a trail written
  * across a key rotation verifies); without it, plain SHA-256.  Exit 2 on
  * other errors.
+ *
+ * Every command reads a line only up to WARDEN_AUDIT_LINE_MAX bytes
+ * (auditlog.h: the longest record the writer accepts, with its chain
+ * members): a longer line is no record, and reading stops there with
+ * "FILE:LINE: a line longer than N bytes: not an audit record" and exit 1,
+ * so a wrong file (/dev/zero, a binary) costs at most that much memory.
  *
  * tail prints the last N (default 10) records of FILE that pass the
  * filters, as they are.  export prints every record of the files that
@@ -84,7 +97,8 @@
 int wc_audit( int argc, char **argv );
 
 static const char *wa_usage =
-	"usage: wardenctl audit verify [--key-file F] FILE...  (oldest first)\n"
+	"usage: wardenctl audit verify [--key-file F [--checkpoint CP]] [--allow-empty]\n"
+	"                              FILE...  (oldest first)\n"
 	"       wardenctl audit tail [-n N] [FILTERS] FILE\n"
 	"       wardenctl audit export [FILTERS] [--pseudonymize --key-file F] FILE...\n"
 	"FILTERS: --since TIME --until TIME (UTC YYYY-MM-DD[THH:MM[:SS]], or 30m, 2h, 7d\n"
@@ -549,22 +563,55 @@ reader_open( wa_reader *r, const char *path )
 	return 0;
 }
 
-/* 1: a line; 0: the end; -1: a read error */
+/* 1: a line; 0: the end; -1: a read error; -2: a line longer than any
+ * record (reported).  A line is read only up to WARDEN_AUDIT_LINE_MAX
+ * bytes: a file that is not a trail (/dev/zero, a binary file) costs at
+ * most that much memory, never the whole file's. */
 static int
 reader_next( wa_reader *r )
 {
-	ssize_t n = getline( &r->r_line, &r->r_cap, r->r_f );
+	size_t n = 0;
+	int c = EOF;
 
-	if ( n < 0 ) {
-		if ( ferror( r->r_f ) ) {
-			fprintf( stderr, "wardenctl: %s: %s\n", r->r_path, strerror( errno ) );
-			return -1;
+	flockfile( r->r_f );
+	for ( ;; ) {
+		if ( ( c = getc_unlocked( r->r_f ) ) == EOF ) break;
+		if ( n + 1 >= r->r_cap ) {
+			size_t cap = r->r_cap ? 2 * r->r_cap : 4096;
+			char *p;
+
+			if ( cap > WARDEN_AUDIT_LINE_MAX + 2 ) cap = WARDEN_AUDIT_LINE_MAX + 2;
+			if ( n + 1 >= cap ) {
+				funlockfile( r->r_f );
+				r->r_lineno++;
+				fprintf( stderr, "wardenctl: %s:%lu: a line longer than %lu "
+					"bytes: not an audit record (a record of the trail is at "
+					"most %lu bytes); is this an audit file?\n", r->r_path,
+					r->r_lineno, (unsigned long)WARDEN_AUDIT_LINE_MAX,
+					(unsigned long)WARDEN_AUDIT_LINE_MAX );
+				return -2;
+			}
+			if ( !( p = realloc( r->r_line, cap ) ) ) {
+				funlockfile( r->r_f );
+				fprintf( stderr, "wardenctl: %s: out of memory\n", r->r_path );
+				return -1;
+			}
+			r->r_line = p;
+			r->r_cap = cap;
 		}
-		return 0;
+		r->r_line[n++] = c;
+		if ( c == '\n' ) break;
 	}
+	funlockfile( r->r_f );
+	if ( ferror( r->r_f ) ) {
+		fprintf( stderr, "wardenctl: %s: %s\n", r->r_path, strerror( errno ) );
+		return -1;
+	}
+	if ( !n ) return 0;
+	r->r_line[n] = '\0';
 	r->r_lineno++;
-	r->r_torn = !( n > 0 && r->r_line[n - 1] == '\n' );
-	r->r_len = r->r_torn ? (size_t)n : (size_t)n - 1;
+	r->r_torn = c != '\n';
+	r->r_len = r->r_torn ? n : n - 1;
 	return 1;
 }
 
@@ -638,9 +685,54 @@ find_seq( char **files, int nfiles, int fi, unsigned long after, uint64_t want,
 	return 0;
 }
 
+/* The checkpoint of a trail (auditlog.h, CHECKPOINTS), read and its MAC
+ * checked against every key of the key file.  0, or 1 (bad, said), 2 */
 static int
-wa_verify( char **files, int nfiles, const char *keyfile )
+read_checkpoint( const char *path, const char *keyfile, uint64_t *seq,
+	unsigned char hash[WARDEN_AUDIT_HASH_LEN] )
 {
+	unsigned char keys[WARDEN_KEYS_MAX][WARDEN_AUDIT_HASH_LEN];
+	char line[WARDEN_AUDIT_CHECKPOINT_MAX];
+	int nk = 0, rc;
+	size_t n;
+	FILE *f;
+
+	if ( !keyfile ) {
+		fprintf( stderr, "wardenctl: --checkpoint needs --key-file: "
+			"checkpoints are signed with a key derived from it\n" );
+		return 2;
+	}
+	if ( !( f = fopen( path, "r" ) ) ) {
+		fprintf( stderr, "wardenctl: %s: %s\n", path, strerror( errno ) );
+		return 2;
+	}
+	n = fread( line, 1, sizeof( line ), f );
+	fclose( f );
+	if ( load_keys( keyfile, WARDEN_AUDIT_LABEL_CHECKPOINT, keys, &nk ) )
+		return 2;
+	rc = warden_audit_checkpoint_parse(
+		(const unsigned char (*)[WARDEN_AUDIT_HASH_LEN])keys, nk, line, n,
+		seq, hash );
+	OPENSSL_cleanse( keys, sizeof( keys ) );
+	if ( rc == -1 ) {
+		printf( "%s: not a warden audit checkpoint\n", path );
+		return 1;
+	}
+	if ( rc == -2 ) {
+		printf( "%s: the checkpoint's signature does not verify with the "
+			"key file (forged, edited, or another key file)\n", path );
+		return 1;
+	}
+	return 0;
+}
+
+static int
+wa_verify( char **files, int nfiles, const char *keyfile,
+	const char *cpfile, int allow_empty )
+{
+	unsigned char cp_hash[WARDEN_AUDIT_HASH_LEN];
+	uint64_t cp_seq = 0;
+	int cp_seen = 0;
 	unsigned char keys[WARDEN_KEYS_MAX][WARDEN_AUDIT_HASH_LEN];
 	unsigned char prev[WARDEN_AUDIT_HASH_LEN], d[WARDEN_AUDIT_HASH_LEN];
 	warden_audit_hasher *h[WARDEN_KEYS_MAX] = { NULL };
@@ -649,6 +741,10 @@ wa_verify( char **files, int nfiles, const char *keyfile )
 	char hex[2 * WARDEN_AUDIT_HASH_LEN + 1], where[4200];
 	wa_reader r;
 
+	if ( cpfile && ( rc = read_checkpoint( cpfile, keyfile, &cp_seq,
+			cp_hash ) ) )
+		return rc;
+	rc = 2;
 	if ( keyfile ) {
 		if ( load_keys( keyfile, WARDEN_AUDIT_LABEL_CHAIN, keys, &nh ) ) return 2;
 		for ( i = 0; i < nh; i++ )
@@ -754,14 +850,52 @@ wa_verify( char **files, int nfiles, const char *keyfile )
 						"the files are from two trails)" );
 				}
 			}
+			if ( cpfile && l.al_seq == cp_seq ) {
+				if ( memcmp( l.al_hash, cp_hash, sizeof( cp_hash ) ) ) {
+					warden_audit_hex( cp_hash, hex );
+					BAD( "not the record of the checkpoint: %s says seq "
+						"%llu has hash %s (the trail was rewritten from "
+						"there, or another trail)", cpfile,
+						(unsigned long long)cp_seq, hex );
+				}
+				cp_seen = 1;
+			}
 			memcpy( prev, l.al_hash, sizeof( prev ) );
 			last = l.al_seq;
 			count++;
 		}
 		reader_close( &r );
+		if ( r_rc == -2 ) {
+			printf( "%llu records verified before it\n",
+				(unsigned long long)count );
+			rc = 1;
+			goto out;
+		}
 		if ( r_rc < 0 ) goto out;
 	}
 #undef BAD
+	if ( cpfile && ( !count || last < cp_seq ) ) {
+		char at[48];
+
+		if ( count ) snprintf( at, sizeof( at ), "at seq %llu",
+			(unsigned long long)last );
+		else snprintf( at, sizeof( at ), "with no record" );
+		printf( "truncated: the trail ends %s, before its checkpoint "
+			"(seq %llu in %s): records were removed from its end%s\n",
+			at, (unsigned long long)cp_seq, cpfile, count ? "" :
+			" (or the files were emptied)" );
+		if ( count )
+			printf( "%llu records verified before the end\n",
+				(unsigned long long)count );
+		rc = 1;
+		goto out;
+	}
+	if ( !count && !allow_empty ) {
+		printf( "0 records: the files hold no record (an emptied trail?); "
+			"--allow-empty accepts an empty trail\n" );
+		rc = 1;
+		goto out;
+	}
 	if ( !count ) {
 		printf( "0 records verified (no records in the files)\n" );
 	} else {
@@ -769,6 +903,13 @@ wa_verify( char **files, int nfiles, const char *keyfile )
 		printf( "%llu records verified; last seq %llu, hash %s\n",
 			(unsigned long long)count, (unsigned long long)last, hex );
 	}
+	if ( cpfile && cp_seen )
+		printf( "checkpoint verified: seq %llu is in the trail with the "
+			"checkpoint's hash\n", (unsigned long long)cp_seq );
+	else if ( cpfile )
+		printf( "checkpoint verified: the trail goes past its seq %llu "
+			"(that record is in older files)\n",
+			(unsigned long long)cp_seq );
 	rc = 0;
 
 out:
@@ -1002,7 +1143,7 @@ wa_tail( const char *path, wa_opts *o )
 		head = ( head + 1 ) % n;
 		count++;
 	}
-	if ( r_rc < 0 ) rc = 2;
+	if ( r_rc < 0 ) rc = r_rc == -2 ? 1 : 2;
 	if ( count > n ) count = n;
 	for ( i = 0; i < count; i++ ) {
 		long k = ( head - count + i + n ) % n;
@@ -1085,7 +1226,8 @@ wa_export( char **files, int nfiles, wa_opts *o )
 			}
 			fwrite( x.x_out.wb_data, 1, x.x_out.wb_len, stdout );
 		}
-		if ( r_rc < 0 ) rc = 2;
+		if ( r_rc == -2 && rc < 1 ) rc = 1;
+		if ( r_rc == -1 ) rc = 2;
 		reader_close( &r );
 	}
 	fields_free( &f );
@@ -1113,13 +1255,17 @@ wc_audit( int argc, char **argv )
 		{ "dn", required_argument, NULL, 'd' },
 		{ "action", required_argument, NULL, 'a' },
 		{ "key-file", required_argument, NULL, 'k' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "pseudonymize", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	wa_opts o;
 	const char *cmd;
 	char *actions = NULL, *end;
-	int c, rc = 2, filters = 0, nact = 0;
+	const char *cpfile = NULL;
+	int c, rc = 2, filters = 0, nact = 0, allow_empty = 0;
 
 	memset( &o, 0, sizeof( o ) );
 	o.o_n = 10;
@@ -1182,6 +1328,8 @@ wc_audit( int argc, char **argv )
 			break;
 			}
 		case 'k': o.o_keyfile = optarg; break;
+		case 'c': cpfile = optarg; break;
+		case 'E': allow_empty = 1; break;
 		case 'p': o.o_pseudo = 1; break;
 		case 'h':
 			fputs( wa_usage, stdout );
@@ -1195,12 +1343,13 @@ wc_audit( int argc, char **argv )
 	argv += optind;
 	if ( !strcmp( cmd, "verify" ) ) {
 		if ( argc < 1 || filters || o.o_pseudo ) goto usage;
-		rc = wa_verify( argv, argc, o.o_keyfile );
+		rc = wa_verify( argv, argc, o.o_keyfile, cpfile, allow_empty );
 	} else if ( !strcmp( cmd, "tail" ) ) {
-		if ( argc != 1 || o.o_pseudo || o.o_keyfile ) goto usage;
+		if ( argc != 1 || o.o_pseudo || o.o_keyfile || cpfile ||
+			allow_empty ) goto usage;
 		rc = wa_tail( argv[0], &o );
 	} else if ( !strcmp( cmd, "export" ) ) {
-		if ( argc < 1 || ( filters & 1 ) ) goto usage;
+		if ( argc < 1 || ( filters & 1 ) || cpfile || allow_empty ) goto usage;
 		if ( o.o_keyfile && !o.o_pseudo ) goto usage;
 		rc = wa_export( argv, argc, &o );
 	} else {

@@ -158,13 +158,16 @@ enum {
 	WARDEN_REUSE_LISTENER,
 	WARDEN_CODE_MAX_FAILURE,
 	WARDEN_CODE_MAX_DELAY,
-	WARDEN_THROTTLE_IPV6_PREFIX
+	WARDEN_THROTTLE_IPV6_PREFIX,
+	WARDEN_AUDIT_CHECKPOINT,
+	WARDEN_AUDIT_AGGREGATE
 };
 
 /* Limits of the numeric settings, named in the messages that refuse a
  * value outside them. */
 #define WARDEN_CODE_MAX_FAILURE_LIMIT	1000
 #define WARDEN_CODE_MAX_DELAY_LIMIT	86400	/* a day */
+#define WARDEN_AUDIT_AGGREGATE_LIMIT	3600	/* an hour */
 
 static ConfigDriver warden_cf_gen;
 
@@ -297,6 +300,15 @@ static ConfigTable warden_cfg[] = {
 		"Length of the IPv6 prefix the source-address throttle counts "
 		"failed binds by",
 		SYN_INTEGER, "integerMatch" ),
+	WARDEN_CF_ENTRY( "warden-audit-checkpoint", "file",
+		ARG_STRING|WARDEN_AUDIT_CHECKPOINT, "28", "olcWardenAuditCheckpoint",
+		"File that receives signed checkpoints of the end of the audit trail",
+		SYN_DIRSTRING, "caseExactMatch" ),
+	WARDEN_CF_ENTRY( "warden-audit-aggregate", "seconds",
+		ARG_UINT|WARDEN_AUDIT_AGGREGATE, "29", "olcWardenAuditAggregate",
+		"Interval over which repeated identical bind failures become one "
+		"audit record with a count; 0: each its own record",
+		SYN_INTEGER, "integerMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -316,7 +328,8 @@ static ConfigOCs warden_ocs[] = {
 		"olcWardenAuditRedact $ olcWardenGroupDepth $ "
 		"olcWardenGroupMax $ olcWardenRequireTLS $ "
 		"olcWardenCodeReuseListener $ olcWardenCodeMaxFailure $ "
-		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix ) )",
+		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix $ "
+		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -365,6 +378,10 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_CODE_MAX_DELAY:
 		c->value_uint = wi->wi_code_max_delay;
 		return c->value_uint == WARDEN_CODE_MAX_DELAY_DEFAULT;
+	case WARDEN_AUDIT_CHECKPOINT:	s = wi->wi_audit_checkpoint; break;
+	case WARDEN_AUDIT_AGGREGATE:
+		c->value_uint = wi->wi_audit_agg_interval;
+		return c->value_uint == WARDEN_AUDIT_AGGREGATE_DEFAULT;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		c->value_uint = wi->wi_throttle_ipv6_prefix;
 		return c->value_uint == WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -404,20 +421,28 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	return 0;
 }
 
+/* The trail (closed) opened again with the settings as they are. */
+static void
+warden_cf_audit_restart_closed( warden_info *wi )
+{
+	char msg[SLAP_TEXT_BUFLEN];
+
+	if ( warden_audit_start( wi, wi->wi_audit_file, &wi->wi_audit, msg,
+			sizeof( msg ) ) )
+		Debug( LDAP_DEBUG_ANY, "warden: the audit trail cannot be "
+			"opened again: %s; changes are refused until it is\n", msg );
+}
+
 /* The trail's settings changed while it is open: it is closed (what is
  * queued written) and opened again with them, continuing its chain. */
 static void
 warden_cf_audit_restart( warden_info *wi )
 {
-	char msg[SLAP_TEXT_BUFLEN];
-
 	if ( !wi->wi_audit ) return;
+	warden_audit_aggregate_tick( wi, 1 );
 	warden_audit_stop( wi->wi_audit );
 	wi->wi_audit = NULL;
-	if ( warden_audit_start( wi, wi->wi_audit_file, &wi->wi_audit, msg,
-			sizeof( msg ) ) )
-		Debug( LDAP_DEBUG_ANY, "warden: the audit trail cannot be "
-			"opened again: %s\n", msg );
+	warden_cf_audit_restart_closed( wi );
 }
 
 static void
@@ -478,6 +503,15 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_CODE_MAX_DELAY:
 		wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
+		break;
+	case WARDEN_AUDIT_CHECKPOINT:
+		ch_free( wi->wi_audit_checkpoint );
+		wi->wi_audit_checkpoint = NULL;
+		warden_cf_audit_restart( wi );
+		break;
+	case WARDEN_AUDIT_AGGREGATE:
+		wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
+		warden_audit_aggregate_set( wi );
 		break;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -781,6 +815,49 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		wi->wi_code_max_failure = c->value_uint;
 		break;
 
+	case WARDEN_AUDIT_CHECKPOINT: {
+		char *old = wi->wi_audit_checkpoint;
+
+		if ( warden_check_audit_path( c->value_string, msg, len ) )
+			return -1;
+		if ( wi->wi_audit_file && !strcmp( wi->wi_audit_file,
+				c->value_string ) ) {
+			snprintf( msg, len, "the checkpoint must be another file "
+				"than the trail" );
+			return -1;
+		}
+		wi->wi_audit_checkpoint = c->value_string;
+		c->value_string = NULL;
+		if ( wi->wi_audit ) {
+			struct warden_audit *a = NULL;
+
+			/* the new trail must open, or the old one stays */
+			warden_audit_stop( wi->wi_audit );
+			wi->wi_audit = NULL;
+			if ( warden_audit_start( wi, wi->wi_audit_file, &a, msg,
+					len ) ) {
+				ch_free( wi->wi_audit_checkpoint );
+				wi->wi_audit_checkpoint = old;
+				warden_cf_audit_restart_closed( wi );
+				return -1;
+			}
+			wi->wi_audit = a;
+		}
+		ch_free( old );
+		break;
+		}
+
+	case WARDEN_AUDIT_AGGREGATE:
+		if ( c->value_uint > WARDEN_AUDIT_AGGREGATE_LIMIT ) {
+			snprintf( msg, len, "%u is not an interval in seconds from 0 "
+				"(off) to %u", c->value_uint,
+				WARDEN_AUDIT_AGGREGATE_LIMIT );
+			return -1;
+		}
+		wi->wi_audit_agg_interval = c->value_uint;
+		warden_audit_aggregate_set( wi );
+		break;
+
 	case WARDEN_CODE_MAX_DELAY:
 		if ( c->value_uint < 1 ||
 			c->value_uint > WARDEN_CODE_MAX_DELAY_LIMIT ) {
@@ -869,6 +946,7 @@ done:
 		c->type != WARDEN_GROUP_MAX &&
 		c->type != WARDEN_CODE_MAX_FAILURE &&
 		c->type != WARDEN_CODE_MAX_DELAY &&
+		c->type != WARDEN_AUDIT_AGGREGATE &&
 		c->type != WARDEN_THROTTLE_IPV6_PREFIX ) {
 		ch_free( c->value_string );
 		c->value_string = NULL;
@@ -918,6 +996,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;
 	wi->wi_code_max_failure = WARDEN_CODE_MAX_FAILURE_DEFAULT;
 	wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
+	wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 	wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
 	warden_access_new( &wi->wi_access );
 	warden_roles_new( wi );
@@ -932,6 +1011,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		warden_schema_release();
 		return 1;
 	}
+	warden_audit_init( wi );
 	on->on_bi.bi_private = wi;
 	warden_deploy_instance( wi, 1 );
 	return 0;
@@ -949,6 +1029,7 @@ warden_sync_task( void *ctx, void *arg )
 
 	if ( wi->wi_store && warden_store_sync( wi->wi_store, msg, sizeof( msg ) ) )
 		Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
+	warden_audit_aggregate_tick( wi, 0 );
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
@@ -1047,6 +1128,7 @@ warden_db_close( BackendDB *be, ConfigReply *cr )
 	warden_sync_stop( wi );
 	warden_store_close( wi->wi_store );
 	wi->wi_store = NULL;
+	warden_audit_aggregate_tick( wi, 1 );
 	warden_audit_stop( wi->wi_audit );
 	wi->wi_audit = NULL;
 	return 0;
@@ -1062,6 +1144,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	if ( !wi ) return 0;
 	warden_deploy_instance( wi, 0 );
 	warden_db_close( be, cr );
+	warden_audit_destroy( wi );
 	warden_lockout_free( wi->wi_lockout );
 	warden_subjcache_free( wi->wi_subjects );
 	warden_policy_cache_destroy( wi );
@@ -1069,6 +1152,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ch_free( wi->wi_key_file );
 	ch_free( wi->wi_state_dir );
 	ch_free( wi->wi_audit_file );
+	ch_free( wi->wi_audit_checkpoint );
 	ber_bvarray_free( wi->wi_audit_redact );
 	ch_free( wi->wi_default_policy.bv_val );
 	warden_banlist_close( wi->wi_banned );
@@ -1109,6 +1193,7 @@ typedef struct warden_opctx {
 	int		wo_exempt;
 	int		wo_pwmod;	/* the modify of a Password Modify */
 	int		wo_announced;	/* its audit record is announced */
+	warden_audit_mark wo_intent;	/* its intent record is written */
 	BerVarray	wo_tokens;	/* token entries of a deleted user */
 } warden_opctx;
 
@@ -1395,10 +1480,10 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_info *wi = wo->wo_on->on_bi.bi_private;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
-	/* Password Modify is recorded whole by its front (pwgen.c) */
+	/* Password Modify's result is recorded by its front (pwgen.c) */
 	if ( !wo->wo_pwmod )
 		warden_audit_change( op, rs, wo->wo_on, wo->wo_internal,
-			&wo->wo_announced );
+			&wo->wo_announced, &wo->wo_intent );
 	else
 		warden_audit_withdraw_op( wo->wo_on, &wo->wo_announced );
 	warden_subjects_written( op, wi );
@@ -1470,7 +1555,8 @@ warden_write_begin( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_opctx *wo;
 
 	*wop = wo = warden_opctx_push( op, on, warden_write_response );
-	/* the record comes after the commit; syncs may wait for it */
+	/* the intent record comes before the database; syncs may wait
+	 * for it */
 	warden_audit_announce_op( on, &wo->wo_announced );
 	wo->wo_internal = internal;
 	wo->wo_exempt = internal || warden_is_replicated( op );
@@ -1534,7 +1620,8 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	wo->wo_unlock = unlock;
 	wo->wo_secret = secret;
 	if ( unlock || secret ) warden_load_uuid( op, on, &wo->wo_subject );
-	return SLAP_CB_CONTINUE;
+	return warden_audit_intent( op, rs, on, wo->wo_internal, wo->wo_pwmod,
+		&wo->wo_announced, &wo->wo_intent );
 }
 
 static int
@@ -1552,7 +1639,8 @@ warden_op_delete( Operation *op, SlapReply *rs )
 	/* a replica's tokens go with the provider's delete, replicated */
 	if ( !warden_is_replicated( op ) )
 		wo->wo_tokens = warden_totp_tokens_of( op, on );
-	return SLAP_CB_CONTINUE;
+	return warden_audit_intent( op, rs, on, wo->wo_internal, 0,
+		&wo->wo_announced, &wo->wo_intent );
 }
 
 static int
@@ -1583,7 +1671,8 @@ warden_op_write( Operation *op, SlapReply *rs )
 	}
 
 	warden_subjects_written( op, on->on_bi.bi_private );
-	return SLAP_CB_CONTINUE;
+	return warden_audit_intent( op, rs, on, wo->wo_internal, 0,
+		&wo->wo_announced, &wo->wo_intent );
 }
 
 static const struct {
@@ -1607,9 +1696,11 @@ warden_op_extended( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	warden_info *wi = on->on_bi.bi_private;
 	const char *action = "extended";
+	warden_audit_mark mark;
 	int i, rc, announced = 0;
 
-	if ( !wi->wi_audit || BER_BVISNULL( &op->ore_reqoid ) ||
+	if ( ( !wi->wi_audit && !wi->wi_audit_file ) ||
+		BER_BVISNULL( &op->ore_reqoid ) ||
 		bvmatch( &op->ore_reqoid, &slap_EXOP_MODIFY_PASSWD ) )
 		return SLAP_CB_CONTINUE;
 	for ( i = 0; warden_exops[i].oid; i++ ) {
@@ -1619,12 +1710,22 @@ warden_op_extended( Operation *op, SlapReply *rs )
 		}
 	}
 	warden_audit_announce_op( on, &announced );
+	/* recorded before it reaches the database (audit.c) */
+	if ( warden_audit_extended_intent( op, on, action, &announced, &mark ) ) {
+		rs->sr_err = LDAP_UNAVAILABLE;
+		rs->sr_text = "the audit trail cannot be written (see slapd's "
+			"log), so this operation is not made";
+		warden_audit_extended( op, on, action, rs->sr_err, rs->sr_text,
+			&announced, NULL );
+		warden_audit_withdraw_op( on, &announced );
+		return LDAP_UNAVAILABLE;
+	}
 	rc = overlay_op_walk( op, rs, op_extended, on->on_info, on->on_next );
 	op->o_bd->bd_info = (BackendInfo *)on;
 	if ( rc != SLAPD_ABANDON && rc != SLAPD_ASYNCOP )
 		warden_audit_extended( op, on, action,
 			rc == SLAP_CB_CONTINUE ? rs->sr_err : rc, rs->sr_text,
-			&announced );
+			&announced, &mark );
 	warden_audit_withdraw_op( on, &announced );
 	return rc;
 }

@@ -64,6 +64,9 @@ typedef struct warden_info {
 	int		wi_audit_refuse;	/**< warden-audit-overflow refuse */
 	int		wi_audit_syslog;	/**< warden-audit-syslog */
 	BerVarray	wi_audit_redact;	/**< warden-audit-redact */
+	char		*wi_audit_checkpoint;	/**< warden-audit-checkpoint */
+	unsigned	wi_audit_agg_interval;	/**< warden-audit-aggregate */
+	struct warden_auditagg *wi_audit_agg;	/**< bursts of bind failures */
 	struct berval	wi_default_policy;	/**< normalized DN */
 	int		wi_open;		/**< between db_open and db_close */
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
@@ -413,15 +416,55 @@ void warden_audit_stop( struct warden_audit *a );
 void warden_audit_announce_op( slap_overinst *on, int *announced );
 /** Ends an announcement that no record followed. */
 void warden_audit_withdraw_op( slap_overinst *on, int *announced );
-/** The record of a change, with its result; waits until it is durable.
- * It is the record *announced promised: *announced is cleared. */
+/** A change's intent record, written before the change goes to the
+ * database (audit.c's header comment). */
+typedef struct warden_audit_mark {
+	int		am_written;	/**< the intent is written (or queued) */
+	unsigned long long am_seq;	/**< its sequence number (durable), or 0 */
+} warden_audit_mark;
+/** Writes the intent record of a change warden passes on to the database
+ * (durable: waits until it is on disk).  Call it last, when nothing of
+ * warden's refuses the change any more.  When the trail cannot take the
+ * record, sends unavailable (52) and returns it: the change is not made.
+ * @return SLAP_CB_CONTINUE or LDAP_UNAVAILABLE; *m says what was written */
+int warden_audit_intent( Operation *op, SlapReply *rs, slap_overinst *on,
+	int internal, int pwmod, int *announced, warden_audit_mark *m );
+/** The record of a change's result.  After an intent (m->am_written): the
+ * result record, queued and kept until written.  Else (refused before the
+ * database) the whole record, waited for.  Clears *announced. */
 void warden_audit_change( Operation *op, SlapReply *rs, slap_overinst *on,
-	int internal, int *announced );
+	int internal, int *announced, const warden_audit_mark *m );
+/** The intent record of an extended operation that reaches the database.
+ * @return 0, or -1: not written, refuse the operation */
+int warden_audit_extended_intent( Operation *op, slap_overinst *on,
+	const char *action, int *announced, warden_audit_mark *m );
+/** Password Modify's front: lends a mark (cleared) to the modify slapd's
+ * handler makes, whose intent record fills it; returned before the front
+ * records the result, with the mark in l->al_mark. */
+typedef struct warden_audit_lend {
+	OpExtra		al_oe;		/* first: found on op->o_extra */
+	warden_audit_mark al_mark;
+} warden_audit_lend;
+void warden_audit_mark_lend( Operation *op, warden_audit_lend *l );
+void warden_audit_mark_return( Operation *op, warden_audit_lend *l );
 /** The record of an extended operation (*announced as above; may be
- * NULL). */
+ * NULL), the result of its intent when m says one was written. */
 void warden_audit_extended( Operation *op, slap_overinst *on,
-	const char *action, int rc, const char *text, int *announced );
-/** The record of a bind outcome (queued, not waited for). */
+	const char *action, int rc, const char *text, int *announced,
+	const warden_audit_mark *m );
+/** warden-audit-aggregate's default and limit, seconds */
+#define WARDEN_AUDIT_AGGREGATE_DEFAULT	10
+/** The aggregator of repeated bind failures (auditagg.h): made in
+ * db_init, freed in db_destroy. */
+void warden_audit_init( warden_info *wi );
+void warden_audit_destroy( warden_info *wi );
+/** Writes the records of bursts whose interval ended (all of them with
+ * all set: before the trail closes); called every second. */
+void warden_audit_aggregate_tick( warden_info *wi, int all );
+/** warden-audit-aggregate changed: running bursts end, counted. */
+void warden_audit_aggregate_set( warden_info *wi );
+/** The record of a bind outcome (queued, not waited for); a repeated
+ * identical failure is counted into its burst's record instead. */
 void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws );
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "auditjson.h"
 
 void
@@ -433,4 +435,49 @@ warden_json_raw( warden_buf *b, const char *json, size_t len )
 {
 	if ( before_value( b ) ) return -1;
 	return warden_buf_add( b, json, len );
+}
+
+/* --- bounded values ------------------------------------------------------ */
+
+int
+warden_json_bounded( warden_buf *b, const char *s, size_t len, size_t max,
+	int binary )
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	char hex[65];
+	size_t head, i;
+
+	if ( len <= max ) {
+		if ( binary && !warden_utf8_valid( s, len ) ) {
+			warden_json_begin_object( b );
+			warden_json_key( b, "base64" );
+			warden_json_base64( b, s, len );
+			return warden_json_end_object( b );
+		}
+		return warden_json_str( b, s, len );
+	}
+	if ( !EVP_Digest( s, len, md, &mdlen, EVP_sha256(), NULL ) ||
+		mdlen != sizeof( md ) ) {
+		b->wb_failed = 1;
+		return -1;
+	}
+	for ( i = 0; i < sizeof( md ); i++ )
+		snprintf( hex + 2 * i, 3, "%02x", md[i] );
+	warden_json_begin_object( b );
+	warden_json_key( b, "truncated" );
+	warden_json_bool( b, 1 );
+	warden_json_key( b, "len" );
+	warden_json_uint( b, len );
+	warden_json_key( b, "sha256" );
+	warden_json_cstr( b, hex );
+	/* the first bytes, cut at a character, when they are text */
+	head = len < WARDEN_JSON_HEAD ? len : WARDEN_JSON_HEAD;
+	while ( head > 0 && head < len && ( (unsigned char)s[head] & 0xc0 ) == 0x80 )
+		head--;
+	if ( head && warden_utf8_valid( s, head ) ) {
+		warden_json_key( b, "head" );
+		warden_json_str( b, s, head );
+	}
+	return warden_json_end_object( b );
 }

@@ -153,4 +153,24 @@ int warden_json_time( warden_buf *b, const struct timespec *ts );
  * in UTF-8 without raw line breaks. */
 int warden_json_raw( warden_buf *b, const char *json, size_t len );
 
+/* --- bounded values ------------------------------------------------------ */
+
+/** Bytes of a value's beginning kept in its bounded form. */
+#define WARDEN_JSON_HEAD	64
+
+/** A value that may be too long for a record.  At most max bytes: as
+ * warden_json_str(), or, with binary set and a value that is not UTF-8,
+ * as {"base64":"..."}.  Longer: in a bounded form that still identifies
+ * it,
+ *
+ *	{"truncated":true,"len":N,"sha256":"<64 lower-case hex>","head":"..."}
+ *
+ * N the value's length in bytes, the SHA-256 of all its bytes, and head
+ * its first WARDEN_JSON_HEAD bytes or fewer, cut at a character boundary
+ * (absent when those are not UTF-8).  A writer gives max so that a record
+ * stays far below the trail's limit, whatever the directory holds.
+ * @return 0 or -1 (sticky, as every builder call) */
+int warden_json_bounded( warden_buf *b, const char *s, size_t len, size_t max,
+	int binary );
+
 #endif /* WARDEN_AUDITJSON_H */

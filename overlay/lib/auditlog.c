@@ -230,6 +230,114 @@ done:
 	return rc;
 }
 
+/* --- checkpoints ----------------------------------------------------- */
+
+#define CP_HEAD		"{\"@timestamp\":\""
+#define CP_ACTION	"\",\"event.action\":\"audit-checkpoint\",\"warden.seq\":"
+#define CP_HASH		",\"warden.hash\":\""
+#define CP_MAC		",\"warden.mac\":\""
+#define CP_MAC_LEN	( sizeof( CP_MAC ) - 1 )
+/* ,"warden.mac":"<64 hex>"} */
+#define CP_TAIL_LEN	( CP_MAC_LEN + HEX_LEN + 2 )
+
+static int
+cp_mac( const unsigned char *key, const char *body, size_t n,
+	unsigned char out[WARDEN_AUDIT_HASH_LEN] )
+{
+	EVP_MAC *mac = EVP_MAC_fetch( NULL, "HMAC", NULL );
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new( mac ) : NULL;
+	OSSL_PARAM params[2];
+	size_t outl = 0;
+	int rc = -1;
+
+	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_MAC_PARAM_DIGEST,
+		"SHA256", 0 );
+	params[1] = OSSL_PARAM_construct_end();
+	if ( ctx && EVP_MAC_init( ctx, key, WARDEN_AUDIT_HASH_LEN, params ) &&
+		EVP_MAC_update( ctx, (const unsigned char *)body, n ) &&
+		EVP_MAC_update( ctx, (const unsigned char *)"}", 1 ) &&
+		EVP_MAC_final( ctx, out, &outl, WARDEN_AUDIT_HASH_LEN ) &&
+		outl == WARDEN_AUDIT_HASH_LEN )
+		rc = 0;
+	EVP_MAC_CTX_free( ctx );
+	EVP_MAC_free( mac );
+	return rc;
+}
+
+int
+warden_audit_checkpoint_format( const unsigned char key[WARDEN_AUDIT_HASH_LEN],
+	uint64_t seq, const unsigned char hash[WARDEN_AUDIT_HASH_LEN],
+	const struct timespec *ts, char *out, size_t outlen )
+{
+	unsigned char m[WARDEN_AUDIT_HASH_LEN];
+	char hex[HEX_LEN + 1], mhex[HEX_LEN + 1];
+	warden_buf b;
+	int n;
+
+	warden_buf_init( &b );
+	warden_json_begin_array( &b );	/* the time's form, without a key */
+	warden_json_time( &b, ts );
+	warden_audit_hex( hash, hex );
+	if ( warden_buf_failed( &b ) || b.wb_len < 3 ) {
+		warden_buf_free( &b );
+		return -1;
+	}
+	/* b holds ["T": the time is b[2 .. len-1) */
+	n = snprintf( out, outlen, CP_HEAD "%.*s" CP_ACTION "%llu" CP_HASH "%s\"",
+		(int)( b.wb_len - 3 ), b.wb_data + 2, (unsigned long long)seq, hex );
+	warden_buf_free( &b );
+	if ( n < 0 || (size_t)n + CP_TAIL_LEN + 2 > outlen ) return -1;
+	if ( cp_mac( key, out, n, m ) ) return -1;
+	warden_audit_hex( m, mhex );
+	n += snprintf( out + n, outlen - n, CP_MAC "%s\"}\n", mhex );
+	return n;
+}
+
+int
+warden_audit_checkpoint_parse( const unsigned char (*keys)[WARDEN_AUDIT_HASH_LEN],
+	int nkeys, const char *line, size_t len, uint64_t *seqp,
+	unsigned char hash[WARDEN_AUDIT_HASH_LEN] )
+{
+	unsigned char want[WARDEN_AUDIT_HASH_LEN], m[WARDEN_AUDIT_HASH_LEN];
+	const char *p, *end, *d;
+	uint64_t seq = 0;
+	size_t body;
+	int i;
+
+	if ( len && line[len - 1] == '\n' ) len--;
+	if ( len < CP_TAIL_LEN + sizeof( CP_HEAD ) + sizeof( CP_ACTION ) +
+		sizeof( CP_HASH ) + HEX_LEN || len >= WARDEN_AUDIT_CHECKPOINT_MAX ||
+		memchr( line, '\n', len ) ) return -1;
+	if ( memcmp( line, CP_HEAD, sizeof( CP_HEAD ) - 1 ) ||
+		line[len - 1] != '}' || line[len - 2] != '"' ) return -1;
+	body = len - CP_TAIL_LEN;
+	if ( memcmp( line + body, CP_MAC, CP_MAC_LEN ) ||
+		unhex( line + body + CP_MAC_LEN, want ) ) return -1;
+	/* ...,"warden.seq":N,"warden.hash":"H" */
+	p = line + body - ( HEX_LEN + 1 );
+	if ( p[HEX_LEN] != '"' || unhex( p, hash ) ) return -1;
+	p -= sizeof( CP_HASH ) - 1;
+	if ( memcmp( p, CP_HASH, sizeof( CP_HASH ) - 1 ) ) return -1;
+	end = p;
+	while ( p > line && p[-1] >= '0' && p[-1] <= '9' ) p--;
+	if ( p == end || end - p > 20 || ( *p == '0' && end - p > 1 ) ) return -1;
+	for ( d = p; d < end; d++ ) {
+		if ( seq > ( UINT64_MAX - ( *d - '0' ) ) / 10 ) return -1;
+		seq = seq * 10 + ( *d - '0' );
+	}
+	if ( (size_t)( p - line ) < sizeof( CP_ACTION ) - 1 ||
+		memcmp( p - ( sizeof( CP_ACTION ) - 1 ), CP_ACTION,
+			sizeof( CP_ACTION ) - 1 ) ) return -1;
+	for ( i = 0; i < nkeys; i++ ) {
+		if ( cp_mac( keys[i], line, body, m ) ) return -1;
+		if ( !CRYPTO_memcmp( m, want, sizeof( m ) ) ) {
+			*seqp = seq;
+			return 0;
+		}
+	}
+	return -2;
+}
+
 /* --- the writer ------------------------------------------------------ */
 
 #define REC_PENDING	-1
@@ -238,6 +346,7 @@ typedef struct audit_rec {
 	struct audit_rec *ar_next;
 	int		ar_state;	/* REC_PENDING, or a warden_audit_rc */
 	int		ar_nowait;	/* nobody waits: the writer frees it */
+	int		ar_keep;	/* never refused: retried until written */
 	pthread_cond_t	ar_cond;	/* for its waiting caller alone: a
 					 * batch wakes nobody else */
 	uint64_t	ar_seq;
@@ -260,6 +369,16 @@ struct warden_audit {
 	warden_buf	wa_batch;
 	int		wa_syslog_fd;
 	int		wa_syslog_failing;
+	/* checkpoints (the writer thread's own) */
+	char		*wa_cp_path;
+	unsigned char	wa_cp_key[WARDEN_AUDIT_HASH_LEN];
+	uint64_t	wa_synced_seq;	/* the last record synced... */
+	unsigned char	wa_synced_hash[WARDEN_AUDIT_HASH_LEN];
+	uint64_t	wa_cp_seq;	/* ...and the last checkpointed */
+	int		wa_cp_pending;	/* a checkpoint is due at wa_cp_due */
+	int		wa_cp_failing;
+	struct timespec	wa_cp_due;
+	struct timespec	wa_cp_last;
 	int		wa_episode;	/* failing since the last success */
 	unsigned	wa_attempts;	/* failed attempts in this episode */
 
@@ -326,6 +445,14 @@ ts_passed( const struct timespec *ts )
 	clock_gettime( CLOCK_MONOTONIC, &now );
 	return now.tv_sec > ts->tv_sec ||
 		( now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec );
+}
+
+static int
+ts_cmp( const struct timespec *x, const struct timespec *y )
+{
+	if ( x->tv_sec != y->tv_sec ) return x->tv_sec < y->tv_sec ? -1 : 1;
+	if ( x->tv_nsec != y->tv_nsec ) return x->tv_nsec < y->tv_nsec ? -1 : 1;
+	return 0;
 }
 
 static long
@@ -557,6 +684,8 @@ done:
 	return rc;
 }
 
+static void audit_synced( warden_audit *a );
+
 /* Asynchronous: syncs what earlier batches wrote (called and returning
  * with the mutex held).  A failed sync cannot be retried -- the kernel may
  * have dropped the pages -- so it is reported, and under
@@ -572,6 +701,7 @@ audit_sync_written( warden_audit *a )
 	if ( rc < 0 ) audit_log( a, "cannot sync \"%s\": %s; records written "
 		"since the last sync may be lost if the system fails", a->wa_path,
 		strerror( err ) );
+	if ( rc == 0 ) audit_synced( a );
 	pthread_mutex_lock( &a->wa_mutex );
 	a->wa_unsynced = 0;
 	if ( rc < 0 ) {
@@ -674,6 +804,78 @@ audit_syslog( warden_audit *a, const char *line, size_t n )
 	}
 }
 
+/* What is on disk now, after a sync (the writer thread): a checkpoint
+ * becomes due, at most every ao_checkpoint_ms. */
+static void
+audit_synced( warden_audit *a )
+{
+	a->wa_synced_seq = a->wa_seq;
+	memcpy( a->wa_synced_hash, a->wa_hash, sizeof( a->wa_synced_hash ) );
+	if ( !a->wa_cp_path || a->wa_cp_pending ||
+		a->wa_synced_seq == a->wa_cp_seq ) return;
+	a->wa_cp_pending = 1;
+	a->wa_cp_due = a->wa_cp_last;
+	a->wa_cp_due.tv_sec += a->wa_o.ao_checkpoint_ms / 1000;
+	a->wa_cp_due.tv_nsec += (long)( a->wa_o.ao_checkpoint_ms % 1000 ) * 1000000;
+	if ( a->wa_cp_due.tv_nsec >= 1000000000 ) {
+		a->wa_cp_due.tv_sec++;
+		a->wa_cp_due.tv_nsec -= 1000000000;
+	}
+}
+
+/* Writes the checkpoint of what is synced: PATH.tmp, synced, renamed over
+ * PATH; and a copy to syslog.  The writer thread, without the mutex. */
+static void
+audit_checkpoint_run( warden_audit *a )
+{
+	char line[WARDEN_AUDIT_CHECKPOINT_MAX], tmp[4200];
+	uint64_t seq = a->wa_synced_seq;
+	int n, fd = -1, err = 0;
+
+	n = warden_audit_checkpoint_format( a->wa_cp_key, seq, a->wa_synced_hash,
+		NULL, line, sizeof( line ) );
+	if ( n < 0 ) {
+		err = ENOMEM;
+	} else if ( snprintf( tmp, sizeof( tmp ), "%s.tmp", a->wa_cp_path ) >=
+			(int)sizeof( tmp ) ) {
+		err = ENAMETOOLONG;
+	} else if ( ( fd = open( tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+			O_CLOEXEC, 0600 ) ) < 0 ) {
+		err = errno;
+	} else if ( write( fd, line, n ) != n || fdatasync( fd ) < 0 ) {
+		err = errno ? errno : EIO;
+	}
+	if ( fd >= 0 && close( fd ) < 0 && !err ) err = errno;
+	if ( !err && rename( tmp, a->wa_cp_path ) < 0 ) err = errno;
+	if ( err ) {
+		if ( fd >= 0 ) unlink( tmp );
+		if ( !a->wa_cp_failing ) {
+			a->wa_cp_failing = 1;
+			audit_log( a, "cannot write the audit checkpoint \"%s\": %s; "
+				"trying again every %u ms", a->wa_cp_path, strerror( err ),
+				a->wa_o.ao_checkpoint_ms );
+		}
+		ts_after( &a->wa_cp_due, a->wa_o.ao_checkpoint_ms );
+		return;
+	}
+	sync_dir( a->wa_cp_path );
+	if ( a->wa_cp_failing ) {
+		a->wa_cp_failing = 0;
+		audit_log( a, "the audit checkpoint \"%s\" is written again",
+			a->wa_cp_path );
+	}
+	audit_syslog( a, line, n - 1 );
+	a->wa_cp_seq = seq;
+	clock_gettime( CLOCK_MONOTONIC, &a->wa_cp_last );
+	a->wa_cp_pending = 0;
+	pthread_mutex_lock( &a->wa_mutex );
+	a->wa_st.as_checkpoints++;
+	a->wa_st.as_checkpoint_seq = seq;
+	pthread_mutex_unlock( &a->wa_mutex );
+	/* records synced meanwhile: the next one is due */
+	if ( a->wa_synced_seq != seq ) audit_synced( a );
+}
+
 /* Writes a batch: chain members, one write(), one sync.  On success the
  * chain state moves on and each record has its sequence number; on failure
  * the file is cut back to where it was and the chain state is unchanged. */
@@ -763,6 +965,7 @@ audit_write_batch( warden_audit *a, audit_rec *batch, int sync, char *msg,
 	}
 	a->wa_seq = seq;
 	memcpy( a->wa_hash, hash, sizeof( hash ) );
+	if ( sync ) audit_synced( a );
 
 	if ( a->wa_o.ao_syslog ) {
 		const char *p = b->wb_data, *e = b->wb_data + b->wb_len;
@@ -852,9 +1055,21 @@ audit_thread( void *arg )
 					audit_sync_written( a );
 					continue;
 				}
+				if ( a->wa_cp_pending && ( a->wa_stop ||
+						ts_passed( &a->wa_cp_due ) ) ) {
+					pthread_mutex_unlock( &a->wa_mutex );
+					audit_checkpoint_run( a );
+					pthread_mutex_lock( &a->wa_mutex );
+					/* failing at the close: once is enough */
+					if ( a->wa_stop ) a->wa_cp_pending = 0;
+					continue;
+				}
 				if ( a->wa_stop ) break;
-				if ( a->wa_unsynced )
+				if ( a->wa_unsynced && ( !a->wa_cp_pending ||
+						ts_cmp( &a->wa_sync_due, &a->wa_cp_due ) < 0 ) )
 					audit_timedwait( a, &a->wa_work, &a->wa_sync_due );
+				else if ( a->wa_cp_pending )
+					audit_timedwait( a, &a->wa_work, &a->wa_cp_due );
 				else
 					pthread_cond_wait( &a->wa_work, &a->wa_mutex );
 				continue;
@@ -903,6 +1118,9 @@ audit_thread( void *arg )
 		pthread_mutex_unlock( &a->wa_mutex );
 
 		if ( audit_write_batch( a, batch, sync, msg, sizeof( msg ) ) == 0 ) {
+			/* under a steady load the writer is never idle */
+			if ( a->wa_cp_pending && ts_passed( &a->wa_cp_due ) )
+				audit_checkpoint_run( a );
 			if ( a->wa_episode ) {
 				audit_log( a, "audit trail \"%s\" is written again, after "
 					"%u failed attempts", a->wa_path, a->wa_attempts );
@@ -943,10 +1161,25 @@ audit_thread( void *arg )
 				a->wa_backoff_ms = BACKOFF_MAX_MS;
 		}
 		if ( a->wa_o.ao_durable && a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
-			/* the callers refuse their operations: the records go */
-			audit_settle( a, batch, WARDEN_AUDIT_REFUSED );
-			batch = NULL;
-			continue;
+			audit_rec *keep = NULL, **kp = &keep, *rest = NULL, **rp = &rest,
+				*r, *next;
+
+			/* the callers refuse their operations: the records go;
+			 * those kept (results of changes already made) stay */
+			for ( r = batch; r; r = next ) {
+				next = r->ar_next;
+				r->ar_next = NULL;
+				if ( r->ar_keep ) {
+					*kp = r;
+					kp = &r->ar_next;
+				} else {
+					*rp = r;
+					rp = &r->ar_next;
+				}
+			}
+			audit_settle( a, rest, WARDEN_AUDIT_REFUSED );
+			batch = keep;
+			if ( !batch ) continue;
 		}
 		if ( a->wa_stop && ts_passed( &a->wa_stop_by ) ) {
 			uint64_t before = a->wa_settled;
@@ -1025,6 +1258,58 @@ audit_write_marker( warden_audit *a, off_t torn, const unsigned char *h,
 	return rc;
 }
 
+/* The checkpoint left by the last writer: the trail must reach it
+ * (CHECKPOINTS in auditlog.h).  After audit_recover(). */
+static int
+audit_checkpoint_check( warden_audit *a, char *msg, size_t len )
+{
+	char line[WARDEN_AUDIT_CHECKPOINT_MAX];
+	unsigned char hash[WARDEN_AUDIT_HASH_LEN];
+	uint64_t seq = 0;
+	ssize_t n;
+	int fd, rc;
+
+	fd = open( a->wa_cp_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK );
+	if ( fd < 0 ) {
+		if ( errno == ENOENT ) return 0;
+		snprintf( msg, len, "cannot read the audit checkpoint \"%s\": %s",
+			a->wa_cp_path, strerror( errno ) );
+		return -1;
+	}
+	n = read( fd, line, sizeof( line ) );
+	close( fd );
+	if ( n < 0 ) {
+		snprintf( msg, len, "cannot read the audit checkpoint \"%s\": %s",
+			a->wa_cp_path, strerror( errno ) );
+		return -1;
+	}
+	rc = warden_audit_checkpoint_parse(
+		(const unsigned char (*)[WARDEN_AUDIT_HASH_LEN])a->wa_cp_key, 1,
+		line, n, &seq, hash );
+	if ( rc ) {
+		snprintf( msg, len, "the audit checkpoint \"%s\" %s; check the "
+			"trail with wardenctl audit verify, then move the checkpoint "
+			"file aside", a->wa_cp_path, rc == -2 ? "is not signed with "
+			"the key file's key (forged, or another key file)" :
+			"is not a checkpoint" );
+		return -1;
+	}
+	if ( seq > a->wa_seq || ( seq == a->wa_seq &&
+			memcmp( hash, a->wa_hash, sizeof( hash ) ) ) ) {
+		snprintf( msg, len, "the audit trail \"%s\" ends at seq %llu, %s "
+			"its last checkpoint (seq %llu in \"%s\"): records were "
+			"removed, or another file is in its place; check it with "
+			"wardenctl audit verify --checkpoint, then move the checkpoint "
+			"file aside to go on", a->wa_path,
+			(unsigned long long)a->wa_seq, seq > a->wa_seq ? "before" :
+			"with another hash than", (unsigned long long)seq,
+			a->wa_cp_path );
+		return -1;
+	}
+	a->wa_cp_seq = seq;
+	return 0;
+}
+
 static void
 audit_free( warden_audit *a )
 {
@@ -1033,6 +1318,8 @@ audit_free( warden_audit *a )
 	warden_audit_hasher_free( a->wa_hasher );
 	warden_buf_free( &a->wa_batch );
 	OPENSSL_cleanse( a->wa_key, sizeof( a->wa_key ) );
+	OPENSSL_cleanse( a->wa_cp_key, sizeof( a->wa_cp_key ) );
+	free( a->wa_cp_path );
 	free( a->wa_path );
 	pthread_cond_destroy( &a->wa_work );
 	pthread_cond_destroy( &a->wa_done );
@@ -1078,6 +1365,22 @@ warden_audit_open( const char *path, const warden_audit_opts *opts,
 	if ( !a->wa_o.ao_async_records ) a->wa_o.ao_async_records = 1000;
 	if ( !a->wa_o.ao_async_sync_ms ) a->wa_o.ao_async_sync_ms = 1000;
 	if ( !a->wa_o.ao_close_wait_ms ) a->wa_o.ao_close_wait_ms = 5000;
+	if ( !a->wa_o.ao_checkpoint_ms ) a->wa_o.ao_checkpoint_ms = 1000;
+	if ( a->wa_o.ao_checkpoint_path ) {
+		if ( !a->wa_o.ao_checkpoint_key ) {
+			snprintf( msg, len, "an audit checkpoint needs a key "
+				"(warden-key-file)" );
+			goto fail;
+		}
+		if ( !( a->wa_cp_path = strdup( a->wa_o.ao_checkpoint_path ) ) ) {
+			snprintf( msg, len, "out of memory" );
+			goto fail;
+		}
+		memcpy( a->wa_cp_key, a->wa_o.ao_checkpoint_key,
+			sizeof( a->wa_cp_key ) );
+		a->wa_o.ao_checkpoint_path = a->wa_cp_path;
+		a->wa_o.ao_checkpoint_key = a->wa_cp_key;
+	}
 	/* gathering more than the queue holds would only make writers wait */
 	if ( a->wa_o.ao_async_records > a->wa_o.ao_queue_max )
 		a->wa_o.ao_async_records = a->wa_o.ao_queue_max;
@@ -1098,7 +1401,10 @@ warden_audit_open( const char *path, const warden_audit_opts *opts,
 	if ( warden_open_audit_file( path, &a->wa_fd, msg, len ) ) goto fail;
 	sync_dir( path );
 	if ( audit_recover( a, &torn, torn_hash, msg, len ) ) goto fail;
+	if ( a->wa_cp_path && audit_checkpoint_check( a, msg, len ) ) goto fail;
 	if ( torn && audit_write_marker( a, torn, torn_hash, msg, len ) ) goto fail;
+	/* what the file holds is on disk; its checkpoint is due at once */
+	audit_synced( a );
 
 	if ( pthread_create( &a->wa_thread, NULL, audit_thread, a ) ) {
 		snprintf( msg, len, "cannot start the audit writer thread" );
@@ -1180,6 +1486,7 @@ warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 	r->ar_state = REC_PENDING;
 	r->ar_seq = 0;
 	r->ar_nowait = !!( flags & WARDEN_AUDIT_NOWAIT );
+	r->ar_keep = !!( flags & WARDEN_AUDIT_KEEP );
 
 	pthread_mutex_lock( &a->wa_mutex );
 	if ( ( flags & WARDEN_AUDIT_ANNOUNCED ) && a->wa_announced ) {
@@ -1192,6 +1499,8 @@ warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 			rc = WARDEN_AUDIT_CLOSED;
 			goto out;
 		}
+		/* kept records are few (one per change on its way) */
+		if ( r->ar_keep ) break;
 		if ( a->wa_o.ao_policy == WARDEN_AUDIT_REFUSE ) {
 			if ( ( a->wa_failing && ( !a->wa_o.ao_durable ||
 				!ts_passed( &a->wa_retry_at ) ) ) ||

@@ -44,9 +44,8 @@
  * a key anybody can recompute a chain after editing it, so the plain chain
  * shows accidents and careless edits; only the keyed chain shows a
  * deliberate edit by someone who can write the file but has no key.
- * Neither shows records cut off the end of the last file: compare the last
- * sequence number with a copy kept elsewhere (the syslog copy, or
- * wardenctl audit verify's last line noted by the auditor).
+ * Neither shows records cut off the end of the last file: that is what
+ * checkpoints are for (CHECKPOINTS below).
  *
  * The caller must not use the member names "warden.seq", "warden.prev" and
  * "warden.hash" itself (JSON readers keep the last of duplicate names; the
@@ -158,6 +157,34 @@
  * counted in as_syslog_dropped and reported through ao_log.  syslog
  * daemons truncate long messages (rsyslog: 8 KiB by default).
  *
+ * CHECKPOINTS
+ *
+ * Nothing in the files shows records cut off the end of the newest one.
+ * With ao_checkpoint_path set, the writer also keeps a signed checkpoint
+ * outside the trail: the sequence number and hash of the last record that
+ * is on disk (synced), as one line
+ *
+ *	{"@timestamp":"T","event.action":"audit-checkpoint","warden.seq":N,"warden.hash":"H","warden.mac":"M"}
+ *
+ * M = HMAC-SHA-256( K, C ) in 64 lower-case hex, where C is the line
+ * without its end of line and without the 82 characters ,"warden.mac":"M"
+ * (the line up to H's closing quote, followed by '}'), and K the 32-byte
+ * key warden_audit_derive_key() derives with WARDEN_AUDIT_LABEL_CHECKPOINT
+ * (from the same master key as the chain's: a key of its own, so a
+ * checkpoint is never a valid record and the other way round).  The line
+ * is written to PATH.tmp (0600), synced, renamed over PATH and the
+ * directory synced, so PATH always holds one whole checkpoint; and it is
+ * sent to syslog (as records are, see SYSLOG) whatever ao_syslog says.
+ * A checkpoint is written at most once a second (ao_checkpoint_ms): after
+ * a synced batch when the last one is that old, else when it becomes that
+ * old, and at close; so it trails the file by at most about a second.
+ * warden_audit_open() reads PATH first: when its MAC does not verify, or
+ * it names a sequence number beyond the end of the trail (or the last
+ * record's with another hash), records were removed while slapd was
+ * stopped, and the open fails, saying so, rather than write a checkpoint
+ * over the evidence.  wardenctl audit verify --checkpoint PATH checks a
+ * trail against it (warden_audit_checkpoint_parse()).
+ *
  * THREADS
  *
  * warden_audit_write(), warden_audit_flush(), warden_audit_reopen() and
@@ -170,6 +197,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define WARDEN_AUDIT_HASH_LEN	32	/**< SHA-256 */
 /** The previous hash of a trail's first record, in hex. */
@@ -177,11 +205,18 @@
 	"0000000000000000000000000000000000000000000000000000000000000000"
 /** Longest record text accepted (bytes, without the chain members). */
 #define WARDEN_AUDIT_RECORD_MAX	( 16UL * 1024 * 1024 )
+/** Longest line of a trail: a record and its chain members (and their
+ * separators: 256 bytes is more than they take).  Readers (wardenctl)
+ * refuse longer lines as not being records. */
+#define WARDEN_AUDIT_LINE_MAX	( WARDEN_AUDIT_RECORD_MAX + 256 )
 /** Default limit of the queue, in records. */
 #define WARDEN_AUDIT_QUEUE_DEFAULT	10000
 /** Labels of warden_audit_derive_key(). */
 #define WARDEN_AUDIT_LABEL_CHAIN	"warden audit chain"
 #define WARDEN_AUDIT_LABEL_PSEUDONYM	"warden audit pseudonym"
+#define WARDEN_AUDIT_LABEL_CHECKPOINT	"warden audit checkpoint"
+/** Longest checkpoint line, its line end included. */
+#define WARDEN_AUDIT_CHECKPOINT_MAX	512
 
 /** Field names wardenctl audit reads (tail and export filter on them,
  * export --pseudonymize replaces some of them): the overlay writes these
@@ -233,6 +268,11 @@ typedef struct warden_audit_opts {
 	void		*ao_log_arg;
 	/** For tests: called instead of write(2) and fdatasync(2), to make
 	 * the sink fail or write short.  NULL in production. */
+	/** The checkpoint file (see CHECKPOINTS), or NULL for none; needs
+	 * ao_checkpoint_key. */
+	const char	*ao_checkpoint_path;
+	const unsigned char *ao_checkpoint_key;	/**< 32 bytes (copied) */
+	unsigned	ao_checkpoint_ms; /**< at most this often; 0: 1000 */
 	ssize_t		(*ao_write)( void *arg, int fd, const void *buf, size_t n );
 	int		(*ao_sync)( void *arg, int fd );
 	void		*ao_io_arg;
@@ -247,6 +287,8 @@ typedef struct warden_audit_stats {
 	uint64_t	as_syslog_dropped; /**< copies syslog did not take */
 	uint64_t	as_seq;		/**< sequence number of the last record */
 	uint64_t	as_held;	/**< syncs held for announced records */
+	uint64_t	as_checkpoints;	/**< checkpoints written */
+	uint64_t	as_checkpoint_seq; /**< the last one's sequence number */
 } warden_audit_stats;
 
 typedef struct warden_audit warden_audit;
@@ -279,12 +321,19 @@ warden_audit_rc warden_audit_write( warden_audit *a, const char *rec,
 #define WARDEN_AUDIT_NOWAIT	0x01	/**< queue, even in the durable mode */
 #define WARDEN_AUDIT_ANNOUNCED	0x02	/**< the record warden_audit_announce()
 					 * promised */
+#define WARDEN_AUDIT_KEEP	0x04	/**< never refused, by the policy or a
+					 * full queue: kept and retried until
+					 * written (or the close gives up) */
 
 /** warden_audit_write() with flags: WARDEN_AUDIT_NOWAIT returns once the
  * record is queued, in either mode (records nobody waits for, such as a
  * bind's outcome: written in order with the rest, not waited on; under
  * WARDEN_AUDIT_REFUSE such a record refused with its batch is counted as
- * lost and reported at close). */
+ * lost and reported at close).  WARDEN_AUDIT_KEEP is for records of
+ * what already happened and cannot be refused any more (the result of a
+ * change whose intent record is written): under WARDEN_AUDIT_REFUSE such
+ * a record stays in the writer's hands while the file fails, as in
+ * WARDEN_AUDIT_BLOCK; usually with WARDEN_AUDIT_NOWAIT. */
 warden_audit_rc warden_audit_write_ext( warden_audit *a, const char *rec,
 	size_t len, int flags, uint64_t *seqp );
 
@@ -364,6 +413,22 @@ void warden_audit_hasher_free( warden_audit_hasher *h );
  * @return 0 or -1 */
 int warden_audit_derive_key( const unsigned char *master, size_t masterlen,
 	const char *label, unsigned char out[WARDEN_AUDIT_HASH_LEN] );
+
+/** A checkpoint line (see CHECKPOINTS) for seq and hash, at time ts
+ * (NULL: now), with its line end and a NUL, into out.
+ * @return its length, or -1 (OpenSSL failed, out too small) */
+int warden_audit_checkpoint_format( const unsigned char key[WARDEN_AUDIT_HASH_LEN],
+	uint64_t seq, const unsigned char hash[WARDEN_AUDIT_HASH_LEN],
+	const struct timespec *ts, char *out, size_t outlen );
+
+/** Reads a checkpoint line (with or without its line end).
+ * @param[in] keys	candidate keys (a verifier tries every key of a key
+ *	file), nkeys of them
+ * @return 0 with *seq and hash set; -1 when the line is not a checkpoint;
+ *	-2 when its MAC matches none of the keys */
+int warden_audit_checkpoint_parse( const unsigned char (*keys)[WARDEN_AUDIT_HASH_LEN],
+	int nkeys, const char *line, size_t len, uint64_t *seq,
+	unsigned char hash[WARDEN_AUDIT_HASH_LEN] );
 
 /** Hex of a hash: 64 lower-case digits and a NUL. */
 void warden_audit_hex( const unsigned char h[WARDEN_AUDIT_HASH_LEN],

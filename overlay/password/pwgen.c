@@ -85,6 +85,7 @@ pwgen_extop( Operation *op, SlapReply *rs )
 	BackendDB *be;
 	char pw[PWGEN_MAX + 1];
 	size_t genlen = 0, oldlen = 0;
+	warden_audit_lend lend;
 	int rc, want_gen, announced = 0;
 
 	/* no target to name: slapd refuses these as it always has */
@@ -111,6 +112,8 @@ pwgen_extop( Operation *op, SlapReply *rs )
 		return passwd_extop( op, rs );
 	}
 	warden_audit_announce_op( on, &announced );
+	/* the modify's intent record: the result below is its result */
+	warden_audit_mark_lend( op, &lend );
 	ber_init2( ber, NULL, LBER_USE_DER );
 	/* anonymous: slapd refuses it, and the trail has the attempt */
 	if ( BER_BVISEMPTY( &op->o_ndn ) ) {
@@ -182,8 +185,9 @@ done:
 
 		op->o_req_dn = ndn;
 		op->o_req_ndn = ndn;
+		warden_audit_mark_return( op, &lend );
 		warden_audit_extended( op, on, "password-modify", rc,
-			rs->sr_text, &announced );
+			rs->sr_text, &announced, &lend.al_mark );
 		op->o_req_dn = dn;
 		op->o_req_ndn = ndn0;
 	}

@@ -1,6 +1,6 @@
 /* wauditgen - writes an audit trail through the real writer
  *
- *	wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE] [-s EPOCH] -n N FILE
+ *	wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE [-c CHECKPOINT]] [-s EPOCH] -n N FILE
  *	wauditgen -b [-n N] DIR
  *
  * The first form appends N made-up records to FILE (overlay/lib/auditlog.h),
@@ -198,14 +198,14 @@ main( int argc, char **argv )
 {
 	warden_audit_opts o = { 0 };
 	warden_audit_stats st;
-	unsigned char key[WARDEN_AUDIT_HASH_LEN];
+	unsigned char key[WARDEN_AUDIT_HASH_LEN], cpkey[WARDEN_AUDIT_HASH_LEN];
 	const char *keyfile = NULL;
 	long n = -1, epoch = 1700000000;
 	int c, threads = 1, bench_mode = 0, print = 0;
 	double secs;
 
 	o.ao_durable = 1;
-	while ( ( c = getopt( argc, argv, "abpt:k:s:n:" ) ) != -1 ) {
+	while ( ( c = getopt( argc, argv, "abpt:k:s:n:c:" ) ) != -1 ) {
 		switch ( c ) {
 		case 'a': o.ao_durable = 0; break;
 		case 'p': print = 1; break;
@@ -214,6 +214,7 @@ main( int argc, char **argv )
 		case 'k': keyfile = optarg; break;
 		case 's': epoch = atol( optarg ); break;
 		case 'n': n = atol( optarg ); break;
+		case 'c': o.ao_checkpoint_path = optarg; break;
 		default: goto usage;
 		}
 	}
@@ -231,17 +232,21 @@ main( int argc, char **argv )
 		}
 		warden_audit_derive_key( ring->wr_keys[0].wk_key, WARDEN_KEY_LEN,
 			WARDEN_AUDIT_LABEL_CHAIN, key );
+		warden_audit_derive_key( ring->wr_keys[0].wk_key, WARDEN_KEY_LEN,
+			WARDEN_AUDIT_LABEL_CHECKPOINT, cpkey );
+		o.ao_checkpoint_key = cpkey;
 		warden_keyring_free( ring );
 		o.ao_key = key;
 		o.ao_keylen = sizeof( key );
 	}
 	if ( print && !o.ao_durable ) goto usage;
+	if ( o.ao_checkpoint_path && !keyfile ) goto usage;
 	if ( run( argv[optind], &o, threads, n, epoch, print, &secs, &st ) ) return 1;
 	printf( "%ld records, last seq %llu\n", n, (unsigned long long)st.as_seq );
 	return 0;
 
 usage:
-	fprintf( stderr, "usage: wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE] [-s EPOCH] "
+	fprintf( stderr, "usage: wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE [-c CHECKPOINT]] [-s EPOCH] "
 		"-n N FILE\n       wauditgen -b [-n N] DIR\n" );
 	return 2;
 }

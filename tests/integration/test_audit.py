@@ -37,6 +37,30 @@ def find(recs, **want):
     return [r for r in recs if all(r.get(k) == v for k, v in want.items())]
 
 
+def merged(recs):
+    """A change that reached the database has an intent record (written
+    before it) and a result record: here as one, the intent's fields with
+    the result's over them.  Intents without a result stay as they are."""
+    by_seq = {r["warden.seq"]: r for r in recs}
+    used, out = set(), []
+    for n, r in enumerate(recs):
+        if r.get("warden.phase") != "result":
+            continue
+        i = by_seq.get(r.get("warden.intent.seq"))
+        if i is None:       # async: the last open intent of the operation
+            i = next((x for x in reversed(recs[:n]) if x.get("warden.phase") == "intent"
+                      and x["warden.seq"] not in used and
+                      all(x.get(k) == r.get(k) for k in ("ldap.conn", "ldap.op",
+                                                           "event.action"))), None)
+        if i is not None:
+            used.add(i["warden.seq"])
+            r.update({k: v for k, v in i.items() if k not in r})
+    for r in recs:
+        if r["warden.seq"] not in used:
+            out.append(r)
+    return out
+
+
 def test_changes_and_binds_are_recorded_with_their_fields(slapd):
     a, audit = start_audit(slapd)
     dn = f"uid=dave,ou=people,{SUFFIX}"
@@ -52,7 +76,8 @@ def test_changes_and_binds_are_recorded_with_their_fields(slapd):
     assert bind(slapd, "alice", USERPW)[0] == 0
     assert bind(slapd, "alice", "wrong-1")[0] == 49
     slapd.stop()                                   # flushes the queue
-    recs = records(audit)
+    raw = records(audit)
+    recs = merged([dict(r) for r in raw])
     text = audit.read_text()
     assert "Secret-Added-9912" not in text and "Secret-Changed-4471" not in text
 
@@ -80,7 +105,7 @@ def test_changes_and_binds_are_recorded_with_their_fields(slapd):
     assert len(bad) == 1 and bad[0]["ldap.result"] == 49
     assert bad[0]["event.reason"] == "invalid credentials"
     # the chain: consecutive sequence numbers, each links the one before
-    for prev, cur in zip(recs, recs[1:]):
+    for prev, cur in zip(raw, raw[1:]):
         assert cur["warden.seq"] == prev["warden.seq"] + 1
         assert cur["warden.prev"] == prev["warden.hash"]
 
@@ -94,7 +119,7 @@ def test_refusals_and_warden_changes_are_recorded(slapd):
     with pytest.raises(ldap.CONSTRAINT_VIOLATION):
         c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "userPassword", [b"short"])])
     slapd.stop()
-    recs = records(audit)
+    recs = merged(records(audit))
     locked = find(recs, **{"event.action": "bind", "event.reason": "account locked"})
     assert len(locked) == 1 and locked[0]["ldap.dn"] == user_dn("bob")
     lockwrite = find(recs, **{"event.action": "modify", "warden.internal": True,
@@ -129,7 +154,7 @@ def test_other_extended_operations_are_recorded(slapd):
                         user_dn("alice")], capture_output=True, text=True, timeout=30)
     assert p.returncode != 0
     slapd.stop()
-    recs = records(audit)
+    recs = merged(records(audit))
     ref = find(recs, **{"event.action": "refresh"})
     assert [r["event.outcome"] for r in ref] == ["success", "failure"], ref
     assert ref[0]["ldap.oid"] == "1.3.6.1.4.1.1466.101.119.1"
@@ -146,11 +171,26 @@ def test_redact_setting(slapd):
     a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"private note"])])
     slapd.stop()
     assert "private note" not in audit.read_text()
-    r = find(records(audit), **{"event.action": "modify", "ldap.dn": user_dn("alice")})
+    r = find(merged(records(audit)), **{"event.action": "modify", "ldap.dn": user_dn("alice")})
     assert r[0]["ldap.changes"][0]["redacted"] == 1
 
 
-def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
+VALUE_MAX = 64 * 1024       # audit.c: longer values are recorded bounded
+SIZES = {"small": b"", "oversized": b"\x05" * (VALUE_MAX + 1)}
+
+
+def as_recorded(v):
+    """A value as the trail holds it: itself, or its SHA-256 when bounded."""
+    import hashlib
+    return hashlib.sha256(v).hexdigest() if len(v) > VALUE_MAX else v.decode()
+
+
+def recorded(x):
+    return x["sha256"] if isinstance(x, dict) else x
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd, size):
     import signal
     import threading
     import time
@@ -161,13 +201,13 @@ def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
         c = slapd.conn(ROOTDN, ROOTPW)
         i = 0
         while not stop.is_set():
-            v = f"t{t}-{i}"
+            v = f"t{t}-{i}".encode() + SIZES[size]
             try:
                 c.modify_s(user_dn("alice" if t % 2 else "bob"),
-                           [(ldap.MOD_REPLACE, "description", [v.encode()])])
+                           [(ldap.MOD_REPLACE, "description", [v])])
             except ldap.LDAPError:
                 return
-            acked.append(v)
+            acked.append(as_recorded(v))
             i += 1
 
     ts = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
@@ -184,7 +224,7 @@ def test_kill9_under_concurrent_modifies_loses_no_acknowledged_record(slapd):
     slapd.start()                       # repairs a torn tail, continues the chain
     slapd.stop()
     recs = records(audit)
-    seen = {r["ldap.changes"][0]["values"][0] for r in recs
+    seen = {recorded(r["ldap.changes"][0]["values"][0]) for r in recs
             if r.get("event.action") == "modify" and r.get("ldap.changes")
             and r["ldap.changes"][0]["attr"] == "description"}
     missing = [v for v in acked if v not in seen]
@@ -204,7 +244,8 @@ def mount_tmpfs(path, size):
     return path
 
 
-def test_full_disk_refuses_changes_when_configured(slapd):
+@pytest.mark.parametrize("size", SIZES)
+def test_full_disk_refuses_changes_when_configured(slapd, size):
     import subprocess
     d = mount_tmpfs(slapd.dir / "small", "256k")
     try:
@@ -220,13 +261,17 @@ def test_full_disk_refuses_changes_when_configured(slapd):
                 f.write(b"x" * (300 * 1024))
             except OSError:
                 pass
-        big = b"y" * 4000
+        big = b"y" * 4000 + SIZES[size]
         refused = None
         for i in range(200):
+            v = big + str(i).encode()
             try:
-                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [big + str(i).encode()])])
+                a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [v])])
             except ldap.UNAVAILABLE as e:
                 refused = e
+                # refused before it was made
+                got = a.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["description"])
+                assert got[0][1].get("description") != [v]
                 break
         assert refused is not None, "never refused"
         assert "audit trail cannot be written" in refused.args[0]["info"]
@@ -243,14 +288,16 @@ def test_full_disk_refuses_changes_when_configured(slapd):
                 time.sleep(0.5)
         slapd.stop()
         recs = records(d / "audit.log")
-        assert find(recs, **{"event.action": "modify"})[-1]["ldap.changes"][0]["values"] == ["after"]
+        assert find(merged(recs), **{"event.action": "modify"})[-1]["ldap.changes"][0]["values"] \
+            == ["after"]
     finally:
         if slapd.proc:
             slapd.stop()
         subprocess.run(["umount", "-l", str(d)])
 
 
-def test_full_disk_makes_writers_wait_by_default(slapd):
+@pytest.mark.parametrize("size", SIZES)
+def test_full_disk_makes_writers_wait_by_default(slapd, size):
     import subprocess
     import threading
     import time
@@ -269,9 +316,11 @@ def test_full_disk_makes_writers_wait_by_default(slapd):
                 pass
         done = []
 
+        value = b"z" * 8000 + SIZES[size]
+
         def change():
             c = slapd.conn(ROOTDN, ROOTPW)
-            c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [b"z" * 8000])])
+            c.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "description", [value])])
             done.append(time.time())
 
         t = threading.Thread(target=change)
@@ -284,7 +333,8 @@ def test_full_disk_makes_writers_wait_by_default(slapd):
         t.join(20)
         assert done, "the writer did not recover"
         slapd.stop()
-        assert find(records(d / "audit.log"), **{"event.action": "modify"})
+        mods = find(merged(records(d / "audit.log")), **{"event.action": "modify"})
+        assert recorded(mods[-1]["ldap.changes"][0]["values"][0]) == as_recorded(value)
     finally:
         if slapd.proc:
             slapd.stop()
@@ -302,7 +352,11 @@ def test_rotation_continues_the_chain(slapd):
     assert oct(os.stat(audit).st_mode & 0o777) == "0o600"
     assert new[0]["warden.prev"] == old[-1]["warden.hash"]
     assert new[0]["warden.seq"] == old[-1]["warden.seq"] + 1
-    assert find(new, **{"event.action": "modify"})[0]["ldap.changes"][0]["values"] == ["after"]
+    # the result of "before" may follow the rename: merged across both files
+    after = [r for r in find(merged(old + new), **{"event.action": "modify"})
+             if r["ldap.changes"][0]["values"] == ["after"]]
+    assert len(after) == 1 and after[0]["event.outcome"] == "success"
+    assert after[0]["warden.seq"] > old[-1]["warden.seq"]
 
 
 def test_wardenctl_verifies_the_trail_slapd_wrote_and_finds_an_edit(slapd):

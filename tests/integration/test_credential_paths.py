@@ -38,7 +38,8 @@ def start_sasl(s, policy=None, extra="", **kw):
     os.chmod(key, 0o600)
     audit = s.dir / "audit.log"
     a = start(s, {"pwdMaxFailure": "3", **(policy or {})}, global_extra=SASL_CONF,
-              extra=f"warden-key-file {key}\nwarden-audit-file {audit}\n{extra}", **kw)
+              extra=f"warden-key-file {key}\nwarden-audit-file {audit}\n"
+                    f"warden-audit-aggregate 0\n{extra}", **kw)   # a record per bind
     return a, audit
 
 

@@ -414,3 +414,120 @@ def test_usage_errors(trail):
     assert ctl("verify", "/nonexistent/audit.log").returncode == 2
     p = ctl("-h")
     assert p.returncode == 2 or "usage" in p.stdout
+
+
+LINE_MAX = 16 * 1024 * 1024 + 256      # auditlog.h WARDEN_AUDIT_LINE_MAX
+
+
+def bounded(*args, mem_kb=300000, timeout=20):
+    """wardenctl audit under a 300 MB address space limit."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (mem_kb * 1024, mem_kb * 1024))
+    return subprocess.run([WARDENCTL, "audit", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, preexec_fn=limit)
+
+
+@pytest.mark.parametrize("cmd", [("verify",), ("tail",), ("export",)])
+def test_endless_line_is_refused_with_bounded_memory(cmd):
+    # /dev/zero is one endless line: read up to the longest record, then refused
+    p = bounded(*cmd, "/dev/zero")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert f"/dev/zero:1: a line longer than {LINE_MAX} bytes: not an audit record" \
+        in p.stderr
+
+
+def test_line_just_over_the_bound_after_good_records(tmp_path, trail):
+    with open(trail, "ab") as f:
+        f.write(b"{" + b"x" * LINE_MAX + b"}\n")
+    p = bounded("verify", trail)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert f"{trail}:41: a line longer than {LINE_MAX} bytes" in p.stderr
+    assert "40 records verified before it" in p.stdout
+
+
+CP = re.compile(rb'^(\{"@timestamp":"[0-9T:.Z-]+","event\.action":"audit-checkpoint",'
+                rb'"warden\.seq":(\d+),"warden\.hash":"([0-9a-f]{64})")'
+                rb',"warden\.mac":"([0-9a-f]{64})"\}\n$')
+
+
+@pytest.fixture
+def cptrail(tmp_path):
+    """100 records with a checkpoint, keyed."""
+    k = key_file(tmp_path / "k", secrets.token_bytes(32))
+    log, cp = tmp_path / "audit.log", tmp_path / "audit.checkpoint"
+    gen(log, 100, "-k", k, "-c", cp)
+    return log, cp, k
+
+
+def test_checkpoint_format_and_signature(cptrail):
+    log, cp, k = cptrail
+    m = CP.match(cp.read_bytes())
+    assert m, cp.read_bytes()
+    master = bytes.fromhex(k.read_text().split()[1])
+    ck = hkdf(master, b"warden audit checkpoint")
+    assert hmac.new(ck, m.group(1) + b"}", hashlib.sha256).hexdigest() == m.group(4).decode()
+    last = LINE.match(log.read_bytes().splitlines()[-1])
+    assert int(m.group(2)) == 100 and m.group(3) == last.group(4)
+    # the chain key is another one: a checkpoint is no record
+    assert hkdf(master, b"warden audit chain") != ck
+    assert oct(cp.stat().st_mode & 0o777) == "0o600"
+    assert not cp.with_name(cp.name + ".tmp").exists()
+
+
+def test_checkpoint_finds_records_cut_off_the_end(cptrail):
+    log, cp, k = cptrail
+    p = ctl("verify", "--key-file", k, "--checkpoint", cp, log)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "checkpoint verified: seq 100" in p.stdout
+    lines = lines_of(log)
+    write_lines(log, lines[:-50])
+    # the chain alone cannot tell
+    assert ctl("verify", "--key-file", k, log).returncode == 0
+    p = ctl("verify", "--key", k, "--checkpoint", cp, log)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "truncated: the trail ends at seq 50, before its checkpoint (seq 100" in p.stdout
+    # emptied
+    log.write_bytes(b"")
+    assert ctl("verify", "--key-file", k, log).returncode == 1
+    assert "--allow-empty" in ctl("verify", "--key-file", k, log).stdout
+    assert ctl("verify", "--allow-empty", "--key-file", k, log).returncode == 0
+    p = ctl("verify", "--allow-empty", "--key-file", k, "--checkpoint", cp, log)
+    assert p.returncode == 1 and "truncated: the trail ends with no record" in p.stdout
+
+
+def test_checkpoint_of_another_trail_or_forged(cptrail, tmp_path):
+    log, cp, k = cptrail
+    # the same key, another trail of the same length: seq 100 differs
+    other = tmp_path / "other.log"
+    gen(other, 100, "-k", k, "-s", "1600000000")
+    p = ctl("verify", "--key-file", k, "--checkpoint", cp, other)
+    assert p.returncode == 1 and "not the record of the checkpoint" in p.stdout
+    # a checkpoint edited to claim less
+    data = cp.read_bytes().replace(b'"warden.seq":100', b'"warden.seq":10')
+    cp.write_bytes(data)
+    p = ctl("verify", "--key-file", k, "--checkpoint", cp, log)
+    assert p.returncode == 1 and "signature does not verify" in p.stdout
+    cp.write_bytes(b"garbage\n")
+    assert "not a warden audit checkpoint" in ctl(
+        "verify", "--key-file", k, "--checkpoint", cp, log).stdout
+    # needs the key file
+    assert ctl("verify", "--checkpoint", cp, log).returncode == 2
+
+
+def test_writer_refuses_a_trail_cut_before_its_checkpoint(cptrail):
+    log, cp, k = cptrail
+    before = cp.read_bytes()
+    write_lines(log, lines_of(log)[:-5])
+    p = subprocess.run([WAUDITGEN, "-k", k, "-c", cp, "-n", "1", str(log)],
+                       capture_output=True, text=True)
+    assert p.returncode != 0
+    assert "ends at seq 95, before its last checkpoint (seq 100" in p.stderr
+    assert cp.read_bytes() == before          # the evidence is kept
+    # appended to as it is, the checkpoint moves on
+    write_lines(log, lines_of(log))
+    cp.unlink()
+    gen(log, 3, "-k", k, "-c", cp)
+    assert b'"warden.seq":98,' in cp.read_bytes()
+    assert ctl("verify", "--key-file", k, "--checkpoint", cp, log).returncode == 0

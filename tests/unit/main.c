@@ -64,6 +64,7 @@ main( void )
 	srunner_add_suite( sr, otpauth_suite() );
 	srunner_add_suite( sr, auditjson_suite() );
 	srunner_add_suite( sr, auditlog_suite() );
+	srunner_add_suite( sr, auditagg_suite() );
 	srunner_add_suite( sr, transit_suite() );
 	srunner_add_suite( sr, check_suite() );
 	srunner_run_all( sr, CK_NORMAL );

@@ -22,6 +22,7 @@ Suite *codestate_suite( void );
 Suite *otpauth_suite( void );
 Suite *auditjson_suite( void );
 Suite *auditlog_suite( void );
+Suite *auditagg_suite( void );
 Suite *transit_suite( void );
 Suite *check_suite( void );
 

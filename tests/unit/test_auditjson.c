@@ -302,6 +302,48 @@ START_TEST( big_value )
 }
 END_TEST
 
+
+/* warden_json_bounded(): up to max as it is, longer as length, SHA-256
+ * and head, the head cut at a character */
+START_TEST( bounded )
+{
+	warden_buf b;
+	char *v = malloc( 70000 );
+	const char *sha_abc =
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+	memset( v, 'x', 70000 );
+	warden_buf_init( &b );
+	ck_assert_int_eq( warden_json_bounded( &b, "abc", 3, 3, 0 ), 0 );
+	ck_assert_str_eq( b.wb_data, "\"abc\"" );
+	warden_buf_reset( &b );
+	ck_assert_int_eq( warden_json_bounded( &b, "abc", 3, 2, 0 ), 0 );
+	ck_assert_str_eq( b.wb_data, "{\"truncated\":true,\"len\":3,\"sha256\":\""
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\","
+		"\"head\":\"abc\"}" );
+	(void)sha_abc;
+	/* binary: base64 when short, no head when long */
+	warden_buf_reset( &b );
+	warden_json_bounded( &b, "\xff\xfe", 2, 10, 1 );
+	ck_assert_str_eq( b.wb_data, "{\"base64\":\"//4=\"}" );
+	warden_buf_reset( &b );
+	warden_json_bounded( &b, "\xff\xfe", 2, 1, 1 );
+	ck_assert_ptr_null( strstr( b.wb_data, "head" ) );
+	/* the head stops before a character cut in two: 63 'x' and a 2-byte one */
+	v[63] = '\xc3';
+	v[64] = '\xa9';
+	warden_buf_reset( &b );
+	warden_json_bounded( &b, v, 70000, 65536, 1 );
+	ck_assert_ptr_nonnull( strstr( b.wb_data, "\"len\":70000" ) );
+	ck_assert_ptr_nonnull( strstr( b.wb_data, "\"head\":\"xxx" ) );
+	ck_assert_ptr_null( strstr( b.wb_data, "\xc3" ) );
+	ck_assert_uint_lt( b.wb_len, 300 );
+	ck_assert( !warden_buf_failed( &b ) );
+	warden_buf_free( &b );
+	free( v );
+}
+END_TEST
+
 Suite *
 auditjson_suite( void )
 {
@@ -317,6 +359,7 @@ auditjson_suite( void )
 	tcase_add_test( tc, builder );
 	tcase_add_test( tc, builder_misuse );
 	tcase_add_test( tc, big_value );
+	tcase_add_test( tc, bounded );
 	suite_add_tcase( s, tc );
 	return s;
 }

@@ -1132,6 +1132,179 @@ START_TEST( syslog_copy )
 }
 END_TEST
 
+
+/* --- checkpoints and kept records --------------------------------------- */
+
+START_TEST( checkpoint_written )
+{
+	char *dir = tu_tmpdir(), path[4096], cp[4096], buf[4096], line[600];
+	unsigned char key[WARDEN_AUDIT_HASH_LEN], hash[WARDEN_AUDIT_HASH_LEN];
+	struct sockaddr_un sun;
+	warden_audit_opts o = { 0 };
+	warden_audit_stats st;
+	warden_audit *a;
+	uint64_t seq = 0;
+	int s, i, seen = 0;
+	ssize_t n;
+	FILE *f;
+
+	memset( key, 7, sizeof( key ) );
+	memset( &sun, 0, sizeof( sun ) );
+	sun.sun_family = AF_UNIX;
+	snprintf( sun.sun_path, sizeof( sun.sun_path ), "%s/log", dir );
+	s = socket( AF_UNIX, SOCK_DGRAM, 0 );
+	ck_assert_int_eq( bind( s, (struct sockaddr *)&sun, sizeof( sun ) ), 0 );
+	o.ao_durable = 1;
+	o.ao_syslog_path = sun.sun_path;	/* ao_syslog off: checkpoints only */
+	o.ao_checkpoint_key = key;
+	o.ao_checkpoint_ms = 100;
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	path_in( cp, sizeof( cp ), dir, "audit.cp" );
+	o.ao_checkpoint_path = cp;
+	a = open_ok( path, &o );
+	put( a, "{\"n\":1}" );
+	put( a, "{\"n\":2}" );
+	put( a, "{\"n\":3}" );
+	usleep( 400000 );
+	ck_assert( ( f = fopen( cp, "r" ) ) != NULL );
+	ck_assert_ptr_nonnull( fgets( line, sizeof( line ), f ) );
+	fclose( f );
+	ck_assert_int_eq( warden_audit_checkpoint_parse(
+		(const unsigned char (*)[WARDEN_AUDIT_HASH_LEN])key, 1, line,
+		strlen( line ), &seq, hash ), 0 );
+	ck_assert_uint_eq( seq, 3 );
+	/* the copy in syslog */
+	for ( i = 0; i < 5 && !seen; i++ ) {
+		n = recv( s, buf, sizeof( buf ) - 1, MSG_DONTWAIT );
+		if ( n <= 0 ) break;
+		buf[n] = '\0';
+		seen = strstr( buf, "\"event.action\":\"audit-checkpoint\","
+			"\"warden.seq\":3," ) != NULL;
+	}
+	ck_assert( seen );
+	/* a steady stream: checkpoints follow it, at most every 100 ms */
+	for ( i = 0; i < 60; i++ ) {
+		put( a, "{}" );
+		usleep( 10000 );
+	}
+	warden_audit_stats_get( a, &st );
+	ck_assert_uint_ge( st.as_checkpoints, 3 );
+	ck_assert_uint_le( st.as_checkpoints, 12 );
+	warden_audit_close( a );
+	/* the close leaves the last one */
+	ck_assert( ( f = fopen( cp, "r" ) ) != NULL );
+	ck_assert_ptr_nonnull( fgets( line, sizeof( line ), f ) );
+	fclose( f );
+	ck_assert_int_eq( warden_audit_checkpoint_parse(
+		(const unsigned char (*)[WARDEN_AUDIT_HASH_LEN])key, 1, line,
+		strlen( line ), &seq, hash ), 0 );
+	ck_assert_uint_eq( seq, 63 );
+	/* another key: the signature does not verify */
+	key[0] ^= 1;
+	ck_assert_int_eq( warden_audit_checkpoint_parse(
+		(const unsigned char (*)[WARDEN_AUDIT_HASH_LEN])key, 1, line,
+		strlen( line ), &seq, hash ), -2 );
+	ck_assert_int_eq( warden_audit_checkpoint_parse(
+		(const unsigned char (*)[WARDEN_AUDIT_HASH_LEN])key, 1, "{}", 2,
+		&seq, hash ), -1 );
+	/* no key: no checkpoint */
+	o.ao_checkpoint_key = NULL;
+	ck_assert_int_eq( warden_audit_open( path, &o, &a, msg, sizeof( msg ) ), -1 );
+	ck_assert_ptr_nonnull( strstr( msg, "needs a key" ) );
+	close( s );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
+static void *
+kept_run( void *arg )
+{
+	blocked *b = arg;
+
+	b->b_rc = warden_audit_write_ext( b->b_a, "{\"exempt\":1}", 12,
+		WARDEN_AUDIT_KEEP, NULL );
+	__atomic_store_n( &b->b_done, 1, __ATOMIC_SEQ_CST );
+	return NULL;
+}
+
+/* A waited WARDEN_AUDIT_KEEP record under WARDEN_AUDIT_REFUSE (the intent
+ * of a replicated or warden's own change): not refused, its caller waits
+ * for the file as under WARDEN_AUDIT_BLOCK */
+START_TEST( kept_waits_under_refuse )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	const char *files[] = { path, NULL };
+	faulty *f = faulty_new();
+	warden_audit_opts o = faulty_opts( f, 1, WARDEN_AUDIT_REFUSE );
+	blocked b = { 0 };
+	pthread_t th;
+	warden_audit *a;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	a = open_ok( path, &o );
+	b.b_a = a;
+	put( a, "{\"n\":1}" );
+	faulty_set( f, ENOSPC, 0, 0 );
+	ck_assert_int_eq( warden_audit_write( a, "{\"n\":2}", 7, NULL ),
+		WARDEN_AUDIT_REFUSED );
+	pthread_create( &th, NULL, kept_run, &b );
+	usleep( 400000 );
+	ck_assert_int_eq( __atomic_load_n( &b.b_done, __ATOMIC_SEQ_CST ), 0 );
+	faulty_set( f, 0, 0, 0 );
+	pthread_join( th, NULL );
+	ck_assert_int_eq( b.b_rc, WARDEN_AUDIT_OK );
+	warden_audit_close( a );
+	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), 2 );
+	free( f );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
+/* WARDEN_AUDIT_KEEP: refused neither by the policy nor a failing file;
+ * written once the file takes records again */
+START_TEST( kept_under_refuse )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	const char *files[] = { path, NULL };
+	faulty *f = faulty_new();
+	warden_audit_opts o = faulty_opts( f, 1, WARDEN_AUDIT_REFUSE );
+	warden_audit *a;
+	int i, rc;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	a = open_ok( path, &o );
+	put( a, "{\"n\":1}" );
+	faulty_set( f, ENOSPC, 0, 0 );
+	ck_assert_int_eq( warden_audit_write( a, "{\"n\":2}", 7, NULL ),
+		WARDEN_AUDIT_REFUSED );
+	ck_assert_int_eq( warden_audit_write_ext( a, "{\"kept\":1}", 10,
+		WARDEN_AUDIT_NOWAIT | WARDEN_AUDIT_KEEP, NULL ), WARDEN_AUDIT_OK );
+	ck_assert_int_eq( warden_audit_write( a, "{\"n\":3}", 7, NULL ),
+		WARDEN_AUDIT_REFUSED );
+	usleep( 300000 );
+	faulty_set( f, 0, 0, 0 );
+	for ( i = 0; i < 100; i++ ) {
+		rc = warden_audit_write( a, "{\"n\":4}", 7, NULL );
+		if ( rc == WARDEN_AUDIT_OK ) break;
+		usleep( 100000 );
+	}
+	ck_assert_int_eq( rc, WARDEN_AUDIT_OK );
+	warden_audit_close( a );
+	ck_assert_uint_eq( verify( files, NULL, 0, 1 ), 3 );
+	{
+		lines l = read_lines( path );
+
+		ck_assert_ptr_nonnull( strstr( l.l[1], "\"kept\":1" ) );
+		free_lines( &l );
+	}
+	free( f );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
 Suite *
 auditlog_suite( void )
 {
@@ -1158,12 +1331,15 @@ auditlog_suite( void )
 	tcase_add_test( tc, announced_alone_not_held );
 	tcase_add_test( tc, announced_hold_bounded );
 	tcase_add_test( tc, syslog_copy );
+	tcase_add_test( tc, checkpoint_written );
 	suite_add_tcase( s, tc );
 	tcase_add_test( tf, refuse_durable );
 	tcase_add_test( tf, block_durable );
 	tcase_add_test( tf, refuse_async );
 	tcase_add_test( tf, close_gives_up );
 	tcase_add_test( tf, full_tmpfs );
+	tcase_add_test( tf, kept_under_refuse );
+	tcase_add_test( tf, kept_waits_under_refuse );
 	tcase_set_timeout( tf, 60 );
 	suite_add_tcase( s, tf );
 	return s;
