@@ -958,7 +958,8 @@ static int
 warden_db_init( BackendDB *be, ConfigReply *cr )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
-	warden_info *wi;
+	warden_info *wi = NULL;
+	int rc = 1, schema = 0, pwgen = 0;
 
 	if ( SLAP_ISGLOBALOVERLAY( be ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden must be configured "
@@ -966,28 +967,29 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		Debug( LDAP_DEBUG_ANY, "warden: %s\n", cr->msg );
 		return 1;
 	}
+	/* each step taken is undone at done: when a later one fails */
 	if ( warden_schema_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
 			"the password policy schema" );
-		return 1;
+		goto done;
 	}
+	schema = 1;
 	if ( warden_oath_schema_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
 			"the OATH-LDAP schema" );
-		warden_schema_release();
-		return 1;
+		goto done;
 	}
 	if ( warden_ppolicy_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
 			"the password policy control" );
-		return 1;
+		goto done;
 	}
 	if ( warden_pwgen_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot take over "
 			"the Password Modify operation" );
-		warden_schema_release();
-		return 1;
+		goto done;
 	}
+	pwgen = 1;
 	wi = ch_calloc( 1, sizeof( *wi ) );
 	wi->wi_audit_durable = 1;
 	wi->wi_expose_lock = 1;
@@ -998,23 +1000,31 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
 	wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 	wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
-	warden_access_new( &wi->wi_access );
-	warden_roles_new( wi );
 	warden_policy_cache_init( wi );
 	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
-	if ( !wi->wi_subjects || warden_lockout_new( &wi->wi_lockout ) ) {
-		warden_subjcache_free( wi->wi_subjects );
-		warden_policy_cache_destroy( wi );
-		ch_free( wi );
+	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access ) ||
+		warden_lockout_new( &wi->wi_lockout ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
-		warden_pwgen_release();
-		warden_schema_release();
-		return 1;
+		goto done;
 	}
+	warden_roles_new( wi );
 	warden_audit_init( wi );
 	on->on_bi.bi_private = wi;
 	warden_deploy_instance( wi, 1 );
-	return 0;
+	rc = 0;
+
+done:
+	if ( rc ) {
+		if ( wi ) {
+			warden_access_free( wi->wi_access );
+			warden_subjcache_free( wi->wi_subjects );
+			warden_policy_cache_destroy( wi );
+			ch_free( wi );
+		}
+		if ( pwgen ) warden_pwgen_release();
+		if ( schema ) warden_schema_release();
+	}
+	return rc;
 }
 
 /* The state store commits without a flush; this flushes it every second,

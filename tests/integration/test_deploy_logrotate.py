@@ -110,8 +110,10 @@ def test_rotate_while_writing(osl):
     recs = verify(s, key, files)
     seqs = [r["warden.seq"] for r in recs]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    # a change's values are in its intent record (written before it)
     values = [r["ldap.changes"][0]["values"][0] for r in recs
-              if r.get("event.action") == "modify" and r.get("ldap.dn") == user_dn("alice")]
+              if r.get("event.action") == "modify" and r.get("ldap.dn") == user_dn("alice")
+              and r.get("warden.phase") == "intent"]
     assert values == [f"d{i}" for i in sent], "a record was lost or duplicated"
     # each file alone verifies too, and links to the one before: its first
     # record's warden.prev is the last hash verify printed for that one

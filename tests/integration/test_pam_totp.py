@@ -188,7 +188,9 @@ def wire(slapd, dn, since=0, settle=3.0):
     deadline = time.monotonic() + settle
     while True:
         conns, pending = _wire(slapd, dn, since)
-        if not pending or time.monotonic() > deadline:
+        # the UNBIND too: another thread logs it, maybe a moment later
+        done = not pending and all(c and c[-1] == "UNBIND" for c in conns)
+        if done or time.monotonic() > deadline:
             return conns
         time.sleep(0.05)
 
