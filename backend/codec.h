@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* codec.h - the byte order of warden's records on disk
  *
  * Every record of the state store and the banned-password index holds its

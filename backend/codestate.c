@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* codestate.c - wrong one-time codes per account, in warden's state store
  *
  * Key: the 16-byte entryUUID and the index byte WARDEN_CODESTATE_IDX, in

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* codestate.h - wrong one-time codes per account, in warden's state store
  *
  * A one-time code has 10^6 values (6 digits); with one step either side

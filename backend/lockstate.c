@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* lockstate.c - per-user lockout state in warden's state store
  *
  * A record is stored under the 16-byte entryUUID in the store's "lock"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* lockstate.h - per-user lockout state in warden's state store
  *
  * A user's record is keyed by the 16 bytes of the entry's entryUUID, so a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* otpstate.c - one-time code state in warden's state store
  *
  * A record is stored in the store's "otp" database under the 16-byte

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* otpstate.h - one-time code state in warden's state store
  *
  * What stops a one-time code from working twice: the last TOTP step (or

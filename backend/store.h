@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* store.h - warden's state store
  *
  * warden keeps the state that changes at bind time (failure counters, lock

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Installs the build dependencies (Debian 12, as root), obtains the OpenLDAP
 # source of the installed slapd, and builds warden in ./build (and, with
 # --asan, a sanitizer build in ./build-asan).  Safe to run again: it only

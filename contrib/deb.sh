@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Builds the Debian package of warden from a source tree (make deb gives it
 # the tree of the release tarball, make distdir's) and checks it with
 # lintian.  The .deb, .buildinfo, .changes and the lintian report end up in

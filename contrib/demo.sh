@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Builds and installs warden, then starts a demo slapd with warden on
 # ldap://127.0.0.1:3890 and ldapi, with a few users and groups, in ./demo.
 # Run as root on Debian 12.  Running it again rebuilds and restarts the demo

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Installs, from Debian's archive, everything warden needs to build, run its
 # tests and its demo.  Safe to run again.  Run as root on Debian 12.
 set -eu

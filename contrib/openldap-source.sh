@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Obtains the OpenLDAP source of the installed slapd and configures it with
 # Debian's own options, so that an overlay compiled against its headers has
 # the same struct layouts as /usr/sbin/slapd.  Prints the tree's path.

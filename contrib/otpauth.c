@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* otpauth.c - otpauth:// URIs and QR codes drawn for a terminal */
 
 #include <string.h>

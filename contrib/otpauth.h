@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* otpauth.h - what wardenctl shows a user enrolling a TOTP token
  *
  * An authenticator app learns a token from an otpauth:// URI (the "Key

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Signs release artefacts: for each FILE, FILE.sha256 (sha256sum's format,
 # the file's base name, for 'sha256sum -c') and FILE.asc (a detached,
 # ASCII-armoured OpenPGP signature, for 'gpg --verify FILE.asc FILE'),

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Runs warden's whole test suite: builds (as contrib/build.sh), then
 # 'make check' on the normal build and on the AddressSanitizer/UBSan build,
 # then 'make check-package' (the Debian package and a signed release) on the

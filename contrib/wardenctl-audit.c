@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wardenctl-audit.c - wardenctl audit: verify, tail and export audit trails
  *
  *	wardenctl audit verify [--key-file F [--checkpoint CP]] [--allow-empty] FILE...

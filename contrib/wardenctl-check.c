@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wardenctl-check.c - wardenctl check: secrets in the clear in an LDIF
  *
  *	wardenctl check [FILE...]	(none, or -: standard input)

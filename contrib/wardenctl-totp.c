@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wardenctl-totp.c - wardenctl totp: enrol users for TOTP, give them new
  * secrets, remove their tokens, issue their recovery codes
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wardenctl.h - what the parts of wardenctl share */
 #ifndef WARDENCTL_H
 #define WARDENCTL_H

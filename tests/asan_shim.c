@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* asan_shim.c - preloaded with the sanitizer runtimes in tests only
  *
  * Under ASan, Debian's slapd and slap tools deadlock at exit: p11-kit's

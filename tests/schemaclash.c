@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* schemaclash.c - a test module that registers oathSecret unlike otp.la
  * (a directory string, multi-valued), to check that warden.la loaded after
  * it refuses to load and says which attribute differs and how

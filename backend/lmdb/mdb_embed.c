@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* mdb_embed.c - the LMDB of the OpenLDAP source tree, built into warden.so
  *
  * slapd loads modules so that their symbols are visible to each other, and

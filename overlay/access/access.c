@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* access.c - the access engine: which groups may bind from which systems
  *
  * A system (host or service) is an entry with objectClass wardenSystem,

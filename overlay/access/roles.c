@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* roles.c - administrative roles over warden's own state
  *
  * Three groups named in the configuration hold roles:

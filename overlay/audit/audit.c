@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* audit.c - the audit engine: a record for every change and bind outcome
  *
  * Every add, modify, delete, rename and Password Modify on the database,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* credential.c - the one credential check
  *
  * Every path on which a client proves that it is an identity of warden's

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* deploy.c - what slapd refuses at start, refused where slaptest -u sees it
  *
  * slaptest -u reads the configuration and opens no database: a check made

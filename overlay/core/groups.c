@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* groups.c - whether a user is a member of some groups, nested groups too
  *
  * Policies name groups (who must use MFA, who may log into a host).  A

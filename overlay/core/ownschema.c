@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* ownschema.c - warden's own directory schema, registered by the module
  *
  * Generated from schema/warden.schema (OID macros expanded); the test

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* policy.c - the password policy entries that apply to users
  *
  * A user's policy is the entry named by its pwdPolicySubentry, else by

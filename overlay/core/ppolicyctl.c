@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* ppolicyctl.c - the password policy request and response controls
  *
  * draft-behera's controls are what sssd, nslcd and ldappasswd understand.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* sasl.c - SASL binds to identities of a warden database
  *
  * slapd runs SASL binds in its frontend: a database's bind never sees

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* schema.c - the draft-behera password policy schema, shared with ppolicy.la
  *
  * sssd, nslcd and administrators know lock and history state by the names

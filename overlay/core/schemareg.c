@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* schemareg.c - every schema definition warden needs, registered at load
  *
  * slapd reads a database's ACLs, limits and indexes before the overlays of

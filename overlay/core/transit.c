@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* transit.c - no password over a connection others can read
  *
  * With warden-require-tls on, a bind that sends a password (a simple bind

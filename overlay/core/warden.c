@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* warden.c - the warden overlay: glue and cn=config
  *
  * warden enforces password quality, TOTP, lockout and group-based access at

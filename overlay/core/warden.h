@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* warden.h - what the overlay's files share
  *
  * Only overlay/ files include this; it needs slapd's headers.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* writes.c - what no write may carry, whoever makes it
  *
  * Before the roles, the quality rules and the hashing look at an add, a

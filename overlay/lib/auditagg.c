@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* auditagg.c - repeated identical failures as one audit record with a count
  *
  * A hash table of bursts by key, and a list of them in the order they

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* auditagg.h - repeated identical failures as one audit record with a count
  *
  * A client that binds again and again as a locked account costs warden no

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* auditjson.c - a growable buffer and a JSON writer for audit records */
 
 #include <stdarg.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* auditlog.c - the audit trail: a hash-chained JSON Lines file
  *
  * One writer thread owns the file descriptor and the chain state (the last

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* auditlog.h - the audit trail: a hash-chained JSON Lines file
  *
  * warden writes one JSON object per line (auditjson.h builds them) for

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* banned.h - the banned-password list, as a memory-mapped sorted index
  *
  * A list of passwords nobody may choose ("password", "123456", the leaked

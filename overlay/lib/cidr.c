@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* cidr.c - client addresses and the networks systems are matched by */
 
 #include <arpa/inet.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* cidr.h - client addresses and the networks systems are matched by
  *
  * A system entry names the networks its connections come from: an IPv4 or

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* dedup.c - the same wrong password, repeated, counts once */
 
 #include <pthread.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* dedup.h - the same wrong password, repeated, counts once
  *
  * Clients retry, and stacked PAM modules send every typo twice.  warden

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* dictionary.c - the cracklib dictionary check */
 
 #ifdef HAVE_CONFIG_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* dictionary.h - the cracklib dictionary check
  *
  * Passwords are checked with cracklib (libcrack2) against the dictionary

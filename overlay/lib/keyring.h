@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* keyring.h - warden's secret keys, read from warden-key-file
  *
  * The key file holds one key per line: an identifier and 32 bytes of key in

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* recovery.c - one-time recovery codes, hashed with PBKDF2 */
 
 #include <stdio.h>

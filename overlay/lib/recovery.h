@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* recovery.h - one-time recovery codes
  *
  * A user who has lost the token signs in with one of ten recovery codes

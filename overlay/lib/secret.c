@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* secret.c - AES-256-GCM wrapping of OATH secrets */
 
 #include <stdint.h>

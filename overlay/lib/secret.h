@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* secret.h - OATH secrets wrapped at rest
  *
  * A token's seed (oathSecret) is stored wrapped with AES-256-GCM under a

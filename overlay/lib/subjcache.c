@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* subjcache.c - what binds need to know about an entry, cached by DN */
 
 #include <pthread.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* subjcache.h - what binds need to know about an entry, cached by DN
  *
  * Every simple bind would otherwise read the target entry twice: once for

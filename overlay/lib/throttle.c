@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* throttle.c - failures per client address, in memory
  *
  * The table is cut into stripes, each with its own mutex, hash index and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* throttle.h - failures per client address, in memory
  *
  * Password spraying tries a few passwords against many users from one

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* totpcalc.c - one-time codes through liboath */
 
 #include <pthread.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* totpcalc.h - one-time codes (RFC 6238 TOTP, RFC 4226 HOTP), as pure
  * functions
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* transitrule.h - which binds need a protected channel, and listeners
  *
  * warden-require-tls refuses binds that send a password over a connection

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* validate.h - validation of warden's configuration values
  *
  * Pure functions, callable without slapd, so unit tests can exercise every

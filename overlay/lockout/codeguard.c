@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* codeguard.c - a limit on wrong one-time codes per account
  *
  * Why per account and in the store: a lockout policy is optional, and the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* codeguard.h - a limit on wrong one-time codes per account
  *
  * Holds whatever password policy applies, or none: after

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* lockout.c - the lockout engine
  *
  * Counts failed binds per user in warden's own LMDB store (no entry write

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* oathschema.c - the OATH-LDAP schema that otp.la and warden share
  *
  * warden keeps TOTP tokens in the data model of slapo-otp (the OATH-LDAP

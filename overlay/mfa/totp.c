@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* totp.c - the one-time code engine: TOTP and HOTP at simple bind
  *
  * A user whose entry names a token (oathTOTPToken or oathHOTPToken, the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* banlist.c - the banned-password list in slapd
  *
  * The list is an index file that `wardenctl banned build` writes (see

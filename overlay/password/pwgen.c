@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* pwgen.c - warden's front of the Password Modify operation
  *
  * Two requests need the entry before slapd's handler sees them.  A user

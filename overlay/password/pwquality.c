@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* pwquality.c - the password quality engine
  *
  * Every new password, however it arrives (an add with userPassword, a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* pwreset.c - what a successful bind owes the password policy
  *
  * A password set by an administrator under pwdMustChange carries pwdReset.

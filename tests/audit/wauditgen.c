@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wauditgen - writes an audit trail through the real writer
  *
  *	wauditgen [-a] [-p] [-t THREADS] [-k KEYFILE [-c CHECKPOINT]] [-s EPOCH] -n N FILE

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # run.sh - benchmark driver for warden: loads one data set into several
 # slapd instances (bare back-mdb, warden, and the peer stack ppolicy / otp /
 # auditlog), runs every workload of wbench against each applicable instance,

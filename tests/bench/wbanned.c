@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wbanned - cost of the banned-password index (overlay/lib/banned.h), alone
  *
  *	wbanned [-n entries] [-l lookups] [-d dir] [-k]

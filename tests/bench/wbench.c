@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wbench.c - LDAP load generator for the warden benchmark harness */
 /*
  * Drives a slapd listening on 127.0.0.1 with one workload (simple binds,

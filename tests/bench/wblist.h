@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* wblist.h - the synthetic banned-password list of the benchmarks
  *
  * Entry i of a list of any length, the same on every machine: 71 common

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Real Linux clients against a test slapd: sssd with pam_sss and
 libnss_sss, and nslcd with pam_ldap and libnss_ldap (nss-pam-ldapd), driven
 by pamtester and getent, as a host that logs users in against the directory

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Integration test fixtures: a real /usr/sbin/slapd with back-mdb and the
 built warden module, on 127.0.0.1 and ldapi, in a temporary directory.
 

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Runs the integration tests (pytest, Debian's python3) against the real
 # slapd with the built module.  Called by 'make check'.
 srcdir=$(cd "$(dirname "$0")" && pwd)

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Group-based access at bind: a user may bind from a system (matched by
 the client's address) only as a member of a group allowed there; systems
 matching nothing follow warden-access-default; refusals are 49, with the

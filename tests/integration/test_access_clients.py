@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Group-based access at bind through real clients (issue 7): nslcd with
 pam_ldap and sssd with pam_sss, driven by pamtester, with no client-side
 group check at all (nslcd has no pam_authz_search; sssd has

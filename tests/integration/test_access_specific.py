@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Overlapping systems (issue 13): when several wardenSystem entries match
 a connection, the most specific decides -- a client certificate over a
 single address over a narrower range over a broader one -- and only its

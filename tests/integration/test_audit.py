@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """The audit trail: one JSON record for every change and every bind
 outcome, with the fields an auditor and a SIEM need, secrets redacted,
 chained, durable."""

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """The trail never loses a change (issue 15): a change is recorded before
 it is made or not made; oversized values and DNs are recorded in a bounded
 form; a full disk refuses or delays changes before they are committed,

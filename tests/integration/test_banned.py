@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """wardenctl banned build / check: the banned-password index from the
 command line, without slapd.  Exit status of check: 0 not banned, 1 banned,
 2 error; the password is never printed."""

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """warden configured live through cn=config over ldapi, as root: loaded
 without a restart, every attribute set, replaced and deleted live, bad
 values refused with a result code and a diagnostic while the running

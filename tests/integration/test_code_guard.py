@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Wrong one-time codes (issue 13): every distinct wrong code counts toward
 lockout (only the same credential within one time step counts once), and,
 whatever the password policy, an account that sent warden-code-max-failure

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """No way around warden (issue 13): every path that can tell whether a
 password is right passes the one credential check.  SASL PLAIN gets what a
 simple bind gets; mechanisms that need the stored secret never verify

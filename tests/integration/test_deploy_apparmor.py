@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """AppArmor (issue 14): Debian 12's slapd is not confined (its package
 ships no profile); for profiles that confine slapd (Ubuntu's, or one of
 your own) contrib/apparmor/slapd-warden allows every path warden uses at

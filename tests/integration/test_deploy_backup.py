@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Backup and restore (issue 14): slapcat and slapadd round-trip users,
 wrapped secrets and policies; what a restore does to warden's own store;
 wardenctl check finds cleartext passwords and raw seeds in an LDIF (as

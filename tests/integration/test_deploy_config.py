@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Configuration that survives a restart (issue 14): every attribute and
 class warden's ACLs, examples and README name exists when slapd reads any
 database's configuration, because warden.la registers them when it loads."""

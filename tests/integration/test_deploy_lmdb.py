@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """warden's LMDB is its own and invisible to other modules: warden.la loads
 before or after back_mdb.la, in slapd.conf and in cn=config, and both
 back-mdb and warden's state store work (issue 14)."""

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """contrib/logrotate/warden rotates the audit trail while slapd (as
 openldap) writes it: no record is lost, the hash chain continues across
 the files, also over a restart on a freshly rotated file, and wardenctl

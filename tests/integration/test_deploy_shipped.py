@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Every shipped configuration as Debian runs it (issue 14): the README's
 slapd.conf, contrib/examples/slapd.conf and the demo's cn=config are made
 into a slapd.d (slaptest -f ... -F ..., slapadd -n0 for the demo), and a

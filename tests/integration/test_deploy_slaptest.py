@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """slaptest -u refuses what slapd refuses at start (issue 14): for each
 configuration, slaptest -u passes exactly when slapd starts."""
 import os

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """slapd run as Debian runs it, as openldap:openldap (-u/-g, as
 /etc/default/slapd sets): the state directory, key file and audit file
 with their documented owner and mode work, and each wrong owner or mode

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """The example configurations in contrib/examples work as documented, and
 make install puts the module, schema and manual where slapd looks."""
 import os

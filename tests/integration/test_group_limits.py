@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Bounded group walks fail closed (issue 13): the walk that finds a
 user's nested groups stops at warden-group-depth levels and
 warden-group-max groups; a walk stopped there counts the user as a member

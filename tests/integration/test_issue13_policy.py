@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Policy values checked when written (issue 13): an integer setting of a
 password policy entry out of its range, pwdMinLength above pwdMaxLength
 and an oathSecret shorter than 128 bits are refused with

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """valgrind finds no leak that warden owns: slapd runs under memcheck while
 the overlay is configured, reconfigured live (also with refused values),
 serves binds and is shut down."""

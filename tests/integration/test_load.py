@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """warden.la loads into Debian's slapd from slapd.conf, refuses bad values
 with a message naming the directive, and leaves binds unchanged."""
 import os

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Lockout on warden's own state store: exact counts, visible to clients as
 the ppolicy attributes, unlock by time and by an administrator, back-off,
 spraying throttle, no enumeration of accounts, and consistency after

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """No cleartext password anywhere: after passwords were set by add, modify
 and Password Modify, generated, refused, guessed wrong, kept in history and
 rehashed at bind, none of them is in the database files, warden's state

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """A user changing their password through PAM, as `passwd` on a Linux host
 does, sees warden's refusal: which rule the new password breaks and what to
 do.  Both clients a Debian host uses: nslcd with pam_ldap (nss-pam-ldapd)

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """One-time codes through the PAM clients a Linux host uses: nslcd with
 pam_ldap and sssd with pam_sss, driven by pamtester, against slapd with
 warden over StartTLS.  The user types the password followed by the code

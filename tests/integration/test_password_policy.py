@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """The rest of the password policy: history, minimum age, who may change a
 password, resets that must be followed by a change, generated passwords,
 the dictionary, the banned list, and weak hashes replaced at bind."""

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Password quality on every way a password is set: add, modify and the
 Password Modify extended operation, refused with constraintViolation, a
 message that says what to fix, and the ppolicy response control's error."""

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Replication (issue 17): a change that syncrepl applies reaches the
 database exactly as its provider sent it -- no quality rule, no hashing,
 no wrapping, no stamp -- and is recorded as replicated, with the rid it

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Administrative roles over warden's own state: the helpdesk unlocks and
 enrols, auditors read, administrators change policies and systems, and
 nobody else does, however generous the ACLs."""

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """schema/warden.schema and schema/warden.ldif say the same, both load
 (into a slapd without warden.la, which registers the schema itself), and
 all of warden's OIDs are under its own arc."""

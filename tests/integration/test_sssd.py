@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """A user locked by warden is refused through sssd (pam_sss, pamtester), as a
 Linux host logging users in against the directory sees it; an unlocked user
 logs in.  sssd talks to slapd over StartTLS (a throw-away CA) and binds as a

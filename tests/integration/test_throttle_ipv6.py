@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """The source-address throttle counts an IPv6 client by its prefix (issue
 13): whoever holds a /64 can bind from any of its addresses.  slapd listens
 on an IPv6 address of a veth link to a network namespace (clients.NetnsHost)

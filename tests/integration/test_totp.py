@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """TOTP and HOTP at bind: the password followed by the code, checked with
 codes from oathtool; replay refused (also under concurrency and across a
 restart); failures count toward lockout; secrets wrapped at rest; raw

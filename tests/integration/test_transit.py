@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Passwords protected in transit (warden-require-tls): a bind with a
 password over a connection without TLS or ldapi is refused with
 confidentialityRequired before the password is looked at; over StartTLS

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """wardenctl audit verify / tail / export on trails written by the real
 writer (tests/audit/wauditgen, overlay/lib/auditlog.c), no slapd involved.
 

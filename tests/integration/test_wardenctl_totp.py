@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """wardenctl totp enroll / reset / remove / recovery over ldapi as root:
 binds with the password and a code oathtool makes from the printed
 otpauth:// URI, the secret wrapped at rest, the QR code on the terminal and

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """No write escapes warden's rules: a ruled attribute in an RDN, options on
 a password, self-service changes of policy and security state under
 generous ACLs, and two passwords at once are all refused, with the code

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """Fixtures of the package and release tests: the .deb that 'make deb'
 builds in the build directory, once per run.
 

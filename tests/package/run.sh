@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 # Runs the package and release tests (pytest, Debian's python3): they build
 # the .deb with 'make deb', install it on this machine and purge it again,
 # and sign a release with a throw-away key.  Called by 'make check-package'

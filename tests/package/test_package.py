@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """The Debian package: what it holds, and README's "Install on Debian" run
 as written, on this machine: apt installs the .deb, the live cn=config
 steps load warden into a slapd configured as Debian configures it

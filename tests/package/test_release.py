@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
 """A signed release: make release (with make dist in place of distcheck's
 full build and test run, RELEASE_CHECK=dist) signs the tarball and the
 .deb with a throw-away key; README's "Verifying a release" commands, run

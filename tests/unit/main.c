@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Unit tests of warden's pure logic: no slapd involved. */
 
 #include <stdio.h>

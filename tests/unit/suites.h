@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 #ifndef WARDEN_TEST_SUITES_H
 #define WARDEN_TEST_SUITES_H
 

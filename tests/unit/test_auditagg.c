@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Repeated identical failures as one record with a count (auditagg.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* The audit records' JSON writer (overlay/lib/auditjson.c): escaping of every
  * control character, invalid UTF-8, embedded NULs, base64, the builder. */
 

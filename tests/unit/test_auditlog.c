@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* The audit trail (overlay/lib/auditlog.c): the chain, its canonical form,
  * restarts, torn last lines, rotation, group commit, the asynchronous mode,
  * and what each policy does when the file cannot be written. */

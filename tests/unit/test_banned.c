@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* The banned-password index (overlay/lib/banned.c): keys, duplicates, the file
  * layout, corrupt files refused, replacement noticed, a million entries,
  * concurrent readers. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* What wardenctl check calls a secret stored in the clear
  * (contrib/wardenctl-check.c). */
 

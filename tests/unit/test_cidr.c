@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Networks of system entries and client addresses. */
 
 #include <string.h>

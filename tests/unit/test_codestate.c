@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Wrong one-time codes per account (backend/codestate.c): the delay
  * (doubling from one second after the limit, capped, overflow-safe), the
  * counting, one claim per delay among concurrent binds, the once-per-delay

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Repeated wrong passwords (overlay/lib/dedup.c): seen and not seen, the
  * window, four credentials per user, forgetting, users evicted, threads. */
 

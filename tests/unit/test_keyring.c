@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Key file parsing and its refusals; no key material in messages. */
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Lockout state in the LMDB store (backend/lockstate.c): every documented
  * behaviour of lockstate.h, the record format, and exact counting under
  * concurrent failures. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* What wardenctl totp shows (contrib/otpauth.c): base32 against RFC 4648,
  * otpauth:// URIs, and QR modules drawn with half blocks and as pixels. */
 

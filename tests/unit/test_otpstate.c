@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* One-time code state in the LMDB store (backend/otpstate.c): check and
  * advance, exactly one winner among concurrent uses of one code, state
  * kept across a reopen, recovery code bits, the record format, purging. */

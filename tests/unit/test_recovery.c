@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Recovery codes (overlay/lib/recovery.c): issue, verify, the stored format,
  * splitting a credential; one use each, with backend/otpstate.c. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Secrets wrapped at rest (overlay/lib/secret.c): round trip, key rotation,
  * and every way an unwrap is refused. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* Failures per client address (overlay/lib/throttle.c): address forms, the
  * sliding-window estimate against an exact count, LRU eviction, threads. */
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
 /* One-time codes (overlay/lib/totpcalc.c): the RFC 6238 and RFC 4226 test
  * vectors, the window, drift, replay refusal, and splitting a bind
  * credential. */
