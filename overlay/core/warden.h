@@ -527,6 +527,16 @@ int warden_credential_check_as( Operation *op, BackendDB *be,
 	const char *mech, int flags, warden_subject *ws );
 /** Sends a refusal of the check: invalidCredentials with ws_text, and the
  * password policy control's accountLocked when the lock is exposed. */
+/** config.c: the cn=config object class of warden's settings and their
+ * table, for the overlay's bi_cf_ocs. */
+extern ConfigOCs warden_ocs[];
+/** Registers the table and its object class with slapd (once, from
+ * init_module). */
+int warden_config_register( void );
+/** Whether slapd runs as the server (not slapadd, slaptest...): the store,
+ * the trail and the tasks are opened only then. */
+int warden_server_mode( void );
+
 /** Whether pw is the password of entry e (1) or not (0); -1 when e holds
  * none.  The only place where warden compares a credential with a stored
  * password. */
