@@ -28,6 +28,7 @@
 #include <pthread.h>
 
 #include "warden.h"
+#include "fnv.h"
 #include "cidr.h"
 
 /* Decisions kept: 4-way sets, the least recently used of a set goes, so
@@ -232,15 +233,7 @@ access_load_systems( Operation *op, slap_overinst *on, warden_access *ac )
 static uint64_t
 access_hash( uint64_t h, const void *p, size_t n )
 {
-	const unsigned char *c = p;
-	size_t i;
-
-	if ( !h ) h = 1469598103934665603ULL;
-	for ( i = 0; i < n; i++ ) {
-		h ^= c[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return warden_fnv1a( h ? h : WARDEN_FNV_BASIS, p, n );
 }
 
 static int

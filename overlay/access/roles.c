@@ -16,6 +16,7 @@
  */
 
 #include "warden.h"
+#include "fnv.h"
 
 #define ROLES_CACHE	256
 
@@ -71,14 +72,8 @@ warden_roles_changed( warden_info *wi )
 static unsigned
 roles_slot_of( struct berval *ndn )
 {
-	uint64_t h = 1469598103934665603ULL;
-	ber_len_t i;
-
-	for ( i = 0; i < ndn->bv_len; i++ ) {
-		h ^= (unsigned char)ndn->bv_val[i];
-		h *= 1099511628211ULL;
-	}
-	return (unsigned)( h % ROLES_CACHE );
+	return (unsigned)( warden_fnv1a( WARDEN_FNV_BASIS, ndn->bv_val,
+		ndn->bv_len ) % ROLES_CACHE );
 }
 
 /* The roles the operation's identity holds through the role groups. */

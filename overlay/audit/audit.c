@@ -40,6 +40,7 @@
 #include <openssl/evp.h>
 
 #include "warden.h"
+#include "cidr.h"
 #include "auditagg.h"
 #include "auditjson.h"
 #include "auditlog.h"
@@ -152,19 +153,7 @@ audit_source( warden_buf *b, Operation *op )
 	char host[64];
 	const char *port = NULL;
 
-	if ( !strncmp( peer, "IP=", 3 ) ) {
-		const char *p = peer + 3, *end;
-
-		if ( *p == '[' ) {
-			end = strchr( p, ']' );
-			if ( end && end[1] == ':' ) port = end + 2;
-			p++;
-		} else {
-			end = strrchr( p, ':' );
-			if ( end ) port = end + 1;
-		}
-		snprintf( host, sizeof( host ), "%.*s",
-			end ? (int)( end - p ) : (int)strlen( p ), p );
+	if ( !warden_peer_host( peer, host, sizeof( host ), &port ) ) {
 		warden_json_key( b, "source.ip" );
 		warden_json_cstr( b, host );
 		if ( port ) {

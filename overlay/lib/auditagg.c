@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "auditagg.h"
+#include "fnv.h"
 #include "auditjson.h"
 
 typedef struct agg_entry {
@@ -38,14 +39,7 @@ struct warden_auditagg {
 static uint64_t
 agg_hash( const void *key, size_t len )
 {
-	const unsigned char *p = key;
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while ( len-- ) {
-		h ^= *p++;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return warden_fnv1a( WARDEN_FNV_BASIS, key, len );
 }
 
 warden_auditagg *

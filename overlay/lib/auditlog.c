@@ -30,6 +30,7 @@
 #include <openssl/params.h>
 
 #include "auditjson.h"
+#include "hex.h"
 #include "auditlog.h"
 #include "validate.h"
 
@@ -60,38 +61,18 @@ struct warden_audit_hasher {
 	EVP_MAC_CTX	*ah_macctx;
 };
 
-static int
-hexval( int c )
-{
-	if ( c >= '0' && c <= '9' ) return c - '0';
-	if ( c >= 'a' && c <= 'f' ) return c - 'a' + 10;
-	return -1;	/* upper case is not canonical */
-}
-
+/* a hash of the trail, in lower case only (upper case is not canonical) */
 static int
 unhex( const char *s, unsigned char *out )
 {
-	int i, hi, lo;
-
-	for ( i = 0; i < WARDEN_AUDIT_HASH_LEN; i++ ) {
-		if ( ( hi = hexval( s[2*i] ) ) < 0 || ( lo = hexval( s[2*i+1] ) ) < 0 )
-			return -1;
-		out[i] = ( hi << 4 ) | lo;
-	}
-	return 0;
+	return warden_hex_decode( s, WARDEN_AUDIT_HASH_LEN, out );
 }
 
 void
 warden_audit_hex( const unsigned char h[WARDEN_AUDIT_HASH_LEN],
 	char out[2 * WARDEN_AUDIT_HASH_LEN + 1] )
 {
-	static const char hex[] = "0123456789abcdef";
-	int i;
-
-	for ( i = 0; i < WARDEN_AUDIT_HASH_LEN; i++ ) {
-		out[2*i] = hex[h[i] >> 4];
-		out[2*i+1] = hex[h[i] & 0xf];
-	}
+	warden_hex_encode( h, WARDEN_AUDIT_HASH_LEN, out );
 	out[HEX_LEN] = '\0';
 }
 

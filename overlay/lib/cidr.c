@@ -80,27 +80,38 @@ warden_cidr_parse( const char *s, size_t len, warden_cidr *out, char *msg,
 }
 
 int
-warden_cidr_peer( const char *peer, warden_cidr *out )
+warden_peer_host( const char *peer, char *host, size_t hostlen,
+	const char **port )
 {
-	char buf[64];
-	const char *p;
-	char *end;
+	const char *p, *end;
 	size_t n;
 
+	if ( port ) *port = NULL;
 	if ( strncmp( peer, "IP=", 3 ) ) return -1;
 	p = peer + 3;
 	if ( *p == '[' ) {
 		end = strchr( p, ']' );
 		if ( !end ) return -1;
+		if ( port && end[1] == ':' ) *port = end + 2;
 		n = end - p - 1;
 		p++;
 	} else {
 		end = strrchr( p, ':' );
+		if ( port && end ) *port = end + 1;
 		n = end ? (size_t)( end - p ) : strlen( p );
 	}
-	if ( n >= sizeof( buf ) ) return -1;
-	memcpy( buf, p, n );
-	buf[n] = '\0';
+	if ( n >= hostlen ) return -1;
+	memcpy( host, p, n );
+	host[n] = '\0';
+	return 0;
+}
+
+int
+warden_cidr_peer( const char *peer, warden_cidr *out )
+{
+	char buf[64];
+
+	if ( warden_peer_host( peer, buf, sizeof( buf ), NULL ) ) return -1;
 	return cidr_addr( buf, out );
 }
 

@@ -26,6 +26,14 @@ typedef struct warden_cidr {
 int warden_cidr_parse( const char *s, size_t len, warden_cidr *out,
 	char *msg, size_t msglen );
 
+/** Splits slapd's peer name, "IP=192.0.2.7:4711" or "IP=[2001:db8::7]:4711",
+ * into its address (without brackets, NUL-terminated in host) and its port
+ * (*port, NULL when none): the one reading of a peer name in warden.
+ * @return 0, or -1 for what is no IP address (ldapi's "PATH=...") or an
+ *	address longer than hostlen */
+int warden_peer_host( const char *peer, char *host, size_t hostlen,
+	const char **port );
+
 /** Parses the address of slapd's peer name: "IP=192.0.2.7:4711",
  * "IP=[2001:db8::7]:4711".
  * @return 0, or -1 for anything else (ldapi's "PATH=...")

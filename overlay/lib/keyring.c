@@ -13,17 +13,16 @@
 #include <openssl/crypto.h>
 
 #include "keyring.h"
+#include "hex.h"
 #include "validate.h"
 
 #define KEYFILE_MAX	65536
 
+/* a key file is typed by people: either case */
 static int
 keyring_hexval( int c )
 {
-	if ( c >= '0' && c <= '9' ) return c - '0';
-	if ( c >= 'a' && c <= 'f' ) return c - 'a' + 10;
-	if ( c >= 'A' && c <= 'F' ) return c - 'A' + 10;
-	return -1;
+	return warden_hex_digit( c, 1 );
 }
 
 static int

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "recovery.h"
+#include "hex.h"
 
 #define RC_CHARS	10	/* characters of a code, without the dash */
 #define RC_GROUP	5	/* the dash comes after this many */
@@ -64,34 +65,6 @@ rc_normalize( const char *code, size_t len, char *out )
 	return 0;
 }
 
-static void
-rc_hex( const unsigned char *in, size_t n, char *out )
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for ( i = 0; i < n; i++ ) {
-		*out++ = hex[in[i] >> 4];
-		*out++ = hex[in[i] & 15];
-	}
-}
-
-static int
-rc_unhex( const char *in, size_t n, unsigned char *out )
-{
-	size_t i;
-	int hi, lo;
-
-	for ( i = 0; i < n; i++ ) {
-		hi = in[2 * i];
-		lo = in[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
-		if ( hi < 0 || lo < 0 ) return -1;
-		out[i] = (unsigned char)( hi << 4 | lo );
-	}
-	return 0;
-}
 
 /* A decimal number of 1 .. maxdigits digits at *p up to the next '$'. */
 static int
@@ -126,8 +99,8 @@ rc_parse( const char *val, size_t vallen, rc_parsed *rp )
 	rp->iter = (unsigned)v;
 	if ( end - p != 2 * RC_SALT_LEN + 1 + 2 * RC_HASH_LEN ||
 		p[2 * RC_SALT_LEN] != '$' ||
-		rc_unhex( p, RC_SALT_LEN, rp->salt ) ||
-		rc_unhex( p + 2 * RC_SALT_LEN + 1, RC_HASH_LEN, rp->hash ) )
+		warden_hex_decode( p, RC_SALT_LEN, rp->salt ) ||
+		warden_hex_decode( p + 2 * RC_SALT_LEN + 1, RC_HASH_LEN, rp->hash ) )
 		return -1;
 	return 0;
 }
@@ -197,10 +170,10 @@ warden_recovery_generate( unsigned iterations, warden_recovery_set *set,
 		}
 		k = snprintf( set->rs_stored[i], sizeof( set->rs_stored[i] ),
 			"%s%d$%u$", WARDEN_RECOVERY_PREFIX, i, iterations );
-		rc_hex( salt, RC_SALT_LEN, set->rs_stored[i] + k );
+		warden_hex_encode( salt, RC_SALT_LEN, set->rs_stored[i] + k );
 		k += 2 * RC_SALT_LEN;
 		set->rs_stored[i][k++] = '$';
-		rc_hex( hash, RC_HASH_LEN, set->rs_stored[i] + k );
+		warden_hex_encode( hash, RC_HASH_LEN, set->rs_stored[i] + k );
 		k += 2 * RC_HASH_LEN;
 		set->rs_stored[i][k] = '\0';
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "subjcache.h"
+#include "fnv.h"
 
 #define SC_STRIPES	64
 #define SC_WAYS		8	/* slots searched per DN within a stripe */
@@ -35,14 +36,7 @@ struct warden_subjcache {
 static uint64_t
 sc_hash( const char *s, size_t len )
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-	size_t i;
-
-	for ( i = 0; i < len; i++ ) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return warden_fnv1a( WARDEN_FNV_BASIS, s, len );
 }
 
 warden_subjcache *

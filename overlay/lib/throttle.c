@@ -38,6 +38,7 @@
 #include <netinet/in.h>
 
 #include "throttle.h"
+#include "fnv.h"
 
 #define THROTTLE_MIN_SLOTS	16
 #define THROTTLE_MAX_SLOTS	( 1U << 24 )
@@ -86,12 +87,8 @@ throttle_hash( uint64_t seed, const char *s )
 {
 	/* FNV-1a from a secret start, then a 64-bit finalizer (MurmurHash3's
 	 * fmix64) so that every bit of the result depends on every input bit */
-	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	uint64_t h = warden_fnv1a( WARDEN_FNV_BASIS ^ seed, s, strlen( s ) );
 
-	for ( ; *s; s++ ) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;

@@ -19,6 +19,7 @@
 #include <sys/time.h>
 
 #include "codeguard.h"
+#include "clock.h"
 #include "codestate.h"
 #include "totpcalc.h"
 
@@ -27,10 +28,7 @@
 static warden_time
 code_guard_now( void )
 {
-	struct timeval tv;
-
-	gettimeofday( &tv, NULL );
-	return (warden_time)tv.tv_sec * SEC + tv.tv_usec;
+	return warden_clock_us();
 }
 
 /* What a wrong code gets: nothing says that nothing was checked. */

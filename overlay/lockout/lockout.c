@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include "warden.h"
+#include "clock.h"
 #include "throttle.h"
 #include "dedup.h"
 
@@ -62,10 +63,7 @@ lockout_addr( Operation *op )
 static warden_time
 lockout_now( void )
 {
-	struct timeval tv;
-
-	gettimeofday( &tv, NULL );
-	return (warden_time)tv.tv_sec * SEC + tv.tv_usec;
+	return warden_clock_us();
 }
 
 int

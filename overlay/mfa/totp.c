@@ -30,6 +30,7 @@
 #include <openssl/rand.h>
 
 #include "warden.h"
+#include "clock.h"
 #include "totpcalc.h"
 #include "secret.h"
 #include "otpstate.h"
@@ -109,10 +110,7 @@ struct warden_totp_reuse {
 static warden_time
 totp_now_us( void )
 {
-	struct timeval tv;
-
-	gettimeofday( &tv, NULL );
-	return (warden_time)tv.tv_sec * 1000000 + tv.tv_usec;
+	return warden_clock_us();
 }
 
 int

@@ -62,6 +62,33 @@ START_TEST( malformed )
 }
 END_TEST
 
+/* the one reading of slapd's peer name: address and port, both forms */
+START_TEST( peer_host_and_port )
+{
+	char host[64];
+	const char *port;
+
+	ck_assert_int_eq( warden_peer_host( "IP=192.0.2.7:4711", host,
+		sizeof( host ), &port ), 0 );
+	ck_assert_str_eq( host, "192.0.2.7" );
+	ck_assert_str_eq( port, "4711" );
+	ck_assert_int_eq( warden_peer_host( "IP=[2001:db8::7]:389", host,
+		sizeof( host ), &port ), 0 );
+	ck_assert_str_eq( host, "2001:db8::7" );
+	ck_assert_str_eq( port, "389" );
+	ck_assert_int_eq( warden_peer_host( "IP=[::ffff:192.0.2.1]:1", host,
+		sizeof( host ), NULL ), 0 );
+	ck_assert_str_eq( host, "::ffff:192.0.2.1" );
+	ck_assert_int_eq( warden_peer_host( "PATH=/run/ldapi", host,
+		sizeof( host ), &port ), -1 );
+	ck_assert_ptr_null( port );
+	ck_assert_int_eq( warden_peer_host( "IP=[::1", host, sizeof( host ),
+		&port ), -1 );
+	ck_assert_int_eq( warden_peer_host( "IP=192.0.2.7:1", host, 9, &port ),
+		-1 );		/* 9 bytes hold 8 characters, not 9 */
+}
+END_TEST
+
 START_TEST( most_specific_match )
 {
 	const char *nets[] = { "127.0.0.0/8", "127.0.0.9", "127.0.0.0/24",
@@ -96,6 +123,7 @@ cidr_suite( void )
 	tcase_add_test( tc, ranges_and_peers );
 	tcase_add_test( tc, malformed );
 	tcase_add_test( tc, most_specific_match );
+	tcase_add_test( tc, peer_host_and_port );
 	suite_add_tcase( s, tc );
 	return s;
 }
