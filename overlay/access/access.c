@@ -570,20 +570,11 @@ warden_access_validate( Operation *op, SlapReply *rs, slap_overinst *on )
 						"\"cn=host.example.org,o=Example\")" );
 				}
 				if ( bad ) {
-					BackendInfo *bi = op->o_bd->bd_info;
-					char *text;
-
 					snprintf( msg, sizeof( msg ), "%s: \"%.*s\": %s",
 						ad->ad_cname.bv_val, (int)vals[i].bv_len,
 						vals[i].bv_val, reason );
-					text = op->o_tmpalloc( strlen( msg ) + 1,
-						op->o_tmpmemctx );
-					strcpy( text, msg );
-					op->o_bd->bd_info = (BackendInfo *)on->on_info;
-					send_ldap_error( op, rs, LDAP_CONSTRAINT_VIOLATION, text );
-					op->o_bd->bd_info = bi;
-					rs->sr_text = NULL;
-					return LDAP_CONSTRAINT_VIOLATION;
+					return warden_refuse( op, rs, on,
+						LDAP_CONSTRAINT_VIOLATION, msg );
 				}
 			}
 			if ( m ) m = m->sml_next;

@@ -153,13 +153,7 @@ static int
 roles_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 	const char *text )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
-
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	send_ldap_error( op, rs, LDAP_INSUFFICIENT_ACCESS, text );
-	op->o_bd->bd_info = bi;
-	rs->sr_text = NULL;
-	return LDAP_INSUFFICIENT_ACCESS;
+	return warden_refuse( op, rs, on, LDAP_INSUFFICIENT_ACCESS, text );
 }
 
 /* Whether an entry is one of warden's policy or system entries. */

@@ -430,12 +430,7 @@ static void
 audit_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 	const char *text )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
-
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	send_ldap_error( op, rs, LDAP_UNAVAILABLE, text );
-	op->o_bd->bd_info = bi;
-	rs->sr_text = NULL;
+	(void)warden_refuse( op, rs, on, LDAP_UNAVAILABLE, text );
 }
 
 int

@@ -305,15 +305,7 @@ static int
 policy_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 	const char *msg )
 {
-	BackendInfo *bi = op->o_bd->bd_info;
-	char *text = op->o_tmpalloc( strlen( msg ) + 1, op->o_tmpmemctx );
-
-	strcpy( text, msg );
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	send_ldap_error( op, rs, LDAP_CONSTRAINT_VIOLATION, text );
-	op->o_bd->bd_info = bi;
-	rs->sr_text = NULL;
-	return LDAP_CONSTRAINT_VIOLATION;
+	return warden_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
 }
 
 static const warden_policy_range *

@@ -113,6 +113,26 @@ warden_is_internal( Operation *op )
 }
 
 int
+warden_refuse( Operation *op, SlapReply *rs, slap_overinst *on, int code,
+	const char *text )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	char *copy = NULL;
+
+	if ( text ) {
+		size_t n = strlen( text ) + 1;
+
+		copy = op->o_tmpalloc( n, op->o_tmpmemctx );
+		memcpy( copy, text, n );
+	}
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_error( op, rs, code, copy );
+	op->o_bd->bd_info = bi;
+	rs->sr_text = NULL;
+	return code;
+}
+
+int
 warden_is_replicated( Operation *op )
 {
 	return be_shadow_update( op ) || be_isupdate( op );

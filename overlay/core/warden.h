@@ -537,6 +537,13 @@ int warden_config_register( void );
  * the trail and the tasks are opened only then. */
 int warden_server_mode( void );
 
+/** Refuses op with code and text (copied into op memory), sent through
+ * the overlays and backend below warden as slapd would, so that every
+ * response callback (the audit record) sees it; returns code.  The one way
+ * warden refuses a request. */
+int warden_refuse( Operation *op, SlapReply *rs, slap_overinst *on, int code,
+	const char *text );
+
 /** Whether pw is the password of entry e (1) or not (0); -1 when e holds
  * none.  The only place where warden compares a credential with a stored
  * password. */

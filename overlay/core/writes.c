@@ -85,18 +85,6 @@ writes_rdn_ruled( Operation *op, struct berval *rdn_bv )
 	return found;
 }
 
-static int
-writes_refuse( Operation *op, SlapReply *rs, slap_overinst *on, int code,
-	const char *text )
-{
-	BackendInfo *bi = op->o_bd->bd_info;
-
-	op->o_bd->bd_info = (BackendInfo *)on->on_info;
-	send_ldap_error( op, rs, code, text );
-	op->o_bd->bd_info = bi;
-	rs->sr_text = NULL;
-	return code;
-}
 
 /* How many userPassword values the entry will have after a modify. */
 static long
@@ -178,7 +166,7 @@ warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on )
 		Debug( LDAP_DEBUG_STATS, "warden: %s refused: %s in the RDN\n",
 			op->o_tag == LDAP_REQ_ADD ? "add" : "rename",
 			ad->ad_type->sat_cname.bv_val );
-		return writes_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
+		return warden_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
 	}
 
 	/* options on a password or secret */
@@ -202,7 +190,7 @@ warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on )
 		snprintf( msg, sizeof( msg ), "%s may not carry attribute options "
 			"(%s): write the attribute without them",
 			ad->ad_type->sat_cname.bv_val, ad->ad_cname.bv_val );
-		return writes_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
+		return warden_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
 	}
 
 	/* one password at a time */
@@ -214,7 +202,7 @@ warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on )
 			writes_password_count( op, on ) < 2 ) {
 		return SLAP_CB_CONTINUE;
 	}
-	return writes_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION,
+	return warden_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION,
 		"only one userPassword value is allowed; replace the password "
 		"instead of adding a second one" );
 }
