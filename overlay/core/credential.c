@@ -32,6 +32,7 @@
  */
 
 #include "warden.h"
+#include "codeguard.h"
 
 int
 warden_password_check( Operation *op, Entry *e, struct berval *pw )
@@ -124,11 +125,26 @@ warden_credential_check( Operation *op, slap_overinst *on,
 		}
 		goto done;
 	}
+	/* a user with a token meets the wrong-code limit before anything
+	 * is checked (codeguard.h) */
+	if ( ws->ws_has_token &&
+		( rc = warden_code_guard_bind( op, on, ws ) ) != SLAP_CB_CONTINUE ) {
+		credential_sham( op, on, ws );
+		goto done;
+	}
 	rc = warden_totp_bind( op, on, ws );
+	if ( ws->ws_code_checked )
+		warden_code_guard_checked( op, on, ws, ws->ws_code_rc,
+			ws->ws_code_pw_ok, ws->ws_otp_period );
+	/* a code reused for a password change: this connection may do
+	 * nothing else (pwreset.c) */
+	if ( rc == LDAP_SUCCESS && ws->ws_code_reused )
+		warden_reset_restrict_conn( on->on_bi.bi_private, op->o_conn,
+			&op->o_req_ndn, WARDEN_RESTRICT_REUSE );
 	if ( rc == SLAP_CB_CONTINUE )
 		rc = credential_password( op, on, ws );
 	else if ( rc != LDAP_SUCCESS && !ws->ws_verified )
-		credential_sham( op, on, ws );	/* refused before it (codeguard.h) */
+		credential_sham( op, on, ws );	/* refused before any check */
 
 done:
 	warden_lockout_settle( op, on, ws, rc );

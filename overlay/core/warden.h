@@ -157,6 +157,12 @@ typedef struct warden_subject {
 	 * wrong credential again in the next step, when a code that was
 	 * wrong may have become right */
 	unsigned	ws_otp_period;
+	/** out (totp.c): a code was checked, with this result (0 right,
+	 * WARDEN_OTP_MISMATCH wrong, ...) and whether the password was
+	 * right; the credential check feeds the wrong-code limit with it */
+	int		ws_code_checked;
+	int		ws_code_rc;
+	int		ws_code_pw_ok;
 	uint64_t	ws_cache_gen;		/**< glue: subject cache generation */
 	/** in: the mechanism proved the identity (SASL EXTERNAL, GSSAPI):
 	 * no password to verify, and no one-time code can come with it */

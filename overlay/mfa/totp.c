@@ -37,7 +37,6 @@
 #include "recovery.h"
 #include "validate.h"
 #include "transitrule.h"
-#include "codeguard.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
 /* warden_otpstate index of the start of a user's enrolment grace */
@@ -690,8 +689,6 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	int pw_ok = 0, code_rc = -1, rc;
 
 	if ( !ws->ws_has_token ) return totp_required( op, on, ws );
-	if ( ( rc = warden_code_guard_bind( op, on, ws ) ) != SLAP_CB_CONTINUE )
-		return rc;
 	e = totp_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;	/* gone since: the backend says so */
 	msg[0] = '\0';
@@ -733,8 +730,11 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	} else {
 		why = rc == WARDEN_SPLIT_SHORT ? "missing" : "malformed";
 	}
-	warden_code_guard_checked( op, on, ws, code_rc, pw_ok,
-		tt.tt_kind == TOTP_TOTP ? tt.tt_totp.tp_period : 0 );
+	/* for the wrong-code limit, which the credential check applies */
+	ws->ws_code_checked = 1;
+	ws->ws_code_rc = code_rc;
+	ws->ws_code_pw_ok = pw_ok;
+	ws->ws_otp_period = tt.tt_kind == TOTP_TOTP ? tt.tt_totp.tp_period : 0;
 	if ( code_rc < 0 && rc == 0 ) {
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %s\n",
 			op->o_req_dn.bv_val, msg );
@@ -791,8 +791,6 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 reuse:
 	totp_release( op, on, e );
 	totp_wipe( op, &tt );
-	warden_reset_restrict_conn( wi, op->o_conn, &op->o_req_ndn,
-		WARDEN_RESTRICT_REUSE );
 	ws->ws_password_len = pwlen;
 	ws->ws_mfa = "reused one-time code (password change only)";
 	ws->ws_code_reused = 1;		/* changeAfterReset in the result */
