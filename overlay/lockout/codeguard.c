@@ -16,7 +16,6 @@
  * the binds in flight, once, and then meets the delay.
  */
 
-#include <sys/time.h>
 
 #include "codeguard.h"
 #include "clock.h"
@@ -31,12 +30,12 @@ code_guard_now( void )
 	return warden_clock_us();
 }
 
-/* What a wrong code gets: nothing says that nothing was checked. */
+/* What a wrong code gets: nothing says that nothing was checked.  Not
+ * verified, so lockout does not count it (ws_verified stays 0). */
 static int
 code_guard_refuse( warden_subject *ws, const char *reason )
 {
 	ws->ws_reason = reason;
-	ws->ws_code_guard.cg_flags |= WARDEN_CG_REFUSED;
 	return LDAP_INVALID_CREDENTIALS;
 }
 

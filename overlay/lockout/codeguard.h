@@ -25,8 +25,6 @@
 #define WARDEN_CG_STATE		1	/**< the account had wrong codes */
 #define WARDEN_CG_CLAIMED	2	/**< this attempt was counted before the
 					 * check (the first after a delay) */
-#define WARDEN_CG_REFUSED	4	/**< refused unchecked: no guess, so no
-					 * failure for lockout to count */
 
 /** Before the credential of a user with a token is looked at: refuses the
  * bind (returns invalidCredentials with ws_reason set; the credential

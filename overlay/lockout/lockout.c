@@ -10,7 +10,6 @@
  * refused per address, without locking the victims.
  */
 
-#include <sys/time.h>
 
 #include "warden.h"
 #include "clock.h"

@@ -23,7 +23,6 @@
  * left by otp.la works and is wrapped at its first successful use.
  */
 
-#include <sys/time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
