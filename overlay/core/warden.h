@@ -557,9 +557,19 @@ int warden_password_check( Operation *op, Entry *e, struct berval *pw );
 
 int warden_credential_refuse( Operation *op, SlapReply *rs,
 	slap_overinst *on, warden_subject *ws );
+/* subject.c */
 /** Loads what the check needs about op->o_req_ndn. */
 void warden_subject_load( Operation *op, slap_overinst *on,
 	warden_subject *ws );
+/** Sets ws_uuid and ws_has_uuid from op->o_req_ndn's entryUUID, read
+ * from the entry (not the cache); leaves them when it has none. */
+void warden_subject_load_uuid( Operation *op, slap_overinst *on,
+	warden_subject *ws );
+
+/* operations.c */
+/** Gives slapd the overlay's operation handlers (bind, writes, reads,
+ * extended operations, operational attributes, connection end). */
+void warden_operations_install( slap_overinst *on );
 /** The warden instance of a database, or NULL. */
 slap_overinst *warden_instance( BackendDB *be );
 

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: OLDAP-2.8
+ * Copyright 2026 The warden authors; see the file LICENSE. */
+/* internal.c - what every capability needs of slapd: warden's own
+ * searches and writes (through the whole overlay stack, as the rootdn),
+ * whether an operation is warden's own or replicated, the one way to
+ * refuse a request, and the client's address.
+ */
+
+#include "warden.h"
+
+char warden_internal_marker;
+
+int
+warden_internal_cb( Operation *op, SlapReply *rs )
+{
+	return 0;
+}
+
+void
+warden_internal_search( Operation *op, slap_overinst *on, Filter *f,
+	AttributeName *attrs, slap_callback *cb )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+
+	op2.o_tag = LDAP_REQ_SEARCH;
+	op2.o_callback = cb;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = op->o_bd->be_suffix[0];
+	op2.o_req_ndn = op->o_bd->be_nsuffix[0];
+	op2.ors_scope = LDAP_SCOPE_SUBTREE;
+	op2.ors_deref = LDAP_DEREF_NEVER;
+	op2.ors_limit = NULL;
+	op2.ors_slimit = SLAP_NO_LIMIT;
+	op2.ors_tlimit = SLAP_NO_LIMIT;
+	op2.ors_attrsonly = 0;
+	op2.ors_attrs = attrs;
+	op2.ors_filter = f;
+	filter2bv_x( op, f, &op2.ors_filterstr );
+	op2.o_managedsait = SLAP_CONTROL_CRITICAL;
+	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
+	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+	op2.o_bd->be_search( &op2, &r2 );
+	op->o_bd->bd_info = bi;
+	op->o_tmpfree( op2.ors_filterstr.bv_val, op->o_tmpmemctx );
+}
+
+int
+warden_internal_write( Operation *op, slap_overinst *on, struct berval *ndn,
+	Modifications *mods )
+{
+	Operation op2 = *op;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+	slap_callback cb = { .sc_response = warden_internal_cb };
+
+	cb.sc_private = &warden_internal_marker;
+	op2.o_callback = &cb;
+	op2.o_dn = op->o_bd->be_rootdn;
+	op2.o_ndn = op->o_bd->be_rootndn;
+	op2.o_req_dn = *ndn;
+	op2.o_req_ndn = *ndn;
+	op2.o_managedsait = SLAP_CONTROL_NONE;
+	/* through the whole overlay stack, so that syncprov replicates it */
+	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( mods ) {
+		op2.o_tag = LDAP_REQ_MODIFY;
+		op2.orm_modlist = mods;
+		op2.orm_no_opattrs = 0;
+		op2.orm_increment = 0;
+		op2.o_bd->be_modify( &op2, &r2 );
+	} else {
+		op2.o_tag = LDAP_REQ_DELETE;
+		op2.o_bd->be_delete( &op2, &r2 );
+	}
+	op->o_bd->bd_info = bi;
+	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	return r2.sr_err;
+}
+
+int
+warden_is_internal( Operation *op )
+{
+	slap_callback *sc;
+
+	for ( sc = op->o_callback; sc; sc = sc->sc_next ) {
+		if ( sc->sc_private == &warden_internal_marker ) return 1;
+	}
+	return 0;
+}
+
+int
+warden_refuse( Operation *op, SlapReply *rs, slap_overinst *on, int code,
+	const char *text )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	char *copy = NULL;
+
+	if ( text ) {
+		size_t n = strlen( text ) + 1;
+
+		copy = op->o_tmpalloc( n, op->o_tmpmemctx );
+		memcpy( copy, text, n );
+	}
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_error( op, rs, code, copy );
+	op->o_bd->bd_info = bi;
+	rs->sr_text = NULL;
+	return code;
+}
+
+int
+warden_is_replicated( Operation *op )
+{
+	return be_shadow_update( op ) || be_isupdate( op );
+}
+
+int
+warden_replication_rid( Operation *op )
+{
+	return SLAP_SYNC_SHADOW( op->o_bd ) &&
+		SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ?
+		(int)op->o_connid : 0;	/* SLAPD_SYNC_RID2SYNCCONN(rid) is rid */
+}
+
+void
+warden_client_host( Operation *op, char *buf, size_t len )
+{
+	const char *peer = op->o_conn && op->o_conn->c_peer_name.bv_val ?
+		op->o_conn->c_peer_name.bv_val : "";
+	char *colon;
+
+	snprintf( buf, len, "%s", peer );
+	if ( strncmp( buf, "IP=", 3 ) ) return;
+	colon = strrchr( buf, ':' );
+	/* IPv4 "IP=a.b.c.d:port", IPv6 "IP=[::1]:port" */
+	if ( colon && ( buf[3] != '[' || colon[-1] == ']' ) ) *colon = '\0';
+}
