@@ -83,6 +83,9 @@ warden_schema_check( char *msg, size_t len )
 		{ "wardenAllowedGroup", &warden_ad.ad_allowedGroup },
 		{ "wardenNetwork", &warden_ad.ad_network },
 		{ "wardenCertSubject", &warden_ad.ad_certSubject },
+		{ "wardenDisabledReason", &warden_ad.ad_disabledReason },
+		{ "wardenDisabledBy", &warden_ad.ad_disabledBy },
+		{ "wardenDisabledTime", &warden_ad.ad_disabledTime },
 		{ NULL, NULL }
 	};
 	const char *text;

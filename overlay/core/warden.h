@@ -98,6 +98,9 @@ typedef struct warden_info {
 	ldap_pvt_thread_mutex_t	wi_reset_mutex;
 	unsigned char	*wi_reset_flag;
 	struct berval	*wi_reset_dn;
+	/** the identities connections act as, for ending the sessions of
+	 * disabled, locked and deleted users (session.c) */
+	struct warden_sessions *wi_sessions;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
 	int		wi_sasl;		/**< holds the frontend's bind (sasl.c) */
 	warden_roles	*wi_roles;		/**< roles.c: what identities hold */
@@ -475,6 +478,10 @@ void warden_audit_aggregate_set( warden_info *wi );
  * identical failure is counted into its burst's record instead. */
 void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws );
+/** The record of an operation refused because the identity of its
+ * connection may no longer act (session.c): rc and why as sent. */
+void warden_audit_refusal( Operation *op, slap_overinst *on, int rc,
+	const char *why );
 
 /* lockout.c: the lockout engine */
 int warden_lockout_new( warden_lockout **lop );
@@ -501,6 +508,19 @@ void warden_lockout_decoy( slap_overinst *on, struct berval *cred );
 int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *unlock );
 void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
+/** Whether the entry of a loaded subject holds a lock in force (its
+ * pwdAccountLockedTime under its policy's pwdLockoutDuration, or the
+ * permanent 000001010000Z).  No store read. */
+int warden_lockout_entry_locked( warden_subject *ws );
+/** pwdAccountLockedTime of an account disabled until an administrator
+ * enables it (draft-behera's "locked until reset"). */
+#define WARDEN_DISABLED_TIME	"000001010000Z"
+/** On a client's modify that disables an account (pwdAccountLockedTime
+ * set to WARDEN_DISABLED_TIME), appends wardenDisabledBy (the identity of
+ * the change) and wardenDisabledTime; on one that unlocks it, removes
+ * them and wardenDisabledReason.  Before the modify reaches the database,
+ * so that the change is made, recorded and replicated whole. */
+void warden_lockout_disable_stamp( Operation *op );
 /** warden-throttle-ipv6-prefix: the prefix length (throttle.h) by which
  * the source-address throttle counts IPv6 clients. */
 void warden_lockout_ipv6_prefix( warden_lockout *lo, unsigned bits );
@@ -658,6 +678,9 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_allowedGroup;
 	AttributeDescription	*ad_network;
 	AttributeDescription	*ad_certSubject;
+	AttributeDescription	*ad_disabledReason;
+	AttributeDescription	*ad_disabledBy;
+	AttributeDescription	*ad_disabledTime;
 	AttributeDescription	*ad_member;		/* core.schema */
 	AttributeDescription	*ad_uniqueMember;	/* core.schema */
 	AttributeDescription	*ad_memberUid;		/* nis.schema, or NULL */
@@ -759,5 +782,20 @@ void warden_deploy_instance( warden_info *wi, int add );
  * @return 0, or -1 with msg */
 int warden_deploy_state_dir_check( warden_info *wi, const char *dir,
 	char *msg, size_t len );
+
+/* --- session.c: connections of identities that may no longer act */
+
+/** Allocates and frees the per-connection table (db_open, db_close). */
+int warden_sessions_open( warden_info *wi );
+void warden_sessions_close( warden_info *wi );
+/** A connection ends: forgets its slot. */
+void warden_sessions_conn_destroy( warden_info *wi, Connection *c );
+/** After a successful write: a delete or rename of an entry, or a lock
+ * set on it, flags the connections bound as its DN. */
+void warden_sessions_written( Operation *op, slap_overinst *on );
+/** Before an operation: refuses (unwillingToPerform, recorded) one from a
+ * connection whose identity has since been disabled, locked or deleted.
+ * @return SLAP_CB_CONTINUE, or the result sent */
+int warden_sessions_check( Operation *op, SlapReply *rs, slap_overinst *on );
 
 #endif /* WARDEN_H */
