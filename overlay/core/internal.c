@@ -138,3 +138,27 @@ warden_client_host( Operation *op, char *buf, size_t len )
 	/* IPv4 "IP=a.b.c.d:port", IPv6 "IP=[::1]:port" */
 	if ( colon && ( buf[3] != '[' || colon[-1] == ']' ) ) *colon = '\0';
 }
+
+Entry *
+warden_entry_get( Operation *op, slap_overinst *on, struct berval *ndn )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	Entry *e = NULL;
+
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( be_entry_get_rw( op, ndn, NULL, NULL, 0, &e ) != LDAP_SUCCESS )
+		e = NULL;
+	op->o_bd->bd_info = bi;
+	return e;
+}
+
+void
+warden_entry_release( Operation *op, slap_overinst *on, Entry *e )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+
+	if ( !e ) return;
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	be_entry_release_r( op, e );
+	op->o_bd->bd_info = bi;
+}

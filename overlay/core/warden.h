@@ -618,6 +618,14 @@ void warden_internal_search( Operation *op, slap_overinst *on, Filter *f,
 int warden_internal_write( Operation *op, slap_overinst *on,
 	struct berval *ndn, Modifications *mods );
 
+/** The entry ndn as the database below warden has it (not through the
+ * overlays above), read-only, or NULL; give it back with
+ * warden_entry_release() (NULL is ignored) before the operation ends and
+ * before any internal search or write. */
+Entry *warden_entry_get( Operation *op, slap_overinst *on,
+	struct berval *ndn );
+void warden_entry_release( Operation *op, slap_overinst *on, Entry *e );
+
 /** Whether an operation is one of warden's own (its callbacks carry
  * warden_internal_marker). */
 int warden_is_internal( Operation *op );

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: OLDAP-2.8
  * Copyright 2026 The warden authors; see the file LICENSE. */
-/* auditlog.c - the audit trail: a hash-chained JSON Lines file
+/* auditlog.c - the audit trail's writer: a hash-chained JSON Lines file
  *
+ * The chain is in auditchain.c, the checkpoints in auditcheckpoint.c.
  * One writer thread owns the file descriptor and the chain state (the last
  * sequence number and hash); callers only queue records and, in the durable
  * mode, wait for theirs to be settled.  The writer takes the whole queue at
@@ -23,26 +24,13 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 
 #include "auditjson.h"
-#include "hex.h"
-#include "auditlog.h"
+#include "auditfmt.h"
 #include "validate.h"
 
-#define HASH_MEMBER	",\"warden.hash\":\""
-#define HASH_MEMBER_LEN	( sizeof( HASH_MEMBER ) - 1 )
-#define PREV_MEMBER	"\"warden.prev\":\""
-#define PREV_MEMBER_LEN	( sizeof( PREV_MEMBER ) - 1 )
-#define SEQ_MEMBER	"\"warden.seq\":"
-#define SEQ_MEMBER_LEN	( sizeof( SEQ_MEMBER ) - 1 )
-#define HEX_LEN		( 2 * WARDEN_AUDIT_HASH_LEN )
-/* ,"warden.hash":"<64 hex>"} */
-#define HASH_TAIL_LEN	( HASH_MEMBER_LEN + HEX_LEN + 2 )
 
 #define BACKOFF_MIN_MS	100
 #define HOLD_MIN_US	1000
@@ -51,275 +39,6 @@
 #define SCAN_CHUNK	65536
 #define SYSLOG_PRI	( ( 10 << 3 ) | 6 )	/* LOG_AUTHPRIV | LOG_INFO */
 #define SYSLOG_TAG	"warden-audit"
-
-/* --- the chain ------------------------------------------------------- */
-
-struct warden_audit_hasher {
-	EVP_MD		*ah_md;
-	EVP_MD_CTX	*ah_mdctx;
-	EVP_MAC		*ah_mac;
-	EVP_MAC_CTX	*ah_macctx;
-};
-
-/* a hash of the trail, in lower case only (upper case is not canonical) */
-static int
-unhex( const char *s, unsigned char *out )
-{
-	return warden_hex_decode( s, WARDEN_AUDIT_HASH_LEN, out );
-}
-
-void
-warden_audit_hex( const unsigned char h[WARDEN_AUDIT_HASH_LEN],
-	char out[2 * WARDEN_AUDIT_HASH_LEN + 1] )
-{
-	warden_hex_encode( h, WARDEN_AUDIT_HASH_LEN, out );
-	out[HEX_LEN] = '\0';
-}
-
-int
-warden_audit_parse( const char *line, size_t len, warden_audit_link *l )
-{
-	const char *p, *end;
-	uint64_t seq = 0;
-	size_t body;
-
-	/* ...,"warden.seq":N,"warden.prev":"P","warden.hash":"H"} read from
-	 * the end */
-	if ( len < HASH_TAIL_LEN + 1 + SEQ_MEMBER_LEN + 2 + PREV_MEMBER_LEN +
-		HEX_LEN + 1 ) return -1;
-	if ( line[len - 1] != '}' || line[len - 2] != '"' ) return -1;
-	body = len - HASH_TAIL_LEN;
-	if ( memcmp( line + body, HASH_MEMBER, HASH_MEMBER_LEN ) ||
-		unhex( line + body + HASH_MEMBER_LEN, l->al_hash ) ) return -1;
-	/* "warden.prev":"P" */
-	p = line + body - ( PREV_MEMBER_LEN + HEX_LEN + 1 );
-	if ( p[PREV_MEMBER_LEN + HEX_LEN] != '"' ||
-		memcmp( p, PREV_MEMBER, PREV_MEMBER_LEN ) ||
-		unhex( p + PREV_MEMBER_LEN, l->al_prev ) ) return -1;
-	if ( *--p != ',' ) return -1;
-	/* the digits of N */
-	end = p;
-	while ( p > line && p[-1] >= '0' && p[-1] <= '9' ) p--;
-	if ( p == end || end - p > 20 || ( *p == '0' ) ) return -1;
-	if ( (size_t)( p - line ) < SEQ_MEMBER_LEN + 1 ) return -1;
-	{
-		const char *d;
-
-		for ( d = p; d < end; d++ ) {
-			if ( seq > ( UINT64_MAX - ( *d - '0' ) ) / 10 ) return -1;
-			seq = seq * 10 + ( *d - '0' );
-		}
-	}
-	p -= SEQ_MEMBER_LEN;
-	if ( memcmp( p, SEQ_MEMBER, SEQ_MEMBER_LEN ) ) return -1;
-	if ( p[-1] != ',' && !( p[-1] == '{' && p - 1 == line ) ) return -1;
-	if ( line[0] != '{' ) return -1;
-	l->al_seq = seq;
-	l->al_body = body;
-	return 0;
-}
-
-warden_audit_hasher *
-warden_audit_hasher_new( const unsigned char *key, size_t keylen )
-{
-	warden_audit_hasher *h = calloc( 1, sizeof( *h ) );
-
-	if ( !h ) return NULL;
-	if ( !key ) {
-		if ( !( h->ah_md = EVP_MD_fetch( NULL, "SHA256", NULL ) ) ||
-			!( h->ah_mdctx = EVP_MD_CTX_new() ) ) goto fail;
-		return h;
-	}
-	if ( keylen < 1 || keylen > 64 ) goto fail;
-	{
-		OSSL_PARAM params[2];
-
-		params[0] = OSSL_PARAM_construct_utf8_string(
-			OSSL_MAC_PARAM_DIGEST, "SHA256", 0 );
-		params[1] = OSSL_PARAM_construct_end();
-		if ( !( h->ah_mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ||
-			!( h->ah_macctx = EVP_MAC_CTX_new( h->ah_mac ) ) ||
-			!EVP_MAC_init( h->ah_macctx, key, keylen, params ) )
-			goto fail;
-	}
-	return h;
-
-fail:
-	warden_audit_hasher_free( h );
-	return NULL;
-}
-
-int
-warden_audit_hasher_digest( warden_audit_hasher *h,
-	const unsigned char prev[WARDEN_AUDIT_HASH_LEN],
-	const char *line, size_t body, unsigned char out[WARDEN_AUDIT_HASH_LEN] )
-{
-	size_t n = 0;
-	unsigned int un = 0;
-
-	if ( h->ah_macctx ) {
-		/* a NULL key starts over with the key already set */
-		if ( !EVP_MAC_init( h->ah_macctx, NULL, 0, NULL ) ||
-			!EVP_MAC_update( h->ah_macctx, prev, WARDEN_AUDIT_HASH_LEN ) ||
-			!EVP_MAC_update( h->ah_macctx, (const unsigned char *)line, body ) ||
-			!EVP_MAC_update( h->ah_macctx, (const unsigned char *)"}", 1 ) ||
-			!EVP_MAC_final( h->ah_macctx, out, &n, WARDEN_AUDIT_HASH_LEN ) ||
-			n != WARDEN_AUDIT_HASH_LEN ) return -1;
-		return 0;
-	}
-	if ( !EVP_DigestInit_ex2( h->ah_mdctx, h->ah_md, NULL ) ||
-		!EVP_DigestUpdate( h->ah_mdctx, prev, WARDEN_AUDIT_HASH_LEN ) ||
-		!EVP_DigestUpdate( h->ah_mdctx, line, body ) ||
-		!EVP_DigestUpdate( h->ah_mdctx, "}", 1 ) ||
-		!EVP_DigestFinal_ex( h->ah_mdctx, out, &un ) ||
-		un != WARDEN_AUDIT_HASH_LEN ) return -1;
-	return 0;
-}
-
-void
-warden_audit_hasher_free( warden_audit_hasher *h )
-{
-	if ( !h ) return;
-	EVP_MAC_CTX_free( h->ah_macctx );	/* wipes the key */
-	EVP_MAC_free( h->ah_mac );
-	EVP_MD_CTX_free( h->ah_mdctx );
-	EVP_MD_free( h->ah_md );
-	free( h );
-}
-
-int
-warden_audit_derive_key( const unsigned char *master, size_t masterlen,
-	const char *label, unsigned char out[WARDEN_AUDIT_HASH_LEN] )
-{
-	EVP_KDF *kdf = EVP_KDF_fetch( NULL, "HKDF", NULL );
-	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new( kdf ) : NULL;
-	OSSL_PARAM params[4];
-	int rc = -1;
-
-	if ( !kctx || !masterlen ) goto done;
-	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_KDF_PARAM_DIGEST,
-		"SHA256", 0 );
-	params[1] = OSSL_PARAM_construct_octet_string( OSSL_KDF_PARAM_KEY,
-		(void *)master, masterlen );
-	params[2] = OSSL_PARAM_construct_octet_string( OSSL_KDF_PARAM_INFO,
-		(void *)label, strlen( label ) );
-	params[3] = OSSL_PARAM_construct_end();
-	if ( EVP_KDF_derive( kctx, out, WARDEN_AUDIT_HASH_LEN, params ) == 1 )
-		rc = 0;
-
-done:
-	EVP_KDF_CTX_free( kctx );
-	EVP_KDF_free( kdf );
-	return rc;
-}
-
-/* --- checkpoints ----------------------------------------------------- */
-
-#define CP_HEAD		"{\"@timestamp\":\""
-#define CP_ACTION	"\",\"event.action\":\"audit-checkpoint\",\"warden.seq\":"
-#define CP_HASH		",\"warden.hash\":\""
-#define CP_MAC		",\"warden.mac\":\""
-#define CP_MAC_LEN	( sizeof( CP_MAC ) - 1 )
-/* ,"warden.mac":"<64 hex>"} */
-#define CP_TAIL_LEN	( CP_MAC_LEN + HEX_LEN + 2 )
-
-static int
-cp_mac( const unsigned char *key, const char *body, size_t n,
-	unsigned char out[WARDEN_AUDIT_HASH_LEN] )
-{
-	EVP_MAC *mac = EVP_MAC_fetch( NULL, "HMAC", NULL );
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new( mac ) : NULL;
-	OSSL_PARAM params[2];
-	size_t outl = 0;
-	int rc = -1;
-
-	params[0] = OSSL_PARAM_construct_utf8_string( OSSL_MAC_PARAM_DIGEST,
-		"SHA256", 0 );
-	params[1] = OSSL_PARAM_construct_end();
-	if ( ctx && EVP_MAC_init( ctx, key, WARDEN_AUDIT_HASH_LEN, params ) &&
-		EVP_MAC_update( ctx, (const unsigned char *)body, n ) &&
-		EVP_MAC_update( ctx, (const unsigned char *)"}", 1 ) &&
-		EVP_MAC_final( ctx, out, &outl, WARDEN_AUDIT_HASH_LEN ) &&
-		outl == WARDEN_AUDIT_HASH_LEN )
-		rc = 0;
-	EVP_MAC_CTX_free( ctx );
-	EVP_MAC_free( mac );
-	return rc;
-}
-
-int
-warden_audit_checkpoint_format( const unsigned char key[WARDEN_AUDIT_HASH_LEN],
-	uint64_t seq, const unsigned char hash[WARDEN_AUDIT_HASH_LEN],
-	const struct timespec *ts, char *out, size_t outlen )
-{
-	unsigned char m[WARDEN_AUDIT_HASH_LEN];
-	char hex[HEX_LEN + 1], mhex[HEX_LEN + 1];
-	warden_buf b;
-	int n;
-
-	warden_buf_init( &b );
-	warden_json_begin_array( &b );	/* the time's form, without a key */
-	warden_json_time( &b, ts );
-	warden_audit_hex( hash, hex );
-	if ( warden_buf_failed( &b ) || b.wb_len < 3 ) {
-		warden_buf_free( &b );
-		return -1;
-	}
-	/* b holds ["T": the time is b[2 .. len-1) */
-	n = snprintf( out, outlen, CP_HEAD "%.*s" CP_ACTION "%llu" CP_HASH "%s\"",
-		(int)( b.wb_len - 3 ), b.wb_data + 2, (unsigned long long)seq, hex );
-	warden_buf_free( &b );
-	if ( n < 0 || (size_t)n + CP_TAIL_LEN + 2 > outlen ) return -1;
-	if ( cp_mac( key, out, n, m ) ) return -1;
-	warden_audit_hex( m, mhex );
-	n += snprintf( out + n, outlen - n, CP_MAC "%s\"}\n", mhex );
-	return n;
-}
-
-int
-warden_audit_checkpoint_parse( const unsigned char (*keys)[WARDEN_AUDIT_HASH_LEN],
-	int nkeys, const char *line, size_t len, uint64_t *seqp,
-	unsigned char hash[WARDEN_AUDIT_HASH_LEN] )
-{
-	unsigned char want[WARDEN_AUDIT_HASH_LEN], m[WARDEN_AUDIT_HASH_LEN];
-	const char *p, *end, *d;
-	uint64_t seq = 0;
-	size_t body;
-	int i;
-
-	if ( len && line[len - 1] == '\n' ) len--;
-	if ( len < CP_TAIL_LEN + sizeof( CP_HEAD ) + sizeof( CP_ACTION ) +
-		sizeof( CP_HASH ) + HEX_LEN || len >= WARDEN_AUDIT_CHECKPOINT_MAX ||
-		memchr( line, '\n', len ) ) return -1;
-	if ( memcmp( line, CP_HEAD, sizeof( CP_HEAD ) - 1 ) ||
-		line[len - 1] != '}' || line[len - 2] != '"' ) return -1;
-	body = len - CP_TAIL_LEN;
-	if ( memcmp( line + body, CP_MAC, CP_MAC_LEN ) ||
-		unhex( line + body + CP_MAC_LEN, want ) ) return -1;
-	/* ...,"warden.seq":N,"warden.hash":"H" */
-	p = line + body - ( HEX_LEN + 1 );
-	if ( p[HEX_LEN] != '"' || unhex( p, hash ) ) return -1;
-	p -= sizeof( CP_HASH ) - 1;
-	if ( memcmp( p, CP_HASH, sizeof( CP_HASH ) - 1 ) ) return -1;
-	end = p;
-	while ( p > line && p[-1] >= '0' && p[-1] <= '9' ) p--;
-	if ( p == end || end - p > 20 || ( *p == '0' && end - p > 1 ) ) return -1;
-	for ( d = p; d < end; d++ ) {
-		if ( seq > ( UINT64_MAX - ( *d - '0' ) ) / 10 ) return -1;
-		seq = seq * 10 + ( *d - '0' );
-	}
-	if ( (size_t)( p - line ) < sizeof( CP_ACTION ) - 1 ||
-		memcmp( p - ( sizeof( CP_ACTION ) - 1 ), CP_ACTION,
-			sizeof( CP_ACTION ) - 1 ) ) return -1;
-	for ( i = 0; i < nkeys; i++ ) {
-		if ( cp_mac( keys[i], line, body, m ) ) return -1;
-		if ( !CRYPTO_memcmp( m, want, sizeof( m ) ) ) {
-			*seqp = seq;
-			return 0;
-		}
-	}
-	return -2;
-}
 
 /* --- the writer ------------------------------------------------------ */
 
@@ -1595,3 +1314,4 @@ warden_audit_close( warden_audit *a )
 	audit_free( a );
 	return rc;
 }
+
