@@ -20,6 +20,7 @@
  */
 
 #include "warden.h"
+#include "core.h"
 
 #define WRITES_REDACTED		"(redacted)"
 
