@@ -28,6 +28,7 @@
 #include <pthread.h>
 
 #include "warden.h"
+#include "access.h"
 #include "fnv.h"
 #include "cidr.h"
 

@@ -40,6 +40,7 @@
 #include <openssl/evp.h>
 
 #include "warden.h"
+#include "audit.h"
 #include "cidr.h"
 #include "auditagg.h"
 #include "auditjson.h"

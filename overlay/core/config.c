@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "warden.h"
+#include "core.h"
+#include "lockout.h"
+#include "password.h"
+#include "audit.h"
 #include "dictionary.h"
 #include "validate.h"
 #include "transitrule.h"
-#include "codeguard.h"
 #include "codestate.h"
 #include "throttle.h"
 

@@ -32,7 +32,12 @@
  */
 
 #include "warden.h"
-#include "codeguard.h"
+#include "core.h"
+#include "lockout.h"
+#include "password.h"
+#include "mfa.h"
+#include "access.h"
+#include "audit.h"
 
 int
 warden_password_check( Operation *op, Entry *e, struct berval *pw )

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 
 #include "warden.h"
+#include "core.h"
+#include "password.h"
 
 #define DEPLOY_MAX	256	/* warden instances in one slapd */
 

@@ -22,6 +22,8 @@
  */
 
 #include "warden.h"
+#include "core.h"
+#include "access.h"
 
 typedef struct groups_walk {
 	Operation	*gw_op;

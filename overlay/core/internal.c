@@ -8,9 +8,14 @@
 
 #include "warden.h"
 
-char warden_internal_marker;
+/* Internal operations warden issues carry this callback private data, so
+ * that warden's own hooks let them through. */
+static char warden_internal_marker;
 
-int
+/* The response handler of warden's internal operations.  Not
+ * slap_null_cb: ppolicy.la and warden take slap_null_cb with private data
+ * for the Password Modify operation's request. */
+static int
 warden_internal_cb( Operation *op, SlapReply *rs )
 {
 	return 0;

@@ -10,7 +10,12 @@
  */
 
 #include "warden.h"
-#include "codeguard.h"
+#include "core.h"
+#include "lockout.h"
+#include "password.h"
+#include "mfa.h"
+#include "access.h"
+#include "audit.h"
 
 /* What an operation carries from its handler to its response callback,
  * in op memory, freed at its cleanup. */

@@ -10,6 +10,7 @@
  */
 
 #include "warden.h"
+#include "core.h"
 
 const warden_schema_def warden_own_ats[] = {
 	{ "wardenLockoutBackoff",

@@ -9,6 +9,7 @@
  */
 
 #include "warden.h"
+#include "core.h"
 #include "validate.h"
 
 /* An integer setting of the entry; dflt when absent.  A stored value out

@@ -9,6 +9,7 @@
  */
 
 #include "warden.h"
+#include "core.h"
 
 #define PPOLICY_ERROR	0x81L	/* [1] ENUMERATED in PasswordPolicyResponseValue */
 

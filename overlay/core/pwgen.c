@@ -22,6 +22,8 @@
 #include <openssl/rand.h>
 
 #include "warden.h"
+#include "core.h"
+#include "audit.h"
 
 #define PWGEN_MAX	256
 

@@ -16,6 +16,7 @@
  */
 
 #include "warden.h"
+#include "core.h"
 #include "fnv.h"
 
 #define ROLES_CACHE	256

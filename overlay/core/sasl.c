@@ -34,6 +34,8 @@
 #include <sasl/sasl.h>
 
 #include "warden.h"
+#include "core.h"
+#include "audit.h"
 
 static BI_op_bind *sasl_orig_bind;
 static int sasl_users;

@@ -11,6 +11,7 @@
  */
 
 #include "warden.h"
+#include "core.h"
 
 warden_pwd_schema warden_pwd;
 warden_own_schema warden_ad;

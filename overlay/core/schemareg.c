@@ -23,6 +23,8 @@
  */
 
 #include "warden.h"
+#include "core.h"
+#include "mfa.h"
 
 /* Set while warden_schema_register() checks every definition before it
  * registers any: a refused load must leave slapd's schema as it was. */

@@ -18,6 +18,9 @@
  */
 
 #include "warden.h"
+#include "core.h"
+#include "lockout.h"
+#include "audit.h"
 #include "fnv.h"
 
 typedef struct warden_session_slot {

@@ -7,6 +7,8 @@
  */
 
 #include "warden.h"
+#include "core.h"
+#include "password.h"
 
 static time_t
 warden_parse_time( struct berval *bv )

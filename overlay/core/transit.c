@@ -17,6 +17,8 @@
  */
 
 #include "warden.h"
+#include "core.h"
+#include "audit.h"
 #include "transitrule.h"
 
 #define TRANSIT_TEXT	"warden requires TLS (StartTLS or ldaps) or ldapi " \

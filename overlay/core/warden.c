@@ -14,6 +14,12 @@
 #include <unistd.h>
 
 #include "warden.h"
+#include "core.h"
+#include "lockout.h"
+#include "password.h"
+#include "mfa.h"
+#include "access.h"
+#include "audit.h"
 #include "dictionary.h"
 #include "validate.h"
 #include "ldap_rq.h"

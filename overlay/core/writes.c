@@ -22,6 +22,8 @@
  */
 
 #include "warden.h"
+#include "core.h"
+#include "lockout.h"
 
 #define WRITES_REDACTED		"(redacted)"
 

@@ -17,7 +17,7 @@
  */
 
 
-#include "codeguard.h"
+#include "lockout.h"
 #include "clock.h"
 #include "codestate.h"
 #include "totpcalc.h"

@@ -12,6 +12,7 @@
 
 
 #include "warden.h"
+#include "lockout.h"
 #include "clock.h"
 #include "throttle.h"
 #include "dedup.h"

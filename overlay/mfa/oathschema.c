@@ -12,6 +12,7 @@
  */
 
 #include "warden.h"
+#include "mfa.h"
 
 static const struct {
 	const char	*name;

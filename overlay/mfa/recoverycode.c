@@ -7,6 +7,7 @@
  */
 
 #include "warden.h"
+#include "mfa.h"
 #include "mfaint.h"
 #include "clock.h"
 #include "otpstate.h"

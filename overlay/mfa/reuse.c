@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "warden.h"
+#include "mfa.h"
 #include "mfaint.h"
 #include "clock.h"
 #include "transitrule.h"

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "warden.h"
+#include "mfa.h"
 #include "mfaint.h"
 #include "clock.h"
 #include "secret.h"

@@ -28,6 +28,7 @@
 #include <openssl/crypto.h>
 
 #include "warden.h"
+#include "mfa.h"
 #include "mfaint.h"
 #include "clock.h"
 #include "totpcalc.h"

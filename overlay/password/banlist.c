@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "warden.h"
+#include "password.h"
 #include "banned.h"
 
 #ifndef WARDEN_BANNED_DEFAULT

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "warden.h"
+#include "password.h"
 #include "dictionary.h"
 
 /* Orders pwdHistory values by the time before their first '#'. */

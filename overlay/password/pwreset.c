@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "warden.h"
+#include "password.h"
 
 #define PP_CHANGE_AFTER_RESET	2	/* PasswordPolicyError */
 
