@@ -98,6 +98,8 @@ void warden_subject_load_uuid( Operation *op, slap_overinst *on,
 
 #define WARDEN_CRED_SASL		1	/**< a SASL bind */
 #define WARDEN_CRED_OWN_SESSION		2	/**< see ws_own_session */
+/** the old password of a change: an expired one is still good for that */
+#define WARDEN_CRED_CHANGE		4
 /** The check of another operation than a simple bind: of the identity
  * ndn of be (whose warden instance is on) with cred (NULL: proven by the
  * mechanism), as op's client; records the outcome in the audit trail with

@@ -155,7 +155,8 @@ done:
 	warden_lockout_settle( op, on, ws, rc );
 	/* a right password that has expired is no guess, and was counted
 	 * as a success; it is refused now, past its grace logins */
-	if ( rc == LDAP_SUCCESS && ws->ws_verified && !ws->ws_proven )
+	if ( rc == LDAP_SUCCESS && ws->ws_verified && !ws->ws_proven &&
+		!ws->ws_changing )
 		rc = warden_password_expiry( op, on, ws );
 	return rc;
 }
@@ -186,6 +187,7 @@ warden_credential_check_as( Operation *op, BackendDB *be, slap_overinst *on,
 	else BER_BVZERO( &op2.orb_cred );
 	ws->ws_proven = !cred;
 	ws->ws_own_session = !!( flags & WARDEN_CRED_OWN_SESSION );
+	ws->ws_changing = !!( flags & WARDEN_CRED_CHANGE );
 	ws->ws_mech = mech;
 	warden_subject_load( &op2, on, ws );
 	if ( !ws->ws_found && be_isroot_dn( be, ndn ) )

@@ -133,8 +133,9 @@ pwgen_extop( Operation *op, SlapReply *rs )
 		warden_subject ws;
 
 		rc = warden_credential_check_as( op, be, on, &ndn, &old,
-			"password-modify", dn_match( &ndn, &op->o_ndn ) ?
-			WARDEN_CRED_OWN_SESSION : 0, &ws );
+			"password-modify", WARDEN_CRED_CHANGE |
+			( dn_match( &ndn, &op->o_ndn ) ? WARDEN_CRED_OWN_SESSION : 0 ),
+			&ws );
 		if ( rc == LDAP_SUCCESS && ws.ws_password_len )
 			oldlen = ws.ws_password_len;
 		else if ( rc != LDAP_SUCCESS && ws.ws_found ) {

@@ -207,6 +207,9 @@ typedef struct warden_subject {
 	 * logins left */
 	int		ws_expiry;
 	long long	ws_expiry_value;
+	/** in: the credential is the old password of a change (Password
+	 * Modify): expiry does not apply, and no grace login is used */
+	int		ws_changing;
 	/** in: a Password Modify on a connection bound as this user: a code
 	 * that its bind has used may come with the old password again */
 	int		ws_own_session;
