@@ -236,42 +236,139 @@ wa_tail( const char *path, wa_opts *o )
 	return rc;
 }
 
+/* An export under way: the pseudonym key, and the record being written. */
+struct wa_export_ctx {
+	wa_pseudo	ps;
+	EVP_MAC		*mac;
+	wa_xctx		x;
+	int		pseudo;
+};
+
+int
+wa_export_begin( wa_opts *o, wa_export_ctx **cp )
+{
+	unsigned char keys[WARDEN_KEYS_MAX][WARDEN_AUDIT_HASH_LEN];
+	wa_export_ctx *c = calloc( 1, sizeof( *c ) );
+	int nk;
+
+	*cp = c;
+	if ( !c ) {
+		fprintf( stderr, "wardenctl: out of memory\n" );
+		return 2;
+	}
+	warden_buf_init( &c->x.x_out );
+	warden_buf_init( &c->ps.p_tmp );
+	if ( !o->o_pseudo ) return 0;
+	c->pseudo = 1;
+	c->x.x_ps = &c->ps;
+	if ( !o->o_keyfile ) {
+		fprintf( stderr, "wardenctl: --pseudonymize needs --key-file\n" );
+		return 2;
+	}
+	if ( wa_load_keys( o->o_keyfile, WARDEN_AUDIT_LABEL_PSEUDONYM, keys, &nk ) )
+		return 2;
+	{
+		OSSL_PARAM params[2];
+
+		params[0] = OSSL_PARAM_construct_utf8_string( "digest", "SHA256", 0 );
+		params[1] = OSSL_PARAM_construct_end();
+		if ( !( c->mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ||
+			!( c->ps.p_ctx = EVP_MAC_CTX_new( c->mac ) ) ||
+			!EVP_MAC_init( c->ps.p_ctx, keys[0], WARDEN_AUDIT_HASH_LEN,
+				params ) ) {
+			OPENSSL_cleanse( keys, sizeof( keys ) );
+			fprintf( stderr, "wardenctl: cannot set up HMAC (OpenSSL)\n" );
+			return 2;
+		}
+	}
+	OPENSSL_cleanse( keys, sizeof( keys ) );
+	return 0;
+}
+
+int
+wa_export_line( wa_export_ctx *c, wa_reader *r, const char *origin )
+{
+	warden_buf *out = &c->x.x_out;
+
+	warden_buf_reset( out );
+	if ( !c->pseudo && !origin ) {
+		fwrite( r->r_line, 1, r->r_len, stdout );
+		fputc( '\n', stdout );
+		return 0;
+	}
+	if ( !c->pseudo ) {
+		/* the record as it is, with one member more before its end */
+		const char *end = r->r_line + r->r_len;
+
+		while ( end > r->r_line && end[-1] != '}' ) end--;
+		if ( end == r->r_line ) return 1;
+		warden_buf_add( out, r->r_line, end - 1 - r->r_line );
+		c->x.x_n = end - 1 - r->r_line > 1;
+	} else {
+		c->x.x_n = 0;
+		warden_buf_add( out, "{", 1 );
+		if ( wa_js_object( r->r_line, r->r_len, export_member, &c->x ) ) {
+			fprintf( stderr, "wardenctl: %s:%lu: cannot pseudonymize; "
+				"skipped\n", r->r_path, r->r_lineno );
+			return 1;
+		}
+		if ( c->x.x_n++ ) warden_buf_add( out, ",", 1 );
+		warden_buf_adds( out, "\"warden.pseudonymized\":true" );
+		c->x.x_n = 1;
+	}
+	if ( origin ) {
+		warden_buf name;
+
+		/* the name as one JSON string, escaped by the builder */
+		warden_buf_init( &name );
+		warden_json_str( &name, origin, strlen( origin ) );
+		if ( c->x.x_n ) warden_buf_add( out, ",", 1 );
+		warden_buf_adds( out, "\"warden.origin\":" );
+		if ( warden_buf_failed( &name ) ) out->wb_failed = 1;
+		else warden_buf_add( out, name.wb_data, name.wb_len );
+		warden_buf_free( &name );
+	}
+	warden_buf_adds( out, "}\n" );
+	if ( warden_buf_failed( out ) ) {
+		fprintf( stderr, "wardenctl: out of memory\n" );
+		return 2;
+	}
+	fwrite( out->wb_data, 1, out->wb_len, stdout );
+	return 0;
+}
+
+int
+wa_export_end( wa_export_ctx *c )
+{
+	int rc = 0;
+
+	if ( c ) {
+		warden_buf_free( &c->x.x_out );
+		warden_buf_free( &c->ps.p_tmp );
+		EVP_MAC_CTX_free( c->ps.p_ctx );
+		EVP_MAC_free( c->mac );
+		free( c );
+	}
+	if ( fflush( stdout ) ) {
+		fprintf( stderr, "wardenctl: standard output: %s\n", strerror( errno ) );
+		rc = 2;
+	}
+	return rc;
+}
+
 int
 wa_export( char **files, int nfiles, wa_opts *o )
 {
-	unsigned char keys[WARDEN_KEYS_MAX][WARDEN_AUDIT_HASH_LEN];
-	wa_pseudo ps = { NULL, { 0 } };
-	EVP_MAC *mac = NULL;
-	wa_xctx x;
+	wa_export_ctx *c;
 	wa_fields f;
 	wa_reader r;
-	int fi, rc = 0, r_rc, p, nk;
+	int fi, rc, r_rc, p, lrc;
 
-	if ( o->o_pseudo ) {
-		OSSL_PARAM params[2];
-
-		if ( !o->o_keyfile ) {
-			fprintf( stderr, "wardenctl: --pseudonymize needs --key-file\n" );
-			return 2;
-		}
-		if ( wa_load_keys( o->o_keyfile, WARDEN_AUDIT_LABEL_PSEUDONYM, keys, &nk ) )
-			return 2;
-		params[0] = OSSL_PARAM_construct_utf8_string( "digest", "SHA256", 0 );
-		params[1] = OSSL_PARAM_construct_end();
-		if ( !( mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ||
-			!( ps.p_ctx = EVP_MAC_CTX_new( mac ) ) ||
-			!EVP_MAC_init( ps.p_ctx, keys[0], WARDEN_AUDIT_HASH_LEN, params ) ) {
-			OPENSSL_cleanse( keys, sizeof( keys ) );
-			fprintf( stderr, "wardenctl: cannot set up HMAC (OpenSSL)\n" );
-			rc = 2;
-			goto out;
-		}
-		OPENSSL_cleanse( keys, sizeof( keys ) );
-		warden_buf_init( &ps.p_tmp );
+	if ( ( rc = wa_export_begin( o, &c ) ) ) {
+		wa_export_end( c );
+		return rc;
 	}
 	wa_fields_init( &f );
-	warden_buf_init( &x.x_out );
-	x.x_ps = o->o_pseudo ? &ps : NULL;
 	for ( fi = 0; fi < nfiles && rc < 2; fi++ ) {
 		if ( wa_reader_open( &r, files[fi] ) ) {
 			rc = 2;
@@ -280,44 +377,14 @@ wa_export( char **files, int nfiles, wa_opts *o )
 		while ( ( r_rc = wa_reader_next( &r ) ) == 1 ) {
 			if ( ( p = wa_line_passes( &r, o, &f ) ) < 0 ) rc = 1;
 			if ( p <= 0 ) continue;
-			if ( !o->o_pseudo ) {
-				fwrite( r.r_line, 1, r.r_len, stdout );
-				fputc( '\n', stdout );
-				continue;
-			}
-			warden_buf_reset( &x.x_out );
-			x.x_n = 0;
-			warden_buf_add( &x.x_out, "{", 1 );
-			if ( wa_js_object( r.r_line, r.r_len, export_member, &x ) ) {
-				fprintf( stderr, "wardenctl: %s:%lu: cannot pseudonymize; "
-					"skipped\n", r.r_path, r.r_lineno );
-				rc = 1;
-				continue;
-			}
-			warden_buf_adds( &x.x_out, x.x_n ? ",\"warden.pseudonymized\":true}\n" :
-				"\"warden.pseudonymized\":true}\n" );
-			if ( warden_buf_failed( &x.x_out ) ) {
-				fprintf( stderr, "wardenctl: out of memory\n" );
-				rc = 2;
-				break;
-			}
-			fwrite( x.x_out.wb_data, 1, x.x_out.wb_len, stdout );
+			if ( ( lrc = wa_export_line( c, &r, NULL ) ) > rc ) rc = lrc;
+			if ( rc == 2 ) break;
 		}
 		if ( r_rc == -2 && rc < 1 ) rc = 1;
 		if ( r_rc == -1 ) rc = 2;
 		wa_reader_close( &r );
 	}
 	wa_fields_free( &f );
-	warden_buf_free( &x.x_out );
-	if ( o->o_pseudo ) warden_buf_free( &ps.p_tmp );
-
-out:
-	EVP_MAC_CTX_free( ps.p_ctx );
-	EVP_MAC_free( mac );
-	if ( fflush( stdout ) ) {
-		fprintf( stderr, "wardenctl: standard output: %s\n", strerror( errno ) );
-		rc = 2;
-	}
+	if ( wa_export_end( c ) ) rc = 2;
 	return rc;
 }
-

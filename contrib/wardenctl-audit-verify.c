@@ -83,7 +83,7 @@ read_checkpoint( const char *path, const char *keyfile, uint64_t *seq,
 }
 
 int
-wa_verify( char **files, int nfiles, const char *keyfile,
+wa_verify( FILE *out, char **files, int nfiles, const char *keyfile,
 	const char *cpfile, int allow_empty )
 {
 	unsigned char cp_hash[WARDEN_AUDIT_HASH_LEN];
@@ -117,11 +117,11 @@ wa_verify( char **files, int nfiles, const char *keyfile,
 	}
 
 #define BAD( ... ) do { \
-	fprintf( stdout, "%s:%lu: seq %llu: ", r.r_path, r.r_lineno, \
+	fprintf( out, "%s:%lu: seq %llu: ", r.r_path, r.r_lineno, \
 		(unsigned long long)l.al_seq ); \
-	fprintf( stdout, __VA_ARGS__ ); \
-	fputc( '\n', stdout ); \
-	fprintf( stdout, "%llu records verified before it\n", \
+	fprintf( out, __VA_ARGS__ ); \
+	fputc( '\n', out ); \
+	fprintf( out, "%llu records verified before it\n", \
 		(unsigned long long)count ); \
 	wa_reader_close( &r ); \
 	rc = 1; \
@@ -222,7 +222,7 @@ wa_verify( char **files, int nfiles, const char *keyfile,
 		}
 		wa_reader_close( &r );
 		if ( r_rc == -2 ) {
-			printf( "%llu records verified before it\n",
+			fprintf( out, "%llu records verified before it\n",
 				(unsigned long long)count );
 			rc = 1;
 			goto out;
@@ -236,34 +236,34 @@ wa_verify( char **files, int nfiles, const char *keyfile,
 		if ( count ) snprintf( at, sizeof( at ), "at seq %llu",
 			(unsigned long long)last );
 		else snprintf( at, sizeof( at ), "with no record" );
-		printf( "truncated: the trail ends %s, before its checkpoint "
+		fprintf( out, "truncated: the trail ends %s, before its checkpoint "
 			"(seq %llu in %s): records were removed from its end%s\n",
 			at, (unsigned long long)cp_seq, cpfile, count ? "" :
 			" (or the files were emptied)" );
 		if ( count )
-			printf( "%llu records verified before the end\n",
+			fprintf( out, "%llu records verified before the end\n",
 				(unsigned long long)count );
 		rc = 1;
 		goto out;
 	}
 	if ( !count && !allow_empty ) {
-		printf( "0 records: the files hold no record (an emptied trail?); "
+		fprintf( out, "0 records: the files hold no record (an emptied trail?); "
 			"--allow-empty accepts an empty trail\n" );
 		rc = 1;
 		goto out;
 	}
 	if ( !count ) {
-		printf( "0 records verified (no records in the files)\n" );
+		fprintf( out, "0 records verified (no records in the files)\n" );
 	} else {
 		warden_audit_hex( prev, hex );
-		printf( "%llu records verified; last seq %llu, hash %s\n",
+		fprintf( out, "%llu records verified; last seq %llu, hash %s\n",
 			(unsigned long long)count, (unsigned long long)last, hex );
 	}
 	if ( cpfile && cp_seen )
-		printf( "checkpoint verified: seq %llu is in the trail with the "
+		fprintf( out, "checkpoint verified: seq %llu is in the trail with the "
 			"checkpoint's hash\n", (unsigned long long)cp_seq );
 	else if ( cpfile )
-		printf( "checkpoint verified: the trail goes past its seq %llu "
+		fprintf( out, "checkpoint verified: the trail goes past its seq %llu "
 			"(that record is in older files)\n",
 			(unsigned long long)cp_seq );
 	rc = 0;

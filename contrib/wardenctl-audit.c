@@ -5,6 +5,8 @@
  *	wardenctl audit verify [--key-file F [--checkpoint CP]] [--allow-empty] FILE...
  *	wardenctl audit tail [-n N] [FILTERS] FILE
  *	wardenctl audit export [FILTERS] [--pseudonymize --key-file F] FILE...
+ *	wardenctl audit export [FILTERS] [--key-file F [--pseudonymize]]
+ *		--trail NAME=FILE[,FILE...] [--trail ...]
  *
  * FILTERS: --since TIME, --until TIME, --dn DN, --action ACTION[,ACTION...]
  *
@@ -97,6 +99,8 @@ static const char *wa_usage =
 	"                              FILE...  (oldest first)\n"
 	"       wardenctl audit tail [-n N] [FILTERS] FILE\n"
 	"       wardenctl audit export [FILTERS] [--pseudonymize --key-file F] FILE...\n"
+	"       wardenctl audit export [FILTERS] [--key-file F [--pseudonymize]]\n"
+	"                              --trail NAME=FILE[,FILE...] --trail ...  (servers merged)\n"
 	"FILTERS: --since TIME --until TIME (UTC YYYY-MM-DD[THH:MM[:SS]], or 30m, 2h, 7d\n"
 	"         ago), --dn DN (the entry or below), --action ACTION[,ACTION...]\n";
 
@@ -115,13 +119,15 @@ wc_audit( int argc, char **argv )
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "pseudonymize", no_argument, NULL, 'p' },
+		{ "trail", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	wa_opts o;
 	const char *cmd;
 	char *actions = NULL, *end;
 	const char *cpfile = NULL;
-	int c, rc = 2, filters = 0, nact = 0, allow_empty = 0;
+	char **trails = NULL;
+	int c, rc = 2, filters = 0, nact = 0, allow_empty = 0, ntrails = 0;
 
 	memset( &o, 0, sizeof( o ) );
 	o.o_n = 10;
@@ -187,6 +193,14 @@ wc_audit( int argc, char **argv )
 		case 'c': cpfile = optarg; break;
 		case 'E': allow_empty = 1; break;
 		case 'p': o.o_pseudo = 1; break;
+		case 't': {
+			char **n = realloc( trails, ( ntrails + 1 ) * sizeof( *n ) );
+
+			if ( !n ) goto done;
+			trails = n;
+			trails[ntrails++] = optarg;
+			break;
+			}
 		case 'h':
 			fputs( wa_usage, stdout );
 			rc = 0;
@@ -197,13 +211,18 @@ wc_audit( int argc, char **argv )
 	}
 	argc -= optind;
 	argv += optind;
+	if ( ntrails && ( strcmp( cmd, "export" ) || argc ) ) goto usage;
 	if ( !strcmp( cmd, "verify" ) ) {
 		if ( argc < 1 || filters || o.o_pseudo ) goto usage;
-		rc = wa_verify( argv, argc, o.o_keyfile, cpfile, allow_empty );
+		rc = wa_verify( stdout, argv, argc, o.o_keyfile, cpfile, allow_empty );
 	} else if ( !strcmp( cmd, "tail" ) ) {
 		if ( argc != 1 || o.o_pseudo || o.o_keyfile || cpfile ||
 			allow_empty ) goto usage;
 		rc = wa_tail( argv[0], &o );
+	} else if ( !strcmp( cmd, "export" ) && ntrails ) {
+		/* --key-file: the trails' key, and the pseudonyms' */
+		if ( ( filters & 1 ) || cpfile || allow_empty ) goto usage;
+		rc = wa_merge( trails, ntrails, &o );
 	} else if ( !strcmp( cmd, "export" ) ) {
 		if ( argc < 1 || ( filters & 1 ) || cpfile || allow_empty ) goto usage;
 		if ( o.o_keyfile && !o.o_pseudo ) goto usage;
@@ -217,6 +236,7 @@ usage:
 	fputs( wa_usage, stderr );
 	rc = 2;
 done:
+	free( trails );
 	free( actions );
 	free( o.o_filter.fl_actions );
 	warden_buf_free( &o.o_filter.fl_dn );

@@ -110,10 +110,28 @@ typedef struct wa_opts {
  * -1 when it cannot be read (said on stderr). */
 int wa_line_passes( wa_reader *r, wa_opts *o, wa_fields *f );
 
-/** wardenctl audit verify, tail, export: each returns the exit status. */
-int wa_verify( char **files, int nfiles, const char *keyfile,
+/** wardenctl audit verify, tail, export: each returns the exit status.
+ * verify reports to out (standard output for the command). */
+int wa_verify( FILE *out, char **files, int nfiles, const char *keyfile,
 	const char *cpfile, int allow_empty );
 int wa_tail( const char *path, wa_opts *o );
 int wa_export( char **files, int nfiles, wa_opts *o );
+
+/** An export under way, record by record (wardenctl-audit-export.c). */
+typedef struct wa_export_ctx wa_export_ctx;
+/** Sets up an export as o says (--pseudonymize).  @return 0, or 2 (said);
+ * wa_export_end() either way */
+int wa_export_begin( wa_opts *o, wa_export_ctx **c );
+/** Writes the reader's record to standard output: pseudonymized if asked,
+ * with "warden.origin":origin added unless origin is NULL.
+ * @return 0; 1 skipped (said); 2 out of memory */
+int wa_export_line( wa_export_ctx *c, wa_reader *r, const char *origin );
+/** Frees c and flushes standard output.  @return 0, or 2 (said) */
+int wa_export_end( wa_export_ctx *c );
+
+/** wardenctl audit export --trail NAME=FILE[,FILE...] ...: each trail
+ * verified, then their records merged in time order with their origin
+ * (wardenctl-audit-merge.c).  @return the exit status */
+int wa_merge( char **trails, int ntrails, wa_opts *o );
 
 #endif /* WARDENCTL_AUDIT_H */

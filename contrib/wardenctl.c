@@ -4,6 +4,8 @@
  *
  *	wardenctl [options] lockout status DN
  *	wardenctl [options] lockout unlock DN
+ *	wardenctl [options] user disable [--reason TEXT] DN	(wardenctl-user.c)
+ *	wardenctl [options] user enable DN
  *	wardenctl [options] totp enroll [--force] [--issuer NAME] [--params DN]
  *		[--png FILE] [--no-qr] DN
  *	wardenctl [options] totp reset [--issuer NAME] [--png FILE] [--no-qr] DN
@@ -62,6 +64,8 @@ int wc_audit( int argc, char **argv );	/* wardenctl-audit.c */
 const char wc_usage[] =
 	"usage: wardenctl [LDAP options] lockout status DN\n"
 	"       wardenctl [LDAP options] lockout unlock DN\n"
+	"       wardenctl [LDAP options] user disable [--reason TEXT] DN\n"
+	"       wardenctl [LDAP options] user enable DN\n"
 	"       wardenctl [LDAP options] totp enroll [--force] [--issuer NAME] [--params DN]\n"
 	"                                            [--png FILE] [--no-qr] DN\n"
 	"       wardenctl [LDAP options] totp reset [--issuer NAME] [--png FILE] [--no-qr] DN\n"
@@ -443,6 +447,10 @@ main( int argc, char **argv )
 	}
 	if ( argc - optind >= 1 && !strcmp( argv[optind], "banned" ) ) {
 		rc = wc_banned( argc - optind, argv + optind );
+		goto out;
+	}
+	if ( argc - optind >= 1 && !strcmp( argv[optind], "user" ) ) {
+		rc = wc_user( &o, argc - optind, argv + optind );
 		goto out;
 	}
 	if ( argc - optind >= 1 && !strcmp( argv[optind], "totp" ) ) {

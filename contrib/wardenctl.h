@@ -28,6 +28,10 @@ LDAP *wc_connect( wc_opts *o );
 /* wardenctl totp ...: argv[0] is "totp"; returns the exit status. */
 int wc_totp( wc_opts *o, int argc, char **argv );
 
+/* wardenctl user disable|enable ...: argv[0] is "user"; returns the exit
+ * status. */
+int wc_user( wc_opts *o, int argc, char **argv );
+
 /* wardenctl check [LDIF...]: argv[0] is "check"; returns the exit status
  * (1: secrets in the clear found). */
 int wc_check( int argc, char **argv );

@@ -839,6 +839,24 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_buf_free( &b );
 }
 
+void
+warden_audit_refusal( Operation *op, slap_overinst *on, int rc,
+	const char *why )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	warden_buf b;
+
+	if ( !wi->wi_audit ) return;
+	warden_buf_init( &b );
+	audit_common( &b, op, op->o_tag == LDAP_REQ_SEARCH ? "search" :
+		op->o_tag == LDAP_REQ_COMPARE ? "compare" : "extended", rc,
+		"session" );
+	warden_json_key( &b, "event.reason" );
+	warden_json_cstr( &b, why );
+	audit_emit( wi, &b, WARDEN_AUDIT_NOWAIT, NULL, NULL );
+	warden_buf_free( &b );
+}
+
 static void
 audit_log_cb( void *arg, const char *msg )
 {

@@ -144,6 +144,11 @@ void warden_audit_mark_return( Operation *op, warden_audit_lend *l );
  * its burst's record instead (under the aggregator's mutex). */
 void warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws );
+/** The record of an operation refused because the identity of its
+ * connection may no longer act (core's session.c): rc and why as sent.
+ * Queued, not waited for. */
+void warden_audit_refusal( Operation *op, slap_overinst *on, int rc,
+	const char *why );
 /** @} */
 
 #endif /* WARDEN_AUDIT_H */

@@ -185,4 +185,19 @@ void warden_deploy_instance( warden_info *wi, int add );
 int warden_deploy_state_dir_check( warden_info *wi, const char *dir,
 	char *msg, size_t len );
 
+/* --- session.c: connections of identities that may no longer act */
+
+/** Allocates and frees the per-connection table (db_open, db_destroy). */
+int warden_sessions_open( warden_info *wi );
+void warden_sessions_close( warden_info *wi );
+/** A connection ends: forgets its slot. */
+void warden_sessions_conn_destroy( warden_info *wi, Connection *c );
+/** After a successful write: a delete or rename of an entry, or a lock
+ * set on it, flags the connections bound as its DN. */
+void warden_sessions_written( Operation *op, slap_overinst *on );
+/** Before an operation: refuses (unwillingToPerform, recorded) one from a
+ * connection whose identity has since been disabled, locked or deleted.
+ * @return SLAP_CB_CONTINUE, or the result sent */
+int warden_sessions_check( Operation *op, SlapReply *rs, slap_overinst *on );
+
 #endif /* WARDEN_CORE_H */

@@ -153,6 +153,10 @@ warden_credential_check( Operation *op, slap_overinst *on,
 
 done:
 	warden_lockout_settle( op, on, ws, rc );
+	/* a right password that has expired is no guess, and was counted
+	 * as a success; it is refused now, past its grace logins */
+	if ( rc == LDAP_SUCCESS && ws->ws_verified && !ws->ws_proven )
+		rc = warden_password_expiry( op, on, ws );
 	return rc;
 }
 
@@ -203,6 +207,9 @@ warden_credential_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 
 	if ( ws->ws_locked && wi->wi_expose_lock && warden_ppolicy_requested( op ) )
 		ctrls[0] = warden_ppolicy_response( op, WARDEN_PP_ACCOUNT_LOCKED );
+	else if ( ws->ws_expiry == WARDEN_EXPIRY_EXPIRED &&
+		warden_ppolicy_requested( op ) )
+		ctrls[0] = warden_ppolicy_response( op, WARDEN_PP_PASSWORD_EXPIRED );
 	rs->sr_err = LDAP_INVALID_CREDENTIALS;
 	rs->sr_text = ws->ws_text;
 	rs->sr_ctrls = ctrls[0] ? ctrls : NULL;

@@ -188,6 +188,7 @@ warden_write_response( Operation *op, SlapReply *rs )
 		warden_audit_withdraw_op( wo->wo_on, &wo->wo_announced );
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
+	warden_sessions_written( op, wo->wo_on );
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
 	if ( warden_access_written( op, wo->wo_on ) ) warden_roles_changed( wi );
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid ) {
@@ -236,6 +237,7 @@ warden_touches_password( Operation *op )
 static int (* const warden_write_rules[])( Operation *op, SlapReply *rs,
 	slap_overinst *on ) = {
 	warden_audit_accepts,		/* the trail can take the record */
+	warden_sessions_check,		/* the identity may still act */
 	warden_reset_restrict,		/* after a reset: the password only */
 	warden_writes_check,		/* what no write may carry */
 	warden_roles_write_check,	/* the role table */
@@ -289,6 +291,7 @@ warden_op_modify( Operation *op, SlapReply *rs )
 	}
 	rc = warden_lockout_modify( op, rs, on, &unlock );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	if ( !internal ) warden_lockout_disable_stamp( op );
 	if ( !internal && warden_touches_password( op ) ) {
 		BackendInfo *bi = op->o_bd->bd_info;
 		warden_policy p;
@@ -395,6 +398,8 @@ warden_op_extended( Operation *op, SlapReply *rs )
 	warden_audit_mark mark;
 	int i, rc, announced = 0;
 
+	rc = warden_sessions_check( op, rs, on );
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	if ( ( !wi->wi_audit && !wi->wi_audit_file ) ||
 		BER_BVISNULL( &op->ore_reqoid ) ||
 		bvmatch( &op->ore_reqoid, &slap_EXOP_MODIFY_PASSWD ) )
@@ -481,8 +486,10 @@ static int
 warden_op_read( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	int rc = warden_reset_restrict( op, rs, on );
+	int rc = warden_sessions_check( op, rs, on );
 
+	if ( rc != SLAP_CB_CONTINUE ) return rc;
+	rc = warden_reset_restrict( op, rs, on );
 	if ( rc != SLAP_CB_CONTINUE ) return rc;
 	if ( !warden_is_internal( op ) && !be_isroot( op ) &&
 		( op->o_tag == LDAP_REQ_COMPARE ?
@@ -516,8 +523,10 @@ warden_connection_destroy( BackendDB *be, Connection *conn )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 
-	if ( on->on_bi.bi_private )
+	if ( on->on_bi.bi_private ) {
 		warden_reset_conn_destroy( on->on_bi.bi_private, conn );
+		warden_sessions_conn_destroy( on->on_bi.bi_private, conn );
+	}
 	return SLAP_CB_CONTINUE;
 }
 

@@ -132,6 +132,24 @@ const warden_schema_def warden_own_ats[] = {
 		"'wardenCertSubject' DESC 'The subject DN of the TLS client "
 		"certificate of this system' EQUALITY caseIgnoreMatch "
 		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )" },
+	{ "wardenDisabledReason",
+		"( 2.25.179947727423328666749588697632006727387.2.30 NAME "
+		"'wardenDisabledReason' DESC 'Why the account was disabled "
+		"(wardenctl user disable --reason)' EQUALITY "
+		"caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 "
+		"SINGLE-VALUE )" },
+	{ "wardenDisabledBy",
+		"( 2.25.179947727423328666749588697632006727387.2.31 NAME "
+		"'wardenDisabledBy' DESC 'Who disabled the account: set by "
+		"warden from the identity of the change' EQUALITY "
+		"distinguishedNameMatch SYNTAX "
+		"1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE )" },
+	{ "wardenDisabledTime",
+		"( 2.25.179947727423328666749588697632006727387.2.32 NAME "
+		"'wardenDisabledTime' DESC 'When the account was disabled: "
+		"set by warden' EQUALITY generalizedTimeMatch ORDERING "
+		"generalizedTimeOrderingMatch SYNTAX "
+		"1.3.6.1.4.1.1466.115.121.1.24 SINGLE-VALUE )" },
 	{ NULL, NULL }
 };
 
@@ -162,5 +180,11 @@ const warden_schema_def warden_own_ocs[] = {
 		"'wardenSystemGroup' DESC 'A group of systems (its member "
 		"values) sharing allowed user groups' SUP top AUXILIARY MAY "
 		"( wardenAllowedGroup ) )" },
+	{ "wardenAccount",
+		"( 2.25.179947727423328666749588697632006727387.3.30 NAME "
+		"'wardenAccount' DESC 'An account disabled by warden: why, "
+		"who, when (with pwdAccountLockedTime)' SUP top AUXILIARY "
+		"MAY ( wardenDisabledReason $ wardenDisabledBy $ "
+		"wardenDisabledTime ) )" },
 	{ NULL, NULL }
 };

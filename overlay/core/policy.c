@@ -114,6 +114,18 @@ policy_parse( Entry *e, warden_policy *p )
 	slap_str2ad( "pwdMinAge", &ad, &text );
 	p->wp_min_age = policy_uint( e, ad, 0 );
 	ad = NULL;
+	slap_str2ad( "pwdMaxAge", &ad, &text );
+	p->wp_expiry.ep_max_age = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdExpireWarning", &ad, &text );
+	p->wp_expiry.ep_warning = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdGraceAuthNLimit", &ad, &text );
+	p->wp_expiry.ep_grace_limit = policy_uint( e, ad, 0 );
+	ad = NULL;
+	slap_str2ad( "pwdGraceExpiry", &ad, &text );
+	p->wp_expiry.ep_grace_expiry = policy_uint( e, ad, 0 );
+	ad = NULL;
 	slap_str2ad( "pwdMustChange", &ad, &text );
 	p->wp_must_change = policy_bool( e, ad, 0 );
 	ad = NULL;

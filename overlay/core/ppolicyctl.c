@@ -11,7 +11,10 @@
 #include "warden.h"
 #include "core.h"
 
+#define PPOLICY_WARNING	0xa0L	/* [0] CHOICE in PasswordPolicyResponseValue */
 #define PPOLICY_ERROR	0x81L	/* [1] ENUMERATED in PasswordPolicyResponseValue */
+#define PPOLICY_EXPIRE	0x80L	/* [0] timeBeforeExpiration in the warning */
+#define PPOLICY_GRACE	0x81L	/* [1] graceAuthNsRemaining in the warning */
 
 static int warden_ppolicy_cid = -1;
 
@@ -62,14 +65,34 @@ warden_ppolicy_requested( Operation *op )
 LDAPControl *
 warden_ppolicy_response( Operation *op, int error )
 {
-	BerElementBuffer berbuf;
-	BerElement *ber = (BerElement *)&berbuf;
-	struct berval bv = BER_BVNULL;
+	return warden_ppolicy_response_warn( op, -1, 0, error );
+}
+
+LDAPControl *
+warden_ppolicy_response_warn( Operation *op, int warning, long value,
+	int error )
+{
+	BerElementBuffer berbuf, b2buf;
+	BerElement *ber = (BerElement *)&berbuf, *b2 = (BerElement *)&b2buf;
+	struct berval bv = BER_BVNULL, inner = BER_BVNULL;
 	LDAPControl *c = NULL;
+	int ok;
 
 	ber_init2( ber, NULL, LBER_USE_DER );
-	if ( ber_printf( ber, "{te}", PPOLICY_ERROR, (ber_int_t)error ) < 0 ||
-		ber_flatten2( ber, &bv, 0 ) < 0 )
+	ok = ber_printf( ber, "{" ) >= 0;
+	if ( ok && warning >= 0 ) {
+		/* warning [0] CHOICE { timeBeforeExpiration [0],
+		 * graceAuthNsRemaining [1] } */
+		ber_init2( b2, NULL, LBER_USE_DER );
+		ok = ber_printf( b2, "ti", warning ? PPOLICY_GRACE : PPOLICY_EXPIRE,
+			(ber_int_t)( value > 0x7fffffffL ? 0x7fffffffL : value ) ) >= 0 &&
+			ber_flatten2( b2, &inner, 0 ) >= 0 &&
+			ber_printf( ber, "tO", PPOLICY_WARNING, &inner ) >= 0;
+		ber_free_buf( b2 );
+	}
+	if ( ok && error >= 0 )
+		ok = ber_printf( ber, "te", PPOLICY_ERROR, (ber_int_t)error ) >= 0;
+	if ( !ok || ber_printf( ber, "N}" ) < 0 || ber_flatten2( ber, &bv, 0 ) < 0 )
 		goto done;
 	c = op->o_tmpalloc( sizeof( *c ) + bv.bv_len, op->o_tmpmemctx );
 	c->ldctl_oid = LDAP_CONTROL_PASSWORDPOLICYRESPONSE;

@@ -205,6 +205,8 @@ static const roles_rule roles_rules[] = {
 	{ "pwdAccountLockedTime", 0, ROLES_AH, 1, "only administrators and "
 		"the helpdesk (or manage access to pwdAccountLockedTime) may "
 		"lock or unlock accounts" },
+	{ "wardenDisabledReason", 0, ROLES_AH, 1, "only administrators and "
+		"the helpdesk may disable or enable accounts" },
 	/* forcing a password change is the helpdesk's, ending it the
 	 * user's by changing the password (pwquality.c) */
 	{ "pwdReset", 0, ROLES_AH, 0, "only administrators and the helpdesk "

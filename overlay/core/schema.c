@@ -84,6 +84,9 @@ warden_schema_check( char *msg, size_t len )
 		{ "wardenAllowedGroup", &warden_ad.ad_allowedGroup },
 		{ "wardenNetwork", &warden_ad.ad_network },
 		{ "wardenCertSubject", &warden_ad.ad_certSubject },
+		{ "wardenDisabledReason", &warden_ad.ad_disabledReason },
+		{ "wardenDisabledBy", &warden_ad.ad_disabledBy },
+		{ "wardenDisabledTime", &warden_ad.ad_disabledTime },
 		{ NULL, NULL }
 	};
 	const char *text;
@@ -155,7 +158,8 @@ static const struct {
 		"DESC 'The timestamps of the grace login once the password has expired' "
 		"EQUALITY generalizedTimeMatch "
 		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.24 "
-		"NO-USER-MODIFICATION USAGE directoryOperation )", NULL },
+		"NO-USER-MODIFICATION USAGE directoryOperation )",
+		&warden_pwd.ad_pwdGraceUseTime },
 	{ "pwdReset", "( 1.3.6.1.4.1.42.2.27.8.1.22 "
 		"NAME ( 'pwdReset' ) "
 		"DESC 'The indication that the password has been reset' "

@@ -162,6 +162,7 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 	if ( warden_lockout_open( wi->wi_lockout, msg, sizeof( msg ) ) )
 		goto done;
 	warden_reset_open( wi );
+	warden_sessions_open( wi );
 	if ( warden_totp_open( wi ) ) {
 		snprintf( msg, sizeof( msg ), "cannot initialise the one-time "
 			"code engine (OpenSSL RAND_bytes)" );
@@ -250,6 +251,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	warden_banlist_close( wi->wi_banned );
 	ch_free( wi->wi_banned_file );
 	warden_reset_close( wi );
+	warden_sessions_close( wi );
 	warden_totp_close( wi );
 	warden_access_free( wi->wi_access );
 	ber_bvarray_free( wi->wi_access_exempt );

@@ -36,6 +36,7 @@
 #include "lockstate.h"
 #include "subjcache.h"
 #include "quality.h"
+#include "expiry.h"
 
 /** The settings of one password policy entry that warden uses. */
 typedef struct warden_policy {
@@ -54,6 +55,8 @@ typedef struct warden_policy {
 	 * lookup's result a copy in op memory */
 	BerVarray		wp_mfa_groups;
 	int			wp_mfa_group_n;
+	/** pwdMaxAge, pwdExpireWarning, pwdGraceAuthNLimit, pwdGraceExpiry */
+	warden_expiry_policy	wp_expiry;
 	unsigned		wp_src_max_failure;	/**< wardenSourceMaxFailure */
 	warden_time		wp_src_interval;	/**< wardenSourceFailureInterval */
 } warden_policy;
@@ -116,6 +119,9 @@ typedef struct warden_info {
 	ldap_pvt_thread_mutex_t	wi_reset_mutex;
 	unsigned char	*wi_reset_flag;
 	struct berval	*wi_reset_dn;
+	/** the identities connections act as, for ending the sessions of
+	 * disabled, locked and deleted users (session.c) */
+	struct warden_sessions *wi_sessions;
 	struct re_s	*wi_sync_task;		/**< flushes the store every second */
 	int		wi_sasl;		/**< holds the frontend's bind (sasl.c) */
 	warden_roles	*wi_roles;		/**< roles.c: what identities hold */
@@ -196,6 +202,11 @@ typedef struct warden_subject {
 	int		ws_locked;
 	/** out: a diagnostic message for the client, or NULL */
 	const char	*ws_text;
+	/** out: what a bind whose password was right owes to expiry
+	 * (expiry.h's state), and its value: seconds to expiry, or grace
+	 * logins left */
+	int		ws_expiry;
+	long long	ws_expiry_value;
 	/** in: a Password Modify on a connection bound as this user: a code
 	 * that its bind has used may come with the old password again */
 	int		ws_own_session;
@@ -312,6 +323,13 @@ int warden_ppolicy_requested( Operation *op );
  * PasswordPolicyError, or -1 for none), in op memory; NULL when it cannot
  * be made. */
 LDAPControl *warden_ppolicy_response( Operation *op, int error );
+/** The same with a warning: warning 0 timeBeforeExpiration, 1
+ * graceAuthNsRemaining (value: seconds, or binds), -1 none; error -1:
+ * none.  In op memory; NULL when it cannot be encoded. */
+LDAPControl *warden_ppolicy_response_warn( Operation *op, int warning,
+	long value, int error );
+/** draft-behera's passwordExpired error */
+#define WARDEN_PP_PASSWORD_EXPIRED	0
 
 /** A DN as the audit trail may show it: the values of ruled attributes
  * replaced by "(redacted)".
@@ -328,6 +346,7 @@ typedef struct warden_pwd_schema {
 	AttributeDescription	*ad_pwdAccountLockedTime;
 	AttributeDescription	*ad_pwdFailureTime;
 	AttributeDescription	*ad_pwdChangedTime;
+	AttributeDescription	*ad_pwdGraceUseTime;
 	AttributeDescription	*ad_pwdHistory;
 	AttributeDescription	*ad_pwdReset;
 	AttributeDescription	*ad_pwdPolicySubentry;
@@ -358,6 +377,9 @@ typedef struct warden_own_schema {
 	AttributeDescription	*ad_allowedGroup;
 	AttributeDescription	*ad_network;
 	AttributeDescription	*ad_certSubject;
+	AttributeDescription	*ad_disabledReason;
+	AttributeDescription	*ad_disabledBy;
+	AttributeDescription	*ad_disabledTime;
 	AttributeDescription	*ad_member;		/* core.schema */
 	AttributeDescription	*ad_uniqueMember;	/* core.schema */
 	AttributeDescription	*ad_memberUid;		/* nis.schema, or NULL */

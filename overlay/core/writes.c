@@ -14,6 +14,8 @@
  *	  and hashing see only the plain attribute.
  *	- An entry has one password (the rootdn aside): two values are two
  *	  passwords valid at once, as draft-behera and ppolicy.la say.
+ *	- wardenDisabledBy and wardenDisabledTime are warden's record of who
+ *	  disabled an account and when (the rootdn aside).
  * Replication and warden's own writes carry their provider's decisions
  * and are exempt.  For the audit trail, values of ruled attributes in a
  * DN are replaced by a marker (warden_dn_redact()).
@@ -21,6 +23,7 @@
 
 #include "warden.h"
 #include "core.h"
+#include "lockout.h"
 
 #define WRITES_REDACTED		"(redacted)"
 
@@ -46,6 +49,17 @@ warden_ruled_attr( AttributeDescription *ad )
 			return 1;
 	}
 	return 0;
+}
+
+/* wardenDisabledBy and wardenDisabledTime: stamped by warden only. */
+static int
+writes_stamp_type( AttributeDescription *ad )
+{
+	AttributeType *at = ad->ad_type;
+
+	return ( warden_ad.ad_disabledBy && at == warden_ad.ad_disabledBy->ad_type ) ||
+		( warden_ad.ad_disabledTime &&
+		  at == warden_ad.ad_disabledTime->ad_type );
 }
 
 /* Attributes whose values are passwords or secrets: no options. */
@@ -194,8 +208,27 @@ warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on )
 		return warden_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
 	}
 
-	/* one password at a time */
+	/* who disabled an account, and when, are warden's to say */
 	if ( be_isroot( op ) ) return SLAP_CB_CONTINUE;
+	ad = NULL;
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		for ( a = op->ora_e->e_attrs; a && !ad; a = a->a_next ) {
+			if ( writes_stamp_type( a->a_desc ) ) ad = a->a_desc;
+		}
+	} else if ( op->o_tag == LDAP_REQ_MODIFY ) {
+		for ( m = op->orm_modlist; m && !ad; m = m->sml_next ) {
+			if ( writes_stamp_type( m->sml_desc ) ) ad = m->sml_desc;
+		}
+	}
+	if ( ad ) {
+		snprintf( msg, sizeof( msg ), "%s is set by warden when an "
+			"account is disabled (pwdAccountLockedTime: "
+			WARDEN_DISABLED_TIME "), never by a client",
+			ad->ad_type->sat_cname.bv_val );
+		return warden_refuse( op, rs, on, LDAP_CONSTRAINT_VIOLATION, msg );
+	}
+
+	/* one password at a time */
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		a = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_userPassword );
 		if ( !a || a->a_numvals < 2 ) return SLAP_CB_CONTINUE;

@@ -5,9 +5,8 @@
 #include "lockrule.h"
 #include "clock.h"
 
-/* Whether pwdAccountLockedTime alone locks the account at now. */
-static int
-lockrule_entry_locks( time_t entry_locked, const warden_lock_policy *lp,
+int
+warden_lockrule_entry_locks( time_t entry_locked, const warden_lock_policy *lp,
 	warden_time now )
 {
 	if ( entry_locked == -1 ) return 1;
@@ -25,7 +24,7 @@ warden_lockrule_locked( const warden_lock_state *st, int found,
 	if ( entry_locked == -1 ) return WARDEN_LOCKRULE_ENTRY;
 	if ( ( !found || st->ls_last_lock == 0 ||
 		st->ls_last_lock < (warden_time)entry_locked * WARDEN_SEC ) &&
-		lockrule_entry_locks( entry_locked, lp, now ) )
+		warden_lockrule_entry_locks( entry_locked, lp, now ) )
 		return WARDEN_LOCKRULE_ENTRY;
 	return WARDEN_LOCKRULE_OPEN;
 }

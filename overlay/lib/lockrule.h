@@ -39,6 +39,14 @@
 int warden_lockrule_locked( const warden_lock_state *st, int found,
 	time_t entry_locked, const warden_lock_policy *lp, warden_time now );
 
+/** Whether pwdAccountLockedTime alone locks the account at now:
+ * "000001010000Z" (-1) whatever the policy; a time, under a policy with
+ * pwdLockout, for pwdLockoutDuration from it (0: until unlocked).
+ * @param[in] lp	the lockout policy, or NULL when no policy applies
+ * @return 1 or 0 */
+int warden_lockrule_entry_locks( time_t entry_locked,
+	const warden_lock_policy *lp, warden_time now );
+
 /** Whether one more attempt may have its credential verified: the
  * failures that count at now (warden_lock_counting()) and the attempts
  * under way (pending) stay below pwdMaxFailure (at most WARDEN_FAIL_MAX).

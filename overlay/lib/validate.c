@@ -253,6 +253,8 @@ static const warden_policy_range policy_ranges[] = {
 	{ "pwdMaxAge", 0, INT31, 0, INT31, "seconds; 0: never expires" },
 	{ "pwdGraceAuthNLimit", 0, INT31, 0, INT31, "binds" },
 	{ "pwdExpireWarning", 0, INT31, 0, INT31, "seconds" },
+	{ "pwdGraceExpiry", 0, INT31, 0, INT31,
+		"seconds after expiry; 0: no limit" },
 	{ "pwdCheckQuality", 0, 2, 2, 2,
 		"0: off, 1: when the value can be checked, 2: always" },
 	{ "wardenLockoutBackoff", 1, 1000, 1, 1000, "factor; 1: no back-off" },

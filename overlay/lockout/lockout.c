@@ -232,6 +232,15 @@ lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
 		return;
 	}
 }
+
+int
+warden_lockout_entry_locked( warden_subject *ws )
+{
+	return warden_lockrule_entry_locks( ws->ws_entry_locked,
+		ws->ws_policy_state == WARDEN_POLICY_FOUND ?
+		&ws->ws_policy.wp_lock : NULL, lockout_now() );
+}
+
 int
 warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 {
@@ -536,6 +545,88 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 			*unlock = 1;
 	}
 	return SLAP_CB_CONTINUE;
+}
+
+/* Appends to a client's modify: op (replace, or the soft add or delete
+ * that is no error when the value is there, or absent) of ad with val
+ * (NULL: all values).  In ch_ memory, as the frontend frees the whole
+ * modlist; internal, past the checks the client's own mods passed. */
+static void
+lockout_append_mod( Operation *op, int mop, AttributeDescription *ad,
+	struct berval *val, struct berval *nval )
+{
+	Modifications *m, **tail;
+
+	for ( tail = &op->orm_modlist; *tail; tail = &( *tail )->sml_next )
+		;
+	m = ch_calloc( 1, sizeof( Modifications ) );
+	m->sml_op = mop;
+	m->sml_desc = ad;
+	m->sml_type = ad->ad_cname;
+	m->sml_flags = SLAP_MOD_INTERNAL;
+	if ( val ) {
+		m->sml_numvals = 1;
+		m->sml_values = ch_calloc( 2, sizeof( struct berval ) );
+		ber_dupbv( &m->sml_values[0], val );
+		/* normalized values only where the type has a normalizer */
+		if ( ad->ad_type->sat_equality &&
+			ad->ad_type->sat_equality->smr_normalize ) {
+			m->sml_nvalues = ch_calloc( 2, sizeof( struct berval ) );
+			ber_dupbv( &m->sml_nvalues[0], nval ? nval : val );
+		}
+	}
+	*tail = m;
+}
+
+void
+warden_lockout_disable_stamp( Operation *op )
+{
+	static struct berval disabled = BER_BVC( WARDEN_DISABLED_TIME ),
+		account = BER_BVC( "wardenAccount" );
+	Modifications *m;
+	int disable = 0, enable = 0, reason = 0;
+
+	if ( !warden_ad.ad_disabledBy || !warden_ad.ad_disabledTime ||
+		!warden_ad.ad_disabledReason )
+		return;
+	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc == warden_ad.ad_disabledReason ) reason = 1;
+		if ( m->sml_desc != warden_pwd.ad_pwdAccountLockedTime ) continue;
+		if ( m->sml_op == LDAP_MOD_DELETE || m->sml_op == SLAP_MOD_SOFTDEL ||
+			( m->sml_op == LDAP_MOD_REPLACE && !m->sml_numvals ) )
+			enable = 1;
+		else if ( m->sml_numvals == 1 &&
+			bvmatch( &m->sml_values[0], &disabled ) )
+			disable = 1;
+	}
+	if ( disable ) {
+		char buf[32];
+		struct berval when;
+		struct tm tm;
+		time_t now = time( NULL );
+
+		/* who and when come from the change itself, never from the
+		 * client (writes.c refuses them from clients) */
+		gmtime_r( &now, &tm );
+		when.bv_len = strftime( buf, sizeof( buf ), "%Y%m%d%H%M%SZ", &tm );
+		when.bv_val = buf;
+		lockout_append_mod( op, SLAP_MOD_SOFTADD,
+			slap_schema.si_ad_objectClass, &account, &account );
+		lockout_append_mod( op, LDAP_MOD_REPLACE, warden_ad.ad_disabledBy,
+			&op->o_dn, &op->o_ndn );
+		lockout_append_mod( op, LDAP_MOD_REPLACE,
+			warden_ad.ad_disabledTime, &when, NULL );
+	} else if ( enable ) {
+		lockout_append_mod( op, SLAP_MOD_SOFTDEL, warden_ad.ad_disabledBy,
+			NULL, NULL );
+		lockout_append_mod( op, SLAP_MOD_SOFTDEL,
+			warden_ad.ad_disabledTime, NULL, NULL );
+		if ( !reason )
+			lockout_append_mod( op, SLAP_MOD_SOFTDEL,
+				warden_ad.ad_disabledReason, NULL, NULL );
+		lockout_append_mod( op, SLAP_MOD_SOFTDEL,
+			slap_schema.si_ad_objectClass, &account, &account );
+	}
 }
 
 void

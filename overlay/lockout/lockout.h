@@ -141,6 +141,24 @@ int warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
  * passwords remembered for it. */
 void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
 
+/** Whether the entry of a loaded subject holds a lock in force (its
+ * pwdAccountLockedTime under its policy's pwdLockoutDuration, or the
+ * permanent 000001010000Z).  No store read, no lock taken. */
+int warden_lockout_entry_locked( warden_subject *ws );
+
+/** pwdAccountLockedTime of an account disabled until an administrator
+ * enables it (draft-behera's "locked until reset"). */
+#define WARDEN_DISABLED_TIME	"000001010000Z"
+
+/** On a client's modify that disables an account (pwdAccountLockedTime
+ * set to WARDEN_DISABLED_TIME): appends the object class wardenAccount,
+ * wardenDisabledBy (the identity of the change) and wardenDisabledTime;
+ * on one that unlocks it, removes them and wardenDisabledReason.  Called
+ * before the modify reaches the database, so that the change is made,
+ * recorded and replicated whole.  The appended Modifications are in ch_
+ * memory: the frontend frees the whole modlist. */
+void warden_lockout_disable_stamp( Operation *op );
+
 /** The same for the wrong-code limit: an unlock forgets the wrong codes
  * too. */
 void warden_code_guard_unlocked( slap_overinst *on, const unsigned char *uuid );

@@ -150,4 +150,14 @@ void warden_reset_lift( Operation *op, slap_overinst *on );
 void warden_reset_conn_destroy( warden_info *wi, Connection *c );
 /** @} */
 
+/** After the credential check found a password right: whether it is
+ * still good under its policy's pwdMaxAge (overlay/lib/expiry.h).  Sets
+ * ws_expiry and ws_expiry_value for the response control; records a
+ * grace login (pwdGraceUseTime) in the entry.  Reads the entry only under
+ * a policy with pwdMaxAge.
+ * @return LDAP_SUCCESS, or LDAP_INVALID_CREDENTIALS when the password has
+ *	expired and no grace login is left (ws_reason says so) */
+int warden_password_expiry( Operation *op, slap_overinst *on,
+	warden_subject *ws );
+
 #endif /* WARDEN_PASSWORD_H */

@@ -395,6 +395,11 @@ pwq_changed_time( Operation *op )
 			attr_merge_one( op->ora_e, ad, &ts, &ts );
 		return;
 	}
+	/* a new password has used no grace login */
+	if ( warden_pwd.ad_pwdGraceUseTime &&
+		!pwq_mod_present( op, warden_pwd.ad_pwdGraceUseTime ) )
+		pwq_mod_append( op, warden_pwd.ad_pwdGraceUseTime, SLAP_MOD_SOFTDEL,
+			NULL );
 	if ( pwq_mod_present( op, ad ) ) return;
 	vals[0] = ts;
 	BER_BVZERO( &vals[1] );

@@ -280,5 +280,18 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 			else op->o_tmpfree( ctrls, op->o_tmpmemctx );
 		}
 	}
+	/* a password near its end, or a grace login: the client is told */
+	if ( ( ws->ws_expiry == WARDEN_EXPIRY_WARN ||
+		ws->ws_expiry == WARDEN_EXPIRY_GRACE ) &&
+		warden_ppolicy_requested( op ) && !rs->sr_ctrls ) {
+		LDAPControl **ctrls = op->o_tmpcalloc( 2, sizeof( LDAPControl * ),
+			op->o_tmpmemctx );
+
+		ctrls[0] = warden_ppolicy_response_warn( op,
+			ws->ws_expiry == WARDEN_EXPIRY_GRACE,
+			(long)ws->ws_expiry_value, -1 );
+		if ( ctrls[0] ) rs->sr_ctrls = ctrls;
+		else op->o_tmpfree( ctrls, op->o_tmpmemctx );
+	}
 	if ( ws->ws_weak_hash ) reset_rehash( op, on, ws );
 }

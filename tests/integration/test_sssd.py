@@ -7,14 +7,15 @@ service account for lookups; it runs with its configuration, nsswitch.conf,
 PAM and /var/lib/sss private in a mount namespace (clients.py): the host's
 /etc and sssd state are not touched, which the test checks."""
 import re
+import subprocess
 
 import ldap
 import pytest
 
 from clients import (TLS, Sssd, host_snapshot, host_sssd_running, snapshot_diff,
                      sssd_available)
-from conftest import SUFFIX, USERPW, slappasswd, user_dn
-from test_lockout import POLICY, start, state
+from conftest import ROOTDN, ROOTPW, SUFFIX, USERPW, slappasswd, user_dn
+from test_lockout import POLICY, WARDENCTL, start, state
 
 _missing = sssd_available()
 pytestmark = pytest.mark.skipif(_missing is not None, reason=f"not installed: {_missing}")
@@ -131,4 +132,27 @@ def test_locked_user_is_refused_through_sssd(sssd_host):
     rc, out = sssd.pam("bob", USERPW)
     assert rc == 0, out + diag()
     rc, out = sssd.pam("bob", ops=("acct_mgmt",))
+    assert rc == 0, out + diag()
+
+
+def test_disabled_user_is_refused_through_sssd(sssd_host):
+    """wardenctl user disable: sssd's ppolicy access check refuses account
+    management alone (a key-based or cached login) as well as a login with
+    the password; enabled again, both pass."""
+    slapd, sssd = sssd_host
+    diag = sssd.tail
+    assert sssd.pam("alice", ops=("acct_mgmt",))[0] == 0
+    wc = [WARDENCTL, "-H", slapd.uri, "-D", ROOTDN, "-w", ROOTPW, "user"]
+    p = subprocess.run(wc + ["disable", "--reason", "left", user_dn("alice")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    rc, out = sssd.pam("alice", ops=("acct_mgmt",))
+    assert rc != 0 and "Permission denied" in out, out + diag()
+    rc, out = sssd.pam("alice", USERPW)
+    assert rc != 0, out + diag()
+    assert sssd.pam("bob", ops=("acct_mgmt",))[0] == 0, diag()
+    p = subprocess.run(wc + ["enable", user_dn("alice")], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    rc, out = sssd.pam("alice", USERPW)
     assert rc == 0, out + diag()

@@ -269,7 +269,7 @@ def test_too_long_password_gets_password_too_long(slapd):
     assert "at most 20 characters" in info(ex)
 
 
-# -- 5. the shipped configurations hide secrets from other users -------------
+# -- 5. the shipped configurations hide secrets from every user -------------
 
 def shipped_acls(which):
     """The database ACLs of a shipped configuration, in slapd.conf form,
@@ -302,7 +302,7 @@ def shipped_acls(which):
 
 
 @pytest.mark.parametrize("which", ["examples/slapd.conf", "demo", "acl.conf"])
-def test_shipped_acls_hide_secrets_from_other_users(slapd, which):
+def test_shipped_acls_hide_secrets_from_everyone(slapd, which):
     from test_totp import recovery_set
     acl, after = shipped_acls(which)
     key = slapd.dir / "warden.key"
@@ -321,6 +321,8 @@ def test_shipped_acls_hide_secrets_from_other_users(slapd, which):
                      ("pwdAttribute", [b"userPassword"]), ("pwdInHistory", [b"3"])])
     a.passwd_s(user_dn("alice"), None, STRONG1)
     a.passwd_s(user_dn("alice"), None, STRONG2)
+    alice = ldap.initialize(slapd.ldapi)     # before her token makes a code necessary
+    alice.simple_bind_s(user_dn("alice"), STRONG2)
     a.modify_s(user_dn("alice"), [
         (ldap.MOD_ADD, "objectClass", [b"oathTOTPUser", b"oathTOTPToken", b"wardenMFAUser"]),
         (ldap.MOD_ADD, "oathTOTPToken", [user_dn("alice").encode()]),
@@ -337,3 +339,11 @@ def test_shipped_acls_hide_secrets_from_other_users(slapd, which):
     leaked = {"pwdHistory", "oathSecret", "wardenRecoveryCode", "userPassword"} & set(r)
     assert not leaked, (which, leaked)
     assert r.get("uid") == [b"alice"]          # the directory stays readable
+    # nor does their owner read them: a hash or a wrapped seed is of no use
+    # to a user, only to whoever steals their session
+    r = alice.search_s(user_dn("alice"), ldap.SCOPE_BASE,
+                       attrlist=["*", "+", "pwdHistory", "oathSecret", "wardenRecoveryCode",
+                                 "oathTOTPLastTimeStep"])[0][1]
+    leaked = {"pwdHistory", "oathSecret", "wardenRecoveryCode", "oathTOTPLastTimeStep"} & set(r)
+    assert not leaked, (which, "own", leaked)
+    assert r.get("uid") == [b"alice"]

@@ -72,6 +72,10 @@ START_TEST( locked_by_the_entry )
 		WARDEN_LOCKRULE_OPEN );
 	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, &off, T0 ),
 		WARDEN_LOCKRULE_OPEN );
+	ck_assert( warden_lockrule_entry_locks( stamp, &lp, T0 ) );
+	ck_assert( !warden_lockrule_entry_locks( stamp, &lp, T0 + 50 * S ) );
+	ck_assert( !warden_lockrule_entry_locks( 0, &lp, T0 ) );
+	ck_assert( warden_lockrule_entry_locks( -1, NULL, T0 ) );
 	/* pwdLockoutDuration 0: until unlocked */
 	lp.lp_duration = 0;
 	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp - 86400, &lp, T0 ),
