@@ -97,51 +97,40 @@ code_key( const unsigned char *uuid, unsigned char *buf, MDB_val *key )
 	key->mv_size = CODE_KEY_SIZE;
 }
 
-static void
-code_lmdb_msg( int rc, char *msg, size_t len )
-{
-	snprintf( msg, len, "wrong-code state: %s", mdb_strerror( rc ) );
-}
+static const char code_what[] = "wrong-code state";
 
-/* Reads the record in txn: 0, WARDEN_CODESTATE_NOTFOUND (st zero) or -1. */
+/* A record's value (NULL: none) into st: 0, WARDEN_CODESTATE_NOTFOUND (st
+ * zero) or -1 with msg. */
 static int
-code_read( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid,
-	warden_code_state *st, char *msg, size_t len )
+code_load( const MDB_val *cur, warden_code_state *st, char *msg, size_t len )
 {
-	unsigned char kbuf[CODE_KEY_SIZE];
-	MDB_val key, data;
-	int rc;
-
 	memset( st, 0, sizeof( *st ) );
-	code_key( uuid, kbuf, &key );
-	rc = mdb_get( txn, dbi, &key, &data );
-	if ( rc == MDB_NOTFOUND ) return WARDEN_CODESTATE_NOTFOUND;
-	if ( rc ) {
-		code_lmdb_msg( rc, msg, len );
-		return -1;
-	}
-	if ( code_decode( &data, st ) ) {
+	if ( !cur ) return WARDEN_CODESTATE_NOTFOUND;
+	if ( code_decode( cur, st ) ) {
 		snprintf( msg, len, "corrupt wrong-code record" );
 		return -1;
 	}
 	return 0;
 }
 
+static int
+code_view( const MDB_val *cur, void *arg, char *msg, size_t len )
+{
+	return code_load( cur, arg, msg, len );
+}
+
 int
 warden_codestate_get( warden_store *store, const unsigned char *uuid,
 	warden_code_state *st, char *msg, size_t len )
 {
-	MDB_txn *txn = NULL;
+	unsigned char kbuf[CODE_KEY_SIZE];
+	MDB_val key;
 	int rc;
 
-	memset( st, 0, sizeof( *st ) );
-	rc = mdb_txn_begin( warden_store_env( store ), NULL, MDB_RDONLY, &txn );
-	if ( rc ) {
-		code_lmdb_msg( rc, msg, len );
-		return -1;
-	}
-	rc = code_read( txn, warden_store_otp_dbi( store ), uuid, st, msg, len );
-	mdb_txn_abort( txn );
+	code_key( uuid, kbuf, &key );
+	rc = warden_store_view( store, warden_store_otp_dbi( store ),
+		key.mv_data, key.mv_size, code_view, st, code_what, msg, len );
+	if ( rc < 0 ) memset( st, 0, sizeof( *st ) );
 	return rc;
 }
 
@@ -151,44 +140,53 @@ warden_codestate_get( warden_store *store, const unsigned char *uuid,
 typedef int (code_change_fn)( warden_code_state *st, int found,
 	const void *arg );
 
+typedef struct code_change {
+	code_change_fn		*cc_change;
+	const void		*cc_arg;
+	warden_code_state	cc_st;
+	int			cc_rc;		/* cc_change's result */
+	int			cc_called;
+	unsigned char		cc_buf[CODE_REC_SIZE];
+} code_change;
+
+static int
+code_update_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
+	size_t len )
+{
+	code_change *cc = arg;
+	int r = code_load( cur, &cc->cc_st, msg, len );
+
+	if ( r < 0 ) return -1;
+	cc->cc_called = 1;
+	cc->cc_rc = cc->cc_change( &cc->cc_st, r == 0, cc->cc_arg );
+	if ( cc->cc_rc ) return WARDEN_STORE_KEEP;
+	code_encode( &cc->cc_st, cc->cc_buf );
+	out->mv_data = cc->cc_buf;
+	out->mv_size = sizeof( cc->cc_buf );
+	return WARDEN_STORE_PUT;
+}
+
 /* Read, change and write in one write transaction. */
 static int
 code_update( warden_store *store, const unsigned char *uuid,
 	code_change_fn *change, const void *arg, warden_code_state *out,
 	char *msg, size_t len )
 {
-	MDB_dbi dbi = warden_store_otp_dbi( store );
-	unsigned char kbuf[CODE_KEY_SIZE], buf[CODE_REC_SIZE];
-	MDB_txn *txn = NULL;
-	MDB_val key, data;
-	warden_code_state st;
-	int rc = -1, mrc;
+	unsigned char kbuf[CODE_KEY_SIZE];
+	MDB_val key;
+	code_change cc;
+	int rc;
 
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	rc = code_read( txn, dbi, uuid, &st, msg, len );
-	if ( rc < 0 ) goto done;
-	rc = change( &st, rc == 0, arg );
-	if ( out ) *out = st;
-	if ( rc ) goto done;
-	rc = -1;
-	code_encode( &st, buf );
+	cc.cc_change = change;
+	cc.cc_arg = arg;
+	cc.cc_rc = 0;
+	cc.cc_called = 0;
 	code_key( uuid, kbuf, &key );
-	data.mv_data = buf;
-	data.mv_size = sizeof( buf );
-	mrc = mdb_put( txn, dbi, &key, &data, 0 );
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	rc = 0;
-	goto done;
-
-fail:
-	code_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
-	return rc;
+	rc = warden_store_update( store, warden_store_otp_dbi( store ),
+		key.mv_data, key.mv_size, 0, code_update_change, &cc, code_what,
+		msg, len );
+	if ( out && cc.cc_called ) *out = cc.cc_st;
+	return rc < 0 ? -1 : cc.cc_rc;
 }
 
 static void
@@ -285,5 +283,5 @@ warden_codestate_clear( warden_store *store, const unsigned char *uuid,
 	code_key( uuid, kbuf, &key );
 	/* 1 is WARDEN_CODESTATE_NOTFOUND */
 	return warden_store_del( store, warden_store_otp_dbi( store ),
-		key.mv_data, key.mv_size, "wrong-code state", msg, len );
+		key.mv_data, key.mv_size, code_what, msg, len );
 }

@@ -102,38 +102,39 @@ lock_is_empty( const warden_lock_state *st )
 		!st->ls_nlocks && !st->ls_last_lock && !st->ls_last_success;
 }
 
-static void
-lock_lmdb_msg( int rc, char *msg, size_t len )
-{
-	snprintf( msg, len, "lockout state: %s", mdb_strerror( rc ) );
-}
+static const char lock_what[] = "lockout state";
 
-/* Reads a record in txn.  Returns 0, WARDEN_LOCK_NOTFOUND (st zeroed) or
- * -1 with msg. */
+/* A record's value (NULL: none) into st.  Returns 0, WARDEN_LOCK_NOTFOUND
+ * (st zeroed) or -1 with msg. */
 static int
-lock_read( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid,
-	warden_lock_state *st, char *msg, size_t len )
+lock_load( const MDB_val *cur, warden_lock_state *st, char *msg, size_t len )
 {
-	MDB_val key, data;
-	int rc;
-
-	key.mv_size = WARDEN_UUID_LEN;
-	key.mv_data = (void *)uuid;
-	rc = mdb_get( txn, dbi, &key, &data );
-	if ( rc == MDB_NOTFOUND ) {
+	if ( !cur ) {
 		memset( st, 0, sizeof( *st ) );
 		return WARDEN_LOCK_NOTFOUND;
 	}
-	if ( rc ) {
-		memset( st, 0, sizeof( *st ) );
-		lock_lmdb_msg( rc, msg, len );
-		return -1;
-	}
-	if ( lock_decode( &data, st ) ) {
+	if ( lock_decode( cur, st ) ) {
 		snprintf( msg, len, "%s", lock_corrupt );
 		return -1;
 	}
 	return 0;
+}
+
+/* st as a change's new value (into buf, LOCK_REC_MAX bytes), or the
+ * record deleted when st holds nothing. */
+static int
+lock_store( const warden_lock_state *st, unsigned char *buf, MDB_val *out )
+{
+	if ( lock_is_empty( st ) ) return WARDEN_STORE_DEL;
+	out->mv_size = lock_encode( st, buf );
+	out->mv_data = buf;
+	return WARDEN_STORE_PUT;
+}
+
+static int
+lock_view( const MDB_val *cur, void *arg, char *msg, size_t len )
+{
+	return lock_load( cur, arg, msg, len );
 }
 
 /* Reads a record in a read-only transaction of its own. */
@@ -141,39 +142,30 @@ static int
 lock_read_once( warden_store *store, const unsigned char *uuid,
 	warden_lock_state *st, char *msg, size_t len )
 {
-	MDB_txn *txn = NULL;
-	int rc;
+	int rc = warden_store_view( store, warden_store_lock_dbi( store ), uuid,
+		WARDEN_UUID_LEN, lock_view, st, lock_what, msg, len );
 
-	rc = mdb_txn_begin( warden_store_env( store ), NULL, MDB_RDONLY, &txn );
-	if ( rc ) {
-		memset( st, 0, sizeof( *st ) );
-		lock_lmdb_msg( rc, msg, len );
-		return -1;
-	}
-	rc = lock_read( txn, warden_store_lock_dbi( store ), uuid, st, msg, len );
-	mdb_txn_abort( txn );
+	if ( rc < 0 ) memset( st, 0, sizeof( *st ) );
 	return rc;
 }
 
-/* Stores st in txn, or deletes the record when st holds nothing.  Returns
- * an LMDB code. */
-static int
-lock_write( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid,
-	const warden_lock_state *st )
-{
-	unsigned char buf[LOCK_REC_MAX];
-	MDB_val key, data;
-	int rc;
+/* A change of one record (warden_store_update()): the state it read and
+ * changed, and the buffer of the new value. */
+typedef struct lock_change {
+	warden_lock_state	lc_st;
+	unsigned char		lc_buf[LOCK_REC_MAX];
+	const warden_lock_policy *lc_policy;
+	warden_time		lc_now;
+	int			lc_locked;	/* fail: this failure locked */
+	int			lc_rc;		/* unlock: 0 or WARDEN_LOCK_NOTFOUND */
+} lock_change;
 
-	key.mv_size = WARDEN_UUID_LEN;
-	key.mv_data = (void *)uuid;
-	if ( lock_is_empty( st ) ) {
-		rc = mdb_del( txn, dbi, &key, NULL );
-		return rc == MDB_NOTFOUND ? 0 : rc;
-	}
-	data.mv_size = lock_encode( st, buf );
-	data.mv_data = buf;
-	return mdb_put( txn, dbi, &key, &data, 0 );
+static int
+lock_update( warden_store *store, const unsigned char *uuid, int flags,
+	warden_store_change_fn *change, lock_change *lc, char *msg, size_t len )
+{
+	return warden_store_update( store, warden_store_lock_dbi( store ), uuid,
+		WARDEN_UUID_LEN, flags, change, lc, lock_what, msg, len );
 }
 
 /* The time checks of the functions that record a time: locked_at and
@@ -293,147 +285,120 @@ warden_lock_get( warden_store *store, const unsigned char *uuid,
 	return lock_read_once( store, uuid, st, msg, len );
 }
 
+/* A failure: counted, unless the account is locked already (a locked
+ * account under attack takes failure after failure, none of which changes
+ * anything: the first look, in a read transaction, answers those without
+ * queueing on LMDB's single writer ahead of other users' failures). */
+static int
+lock_fail_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
+	size_t len )
+{
+	lock_change *lc = arg;
+
+	lc->lc_locked = 0;
+	if ( lock_load( cur, &lc->lc_st, msg, len ) < 0 ) return -1;
+	if ( warden_lock_is_locked( &lc->lc_st, lc->lc_now ) )
+		return WARDEN_STORE_KEEP;
+	lc->lc_locked = lock_count_failure( &lc->lc_st, lc->lc_policy,
+		lc->lc_now );
+	return lock_store( &lc->lc_st, lc->lc_buf, out );
+}
+
 int
 warden_lock_fail( warden_store *store, const unsigned char *uuid,
 	const warden_lock_policy *lp, warden_time now,
 	warden_lock_state *st, int *locked_now, char *msg, size_t len )
 {
-	MDB_dbi dbi = warden_store_lock_dbi( store );
-	MDB_txn *txn = NULL;
-	warden_lock_state cur;
-	int rc = -1, mrc, locked = 0;
+	lock_change lc;
+	int rc = -1;
 
-	memset( &cur, 0, sizeof( cur ) );
-	if ( lock_check_time( now, msg, len ) ) goto done;
-
-	/* A locked account under attack takes failure after failure, none of
-	 * which changes anything: answer them from a read transaction, so they
-	 * do not queue on LMDB's single writer ahead of other users' failures. */
-	if ( lock_read_once( store, uuid, &cur, msg, len ) < 0 ) goto done;
-	if ( warden_lock_is_locked( &cur, now ) ) {
+	memset( &lc, 0, sizeof( lc ) );
+	lc.lc_policy = lp;
+	lc.lc_now = now;
+	if ( !lock_check_time( now, msg, len ) &&
+		lock_update( store, uuid, WARDEN_STORE_PEEK, lock_fail_change,
+			&lc, msg, len ) >= 0 )
 		rc = 0;
-		goto done;
-	}
-
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	/* read again: another thread may have counted or locked meanwhile */
-	if ( lock_read( txn, dbi, uuid, &cur, msg, len ) < 0 ) goto done;
-	if ( warden_lock_is_locked( &cur, now ) ) {
-		rc = 0;
-		goto done;
-	}
-	locked = lock_count_failure( &cur, lp, now );
-	mrc = lock_write( txn, dbi, uuid, &cur );
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	rc = 0;
-	goto done;
-
-fail:
-	lock_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
 	if ( rc ) {
-		memset( &cur, 0, sizeof( cur ) );
-		locked = 0;
+		memset( &lc.lc_st, 0, sizeof( lc.lc_st ) );
+		lc.lc_locked = 0;
 	}
-	if ( st ) *st = cur;
-	if ( locked_now ) *locked_now = locked;
+	if ( st ) *st = lc.lc_st;
+	if ( locked_now ) *locked_now = lc.lc_locked;
 	return rc;
+}
+
+/* A success: clears failures and an expired lock.  Nearly every success
+ * is by a user with nothing to clear: the first look, in a read
+ * transaction, neither waits for the writer nor grows the store. */
+static int
+lock_success_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
+	size_t len )
+{
+	lock_change *lc = arg;
+	int r = lock_load( cur, &lc->lc_st, msg, len );
+
+	if ( r < 0 ) return -1;
+	if ( r == WARDEN_LOCK_NOTFOUND ||
+		!lock_success_clears( &lc->lc_st, lc->lc_now ) )
+		return WARDEN_STORE_KEEP;
+	lc->lc_st.ls_nfail = 0;
+	lc->lc_st.ls_locked_at = 0;
+	lc->lc_st.ls_locked_until = 0;
+	lc->lc_st.ls_last_success = lc->lc_now;
+	return lock_store( &lc->lc_st, lc->lc_buf, out );
 }
 
 int
 warden_lock_success( warden_store *store, const unsigned char *uuid,
 	warden_time now, int *wrote, char *msg, size_t len )
 {
-	MDB_dbi dbi = warden_store_lock_dbi( store );
-	MDB_txn *txn = NULL;
-	warden_lock_state cur;
-	int rc = -1, mrc, done_write = 0, r;
+	lock_change lc;
+	int rc = -1;
 
-	if ( lock_check_time( now, msg, len ) ) goto done;
+	memset( &lc, 0, sizeof( lc ) );
+	lc.lc_now = now;
+	if ( !lock_check_time( now, msg, len ) )
+		rc = lock_update( store, uuid, WARDEN_STORE_PEEK,
+			lock_success_change, &lc, msg, len );
+	if ( wrote ) *wrote = rc > WARDEN_STORE_KEEP;
+	return rc < 0 ? -1 : 0;
+}
 
-	/* Nearly every success is by a user with nothing to clear: find that
-	 * out from a read transaction, which neither waits for the writer nor
-	 * grows the store. */
-	r = lock_read_once( store, uuid, &cur, msg, len );
-	if ( r < 0 ) goto done;
-	if ( r == WARDEN_LOCK_NOTFOUND || !lock_success_clears( &cur, now ) ) {
-		rc = 0;
-		goto done;
-	}
+/* An administrator's unlock.  ls_nlocks and ls_last_lock stay: an unlock
+ * forgives this lock, not the history the next lock's back-off is
+ * computed from. */
+static int
+lock_unlock_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
+	size_t len )
+{
+	lock_change *lc = arg;
+	int r = lock_load( cur, &lc->lc_st, msg, len );
 
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	r = lock_read( txn, dbi, uuid, &cur, msg, len );
-	if ( r < 0 ) goto done;
-	if ( r == WARDEN_LOCK_NOTFOUND || !lock_success_clears( &cur, now ) ) {
-		rc = 0;
-		goto done;
-	}
-	cur.ls_nfail = 0;
-	cur.ls_locked_at = 0;
-	cur.ls_locked_until = 0;
-	cur.ls_last_success = now;
-	mrc = lock_write( txn, dbi, uuid, &cur );
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	done_write = 1;
-	rc = 0;
-	goto done;
-
-fail:
-	lock_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
-	if ( wrote ) *wrote = done_write;
-	return rc;
+	if ( r < 0 ) return -1;
+	lc->lc_rc = WARDEN_LOCK_NOTFOUND;
+	if ( r == WARDEN_LOCK_NOTFOUND ||
+		( !lc->lc_st.ls_nfail && !lc->lc_st.ls_locked_at ) )
+		return WARDEN_STORE_KEEP;
+	lc->lc_rc = 0;
+	lc->lc_st.ls_nfail = 0;
+	memset( lc->lc_st.ls_fail, 0, sizeof( lc->lc_st.ls_fail ) );
+	lc->lc_st.ls_locked_at = 0;
+	lc->lc_st.ls_locked_until = 0;
+	return lock_store( &lc->lc_st, lc->lc_buf, out );
 }
 
 int
 warden_lock_unlock( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len )
 {
-	MDB_dbi dbi = warden_store_lock_dbi( store );
-	MDB_txn *txn = NULL;
-	warden_lock_state cur;
-	int rc = -1, mrc, r;
+	lock_change lc;
 
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	r = lock_read( txn, dbi, uuid, &cur, msg, len );
-	if ( r ) {
-		rc = r;
-		goto done;
-	}
-	if ( !cur.ls_nfail && !cur.ls_locked_at ) {
-		rc = WARDEN_LOCK_NOTFOUND;
-		goto done;
-	}
-	/* ls_nlocks and ls_last_lock stay: an unlock forgives this lock, not
-	 * the history the next lock's back-off is computed from */
-	cur.ls_nfail = 0;
-	memset( cur.ls_fail, 0, sizeof( cur.ls_fail ) );
-	cur.ls_locked_at = 0;
-	cur.ls_locked_until = 0;
-	mrc = lock_write( txn, dbi, uuid, &cur );
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	rc = 0;
-	goto done;
-
-fail:
-	lock_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
-	return rc;
+	memset( &lc, 0, sizeof( lc ) );
+	if ( lock_update( store, uuid, 0, lock_unlock_change, &lc, msg,
+			len ) < 0 )
+		return -1;
+	return lc.lc_rc;
 }
 
 int

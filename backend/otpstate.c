@@ -89,11 +89,7 @@ otp_key( const unsigned char *uuid, unsigned idx, unsigned char *buf,
 	key->mv_size = OTP_KEY_SIZE;
 }
 
-static void
-otp_lmdb_msg( int rc, char *msg, size_t len )
-{
-	snprintf( msg, len, "one-time code state: %s", mdb_strerror( rc ) );
-}
+static const char otp_what[] = "one-time code state";
 
 static int
 otp_check_idx( unsigned idx, char *msg, size_t len )
@@ -103,28 +99,16 @@ otp_check_idx( unsigned idx, char *msg, size_t len )
 	return -1;
 }
 
-/* Reads a record in txn.  Returns 0, WARDEN_OTPSTATE_NOTFOUND (st empty)
- * or -1 with msg. */
+/* A record's value (NULL: none) into st.  Returns 0,
+ * WARDEN_OTPSTATE_NOTFOUND (st empty) or -1 with msg. */
 static int
-otp_read( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid, unsigned idx,
-	warden_otp_state *st, char *msg, size_t len )
+otp_load( const MDB_val *cur, warden_otp_state *st, char *msg, size_t len )
 {
-	unsigned char kbuf[OTP_KEY_SIZE];
-	MDB_val key, data;
-	int rc;
-
-	otp_key( uuid, idx, kbuf, &key );
-	rc = mdb_get( txn, dbi, &key, &data );
-	if ( rc == MDB_NOTFOUND ) {
+	if ( !cur ) {
 		otp_empty( st );
 		return WARDEN_OTPSTATE_NOTFOUND;
 	}
-	if ( rc ) {
-		otp_empty( st );
-		otp_lmdb_msg( rc, msg, len );
-		return -1;
-	}
-	if ( otp_decode( &data, st ) ) {
+	if ( otp_decode( cur, st ) ) {
 		snprintf( msg, len, "%s", otp_corrupt );
 		return -1;
 	}
@@ -132,20 +116,23 @@ otp_read( MDB_txn *txn, MDB_dbi dbi, const unsigned char *uuid, unsigned idx,
 }
 
 static int
+otp_view( const MDB_val *cur, void *arg, char *msg, size_t len )
+{
+	return otp_load( cur, arg, msg, len );
+}
+
+static int
 otp_read_once( warden_store *store, const unsigned char *uuid, unsigned idx,
 	warden_otp_state *st, char *msg, size_t len )
 {
-	MDB_txn *txn = NULL;
+	unsigned char kbuf[OTP_KEY_SIZE];
+	MDB_val key;
 	int rc;
 
-	rc = mdb_txn_begin( warden_store_env( store ), NULL, MDB_RDONLY, &txn );
-	if ( rc ) {
-		otp_empty( st );
-		otp_lmdb_msg( rc, msg, len );
-		return -1;
-	}
-	rc = otp_read( txn, warden_store_otp_dbi( store ), uuid, idx, st, msg, len );
-	mdb_txn_abort( txn );
+	otp_key( uuid, idx, kbuf, &key );
+	rc = warden_store_view( store, warden_store_otp_dbi( store ),
+		key.mv_data, key.mv_size, otp_view, st, otp_what, msg, len );
+	if ( rc < 0 ) otp_empty( st );
 	return rc;
 }
 
@@ -154,63 +141,55 @@ typedef int (otp_refuses_fn)( const warden_otp_state *st, const void *arg );
 /* Applies the change. */
 typedef void (otp_apply_fn)( warden_otp_state *st, const void *arg );
 
+typedef struct otp_change {
+	otp_refuses_fn		*oc_refuses;
+	otp_apply_fn		*oc_apply;
+	const void		*oc_arg;
+	warden_otp_state	oc_st;
+	unsigned char		oc_buf[OTP_REC_SIZE];
+} otp_change;
+
+static int
+otp_check_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
+	size_t len )
+{
+	otp_change *oc = arg;
+
+	if ( otp_load( cur, &oc->oc_st, msg, len ) < 0 ) return -1;
+	if ( oc->oc_refuses( &oc->oc_st, oc->oc_arg ) ) return WARDEN_STORE_KEEP;
+	oc->oc_apply( &oc->oc_st, oc->oc_arg );
+	otp_encode( &oc->oc_st, oc->oc_buf );
+	out->mv_data = oc->oc_buf;
+	out->mv_size = sizeof( oc->oc_buf );
+	return WARDEN_STORE_PUT;
+}
+
 /* The check-and-write both accepting functions share: a read transaction
  * first, so that replays (refused, nothing to write) do not queue on the
  * single writer; then, in one write transaction, the check again (another
- * thread may have won meanwhile) and the write; then the flush. */
+ * thread may have won meanwhile) and the write; then the flush: the use is
+ * answered only once it is on disk (see Durability in otpstate.h). */
 static int
 otp_check_and_write( warden_store *store, const unsigned char *uuid,
 	unsigned idx, otp_refuses_fn *refuses, otp_apply_fn *apply,
 	const void *arg, warden_otp_state *out, char *msg, size_t len )
 {
-	MDB_dbi dbi = warden_store_otp_dbi( store );
-	MDB_env *env = warden_store_env( store );
-	unsigned char kbuf[OTP_KEY_SIZE], buf[OTP_REC_SIZE];
-	MDB_txn *txn = NULL;
-	MDB_val key, data;
-	warden_otp_state cur;
-	int rc = -1, mrc;
+	unsigned char kbuf[OTP_KEY_SIZE];
+	MDB_val key;
+	otp_change oc;
+	int rc;
 
-	if ( otp_read_once( store, uuid, idx, &cur, msg, len ) < 0 ) goto done;
-	if ( refuses( &cur, arg ) ) {
-		rc = WARDEN_OTPSTATE_USED;
-		goto done;
-	}
-
-	mrc = mdb_txn_begin( env, NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	if ( otp_read( txn, dbi, uuid, idx, &cur, msg, len ) < 0 ) goto done;
-	if ( refuses( &cur, arg ) ) {
-		rc = WARDEN_OTPSTATE_USED;
-		goto done;
-	}
-	apply( &cur, arg );
-	otp_encode( &cur, buf );
+	oc.oc_refuses = refuses;
+	oc.oc_apply = apply;
+	oc.oc_arg = arg;
 	otp_key( uuid, idx, kbuf, &key );
-	data.mv_data = buf;
-	data.mv_size = sizeof( buf );
-	mrc = mdb_put( txn, dbi, &key, &data, 0 );
-	if ( mrc ) goto fail;
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-
-	/* Answer only once the use is on disk: see Durability in otpstate.h */
-	mrc = mdb_env_sync( env, 1 );
-	if ( mrc ) {
-		snprintf( msg, len, "one-time code state: the code was recorded "
-			"but could not be flushed to disk: %s", mdb_strerror( mrc ) );
-		goto done;
-	}
-	if ( out ) *out = cur;
-	rc = 0;
-	goto done;
-
-fail:
-	otp_lmdb_msg( mrc, msg, len );
-done:
-	if ( txn ) mdb_txn_abort( txn );
-	return rc;
+	rc = warden_store_update( store, warden_store_otp_dbi( store ),
+		key.mv_data, key.mv_size, WARDEN_STORE_PEEK | WARDEN_STORE_SYNC,
+		otp_check_change, &oc, otp_what, msg, len );
+	if ( rc < 0 ) return -1;
+	if ( rc == WARDEN_STORE_KEEP ) return WARDEN_OTPSTATE_USED;
+	if ( out ) *out = oc.oc_st;
+	return 0;
 }
 
 typedef struct otp_step_arg {
@@ -340,7 +319,7 @@ warden_otpstate_reset( warden_store *store, const unsigned char *uuid,
 	otp_key( uuid, idx, kbuf, &key );
 	/* 1 is WARDEN_OTPSTATE_NOTFOUND */
 	return warden_store_del( store, warden_store_otp_dbi( store ),
-		key.mv_data, key.mv_size, "one-time code state", msg, len );
+		key.mv_data, key.mv_size, otp_what, msg, len );
 }
 
 int
@@ -384,7 +363,7 @@ warden_otpstate_purge( warden_store *store, const unsigned char *uuid,
 	goto done;
 
 fail:
-	otp_lmdb_msg( mrc, msg, len );
+	snprintf( msg, len, "%s: %s", otp_what, mdb_strerror( mrc ) );
 done:
 	if ( cur ) mdb_cursor_close( cur );
 	if ( txn ) mdb_txn_abort( txn );

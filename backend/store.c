@@ -269,3 +269,98 @@ done:
 	if ( txn ) mdb_txn_abort( txn );
 	return rc;
 }
+
+int
+warden_store_view( warden_store *store, MDB_dbi dbi, const void *key,
+	size_t keylen, warden_store_view_fn *view, void *arg,
+	const char *what, char *msg, size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_val k, v;
+	int rc = -1, mrc;
+
+	k.mv_size = keylen;
+	k.mv_data = (void *)key;
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, MDB_RDONLY, &txn );
+	if ( mrc ) goto fail;
+	mrc = mdb_get( txn, dbi, &k, &v );
+	if ( mrc && mrc != MDB_NOTFOUND ) goto fail;
+	rc = view( mrc ? NULL : &v, arg, msg, len );
+	goto done;
+
+fail:
+	snprintf( msg, len, "%s: %s", what, mdb_strerror( mrc ) );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}
+
+/* warden_store_update()'s first look, in a read-only transaction */
+typedef struct store_peek {
+	warden_store_change_fn	*sp_change;
+	void			*sp_arg;
+} store_peek;
+
+static int
+store_peek_view( const MDB_val *cur, void *arg, char *msg, size_t len )
+{
+	store_peek *sp = arg;
+	MDB_val out = { 0, NULL };
+
+	return sp->sp_change( cur, &out, sp->sp_arg, msg, len );
+}
+
+int
+warden_store_update( warden_store *store, MDB_dbi dbi, const void *key,
+	size_t keylen, int flags, warden_store_change_fn *change, void *arg,
+	const char *what, char *msg, size_t len )
+{
+	MDB_env *env = warden_store_env( store );
+	MDB_txn *txn = NULL;
+	MDB_val k, v, out = { 0, NULL };
+	int rc = -1, mrc;
+
+	if ( flags & WARDEN_STORE_PEEK ) {
+		store_peek sp = { change, arg };
+
+		rc = warden_store_view( store, dbi, key, keylen, store_peek_view,
+			&sp, what, msg, len );
+		if ( rc <= WARDEN_STORE_KEEP ) return rc;
+		rc = -1;
+	}
+	k.mv_size = keylen;
+	k.mv_data = (void *)key;
+	mrc = mdb_txn_begin( env, NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	mrc = mdb_get( txn, dbi, &k, &v );
+	if ( mrc && mrc != MDB_NOTFOUND ) goto fail;
+	rc = change( mrc ? NULL : &v, &out, arg, msg, len );
+	if ( rc == WARDEN_STORE_PUT ) {
+		mrc = mdb_put( txn, dbi, &k, &out, 0 );
+	} else if ( rc == WARDEN_STORE_DEL ) {
+		mrc = mdb_del( txn, dbi, &k, NULL );
+		if ( mrc == MDB_NOTFOUND ) mrc = 0;
+	} else {
+		goto done;	/* kept, or refused by change: nothing to commit */
+	}
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	if ( flags & WARDEN_STORE_SYNC ) {
+		mrc = mdb_env_sync( env, 1 );
+		if ( mrc ) {
+			snprintf( msg, len, "%s: the change was committed but could "
+				"not be flushed to disk: %s", what, mdb_strerror( mrc ) );
+			rc = -1;
+		}
+	}
+	goto done;
+
+fail:
+	snprintf( msg, len, "%s: %s", what, mdb_strerror( mrc ) );
+	rc = -1;
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}

@@ -92,4 +92,66 @@ MDB_dbi warden_store_otp_dbi( const warden_store *store );
 int warden_store_del( warden_store *store, MDB_dbi dbi, const void *key,
 	size_t keylen, const char *what, char *msg, size_t len );
 
+/** @name One record, looked at or changed in one transaction
+ * For the state modules: each keeps its records under keys of its own and
+ * decodes and encodes them itself; the store runs the transaction, so
+ * that every read-modify-write of the store is this one.
+ * @{ */
+
+/** What a change decides (warden_store_change_fn). */
+#define WARDEN_STORE_KEEP	0	/**< leave the record: nothing is written */
+#define WARDEN_STORE_PUT	1	/**< write the new value (*out) */
+#define WARDEN_STORE_DEL	2	/**< delete the record (when there is one) */
+
+/** Looks at a record.
+ * @param[in] cur	its value, valid only during the call; NULL when
+ *	there is no record
+ * @param arg		the caller's
+ * @return a result (>= 0) passed back, or -1 with msg */
+typedef int (warden_store_view_fn)( const MDB_val *cur, void *arg,
+	char *msg, size_t len );
+
+/** Decides a record's change, from its current value; it may be called
+ * twice in one update (WARDEN_STORE_PEEK), so it computes from cur and
+ * keeps nothing of an earlier call.
+ * @param[in] cur	the value, valid only during the call; NULL: none
+ * @param[out] out	for WARDEN_STORE_PUT: the new value, in memory that
+ *	stays valid until warden_store_update() returns (a buffer in arg)
+ * @return WARDEN_STORE_KEEP, _PUT, _DEL, or -1 with msg (nothing is
+ *	written) */
+typedef int (warden_store_change_fn)( const MDB_val *cur, MDB_val *out,
+	void *arg, char *msg, size_t len );
+
+/** Calls view with the record key (keylen bytes) of the database dbi, in
+ * a read-only transaction of its own (it does not wait for the writer).
+ * @param[in] what	names the state in msg ("lockout state")
+ * @return view's result, or -1 with msg (LMDB's error, or view's) */
+int warden_store_view( warden_store *store, MDB_dbi dbi, const void *key,
+	size_t keylen, warden_store_view_fn *view, void *arg,
+	const char *what, char *msg, size_t len );
+
+/** warden_store_update() flags */
+/** Ask change first in a read-only transaction: when it keeps the record,
+ * no write transaction is begun (a replay, a locked account: refusals do
+ * not queue on LMDB's single writer). */
+#define WARDEN_STORE_PEEK	1
+/** Flush to disk after the commit (the store commits without a flush
+ * otherwise; see warden_store_sync()). */
+#define WARDEN_STORE_SYNC	2
+
+/** Reads, changes and writes the record key of dbi in one write
+ * transaction: change decides from the value read in that transaction
+ * (another thread's change in between is seen), and what it decides is
+ * committed, or nothing is.  The write transaction begins and ends in the
+ * calling thread; change must not call the store.
+ * @param[in] flags	WARDEN_STORE_PEEK, WARDEN_STORE_SYNC, or 0
+ * @param[in] what	names the state in msg ("lockout state")
+ * @return what change decided last (WARDEN_STORE_KEEP, _PUT, _DEL: done),
+ *	or -1 with msg (change's reason, or LMDB's: nothing was committed,
+ *	or with WARDEN_STORE_SYNC committed but not flushed) */
+int warden_store_update( warden_store *store, MDB_dbi dbi, const void *key,
+	size_t keylen, int flags, warden_store_change_fn *change, void *arg,
+	const char *what, char *msg, size_t len );
+/** @} */
+
 #endif /* WARDEN_STORE_H */

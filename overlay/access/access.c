@@ -31,6 +31,7 @@
 #include "access.h"
 #include "fnv.h"
 #include "cidr.h"
+#include "accessrule.h"
 
 /* Decisions kept: 4-way sets, the least recently used of a set goes, so
  * users whose hashes share a set do not keep evicting each other. */
@@ -294,22 +295,16 @@ access_user( Operation *op, slap_overinst *on, struct berval *ndn,
 	return direct;
 }
 
-/* How closely a system matches the client: its certificate above any
- * address, then the longest matching prefix (a single address is a /32
- * or /128); -1 when it does not match. */
-#define ACCESS_SPEC_CERT	256
-
+/* Whether the client's certificate subject is one the system names. */
 static int
-access_specificity( access_system *as, int have_addr, warden_cidr *addr,
-	struct berval *subject )
+access_cert_named( access_system *as, struct berval *subject )
 {
 	int j;
 
 	for ( j = 0; subject->bv_val && j < as->as_ncerts; j++ ) {
-		if ( dn_match( &as->as_certs[j], subject ) ) return ACCESS_SPEC_CERT;
+		if ( dn_match( &as->as_certs[j], subject ) ) return 1;
 	}
-	return have_addr ? warden_cidr_best_match( as->as_nets, as->as_nnets,
-		addr ) : -1;
+	return 0;
 }
 
 /* 1 allowed, 0 refused (why says where from); ac_lock held for reading.
@@ -323,8 +318,10 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	warden_cidr addr;
 	struct berval subject, uid;
 	BerVarray groups = NULL;
-	int have_addr, i, k, n = 0, ngroups = 0, allowed, best = -1, limit = 0;
-	uint64_t h0, h, gen;
+	warden_access_rule *rules;
+	unsigned char *decide;
+	int have_addr, i, k, n = 0, ngroups = 0, allowed, member, limit = 0;
+	uint64_t h, gen;
 	access_slot *set;
 
 	have_addr = op->o_conn && op->o_conn->c_peer_name.bv_val &&
@@ -332,35 +329,38 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	BER_BVZERO( &subject );
 	if ( ac->ac_certs ) access_cert_subject( op, &subject );
 
-	/* the decision is kept per user and the systems that decide */
-	h0 = h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
-	why[0] = '\0';
+	/* the most specific systems decide (accessrule.h) */
+	rules = op->o_tmpalloc( ac->ac_nsys * ( sizeof( *rules ) + 1 ) + 1,
+		op->o_tmpmemctx );
+	decide = (unsigned char *)( rules + ac->ac_nsys );
 	for ( i = 0; i < ac->ac_nsys; i++ ) {
+		rules[i].ar_nets = ac->ac_sys[i].as_nets;
+		rules[i].ar_nnets = ac->ac_sys[i].as_nnets;
+		rules[i].ar_cert = access_cert_named( &ac->ac_sys[i], &subject );
+	}
+	n = warden_accessrule_match( rules, ac->ac_nsys,
+		have_addr ? &addr : NULL, decide );
+	/* the decision is kept per user and the systems that decide */
+	h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
+	why[0] = '\0';
+	for ( i = 0, k = 0; i < ac->ac_nsys; i++ ) {
 		access_system *as = &ac->ac_sys[i];
-		int spec = access_specificity( as, have_addr, &addr, &subject );
+		int g;
 
-		if ( spec < 0 || spec < best ) continue;
-		if ( spec > best ) {
-			/* a closer match: the broader ones found so far count
-			 * for nothing */
-			best = spec;
-			n = ngroups = 0;
-			h = h0;
-			if ( groups ) op->o_tmpfree( groups, op->o_tmpmemctx );
-			groups = NULL;
-		}
-		if ( !n++ ) snprintf( why, len, "%s", as->as_ndn.bv_val );
+		if ( !decide[i] ) continue;
+		if ( !k++ ) snprintf( why, len, "%s", as->as_ndn.bv_val );
 		h = access_hash( h, &i, sizeof( i ) );
-		for ( k = 0; k < as->as_ngroups; k++ ) {
-			ber_bvarray_add_x( &groups, &as->as_groups[k],
+		for ( g = 0; g < as->as_ngroups; g++ ) {
+			ber_bvarray_add_x( &groups, &as->as_groups[g],
 				op->o_tmpmemctx );
 			ngroups++;
 		}
 	}
+	op->o_tmpfree( rules, op->o_tmpmemctx );
 	if ( subject.bv_val ) ch_free( subject.bv_val );
 	if ( !n ) {
 		snprintf( why, len, "no system entry matches the client" );
-		allowed = wi->wi_access_default;
+		allowed = warden_accessrule_allows( 0, wi->wi_access_default, 0 );
 		goto done;
 	}
 
@@ -378,10 +378,12 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 	if ( allowed < 0 ) {
 		/* a walk stopped at a limit grants nothing (fail closed) */
-		allowed = access_user( op, on, &op->o_req_ndn, &uid, groups,
+		member = access_user( op, on, &op->o_req_ndn, &uid, groups,
 			ngroups ) ||
 			warden_group_member( op, on, &op->o_req_ndn,
 				uid.bv_val ? &uid : NULL, groups, ngroups, &limit );
+		allowed = warden_accessrule_allows( n, wi->wi_access_default,
+			member );
 		if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
 		if ( limit ) {
 			size_t l = strlen( why );

@@ -131,7 +131,7 @@ warden_credential_check( Operation *op, slap_overinst *on,
 		goto done;
 	}
 	/* a user with a token meets the wrong-code limit before anything
-	 * is checked (codeguard.h) */
+	 * is checked (lockout.h) */
 	if ( ws->ws_has_token &&
 		( rc = warden_code_guard_bind( op, on, ws ) ) != SLAP_CB_CONTINUE ) {
 		credential_sham( op, on, ws );

@@ -131,7 +131,7 @@ typedef struct warden_info {
 	/** warden-code-reuse-listener: the listeners on which a one-time
 	 * code may be reused (totp.c); NULL: any */
 	BerVarray	wi_reuse_listeners;
-	/** wrong one-time codes (codeguard.h): warden-code-max-failure (0:
+	/** wrong one-time codes (lockout.h): warden-code-max-failure (0:
 	 * off), warden-code-max-delay (seconds) */
 	unsigned	wi_code_max_failure;
 	unsigned	wi_code_max_delay;

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <time.h>
 
+/** A second in those microseconds. */
+#define WARDEN_SEC	((int64_t)1000000)
+
 /** Now, in microseconds since 1970-01-01 UTC. */
 static inline int64_t
 warden_clock_us( void )

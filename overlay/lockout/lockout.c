@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "throttle.h"
 #include "dedup.h"
+#include "lockrule.h"
 
 #define SEC		((warden_time)1000000)
 #define LOCKOUT_SLOTS	4096		/* addresses and users tracked in memory */
@@ -231,26 +232,13 @@ lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
 		return;
 	}
 }
-/* Whether pwdAccountLockedTime in the entry locks it now, for a store that
- * knows of no lock (a replica sees the provider's lock only there; an
- * administrator may also set it by hand). */
-static int
-lockout_entry_locked( warden_subject *ws, warden_time now )
-{
-	warden_lock_policy *lp = &ws->ws_policy.wp_lock;
-
-	if ( ws->ws_entry_locked == -1 ) return 1;
-	if ( ws->ws_entry_locked == 0 ) return 0;
-	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND || !lp->lp_lockout )
-		return 0;
-	if ( lp->lp_duration == 0 ) return 1;
-	return (warden_time)ws->ws_entry_locked * SEC + lp->lp_duration > now;
-}
 
 int
 warden_lockout_entry_locked( warden_subject *ws )
 {
-	return lockout_entry_locked( ws, lockout_now() );
+	return warden_lockrule_entry_locks( ws->ws_entry_locked,
+		ws->ws_policy_state == WARDEN_POLICY_FOUND ?
+		&ws->ws_policy.wp_lock : NULL, lockout_now() );
 }
 
 int
@@ -263,9 +251,9 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	warden_time now = lockout_now();
 	const char *addr = lockout_addr( op );
 	char msg[256];
-	unsigned stripe, max;
+	unsigned stripe;
 	lockout_claim *c;
-	int rc;
+	int rc, locked;
 
 	ws->ws_engine[0] = NULL;
 	if ( ws->ws_policy_state == WARDEN_POLICY_MISSING ) {
@@ -340,13 +328,12 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
 		return lockout_refuse( ws, "lockout state unavailable", 0 );
 	}
-	if ( warden_lock_is_locked( &st, now ) ||
-		( ws->ws_entry_locked == -1 ) ||
-		( ( rc == WARDEN_LOCK_NOTFOUND || st.ls_last_lock == 0 ||
-			st.ls_last_lock < (warden_time)ws->ws_entry_locked * SEC ) &&
-			lockout_entry_locked( ws, now ) ) ) {
+	locked = warden_lockrule_locked( &st, rc == 0, ws->ws_entry_locked,
+		ws->ws_policy_state == WARDEN_POLICY_FOUND ? &p->wp_lock : NULL,
+		now );
+	if ( locked != WARDEN_LOCKRULE_OPEN ) {
 		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
-		if ( warden_lock_is_locked( &st, now ) &&
+		if ( locked == WARDEN_LOCKRULE_STORE &&
 			ws->ws_entry_locked == 0 ) {
 			/* The store committed a lock whose entry write was
 			 * lost (a crash between the two): write it now. */
@@ -359,19 +346,14 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	}
 	if ( !ws->ws_proven && p->wp_lock.lp_lockout &&
 		p->wp_lock.lp_max_failure ) {
-		unsigned counting = warden_lock_counting( &st, &p->wp_lock, now );
-
-		max = p->wp_lock.lp_max_failure < WARDEN_FAIL_MAX ?
-			p->wp_lock.lp_max_failure : WARDEN_FAIL_MAX;
-		/* a policy lowered below the count: the next failure locks,
-		 * one attempt at a time */
-		if ( counting >= max ) counting = max - 1;
 		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 0 );
-		if ( counting + ( c ? c->lc_n : 0 ) >= max ) {
+		if ( !warden_lockrule_admits( &st, &p->wp_lock, c ? c->lc_n : 0,
+				now ) ) {
 			ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 			Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 				"%u failed and %u pending attempts reach "
-				"pwdMaxFailure\n", op->o_req_dn.bv_val, counting,
+				"pwdMaxFailure\n", op->o_req_dn.bv_val,
+				warden_lock_counting( &st, &p->wp_lock, now ),
 				c ? c->lc_n : 0 );
 			return lockout_refuse( ws, "attempts under way reach "
 				"the lockout threshold", 0 );

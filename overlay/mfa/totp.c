@@ -35,6 +35,7 @@
 #include "secret.h"
 #include "otpstate.h"
 #include "recovery.h"
+#include "mfarule.h"
 
 #define TOTP_MAX_DRIFT	20	/* steps followed: 10 minutes at 30 s */
 /* warden_otpstate index of the start of a user's enrolment grace */
@@ -287,31 +288,41 @@ totp_check_code( slap_overinst *on, totp_token *tt, const char *code,
 		code, tt->tt_digits, last, step, msg, len );
 }
 
+/* The MFA settings of the policy that applies to the subject. */
+static void
+totp_rule( warden_subject *ws, warden_mfa_rule *r )
+{
+	r->mr_policy = ws->ws_policy_state == WARDEN_POLICY_FOUND;
+	r->mr_required = ws->ws_policy.wp_mfa_required;
+	r->mr_ngroups = ws->ws_policy.wp_mfa_group_n;
+	r->mr_grace = ws->ws_policy.wp_mfa_grace;
+}
+
 /* Whether the policy requires MFA of a user without a token
- * (wardenMFARequired, or a member of a wardenMFAGroup; a group walk that
- * gives up counts as a member). */
+ * (mfarule.h: wardenMFARequired, or a member of a wardenMFAGroup; a group
+ * walk that gives up counts as a member). */
 static int
 totp_policy_requires( Operation *op, slap_overinst *on, warden_subject *ws,
 	Entry *e )
 {
 	warden_policy *p = &ws->ws_policy;
+	warden_mfa_rule r;
 	Attribute *a;
-	int required, limit = 0;
+	int required, member = 0, limit = 0;
 
-	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ) return 0;
-	if ( p->wp_mfa_required ) return 1;
-	if ( !p->wp_mfa_group_n ) return 0;
-	a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
-	required = warden_group_member( op, on, &e->e_nname,
-		a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups, p->wp_mfa_group_n,
-		&limit );
+	totp_rule( ws, &r );
+	if ( warden_mfarule_needs_groups( &r ) ) {
+		a = attr_find( e->e_attrs, slap_schema.si_ad_uid );
+		member = warden_group_member( op, on, &e->e_nname,
+			a ? &a->a_nvals[0] : NULL, p->wp_mfa_groups,
+			p->wp_mfa_group_n, &limit );
+	}
+	required = warden_mfarule_required( &r, member, limit );
 	/* not known to be outside the MFA groups: inside (fail closed) */
-	if ( !required && limit ) {
-		required = 1;
+	if ( required && !member && limit )
 		Debug( LDAP_DEBUG_ANY, "warden: \"%s\" is taken for a member of "
 			"a wardenMFAGroup: its groups were not all followed\n",
 			op->o_req_dn.bv_val );
-	}
 	return required;
 }
 
@@ -323,6 +334,7 @@ totp_in_grace( Operation *op, slap_overinst *on, warden_subject *ws,
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_policy *p = &ws->ws_policy;
+	warden_mfa_rule r;
 	warden_otp_state st;
 	time_t now = slap_get_time(), begun = now;
 	char msg[SLAP_TEXT_BUFLEN];
@@ -342,7 +354,8 @@ totp_in_grace( Operation *op, slap_overinst *on, warden_subject *ws,
 		Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
 		return 0;
 	}
-	if ( now >= begun + p->wp_mfa_grace ) return 0;
+	totp_rule( ws, &r );
+	if ( !warden_mfarule_in_grace( &r, begun, now ) ) return 0;
 	Debug( LDAP_DEBUG_STATS, "warden: \"%s\" must enrol a one-time code "
 		"token within %ld seconds\n", op->o_req_dn.bv_val,
 		(long)( begun + p->wp_mfa_grace - now ) );
@@ -355,13 +368,12 @@ totp_in_grace( Operation *op, slap_overinst *on, warden_subject *ws,
 static int
 totp_required( Operation *op, slap_overinst *on, warden_subject *ws )
 {
-	warden_policy *p = &ws->ws_policy;
+	warden_mfa_rule r;
 	Entry *e;
 	int pw_ok;
 
-	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ||
-		( !p->wp_mfa_required && !p->wp_mfa_group_n ) )
-		return SLAP_CB_CONTINUE;
+	totp_rule( ws, &r );
+	if ( !warden_mfarule_policy_asks( &r ) ) return SLAP_CB_CONTINUE;
 	e = warden_entry_get( op, on, &op->o_req_ndn );
 	if ( !e ) return SLAP_CB_CONTINUE;
 	if ( !totp_policy_requires( op, on, ws, e ) ) {
@@ -394,19 +406,20 @@ totp_required( Operation *op, slap_overinst *on, warden_subject *ws )
 int
 warden_mfa_applies( Operation *op, slap_overinst *on, warden_subject *ws )
 {
+	warden_mfa_rule r;
 	Entry *e;
 	int required;
 
-	if ( ws->ws_has_token ) return 1;
-	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ||
-		( !ws->ws_policy.wp_mfa_required && !ws->ws_policy.wp_mfa_group_n ) )
-		return 0;
+	totp_rule( ws, &r );
+	if ( ws->ws_has_token || !warden_mfarule_policy_asks( &r ) )
+		return warden_mfarule_code_asked( ws->ws_has_token, 0, 0 );
 	e = warden_entry_get( op, on, &op->o_req_ndn );
 	/* gone: the caller refuses it anyway */
 	if ( !e ) return 1;
 	required = totp_policy_requires( op, on, ws, e );
 	warden_entry_release( op, on, e );
-	return required && !totp_in_grace( op, on, ws, 0 );
+	return warden_mfarule_code_asked( 0, required,
+		required && totp_in_grace( op, on, ws, 0 ) );
 }
 
 int

@@ -69,6 +69,7 @@ main( void )
 	srunner_add_suite( sr, auditagg_suite() );
 	srunner_add_suite( sr, transit_suite() );
 	srunner_add_suite( sr, check_suite() );
+	srunner_add_suite( sr, rules_suite() );
 	srunner_add_suite( sr, expiry_suite() );
 	srunner_run_all( sr, CK_NORMAL );
 	failed = srunner_ntests_failed( sr );

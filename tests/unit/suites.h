@@ -27,6 +27,7 @@ Suite *auditlog_suite( void );
 Suite *auditagg_suite( void );
 Suite *transit_suite( void );
 Suite *check_suite( void );
+Suite *rules_suite( void );
 Suite *expiry_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */

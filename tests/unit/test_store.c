@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: OLDAP-2.8
  * Copyright 2026 The warden authors; see the file LICENSE. */
-/* The LMDB state store: creation, exclusivity, format check. */
+/* The LMDB state store: creation, exclusivity, format check, and the one
+ * read-modify-write of a record (warden_store_update()). */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,199 @@ START_TEST( refuses_missing_dir )
 }
 END_TEST
 
+/* --- one record: warden_store_view() and warden_store_update() ------- */
+
+/* A counter of 4 bytes, the record the tests change. */
+typedef struct counter {
+	int		c_calls;	/* how often the change was asked */
+	int		c_verdict;	/* what it decides: KEEP, PUT, DEL, -1 */
+	int		c_seen;		/* the value it last saw; -1: none */
+	uint32_t	c_new;
+} counter;
+
+static int
+counter_change( const MDB_val *cur, MDB_val *out, void *arg, char *m,
+	size_t len )
+{
+	counter *c = arg;
+
+	c->c_calls++;
+	c->c_seen = -1;
+	if ( cur ) {
+		uint32_t v;
+
+		if ( cur->mv_size != sizeof( v ) ) {
+			snprintf( m, len, "bad record" );
+			return -1;
+		}
+		memcpy( &v, cur->mv_data, sizeof( v ) );
+		c->c_seen = (int)v;
+	}
+	if ( c->c_verdict < 0 ) snprintf( m, len, "refused by the change" );
+	c->c_new = c->c_seen < 0 ? 1 : (uint32_t)c->c_seen + 1;
+	out->mv_data = &c->c_new;
+	out->mv_size = sizeof( c->c_new );
+	return c->c_verdict;
+}
+
+static int
+counter_view( const MDB_val *cur, void *arg, char *m, size_t len )
+{
+	uint32_t v;
+
+	(void)arg;
+	if ( !cur ) return 1000;	/* none */
+	if ( cur->mv_size != sizeof( v ) ) {
+		snprintf( m, len, "bad record" );
+		return -1;
+	}
+	memcpy( &v, cur->mv_data, sizeof( v ) );
+	return (int)v;
+}
+
+static int
+counter_update( warden_store *st, const char *key, int flags, counter *c )
+{
+	return warden_store_update( st, warden_store_lock_dbi( st ), key,
+		strlen( key ), flags, counter_change, c, "test state", msg,
+		sizeof( msg ) );
+}
+
+static int
+counter_get( warden_store *st, const char *key )
+{
+	return warden_store_view( st, warden_store_lock_dbi( st ), key,
+		strlen( key ), counter_view, NULL, "test state", msg,
+		sizeof( msg ) );
+}
+
+START_TEST( update_puts_keeps_and_deletes )
+{
+	char *d = tu_tmpdir();
+	warden_store *st = NULL;
+	counter c = { 0, WARDEN_STORE_PUT, 0, 0 };
+
+	ck_assert_int_eq( warden_store_open( d, &st, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( counter_get( st, "k" ), 1000 );
+	/* none: the change sees NULL, and its value is written */
+	ck_assert_int_eq( counter_update( st, "k", 0, &c ), WARDEN_STORE_PUT );
+	ck_assert_int_eq( c.c_seen, -1 );
+	ck_assert_int_eq( counter_get( st, "k" ), 1 );
+	ck_assert_int_eq( counter_update( st, "k", WARDEN_STORE_SYNC, &c ),
+		WARDEN_STORE_PUT );
+	ck_assert_int_eq( c.c_seen, 1 );
+	ck_assert_int_eq( counter_get( st, "k" ), 2 );
+	/* kept: nothing is written */
+	c.c_verdict = WARDEN_STORE_KEEP;
+	ck_assert_int_eq( counter_update( st, "k", 0, &c ), WARDEN_STORE_KEEP );
+	ck_assert_int_eq( counter_get( st, "k" ), 2 );
+	/* refused by the change: its reason, nothing written */
+	c.c_verdict = -1;
+	ck_assert_int_eq( counter_update( st, "k", 0, &c ), -1 );
+	ck_assert_str_eq( msg, "refused by the change" );
+	ck_assert_int_eq( counter_get( st, "k" ), 2 );
+	/* deleted; deleting what is not there is no error */
+	c.c_verdict = WARDEN_STORE_DEL;
+	ck_assert_int_eq( counter_update( st, "k", 0, &c ), WARDEN_STORE_DEL );
+	ck_assert_int_eq( counter_get( st, "k" ), 1000 );
+	ck_assert_int_eq( counter_update( st, "k", 0, &c ), WARDEN_STORE_DEL );
+	ck_assert_int_eq( c.c_seen, -1 );
+	/* other keys are not touched */
+	c.c_verdict = WARDEN_STORE_PUT;
+	ck_assert_int_eq( counter_update( st, "a", 0, &c ), WARDEN_STORE_PUT );
+	ck_assert_int_eq( counter_get( st, "k" ), 1000 );
+	ck_assert_int_eq( counter_get( st, "a" ), 1 );
+	warden_store_close( st );
+	tu_rmtree( d );
+	free( d );
+}
+END_TEST
+
+START_TEST( update_peeks_before_writing )
+{
+	char *d = tu_tmpdir();
+	warden_store *st = NULL;
+	counter c = { 0, WARDEN_STORE_PUT, 0, 0 };
+
+	ck_assert_int_eq( warden_store_open( d, &st, msg, sizeof( msg ) ), 0 );
+	/* a change that writes is asked twice: the look, then the write
+	 * transaction, whose value it decides from */
+	ck_assert_int_eq( counter_update( st, "k", WARDEN_STORE_PEEK, &c ),
+		WARDEN_STORE_PUT );
+	ck_assert_int_eq( c.c_calls, 2 );
+	ck_assert_int_eq( counter_get( st, "k" ), 1 );
+	/* one that keeps the record is asked once: no write transaction */
+	c.c_calls = 0;
+	c.c_verdict = WARDEN_STORE_KEEP;
+	ck_assert_int_eq( counter_update( st, "k", WARDEN_STORE_PEEK, &c ),
+		WARDEN_STORE_KEEP );
+	ck_assert_int_eq( c.c_calls, 1 );
+	/* a refusal at the look ends it too */
+	c.c_calls = 0;
+	c.c_verdict = -1;
+	ck_assert_int_eq( counter_update( st, "k", WARDEN_STORE_PEEK, &c ), -1 );
+	ck_assert_int_eq( c.c_calls, 1 );
+	ck_assert_int_eq( counter_get( st, "k" ), 1 );
+	warden_store_close( st );
+	tu_rmtree( d );
+	free( d );
+}
+END_TEST
+
+#define RMW_THREADS	4
+#define RMW_EACH	200
+
+typedef struct rmw_arg {
+	warden_store	*ra_st;
+	int		ra_fail;
+	char		ra_msg[256];
+} rmw_arg;
+
+static void *
+rmw_thread( void *p )
+{
+	rmw_arg *ra = p;
+	int i;
+
+	for ( i = 0; i < RMW_EACH; i++ ) {
+		counter c = { 0, WARDEN_STORE_PUT, 0, 0 };
+
+		if ( warden_store_update( ra->ra_st,
+				warden_store_lock_dbi( ra->ra_st ), "n", 1,
+				WARDEN_STORE_PEEK, counter_change, &c, "test state",
+				ra->ra_msg, sizeof( ra->ra_msg ) ) != WARDEN_STORE_PUT )
+			ra->ra_fail++;
+	}
+	return NULL;
+}
+
+START_TEST( update_loses_no_concurrent_change )
+{
+	char *d = tu_tmpdir();
+	warden_store *st = NULL;
+	pthread_t t[RMW_THREADS];
+	rmw_arg ra[RMW_THREADS];
+	int i;
+
+	ck_assert_int_eq( warden_store_open( d, &st, msg, sizeof( msg ) ), 0 );
+	for ( i = 0; i < RMW_THREADS; i++ ) {
+		memset( &ra[i], 0, sizeof( ra[i] ) );
+		ra[i].ra_st = st;
+		ck_assert_int_eq( pthread_create( &t[i], NULL, rmw_thread,
+			&ra[i] ), 0 );
+	}
+	for ( i = 0; i < RMW_THREADS; i++ ) {
+		pthread_join( t[i], NULL );
+		ck_assert_msg( !ra[i].ra_fail, "%s", ra[i].ra_msg );
+	}
+	/* every increment read the value the one before wrote */
+	ck_assert_int_eq( counter_get( st, "n" ), RMW_THREADS * RMW_EACH );
+	warden_store_close( st );
+	tu_rmtree( d );
+	free( d );
+}
+END_TEST
+
 Suite *
 store_suite( void )
 {
@@ -102,6 +297,9 @@ store_suite( void )
 	tcase_add_test( tc, refuses_second_open_in_process );
 	tcase_add_test( tc, refuses_other_format );
 	tcase_add_test( tc, refuses_missing_dir );
+	tcase_add_test( tc, update_puts_keeps_and_deletes );
+	tcase_add_test( tc, update_peeks_before_writing );
+	tcase_add_test( tc, update_loses_no_concurrent_change );
 	suite_add_tcase( s, tc );
 	return s;
 }
