@@ -175,6 +175,16 @@ LLVMFuzzerTestOneInput( const uint8_t *data, size_t size )
 	} else {
 		argv[argc++] = (char *)fuzz_file( "trail", in.p, in.n );
 		argv[argc] = NULL;
+		/* getopt keeps a pointer into the last argv when it stopped in
+		 * a group of short options ("-hn"): wardenctl parses once per
+		 * process, this loop many times, so reset getopt whole (glibc:
+		 * optind 0) with an argv of its own */
+		{
+			static char *reset[] = { "reset", NULL };
+
+			optind = 0;
+			(void)getopt_long( 1, reset, "", NULL, NULL );
+		}
 		(void)wc_audit( argc, argv );
 	}
 	free( argbuf );
