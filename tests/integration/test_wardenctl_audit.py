@@ -485,6 +485,17 @@ def test_endless_line_is_refused_with_bounded_memory(cmd):
         in p.stderr
 
 
+# Found by tests/fuzz/fuzz_wardenctl: tail allocated its ring of N records
+# before reading any (a large -n failed, or took memory it never used), and
+# its index arithmetic overflowed for -n near LONG_MAX.
+@pytest.mark.parametrize("n", [39, 40, 41, 10**12, 2**63 - 1])
+def test_tail_count_costs_only_the_records_kept(trail, n):
+    p = bounded("tail", "-n", n, trail)
+    assert p.returncode == 0, p.stderr
+    want = lines_of(trail)[-n:]
+    assert p.stdout.splitlines() == [l.decode() for l in want]
+
+
 def test_line_just_over_the_bound_after_good_records(tmp_path, trail):
     with open(trail, "ab") as f:
         f.write(b"{" + b"x" * LINE_MAX + b"}\n")
