@@ -12,21 +12,24 @@ one-time code goes, secrets in RDNs, attribute options, bad BER lengths),
 some whole and some mutated byte by byte, anonymously and bound as a user
 with a TOTP token, as a plain user and as the rootdn.
 
-It stops after --seconds and fails (exit 1) on a crash (slapd gone), a hang
-(no answer to a plain bind within --hang seconds) or a sanitizer report in
-slapd's log.  The inputs of the last connections before a failure are kept
+--workers connections run at once.  It stops after --seconds and fails
+(exit 1) on a crash (slapd gone), a hang (no answer to a plain bind within
+--hang seconds), a sanitizer report in slapd's log, or an audit trail that
+no longer verifies (wardenctl audit verify) at the end.  The inputs of the last connections before a failure are kept
 in --out (last-N.bin: the bytes each sent), with slapd's log.
 
     python3 tests/fuzz/protocol.py --seconds 300 --out DIR [--seed N]
 """
 import argparse
+import collections
 import os
 import random
 import shutil
 import socket
-import struct
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +38,8 @@ sys.path.insert(0, str(HERE.parent / "integration"))
 
 from conftest import (PRELOAD, ROOTDN, ROOTPW, SUFFIX, USERPW, Slapd,  # noqa: E402
                       user_dn)
+
+WARDENCTL = os.environ.get("WARDENCTL", "")
 
 # --- BER -------------------------------------------------------------------
 
@@ -175,14 +180,38 @@ class Gen:
 
     def modify(self):
         r = self.r
+        if r.random() < 0.3:
+            # a password change of a user's own kind: replace userPassword
+            return tlv(0x66, octets(r.choice([user_dn("alice"), user_dn("carol"),
+                                               self.fz_dn()])) + seq(seq(
+                ber_int(r.choice([2, 2, 0, 1]), 0x0a),
+                seq(octets(r.choice(["userPassword", "userPassword", "oathSecret",
+                                     "pwdAccountLockedTime"])),
+                    tlv(0x31, octets(self.blob()))))))
         changes = []
         for _ in range(r.choice([0, 1, 1, 2, 3, 8])):
             op = r.choice([0, 1, 2, 3, 2, 1, 0, 7, -1])
             changes.append(seq(ber_int(op, 0x0a), self.attribute()))
         return tlv(0x66, octets(self.dn()) + seq(*changes))
 
+    def fz_dn(self):
+        return f"uid=fz{self.r.randint(0, 99)},ou=people,{SUFFIX}"
+
     def add(self):
         r = self.r
+        if r.random() < 0.5:
+            # a valid entry, often with a password: quality, hashing, history
+            u = self.fz_dn()
+            attrs = [seq(octets("objectClass"), tlv(0x31, octets("inetOrgPerson"))),
+                     seq(octets("sn"), tlv(0x31, octets("x"))),
+                     seq(octets("cn"), tlv(0x31, octets("x"))),
+                     seq(octets("uid"), tlv(0x31, octets(u[4:u.index(",")])))]
+            if r.random() < 0.8:
+                attrs.append(seq(octets("userPassword"), tlv(0x31, b"".join(
+                    octets(self.blob()) for _ in range(r.choice([1, 1, 1, 2]))))))
+            if r.random() < 0.3:
+                attrs.append(self.attribute())
+            return tlv(0x68, octets(u) + seq(*attrs))
         attrs = [self.attribute() for _ in range(r.randint(0, 5))]
         if r.random() < 0.7:
             attrs.append(seq(octets("objectClass"), tlv(0x31, octets("inetOrgPerson"))))
@@ -198,7 +227,9 @@ class Gen:
                         "oathSecret=abc", "pwdAccountLockedTime=20260101000000Z",
                         "uid=carol+userPassword;lang-en=a", "cn=" + "x" * 3000, "", "=",
                         "uid=bob", "pwdPolicySubentry=cn=x"])
-        body = octets(self.dn()) + octets(rdn) + tlv(0x01, r.choice([b"\x00", b"\xff"]))
+        # the fixed users mostly keep their names, so that binds as them go on
+        target = self.fz_dn() if r.random() < 0.7 else self.dn()
+        body = octets(target) + octets(rdn) + tlv(0x01, r.choice([b"\x00", b"\xff"]))
         if r.random() < 0.3:
             body += octets(self.dn(), 0x80)
         return tlv(0x6c, body)
@@ -229,7 +260,7 @@ class Gen:
         return tlv(0x6e, octets(self.dn()) + seq(octets(self.attr()), octets(self.blob())))
 
     def delete(self):
-        return octets(self.dn(), 0x4a)
+        return octets(self.fz_dn() if self.r.random() < 0.8 else self.dn(), 0x4a)
 
     def controls(self):
         r = self.r
@@ -355,89 +386,155 @@ def start_slapd(base):
     return s
 
 
+class Run:
+    """What the workers share."""
+
+    def __init__(self, keep):
+        self.lock = threading.Lock()
+        self.failure = None
+        self.recent = collections.deque(maxlen=keep)
+        self.results = collections.Counter()
+        self.conns = self.msgs = 0
+
+
+def one_connection(s, rnd, gen, run):
+    sent = []
+    got = b""
+    try:
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+    except OSError as e:
+        with run.lock:
+            run.failure = run.failure or f"cannot connect: {e}"
+        return
+    n = 0
+    with c:
+        who = rnd.choice(["anon", "alice", "carol", "root", "root"])
+        if who != "anon":
+            dn, pw = {"alice": (user_dn("alice"), USERPW),
+                      "carol": (user_dn("carol"), USERPW),
+                      "root": (ROOTDN, ROOTPW)}[who]
+            m = good_bind(1, dn, pw)
+            sent.append(m)
+            try:
+                c.sendall(m)
+            except OSError:
+                pass
+        for i in range(rnd.randint(1, 12)):
+            m = gen.request(i + 2)
+            sent.append(m)
+            try:
+                c.sendall(m)
+            except OSError:
+                break
+            n += 1
+            if rnd.random() < 0.3:
+                got += read_some(c, 0.02)
+        got += read_some(c, 0.1)
+    with run.lock:
+        run.recent.append(sent)
+        run.conns += 1
+        run.msgs += n
+        for tag, code in result_codes(got):
+            run.results[(OPNAMES.get(tag, hex(tag)), code)] += 1
+
+
+def worker(s, seed, deadline, run):
+    rnd = random.Random(seed)
+    gen = Gen(rnd)
+    while time.time() < deadline and not run.failure:
+        one_connection(s, rnd, gen, run)
+
+
+class LogScan:
+    """Sanitizer reports in slapd's log, read from where the last look
+    stopped."""
+
+    def __init__(self, path):
+        self.path = path
+        self.at = 0
+
+    def reports(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.at)
+                text = f.read()
+        except OSError:
+            return []
+        self.at += len(text)
+        return [l for l in text.decode(errors="replace").splitlines()
+                if "ERROR: AddressSanitizer" in l or "runtime error:" in l
+                or "ERROR: LeakSanitizer" in l]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=300)
     ap.add_argument("--out", default="fuzz-out/protocol")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--hang", type=float, default=20)
+    ap.add_argument("--workers", type=int, default=4, help="connections at once")
     ap.add_argument("--keep", type=int, default=20, help="connections kept for a failure")
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(4), "big")
-    rnd = random.Random(seed)
-    gen = Gen(rnd)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="wdn-protofuzz-", dir="/tmp"))
     os.chmod(base, 0o700)
-    print(f"protocol fuzz: seed {seed}, {a.seconds:.0f} s, sanitizers "
+    print(f"protocol fuzz: seed {seed}, {a.seconds:.0f} s, {a.workers} workers, sanitizers "
           f"{'on' if PRELOAD else 'off'}, work {base}", flush=True)
     s = start_slapd(base)
-    recent = []
-    results = {}
-    conns = msgs = 0
-    failure = None
+    scan = LogScan(s.log)
+    run = Run(a.keep)
+    reports = []
     deadline = time.time() + a.seconds
+    threads = [threading.Thread(target=worker, args=(s, seed * 1000 + i, deadline, run),
+                                daemon=True) for i in range(a.workers)]
     try:
-        while time.time() < deadline and not failure:
-            sent = []
-            try:
-                c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
-            except OSError as e:
-                failure = f"cannot connect: {e}"
-                break
-            got = b""
-            with c:
-                who = rnd.choice(["anon", "anon", "alice", "carol", "root"])
-                if who != "anon":
-                    dn, pw = {"alice": (user_dn("alice"), USERPW),
-                              "carol": (user_dn("carol"), USERPW),
-                              "root": (ROOTDN, ROOTPW)}[who]
-                    m = good_bind(1, dn, pw)
-                    sent.append(m)
-                    try:
-                        c.sendall(m)
-                    except OSError:
-                        pass
-                for i in range(rnd.randint(1, 12)):
-                    m = gen.request(i + 2)
-                    sent.append(m)
-                    try:
-                        c.sendall(m)
-                    except OSError:
-                        break
-                    msgs += 1
-                    if rnd.random() < 0.5:
-                        got += read_some(c, 0.05)
-                got += read_some(c, 0.2)
-            for tag, code in result_codes(got):
-                key = (OPNAMES.get(tag, hex(tag)), code)
-                results[key] = results.get(key, 0) + 1
-            conns += 1
-            recent.append(sent)
-            del recent[:-a.keep]
+        for t in threads:
+            t.start()
+        last_alive = time.time()
+        while time.time() < deadline and not run.failure:
+            time.sleep(1)
+            reports += scan.reports()
             if s.proc.poll() is not None:
-                failure = f"slapd exited with {s.proc.returncode}"
-            elif s.sanitizer_reports():
-                failure = "sanitizer report"
-            elif conns % 25 == 0 and not alive(s, a.hang):
-                failure = f"no answer to a bind within {a.hang:.0f} s (hang)"
-        if not failure and not alive(s, a.hang):
-            failure = f"no answer to a bind within {a.hang:.0f} s (hang)"
+                run.failure = f"slapd exited with {s.proc.returncode}"
+            elif reports:
+                run.failure = "sanitizer report"
+            elif time.time() - last_alive > 10:
+                if not alive(s, a.hang):
+                    run.failure = f"no answer to a bind within {a.hang:.0f} s (hang)"
+                last_alive = time.time()
+        for t in threads:
+            t.join(a.hang + 10)
+        if not run.failure and not alive(s, a.hang):
+            run.failure = f"no answer to a bind within {a.hang:.0f} s (hang)"
     finally:
         s.stop()
-    if not failure and s.sanitizer_reports():
-        failure = "sanitizer report"
-    print(f"protocol fuzz: {conns} connections, {msgs} requests; results "
+    reports += scan.reports()
+    if not run.failure and reports:
+        run.failure = "sanitizer report"
+    # no change escapes the trail: the chain slapd wrote still verifies
+    audit = s.dir / "audit.log"
+    if not run.failure and WARDENCTL and audit.exists():
+        p = subprocess.run([WARDENCTL, "audit", "verify", "--key-file",
+                            str(s.dir / "warden.key"), str(audit)],
+                           capture_output=True, text=True, timeout=300)
+        print("protocol fuzz: audit trail: " + (p.stdout + p.stderr).strip(), flush=True)
+        if p.returncode != 0:
+            run.failure = "the audit trail does not verify"
+    print(f"protocol fuzz: {run.conns} connections, {run.msgs} requests; results "
           "(operation:code count): " + " ".join(
-              f"{op}:{code}={n}" for (op, code), n in sorted(results.items())), flush=True)
-    if failure:
+              f"{op}:{code}={n}" for (op, code), n in sorted(run.results.items())), flush=True)
+    if run.failure:
+        recent = list(run.recent)
         for i, sent in enumerate(recent):
             (out / f"last-{len(recent) - i}.bin").write_bytes(b"".join(sent))
         shutil.copy(s.log, out / "slapd.log")
-        print(f"protocol fuzz: FAILED: {failure} (seed {seed}); the last {len(recent)} "
+        if audit.exists():
+            shutil.copy(audit, out / "audit.log")
+        print(f"protocol fuzz: FAILED: {run.failure} (seed {seed}); the last {len(recent)} "
               f"connections' bytes and slapd's log are in {out}", flush=True)
-        for line in s.sanitizer_reports()[:10]:
+        for line in reports[:10]:
             print("  " + line)
         print(s.tail(40))
         return 1
