@@ -44,7 +44,7 @@ for opt in "$@"; do
 		targets="tests/fuzz/fuzz_credential tests/fuzz/fuzz_cidr tests/fuzz/fuzz_policy
 			tests/fuzz/fuzz_keyring tests/fuzz/fuzz_secret tests/fuzz/fuzz_auditjson
 			tests/fuzz/fuzz_auditlog tests/fuzz/fuzz_wardenctl tests/fuzz/fuzz_banned
-			tests/fuzz/fuzz_otpauth"
+			tests/fuzz/fuzz_otpauth tests/fuzz/fuzz_check"
 		build_one build-fuzz --enable-fuzz CC=clang
 		targets= ;;
 	*) echo "build: unknown option $opt (--asan, --fuzz)" >&2; exit 2 ;;
