@@ -64,7 +64,9 @@ nesting( const char *s, size_t len )
 static void
 check_line( const char *line, size_t len )
 {
-	json_t *j = strict( line, len );
+	/* jansson reads a raw NUL outside strings as the end of its input
+	 * (a quirk of its stream), so a line with one is not compared */
+	json_t *j = memchr( line, '\0', len ) ? NULL : strict( line, len );
 	int ours = js_object( line, len, NULL, NULL );
 	wa_xctx x;
 	wa_fields f;
