@@ -1,20 +1,26 @@
 /* SPDX-License-Identifier: OLDAP-2.8
  * Copyright 2026 The warden authors; see the file LICENSE. */
-/* fuzz_wardenctl.c - wardenctl audit's reader (contrib/wardenctl-audit.c):
+/* fuzz_wardenctl.c - wardenctl audit's reader (contrib/wardenctl-audit*.c):
  * the whole command (verify, tail, export with filters and pseudonyms) on
  * a file of the input, its JSON reader against a strict one (jansson), the
  * pseudonymized export, and the --since/--until times and --dn filter.
  *
- * The command's file is compiled in here, so that its static functions can
- * be called one by one.
+ * The reader's and the export's files are compiled in here, so that their
+ * static functions can be called one by one; the command's other files are
+ * linked.
  *
  * Input: a selector byte, a line of arguments separated by tabs (@KEY
  * stands for a key file's path), then the file's content. */
 
+#include <getopt.h>
+
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "wardenctl-audit.c"
+#include "wardenctl-audit-read.c"
+#include "wardenctl-audit-export.c"
+
+int wc_audit( int argc, char **argv );
 
 static char keypath[128];
 static wa_pseudo pseudo;
@@ -33,7 +39,7 @@ LLVMFuzzerInitialize( int *argc, char ***argv )
 		fuzz_file( "auditkeys", keys, sizeof( keys ) - 1 ) );
 	/* the command's output is not looked at; its errors neither */
 	if ( !freopen( "/dev/null", "w", stdout ) ) abort();
-	if ( load_keys( keypath, WARDEN_AUDIT_LABEL_PSEUDONYM, k, &nk ) ) abort();
+	if ( wa_load_keys( keypath, WARDEN_AUDIT_LABEL_PSEUDONYM, k, &nk ) ) abort();
 	params[0] = OSSL_PARAM_construct_utf8_string( "digest", "SHA256", 0 );
 	params[1] = OSSL_PARAM_construct_end();
 	if ( !( mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ||
@@ -67,22 +73,22 @@ check_line( const char *line, size_t len )
 	/* jansson reads a raw NUL outside strings as the end of its input
 	 * (a quirk of its stream), so a line with one is not compared */
 	json_t *j = memchr( line, '\0', len ) ? NULL : strict( line, len );
-	int ours = js_object( line, len, NULL, NULL );
+	int ours = wa_js_object( line, len, NULL, NULL );
 	wa_xctx x;
 	wa_fields f;
 
 	/* a record a strict parser reads, the reader reads */
 	if ( j && json_is_object( j ) && nesting( line, len ) < JS_DEPTH )
 		FUZZ_ASSERT( ours == 0 );
-	fields_init( &f );
-	(void)js_object( line, len, fields_member, &f );
-	fields_free( &f );
+	wa_fields_init( &f );
+	(void)wa_js_object( line, len, fields_member, &f );
+	wa_fields_free( &f );
 	if ( !ours ) {
 		warden_buf_init( &x.x_out );
 		x.x_ps = &pseudo;
 		x.x_n = 0;
 		warden_buf_add( &x.x_out, "{", 1 );
-		if ( !js_object( line, len, export_member, &x ) ) {
+		if ( !wa_js_object( line, len, export_member, &x ) ) {
 			warden_buf_adds( &x.x_out, x.x_n ? ",\"warden.pseudonymized\":true}" :
 				"\"warden.pseudonymized\":true}" );
 			FUZZ_ASSERT( !warden_buf_failed( &x.x_out ) );
@@ -124,7 +130,7 @@ check_arg( const char *s )
 		if ( s[10] == 'T' || s[10] == ' ' )
 			FUZZ_ASSERT( digits( s + 11, 2 ) && s[13] == ':' &&
 				digits( s + 14, 2 ) );
-	} else if ( !parse_when( s, &us ) ) {
+	} else if ( !wa_parse_when( s, &us ) ) {
 		/* or an age: digits and one unit */
 		size_t n = strlen( s );
 
@@ -133,9 +139,9 @@ check_arg( const char *s )
 	}
 	warden_buf_init( &a );
 	warden_buf_init( &b );
-	dn_norm( s, &a );
+	wa_dn_norm( s, &a );
 	FUZZ_ASSERT( !warden_buf_failed( &a ) );
-	dn_norm( a.wb_data, &b );
+	wa_dn_norm( a.wb_data, &b );
 	FUZZ_ASSERT( !strcmp( a.wb_data, b.wb_data ) );
 	warden_buf_free( &a );
 	warden_buf_free( &b );
