@@ -41,10 +41,7 @@ for opt in "$@"; do
 	--asan) build_one build-asan --enable-sanitizers ;;
 	--fuzz)
 		# only the harnesses: the module itself is gcc's
-		targets="tests/fuzz/fuzz_credential tests/fuzz/fuzz_cidr tests/fuzz/fuzz_policy
-			tests/fuzz/fuzz_keyring tests/fuzz/fuzz_secret tests/fuzz/fuzz_auditjson
-			tests/fuzz/fuzz_auditlog tests/fuzz/fuzz_wardenctl tests/fuzz/fuzz_banned
-			tests/fuzz/fuzz_otpauth tests/fuzz/fuzz_check"
+		targets=fuzz-build
 		build_one build-fuzz --enable-fuzz CC=clang
 		targets= ;;
 	*) echo "build: unknown option $opt (--asan, --fuzz)" >&2; exit 2 ;;
