@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -85,18 +86,39 @@ fuzz_dup( const void *p, size_t len )
 	return s;
 }
 
+static char fuzz_dir_path[64];
+
+/* Removes the private directory and its files when the run ends. */
+static inline void
+fuzz_dir_remove( void )
+{
+	DIR *d = opendir( fuzz_dir_path );
+	struct dirent *e;
+	char path[512];
+
+	if ( !d ) return;
+	while ( ( e = readdir( d ) ) ) {
+		if ( e->d_name[0] == '.' ) continue;
+		snprintf( path, sizeof( path ), "%s/%s", fuzz_dir_path, e->d_name );
+		unlink( path );
+	}
+	closedir( d );
+	rmdir( fuzz_dir_path );
+}
+
 /* A private directory for files a parser reads by path, made once. */
 static inline const char *
 fuzz_dir( void )
 {
-	static char dir[64];
+	char *dir = fuzz_dir_path;
 
 	if ( !dir[0] ) {
 		const char *base = getenv( "TMPDIR" );
 
-		snprintf( dir, sizeof( dir ), "%s/wfuzz.XXXXXX",
+		snprintf( dir, sizeof( fuzz_dir_path ), "%s/wfuzz.XXXXXX",
 			base && strlen( base ) < 40 ? base : "/tmp" );
 		if ( !mkdtemp( dir ) ) abort();
+		atexit( fuzz_dir_remove );
 	}
 	return dir;
 }
