@@ -3,8 +3,9 @@
 # Copyright 2026 The warden authors; see the file LICENSE.
 # Installs the build dependencies (Debian 12, as root), obtains the OpenLDAP
 # source of the installed slapd, and builds warden in ./build (and, with
-# --asan, a sanitizer build in ./build-asan).  Safe to run again: it only
-# redoes what is out of date.
+# --asan, a sanitizer build in ./build-asan; with --fuzz, the libFuzzer
+# harnesses of tests/fuzz in ./build-fuzz, compiled by clang).  Safe to run
+# again: it only redoes what is out of date.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,10 +31,19 @@ build_one() {
 			exit 1
 		fi
 	fi
-	make -C "$dir" -j2 -s
+	make -C "$dir" -j2 -s $targets
 }
+targets=
 
 build_one build
-if [ "${1:-}" = "--asan" ]; then
-	build_one build-asan --enable-sanitizers
-fi
+for opt in "$@"; do
+	case $opt in
+	--asan) build_one build-asan --enable-sanitizers ;;
+	--fuzz)
+		# only the harnesses: the module itself is gcc's
+		targets=fuzz-build
+		build_one build-fuzz --enable-fuzz CC=clang
+		targets= ;;
+	*) echo "build: unknown option $opt (--asan, --fuzz)" >&2; exit 2 ;;
+	esac
+done

@@ -13,7 +13,7 @@ check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
 sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
 nslcd libpam-ldapd libnss-ldapd iproute2 john-data tcpdump logrotate apparmor
-debhelper lintian gnupg"
+debhelper lintian gnupg clang libclang-rt-14-dev libjansson-dev"
 
 missing=""
 for p in $PKGS; do
@@ -23,6 +23,8 @@ done
 
 # debhelper, lintian: make deb (dpkg-buildpackage, debian/); gnupg: make
 # release signs the tarball and the .deb (contrib/release.sh).
+# clang, libclang-rt-14-dev, libjansson-dev: the fuzzing harnesses
+# (tests/fuzz: libFuzzer, and jansson as the strict JSON parser).
 # john-data: /usr/share/john/password.lst, the common-password list make
 # builds the default banned-password index from (configure
 # --with-banned-source).

@@ -4,13 +4,15 @@
 # Runs warden's whole test suite: builds (as contrib/build.sh), then
 # 'make check' on the normal build and on the AddressSanitizer/UBSan build,
 # then 'make check-package' (the Debian package and a signed release) on the
-# normal build, then the benchmark harness in smoke mode.  Run as root on Debian 12.
+# normal build, then the benchmark harness in smoke mode, then each fuzzing
+# harness for 10 s and the protocol fuzzer for 30 s (README: Fuzzing).
+# Run as root on Debian 12.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-sh contrib/build.sh --asan || exit 1
+sh contrib/build.sh --asan --fuzz || exit 1
 
 rc=0
 for b in build build-asan; do
@@ -30,6 +32,21 @@ if ! make -C build -s bench-smoke > build/bench-smoke.log 2>&1; then
 	rc=1
 else
 	tail -n 3 build/bench-smoke.log
+fi
+
+echo "== fuzzing harnesses, 10 s each, and the protocol fuzzer, 30 s"
+if ! make -C build-fuzz -s fuzz-smoke > build-fuzz/fuzz-smoke.log 2>&1; then
+	tail -n 40 build-fuzz/fuzz-smoke.log
+	echo "FAIL: fuzz-smoke (log: build-fuzz/fuzz-smoke.log)"
+	rc=1
+fi
+if ! make -C build-asan -s fuzz-protocol FUZZ_PROTOCOL_SECONDS=30 \
+		> build-asan/fuzz-protocol.log 2>&1; then
+	tail -n 40 build-asan/fuzz-protocol.log
+	echo "FAIL: fuzz-protocol (log: build-asan/fuzz-protocol.log)"
+	rc=1
+else
+	tail -n 1 build-asan/fuzz-protocol.log
 fi
 
 # One line for the whole run: Check's and pytest's counts from both builds.

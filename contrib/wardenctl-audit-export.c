@@ -189,46 +189,61 @@ export_member( void *ctx, const js_member *m )
 int
 wa_tail( const char *path, wa_opts *o )
 {
-	char **ring;
-	size_t *lens;
-	long n = o->o_n, head = 0, count = 0, i;
+	char **ring = NULL;
+	size_t *lens = NULL;
+	long n = o->o_n, head = 0, count = 0, cap = 0, i;
 	int rc = 0, r_rc, p;
 	wa_fields f;
 	wa_reader r;
 
 	if ( n <= 0 ) return 0;
-	ring = calloc( n, sizeof( *ring ) );
-	lens = calloc( n, sizeof( *lens ) );
-	if ( !ring || !lens || wa_reader_open( &r, path ) ) {
-		free( ring );
-		free( lens );
-		return 2;
-	}
+	if ( wa_reader_open( &r, path ) ) return 2;
 	wa_fields_init( &f );
 	while ( ( r_rc = wa_reader_next( &r ) ) == 1 ) {
+		char *copy;
+
 		if ( ( p = wa_line_passes( &r, o, &f ) ) < 0 ) rc = 1;
 		if ( p <= 0 ) continue;
-		free( ring[head] );
-		ring[head] = malloc( r.r_len );
-		lens[head] = r.r_len;
-		if ( !ring[head] ) {
+		/* the ring grows with the records kept, up to n: a large -n
+		 * costs nothing until there are that many records */
+		if ( count < n && count == cap ) {
+			long ncap = cap ? ( cap > n / 2 ? n : 2 * cap ) : ( n < 64 ? n : 64 );
+			char **nr = realloc( ring, ncap * sizeof( *ring ) );
+			size_t *nl;
+
+			if ( nr ) ring = nr;
+			nl = nr ? realloc( lens, ncap * sizeof( *lens ) ) : NULL;
+			if ( !nr || !nl ) {
+				fprintf( stderr, "wardenctl: out of memory\n" );
+				rc = 2;
+				break;
+			}
+			lens = nl;
+			for ( i = cap; i < ncap; i++ ) ring[i] = NULL;
+			cap = ncap;
+		}
+		if ( !( copy = malloc( r.r_len ? r.r_len : 1 ) ) ) {
 			fprintf( stderr, "wardenctl: out of memory\n" );
 			rc = 2;
 			break;
 		}
-		memcpy( ring[head], r.r_line, r.r_len );
+		memcpy( copy, r.r_line, r.r_len );
+		free( ring[head] );
+		ring[head] = copy;
+		lens[head] = r.r_len;
 		head = ( head + 1 ) % n;
 		count++;
 	}
 	if ( r_rc < 0 ) rc = r_rc == -2 ? 1 : 2;
-	if ( count > n ) count = n;
-	for ( i = 0; i < count; i++ ) {
-		long k = ( head - count + i + n ) % n;
+	for ( i = 0; i < count && i < n; i++ ) {
+		/* the oldest kept is at 0 until the ring went round, then at
+		 * head (no sum that overflows for an -n near LONG_MAX) */
+		long k = count <= n ? i : i < n - head ? head + i : i - ( n - head );
 
 		fwrite( ring[k], 1, lens[k], stdout );
 		fputc( '\n', stdout );
 	}
-	for ( i = 0; i < n; i++ ) free( ring[i] );
+	for ( i = 0; i < cap; i++ ) free( ring[i] );
 	free( ring );
 	free( lens );
 	wa_fields_free( &f );

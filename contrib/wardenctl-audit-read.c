@@ -278,6 +278,9 @@ fields_member( void *ctx, const js_member *m )
 	warden_buf *into = NULL;
 	const char *p = m->m_val;
 
+	/* a field of another type than string (an edited file) is as good as
+	 * absent: the filters read only strings */
+	if ( *p != '"' ) return 0;
 	if ( !strcmp( m->m_key, WARDEN_AUDIT_F_TIME ) ) {
 		into = &f->f_time;
 		f->f_has_time = 1;
@@ -291,10 +294,24 @@ fields_member( void *ctx, const js_member *m )
 	} else if ( !strcmp( m->m_key, WARDEN_AUDIT_F_USER ) ) {
 		into = &f->f_user;
 	}
-	if ( !into || *p != '"' ) return 0;
+	if ( !into ) return 0;
 	warden_buf_reset( into );
 	if ( wa_js_str( &p, m->m_vend, into ) ) return -1;
 	return warden_buf_add( into, "", 0 );
+}
+
+/* n ASCII digits at s as a number, or -1: sscanf's %d would also take
+ * blanks and a sign (" 1", "+1"). */
+static int
+digits_at( const char *s, int n )
+{
+	int v = 0, i;
+
+	for ( i = 0; i < n; i++ ) {
+		if ( s[i] < '0' || s[i] > '9' ) return -1;
+		v = v * 10 + ( s[i] - '0' );
+	}
+	return v;
 }
 
 /* UTC time in microseconds from YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z]. */
@@ -302,18 +319,21 @@ static int
 parse_utc( const char *s, long long *us )
 {
 	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
 	long frac = 0, scale = 1000000;
 	time_t t;
 
 	memset( &tm, 0, sizeof( tm ) );
-	if ( sscanf( s, "%4d-%2d-%2d%n", &y, &mo, &d, &n ) != 3 || n != 10 ) return -1;
-	s += n;
+	if ( ( y = digits_at( s, 4 ) ) < 0 || s[4] != '-' ||
+		( mo = digits_at( s + 5, 2 ) ) < 0 || s[7] != '-' ||
+		( d = digits_at( s + 8, 2 ) ) < 0 ) return -1;
+	s += 10;
 	if ( *s == 'T' || *s == ' ' ) {
-		if ( sscanf( s + 1, "%2d:%2d%n", &h, &mi, &n ) != 2 || n != 5 ) return -1;
-		s += 1 + n;
+		if ( ( h = digits_at( s + 1, 2 ) ) < 0 || s[3] != ':' ||
+			( mi = digits_at( s + 4, 2 ) ) < 0 ) return -1;
+		s += 6;
 		if ( *s == ':' ) {
-			if ( sscanf( s + 1, "%2d%n", &sec, &n ) != 1 || n != 2 ) return -1;
+			if ( ( sec = digits_at( s + 1, 2 ) ) < 0 ) return -1;
 			s += 3;
 			if ( *s == '.' ) {
 				for ( s++; isdigit( (unsigned char)*s ); s++ ) {
@@ -339,25 +359,32 @@ parse_utc( const char *s, long long *us )
 	return 0;
 }
 
-/* A filter's time: absolute, or an age ("30m"). */
+/* Longest age accepted: ten thousand years, in seconds (the product and
+ * the microseconds of time( NULL ) minus it stay far inside long long). */
+#define WA_AGE_MAX	( 10000LL * 366 * 86400 )
+
+/* A filter's time: absolute, or an age ("30m"): digits and one unit. */
 int
 wa_parse_when( const char *s, long long *us )
 {
-	char *end;
-	long long n;
+	long long n = 0, unit;
+	const char *p;
 
 	if ( !parse_utc( s, us ) ) return 0;
-	errno = 0;
-	n = strtoll( s, &end, 10 );
-	if ( errno || end == s || n < 0 || !end[0] || end[1] ) return -1;
-	switch ( end[0] ) {
-	case 's': break;
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
+	for ( p = s; *p >= '0' && *p <= '9'; p++ ) {
+		n = n * 10 + ( *p - '0' );
+		if ( n > WA_AGE_MAX ) return -1;
+	}
+	if ( p == s || !p[0] || p[1] ) return -1;
+	switch ( p[0] ) {
+	case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
 	default: return -1;
 	}
-	*us = ( (long long)time( NULL ) - n ) * 1000000;
+	if ( n > WA_AGE_MAX / unit ) return -1;
+	*us = ( (long long)time( NULL ) - n * unit ) * 1000000;
 	return 0;
 }
 

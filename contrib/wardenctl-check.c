@@ -47,7 +47,8 @@ wc_check_value( const char *attr, size_t alen, const unsigned char *val,
 		/* {SCHEME}rest, SCHEME of letters, digits, . _ + - */
 		if ( vlen < 3 || val[0] != '{' ) goto clear;
 		for ( i = 1; i < vlen && val[i] != '}'; i++ ) {
-			if ( !isalnum( val[i] ) && !strchr( "._+-", val[i] ) )
+			/* memchr: strchr would take a NUL for one of them */
+			if ( !isalnum( val[i] ) && !memchr( "._+-", val[i], 4 ) )
 				goto clear;
 		}
 		if ( i == 1 || i >= vlen - 1 ) goto clear;
@@ -133,7 +134,10 @@ wc_line( char *line, size_t n, const char *file, long lineno, wc_entry *e,
 	while ( val < line + n && *val == ' ' ) val++;
 	vlen = line + n - val;
 	if ( alen == 2 && !strncasecmp( line, "dn", 2 ) ) {
+		/* NULL at once: a bad base64 DN returns before the new one is
+		 * set, and the caller frees e->dn at the end */
 		free( e->dn );
+		e->dn = NULL;
 		if ( b64 ) {
 			if ( ( dlen = wc_b64( val, vlen ) ) < 0 ) goto bad64;
 			vlen = dlen;

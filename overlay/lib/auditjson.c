@@ -416,8 +416,12 @@ warden_json_time( warden_buf *b, const struct timespec *ts )
 		clock_gettime( CLOCK_REALTIME, &now );
 		ts = &now;
 	}
+	/* four digits of year, as wardenctl reads them (and tm_year + 1900
+	 * would overflow an int for the largest years gmtime_r gives) */
 	sec = ts->tv_sec;
-	if ( !gmtime_r( &sec, &tm ) ) {
+	if ( ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L ||
+		!gmtime_r( &sec, &tm ) || tm.tm_year < -1900 ||
+		tm.tm_year > 9999 - 1900 ) {
 		misuse( b );
 		return -1;
 	}

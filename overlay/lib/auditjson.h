@@ -146,7 +146,9 @@ int warden_json_null( warden_buf *b );
 
 /** A string value "YYYY-MM-DDTHH:MM:SS.uuuuuuZ": the time in UTC with
  * microseconds, as ECS's @timestamp expects (and as wardenctl's --since
- * and --until compare).  NULL writes the current time (CLOCK_REALTIME). */
+ * and --until compare).  NULL writes the current time (CLOCK_REALTIME).
+ * A time outside the years 0000 to 9999, or tv_nsec outside 0 ..
+ * 999999999, has no such form: -1, as a misuse. */
 int warden_json_time( warden_buf *b, const struct timespec *ts );
 
 /** A value the caller has already written as JSON (a number it formatted,

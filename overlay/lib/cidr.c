@@ -45,7 +45,8 @@ warden_cidr_parse( const char *s, size_t len, warden_cidr *out, char *msg,
 	unsigned max, i;
 	long bits;
 
-	if ( len == 0 || len >= sizeof( buf ) ) {
+	/* a NUL would end the text early: "10.0.0.0\0/8" is not 10.0.0.0 */
+	if ( len == 0 || len >= sizeof( buf ) || memchr( s, '\0', len ) ) {
 		snprintf( msg, msglen, "not an address or CIDR range" );
 		return -1;
 	}
@@ -60,8 +61,11 @@ warden_cidr_parse( const char *s, size_t len, warden_cidr *out, char *msg,
 	}
 	max = out->wc_family == 4 ? 32 : 128;
 	if ( slash ) {
+		/* digits only: strtol would also take " 24", "+24" and "-0" */
 		bits = strtol( slash + 1, &end, 10 );
-		if ( !slash[1] || *end || bits < 0 || bits > (long)max ) {
+		if ( !slash[1] || *end || strspn( slash + 1, "0123456789" ) !=
+				strlen( slash + 1 ) || strlen( slash + 1 ) > 3 ||
+				bits < 0 || bits > (long)max ) {
 			snprintf( msg, msglen, "the prefix length must be 0 to %u",
 				max );
 			return -1;

@@ -280,7 +280,8 @@ warden_hash_rank( const char *value, size_t len )
 	n = end - value + 1;
 	if ( n == 7 && !strncasecmp( value, "{CRYPT}", 7 ) ) {
 		/* crypt(3): DES and MD5-crypt are weak, the modern ones slow */
-		if ( len > 10 && value[7] == '$' && strchr( "256y", value[8] ) &&
+		/* memchr, not strchr: strchr finds a NUL at value[8] too */
+		if ( len > 10 && value[7] == '$' && memchr( "256y", value[8], 4 ) &&
 			( value[9] == '$' || value[9] == 'b' || value[9] == 'a' ) )
 			return 3;
 		return 1;

@@ -46,6 +46,11 @@ url_split( const char *u, size_t len, url_parts *p, char *msg, size_t msglen )
 	size_t i;
 
 	memset( p, 0, sizeof( *p ) );
+	/* a NUL would end the URL early for anyone reading it as a string */
+	if ( memchr( u, '\0', len ) ) {
+		snprintf( msg, msglen, "contains a NUL byte" );
+		return -1;
+	}
 	for ( i = 0; i < 3; i++ ) {
 		size_t n = strlen( schemes[i] );
 

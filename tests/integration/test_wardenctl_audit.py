@@ -418,6 +418,46 @@ def test_usage_errors(trail):
     assert p.returncode == 2 or "usage" in p.stdout
 
 
+# Found by tests/fuzz/fuzz_wardenctl: a filtered field of another JSON type
+# than string (an edited file) made tail and export crash (SIGSEGV); it is
+# now as good as absent.
+@pytest.mark.parametrize("field,value", [
+    ("@timestamp", "5"), ("@timestamp", "null"), ("@timestamp", "[1]"),
+    ("event.action", "{}"), ("event.action", "true"), ("ldap.dn", "7"),
+    ("user.name", "[\"uid=a\"]")])
+@pytest.mark.parametrize("cmd", ["tail", "export"])
+def test_filtered_field_of_another_type(tmp_path, cmd, field, value):
+    f = tmp_path / "edited.log"
+    f.write_text('{"%s":%s,"event.action":"add"}\n' % (field, value)
+                 if field != "event.action" else '{"%s":%s}\n' % (field, value))
+    for flt in (["--since", "2020-01-01"], ["--until", "1d"],
+                ["--action", "add"], ["--dn", "dc=test"]):
+        p = ctl(cmd, *flt, f)
+        assert p.returncode == 0, (flt, p.returncode, p.stderr)
+        # only a record with a string action "add" passes the action filter
+        passes = flt[0] == "--action" and field != "event.action"
+        assert (p.stdout != "") == passes, (flt, p.stdout)
+
+
+# Found by tests/fuzz/fuzz_wardenctl: times are read digit by digit (sscanf
+# took blanks and signs), and an age too large for the clock is refused
+# (it overflowed, undefined behaviour).
+@pytest.mark.parametrize("when", [
+    "+026-01-01", "2026- 1- 1", " 2026-01-01", "2026-01-01T 1:00",
+    "2026-01-01T01:-1", "2026-01-01 01:00:+1", "-5d", "+5d", " 5d", "5 d",
+    "99999999999999999d", "9223372036854775807s", "5", "2026"])
+def test_times_are_strict(trail, when):
+    p = ctl("tail", "--since", when, trail)
+    assert p.returncode == 2, (when, p.stdout)
+    assert "not a time" in p.stderr
+
+
+def test_times_accepted(trail):
+    for when in ("2023-11-14", "2023-11-14T22:13", "2023-11-14 22:13:30Z",
+                 "2023-11-14T22:13:59.5", "30s", "2h", "3650000d"):
+        assert ctl("tail", "--since", when, trail).returncode == 0, when
+
+
 LINE_MAX = 16 * 1024 * 1024 + 256      # auditlog.h WARDEN_AUDIT_LINE_MAX
 
 
@@ -443,6 +483,17 @@ def test_endless_line_is_refused_with_bounded_memory(cmd):
     assert p.returncode == 1, p.stdout + p.stderr
     assert f"/dev/zero:1: a line longer than {LINE_MAX} bytes: not an audit record" \
         in p.stderr
+
+
+# Found by tests/fuzz/fuzz_wardenctl: tail allocated its ring of N records
+# before reading any (a large -n failed, or took memory it never used), and
+# its index arithmetic overflowed for -n near LONG_MAX.
+@pytest.mark.parametrize("n", [39, 40, 41, 10**12, 2**63 - 1])
+def test_tail_count_costs_only_the_records_kept(trail, n):
+    p = bounded("tail", "-n", n, trail)
+    assert p.returncode == 0, p.stderr
+    want = lines_of(trail)[-n:]
+    assert p.stdout.splitlines() == [l.decode() for l in want]
 
 
 def test_line_just_over_the_bound_after_good_records(tmp_path, trail):

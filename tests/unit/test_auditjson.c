@@ -289,6 +289,36 @@ START_TEST( builder_misuse )
 }
 END_TEST
 
+/* found by tests/fuzz/fuzz_auditjson: a time whose year has no four
+ * digits (tm_year + 1900 overflowed an int for the largest) is refused,
+ * never written in a form wardenctl cannot read back */
+START_TEST( time_range )
+{
+	static const struct { time_t sec; long nsec; int ok; } t[] = {
+		{ 0, 0, 1 },
+		{ 253402300799LL, 999999999, 1 },	/* 9999-12-31T23:59:59 */
+		{ 253402300800LL, 0, 0 },		/* 10000-01-01 */
+		{ -62167219200LL, 0, 1 },		/* 0000-01-01 */
+		{ -62167219201LL, 0, 0 },
+		{ 67768036191676799LL, 0, 0 },		/* year 2147485547 */
+		{ 1700000000, -1, 0 },
+		{ 1700000000, 1000000000L, 0 },
+	};
+	struct timespec ts;
+	warden_buf b;
+	size_t i;
+
+	for ( i = 0; i < sizeof( t ) / sizeof( t[0] ); i++ ) {
+		ts.tv_sec = t[i].sec;
+		ts.tv_nsec = t[i].nsec;
+		warden_buf_init( &b );
+		ck_assert_int_eq( warden_json_time( &b, &ts ), t[i].ok ? 0 : -1 );
+		if ( t[i].ok ) ck_assert_uint_eq( b.wb_len, 29 );
+		warden_buf_free( &b );
+	}
+}
+END_TEST
+
 START_TEST( big_value )
 {
 	size_t n = 1 << 20, i;
@@ -360,6 +390,7 @@ auditjson_suite( void )
 	tcase_add_test( tc, base64 );
 	tcase_add_test( tc, builder );
 	tcase_add_test( tc, builder_misuse );
+	tcase_add_test( tc, time_range );
 	tcase_add_test( tc, big_value );
 	tcase_add_test( tc, bounded );
 	suite_add_tcase( s, tc );

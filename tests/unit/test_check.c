@@ -3,7 +3,10 @@
 /* What wardenctl check calls a secret stored in the clear
  * (contrib/wardenctl-check.c). */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wardenctl.h"
 #include "suites.h"
@@ -30,6 +33,41 @@ START_TEST( passwords )
 	ck_assert_ptr_nonnull( why( "userPassword", "{no space}x" ) );
 	ck_assert_ptr_nonnull( why( "userPassword", "" ) );
 	ck_assert_ptr_nonnull( strstr( why( "userPassword", "x" ), "cleartext" ) );
+	/* found by tests/fuzz/fuzz_check: a NUL in the scheme is no scheme
+	 * character (strchr found the terminator) */
+	ck_assert_ptr_nonnull( wc_check_value( "userPassword", 12,
+		(const unsigned char *)"{SS\0A}abcdef", 13 ) );
+}
+END_TEST
+
+/* wardenctl check on a file of text; its exit status */
+static int
+check_text( const char *text )
+{
+	char path[] = "/tmp/wcheck.XXXXXX", *argv[] = { "check", path, NULL };
+	int fd = mkstemp( path ), rc;
+	FILE *out;
+
+	ck_assert_int_ge( fd, 0 );
+	ck_assert_int_eq( write( fd, text, strlen( text ) ), (int)strlen( text ) );
+	close( fd );
+	out = freopen( "/dev/null", "w", stdout );
+	ck_assert_ptr_nonnull( out );
+	rc = wc_check( 2, argv );
+	unlink( path );
+	return rc;
+}
+
+/* found by tests/fuzz/fuzz_check: a DN in base64 that does not decode
+ * after another DN freed that one twice (the entry's DN was freed, the
+ * error returned before a new one was set, and the end freed it again) */
+START_TEST( bad_base64_dn )
+{
+	ck_assert_int_eq( check_text( "dn: uid=a,dc=example,dc=test\n"
+		"userPassword: {SSHA}abcdef\n\n"
+		"dn: uid=b,dc=example,dc=test\ndn:: d!!!\n" ), 2 );
+	ck_assert_int_eq( check_text( "dn: uid=a,dc=test\ndn:: AAA\n" ), 2 );
+	ck_assert_int_eq( check_text( "dn:: dWlkPWE=\nuserPassword: clear\n" ), 1 );
 }
 END_TEST
 
@@ -56,6 +94,7 @@ check_suite( void )
 
 	tcase_add_test( tc, passwords );
 	tcase_add_test( tc, seeds_and_codes );
+	tcase_add_test( tc, bad_base64_dn );
 	suite_add_tcase( s, tc );
 	return s;
 }

@@ -55,6 +55,21 @@ START_TEST( malformed )
 			sizeof( msg ) ) == -1, "%s accepted", bad[i] );
 		ck_assert( msg[0] );
 	}
+	/* found by tests/fuzz/fuzz_cidr: the prefix is digits only, and a
+	 * NUL does not end the value early */
+	static const char *sloppy[] = { "10.0.0.0/+24", "10.0.0.0/ 24",
+		"10.0.0.0/-0", "10.0.0.0/0024", "10.0.0.0/24 ", NULL };
+
+	for ( i = 0; sloppy[i]; i++ )
+		ck_assert_msg( warden_cidr_parse( sloppy[i], strlen( sloppy[i] ), &r,
+			msg, sizeof( msg ) ) == -1, "%s accepted", sloppy[i] );
+	ck_assert_int_eq( warden_cidr_parse( "10.0.0.0\0/24", 12, &r, msg,
+		sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_cidr_parse( "10.0.0.0\0", 9, &r, msg,
+		sizeof( msg ) ), -1 );
+	ck_assert_int_eq( warden_cidr_parse( "10.0.0.0/08", 11, &r, msg,
+		sizeof( msg ) ), 0 );
+	ck_assert_int_eq( r.wc_bits, 8 );
 	warden_cidr_parse( "192.0.2.1/24", 12, &r, msg, sizeof( msg ) );
 	ck_assert_ptr_nonnull( strstr( msg, "network address" ) );
 	ck_assert_int_eq( warden_cidr_peer( "PATH=/run/ldapi", &a ), -1 );

@@ -204,6 +204,10 @@ START_TEST( hash_ranks )
 	ck_assert_int_eq( R( "{TOTP1}xyz" ), -1 );
 	ck_assert_int_eq( R( "{unterminated" ), 0 );
 	ck_assert_int_eq( warden_hash_rank( "", 0 ), 0 );
+	/* found by tests/fuzz/fuzz_credential: a NUL after "{CRYPT}$" is no
+	 * modern crypt id (strchr found the terminator) */
+	ck_assert_int_eq( warden_hash_rank( "{CRYPT}$\0$abcdef", 14 ), 1 );
+	ck_assert_int_eq( warden_hash_rank( "{CRYPT}$\0babcdef", 14 ), 1 );
 #undef R
 }
 END_TEST

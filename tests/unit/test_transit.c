@@ -77,6 +77,14 @@ START_TEST( urls )
 	ck_assert_int_eq( warden_url_check( S( "ldap://[::1/" ), msg, sizeof( msg ) ), -1 );
 	ck_assert_int_eq( warden_url_check( S( "ldapi:///run/ldapi" ), msg, sizeof( msg ) ), -1 );
 	ck_assert( strstr( msg, "%2F" ) );
+	/* found by tests/fuzz/fuzz_cidr: a NUL inside is refused, not
+	 * compared as part of the host */
+#define B( s )	(s), sizeof( s ) - 1
+	ck_assert_int_eq( warden_url_check( B( "ldap://host.examp\0" "10.0.0.1:389" ), msg,
+		sizeof( msg ) ), -1 );
+	ck_assert_str_eq( msg, "contains a NUL byte" );
+	ck_assert( !warden_url_same( B( "ldapi://%2Frun\0x" ), B( "ldapi://%2Frun\0x" ) ) );
+#undef B
 }
 END_TEST
 
