@@ -235,7 +235,7 @@ warden_totp_delete_tokens( Operation *op, slap_overinst *on, BerVarray tokens )
 	int i, rc;
 
 	for ( i = 0; tokens && tokens[i].bv_val; i++ ) {
-		rc = warden_internal_write( op, on, &tokens[i], NULL );
+		rc = warden_state_write( op, on, &tokens[i], NULL );
 		if ( rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT )
 			Debug( LDAP_DEBUG_ANY, "warden: cannot delete the token "
 				"entry \"%s\" of a deleted user: result %d\n",
