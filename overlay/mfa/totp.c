@@ -517,7 +517,10 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	 * would be good there, and on every other consumer (fail closed) */
 	if ( totp_record( op, on, &tt, step, drift ) != LDAP_SUCCESS &&
 		warden_is_consumer( op ) ) {
-		why = NULL;
+		ws->ws_verified = 0;	/* no wrong credential: not counted */
+		ws->ws_text = "the one-time code cannot be recorded on the "
+			"provider now; try another server";
+		why = "unrecorded";
 		goto refuse;
 	}
 	totp_wipe( op, &tt );
@@ -552,6 +555,8 @@ refuse:
 	else if ( !strcmp( why, "replayed" ) ) ws->ws_reason = "replayed one-time code";
 	else if ( !strcmp( why, "missing" ) ) ws->ws_reason = "missing one-time code";
 	else if ( !strcmp( why, "malformed" ) ) ws->ws_reason = "malformed one-time code";
+	else if ( !strcmp( why, "unrecorded" ) )
+		ws->ws_reason = "one-time code step not recorded on the provider";
 	else ws->ws_reason = "wrong one-time code";
 	if ( why && pw_ok )
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: %s "

@@ -46,6 +46,7 @@ def chain(p):
             f"chain-uri {p.uri}\n"
             f'chain-idassert-bind bindmethod=simple binddn="{ROOTDN}" '
             f"credentials={ROOTPW} mode=self\n"
+            "chain-network-timeout 3\n"
             "chain-return-error TRUE\n")
 
 
@@ -232,6 +233,8 @@ def test_provider_unreachable_fails_closed(nodes):
     otp, down_step = fresh_code()
     assert totp_bind(c, USERPW + otp) == 49
     assert "cannot forward oathTOTPLastTimeStep" in c.log_text()
+    # a right code is no wrong credential: nothing counted toward lockout
+    assert "wardenFailureCount" not in entry(c, user_dn("alice"))
     # the lock holds on the consumer, in warden's own store
     for i in range(3):
         assert bind(c, "bob", f"wrong-{i}")[0] == 49
