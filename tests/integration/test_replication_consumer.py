@@ -295,10 +295,12 @@ def test_forward_updates_off_keeps_state_local(nodes):
 @pytest.mark.parametrize("ppolicy", [True, False], ids=["ppolicy", "schema-only"])
 def test_plain_provider_gets_standard_attributes_only(nodes, ppolicy):
     p, c1, c2 = nodes("p"), nodes("c1"), nodes("c2")
-    conf = with_sid(plain_conf(p), PROVIDER_SID)
+    # ppolicy.la and otp.la for their schema (existing infrastructure)
+    conf = with_sid(plain_conf(p), PROVIDER_SID).replace(
+        "moduleload ppolicy.la\n", "moduleload ppolicy.la\nmoduleload otp.la\n")
     if ppolicy:
         conf += f'overlay ppolicy\nppolicy_default "{POLICY}"\n'
-    setup_provider(p, conf, token=False, plain=True)
+    setup_provider(p, conf, plain=True)
     start_consumer(c1, p, 2)
     start_consumer(c2, p, 3)
     sync(p, c1, c2)
@@ -316,6 +318,19 @@ def test_plain_provider_gets_standard_attributes_only(nodes, ppolicy):
     assert bind(c1, "bob", USERPW)[0] == 49
     assert not own_csns(c1, 2) and not own_csns(c2, 3)
     assert stored(c1, user_dn("bob")) == stored(p, user_dn("bob"))
+    # a code: the raw seed otp.la's way, checked by the consumer, never
+    # wrapped there; only the step goes to the provider
+    mark = len(p.log_text())
+    otp, step = fresh_code()
+    assert totp_bind(c1, USERPW + otp) == 0, c1.tail(30)
+    assert entry(p, user_dn("alice"))["oathTOTPLastTimeStep"] == [str(step).encode()]
+    mods = set(re.findall(r"MOD attr=(.+)", p.log_text()[mark:])[0].split())
+    assert mods <= {"oathTOTPLastTimeStep", "oathTOTPTimeStepDrift"}, mods
+    sync(p, c1, c2)
+    assert totp_bind(c2, USERPW + otp) == 49
+    for s in (p, c1, c2):
+        assert entry(s, user_dn("alice"))["oathSecret"] == [SEED], s.dir.name
+    assert not own_csns(c1, 2) and not own_csns(c2, 3)
 
 
 def test_forward_updates_setting(nodes):
@@ -339,3 +354,24 @@ def test_forward_updates_setting(nodes):
     t.write_conf(warden_conf(t) + "warden-forward-updates maybe\n")
     assert t.start(expect_failure=True) != 0
     assert "warden-forward-updates" in t.log_text()
+
+
+def test_provider_takes_a_forwarded_step_in_its_store(nodes):
+    """A forwarded step is taken in the provider's store in the same
+    transaction its own binds use: a step the provider has seen is
+    refused (no race between a bind there and a forward), a new one is
+    then spent there too."""
+    p = nodes("p")
+    a = setup_provider(p, provider_conf(p))
+    otp, step = fresh_code()
+    assert totp_bind(p, USERPW + otp) == 0
+    with pytest.raises(ldap.CONSTRAINT_VIOLATION):
+        a.modify_s(user_dn("alice"), [
+            (ldap.MOD_DELETE, "oathTOTPLastTimeStep", [str(step).encode()]),
+            (ldap.MOD_ADD, "oathTOTPLastTimeStep", [str(step).encode()])])
+    a.modify_s(user_dn("alice"), [
+        (ldap.MOD_DELETE, "oathTOTPLastTimeStep", [str(step).encode()]),
+        (ldap.MOD_ADD, "oathTOTPLastTimeStep", [str(step + 1).encode()])])
+    # the next step's code is spent, though the entry lost the value
+    a.modify_s(user_dn("alice"), [(ldap.MOD_DELETE, "oathTOTPLastTimeStep", None)])
+    assert totp_bind(p, USERPW + code(SEED, at=(step + 1) * 30 + 1)) == 49
