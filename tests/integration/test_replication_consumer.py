@@ -223,6 +223,31 @@ def test_code_used_on_a_consumer_is_refused_everywhere_else(nodes):
     assert entry(c1, user_dn("alice"))["oathSecret"][0].startswith(b"{")
 
 
+def test_hotp_counter_used_on_a_consumer_is_refused_everywhere_else(nodes):
+    p, c1, c2 = nodes("p"), nodes("c1"), nodes("c2")
+    a = setup_provider(p, provider_conf(p), token=False)
+    a.modify_s(user_dn("bob"), [
+        (ldap.MOD_ADD, "objectClass", [b"oathHOTPUser", b"oathHOTPToken"]),
+        (ldap.MOD_ADD, "oathHOTPToken", [user_dn("bob").encode()]),
+        (ldap.MOD_ADD, "oathSecret", [SEED])])
+    start_consumer(c1, p, 2)
+    start_consumer(c2, p, 3)
+    sync(p, c1, c2)
+    first = USERPW + code(SEED, hotp_counter=0)
+    assert bind(c1, "bob", first)[0] == 0, c1.tail(30)
+    assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"0"]
+    assert bind(p, "bob", first)[0] == 49
+    sync(p, c1, c2)
+    assert bind(c2, "bob", first)[0] == 49
+    # a later counter on the other consumer, then an earlier one on the
+    # first: the earlier one is refused (counters only grow)
+    assert bind(c2, "bob", USERPW + code(SEED, hotp_counter=3))[0] == 0
+    assert bind(c1, "bob", USERPW + code(SEED, hotp_counter=2))[0] == 49
+    sync(p, c1, c2)
+    assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"3"]
+    assert not own_csns(c1, 2) and not own_csns(c2, 3)
+
+
 def test_provider_unreachable_fails_closed(nodes):
     p, c = nodes("p"), nodes("c")
     setup_provider(p, provider_conf(p))
