@@ -46,7 +46,7 @@ def chain(p):
             f"chain-uri {p.uri}\n"
             f'chain-idassert-bind bindmethod=simple binddn="{ROOTDN}" '
             f"credentials={ROOTPW} mode=self\n"
-            "chain-network-timeout 3\n"
+            "chain-network-timeout 3\nchain-timeout 10\n"
             "chain-return-error TRUE\n")
 
 
