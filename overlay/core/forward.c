@@ -22,14 +22,15 @@
  *   deletes the value this consumer saw, and nothing else: a newer lock
  *   that another server set stays.
  * - oathTOTPLastTimeStep and oathHOTPCounter (OATH-LDAP) only grow.  They
- *   are forwarded as a swap: delete the value the replica holds, add the
- *   new one.  The provider applies both or neither, so a step that
- *   another server has taken since (the replica not yet told) makes the
- *   forward fail; a replica that has been told since the code was checked
- *   already holds the new value or a later one, and nothing is forwarded.
+ *   are forwarded as a replace that holds only if the provider's value is
+ *   lower (the assertion control, RFC 4528, which the provider's backend
+ *   tests in the write's own transaction): a step that another server has
+ *   taken, or a later one, makes the forward fail, whether or not the
+ *   replica has been told (when it has, nothing is forwarded at all).
  *   Either way the bind that wanted the step is refused: one code, one
- *   login, across the provider and all its consumers.
- *   oathTOTPTimeStepDrift goes with it.
+ *   login, across the provider and all its consumers.  The replica's
+ *   value is no condition: a consumer's own last step may not have come
+ *   back to it yet.  oathTOTPTimeStepDrift goes with it.
  * - Anything else (a rehash of userPassword, the wrapping of oathSecret,
  *   the deletion of a deleted user's tokens) is never done on a consumer:
  *   the provider does it when it sees the bind or the change itself.
@@ -44,7 +45,7 @@
 enum {
 	FORWARD_NEVER = 0,	/* the provider's business, not a consumer's */
 	FORWARD_SET,		/* forwarded as is; a removal deletes what was seen */
-	FORWARD_SWAP		/* forwarded as delete-what-was-seen + add */
+	FORWARD_GROW		/* forwarded only above the provider's value */
 };
 
 /* The result of a forwarded write. */
@@ -53,8 +54,10 @@ typedef struct forward_result {
 	char	fr_text[128];
 } forward_result;
 
-/* Most mods one state write carries (totp.c: step, drift, secret). */
+/* Most mods one state write carries (totp.c: step, drift, secret), and
+ * the longest condition on its counters. */
 #define FORWARD_MODS_MAX	8
+#define FORWARD_GUARD_MAX	256
 
 int
 warden_is_consumer( Operation *op )
@@ -70,7 +73,7 @@ forward_rule( AttributeDescription *ad )
 		return FORWARD_SET;
 	if ( ad == warden_oath.ad_totpLastStep ||
 		ad == warden_oath.ad_hotpCounter )
-		return FORWARD_SWAP;
+		return FORWARD_GROW;
 	return FORWARD_NEVER;
 }
 
@@ -130,7 +133,7 @@ forward_mods_free( Operation *op, Modifications *out, int k,
 	int i;
 
 	for ( i = 0; i < k; i++ ) {
-		/* the values a swap adds are the caller's */
+		/* the values forwarded as they are are the caller's */
 		for ( m = mods; m; m = m->sml_next ) {
 			if ( out[i].sml_values == m->sml_values ) break;
 		}
@@ -155,12 +158,14 @@ forward_counter( BerVarray vals )
 }
 
 /* Builds in out[] what a consumer forwards of mods: only what the rules
- * allow, removals and swaps made against the values the replica holds.
- * @return how many mods, -1 when there are more than out[] holds, -2
- * when the replica holds a counter at or past the one to write */
+ * allow, removals made against the values the replica holds; in guard
+ * the condition of the counters, a filter ("" when none).
+ * @return how many mods, -1 when there are more than out[] or guard
+ * holds, -2 when the replica holds a counter at or past the one to write */
 static int
 forward_mods( Operation *op, slap_overinst *on, struct berval *ndn,
-	Modifications *mods, Modifications *out, int max )
+	Modifications *mods, Modifications *out, int max, char *guard,
+	size_t alen )
 {
 	BackendInfo *bi = op->o_bd->bd_info;
 	Entry *e = NULL;
@@ -168,7 +173,9 @@ forward_mods( Operation *op, slap_overinst *on, struct berval *ndn,
 	BerVarray vals, nvals;
 	unsigned n;
 	int k = 0, read = 0;
+	size_t used = 0;
 
+	guard[0] = '\0';
 	for ( m = mods; m; m = m->sml_next ) {
 		int rule = forward_rule( m->sml_desc );
 
@@ -180,7 +187,7 @@ forward_mods( Operation *op, slap_overinst *on, struct berval *ndn,
 			be_entry_get_rw( op, ndn, NULL, NULL, 0, &e );
 			read = 1;
 		}
-		if ( k + 2 > max ) {
+		if ( k + 1 > max ) {
 			forward_mods_free( op, out, k, mods );
 			k = -1;
 			break;
@@ -193,21 +200,25 @@ forward_mods( Operation *op, slap_overinst *on, struct berval *ndn,
 				LDAP_MOD_DELETE, vals, nvals, n );
 			continue;
 		}
-		if ( rule == FORWARD_SWAP ) {
+		if ( rule == FORWARD_GROW ) {
+			long long want = forward_counter( m->sml_values );
+			int w, taken;
+
+			/* replicated since the code was checked: another
+			 * server took this step or a later one */
 			forward_seen( op, e, m->sml_desc, &vals, &nvals, &n );
-			if ( n && forward_counter( vals ) >=
-					forward_counter( m->sml_values ) ) {
-				/* replicated since the code was checked: another
-				 * server took this step or a later one */
-				ber_bvarray_free_x( vals, op->o_tmpmemctx );
-				ber_bvarray_free_x( nvals, op->o_tmpmemctx );
+			taken = n && forward_counter( vals ) >= want;
+			ber_bvarray_free_x( vals, op->o_tmpmemctx );
+			ber_bvarray_free_x( nvals, op->o_tmpmemctx );
+			w = want < 0 ? -1 : snprintf( guard + used, alen - used,
+				"(!(%s>=%lld))", m->sml_desc->ad_cname.bv_val, want );
+			if ( taken || w < 0 || (size_t)w >= alen - used ) {
 				forward_mods_free( op, out, k, mods );
-				k = -2;
+				k = taken ? -2 : -1;
 				break;
 			}
-			if ( n ) forward_mod( &out[k++], m->sml_desc,
-				LDAP_MOD_DELETE, vals, nvals, n );
-			forward_mod( &out[k++], m->sml_desc, LDAP_MOD_ADD,
+			used += w;
+			forward_mod( &out[k++], m->sml_desc, LDAP_MOD_REPLACE,
 				m->sml_values, m->sml_nvalues, m->sml_numvals );
 			continue;
 		}
@@ -223,17 +234,20 @@ forward_mods( Operation *op, slap_overinst *on, struct berval *ndn,
 
 /* The write as slapd would take it from a client: through the frontend,
  * as the rootdn, with the Relax control (pwdAccountLockedTime is
- * NO-USER-MODIFICATION where the provider's schema says so).  The
- * consumer's database answers with its update referral, which the chain
- * overlay follows to the provider, synchronously. */
+ * NO-USER-MODIFICATION where the provider's schema says so) and, for
+ * counters, the assertion control with the filter guard.  The consumer's
+ * database answers with its update referral, which the chain overlay
+ * follows to the provider (passing the controls on), synchronously. */
 static int
 forward_send( Operation *op, struct berval *ndn, Modifications *mods,
-	forward_result *fr )
+	const char *guard, forward_result *fr )
 {
 	Operation op2 = *op;
 	SlapReply r2 = { REP_RESULT };
 	slap_callback cb = { .sc_response = forward_cb };
-	LDAPControl relax, *ctrls[2];
+	LDAPControl relax, cond, *ctrls[3];
+	BerElement *ber = NULL;
+	int n = 0;
 
 	fr->fr_rc = LDAP_OTHER;
 	fr->fr_text[0] = '\0';
@@ -256,11 +270,31 @@ forward_send( Operation *op, struct berval *ndn, Modifications *mods,
 	memset( &relax, 0, sizeof( relax ) );
 	relax.ldctl_oid = LDAP_CONTROL_RELAX;
 	relax.ldctl_iscritical = 1;
-	ctrls[0] = &relax;
-	ctrls[1] = NULL;
+	ctrls[n++] = &relax;
+	memset( &cond, 0, sizeof( cond ) );
+	if ( guard[0] ) {
+		char all[FORWARD_GUARD_MAX + 4];
+
+		/* the provider tests it; this server only passes it on */
+		snprintf( all, sizeof( all ), "(&%s)", guard );
+		ber = ber_alloc_t( LBER_USE_DER );
+		if ( !ber || ldap_pvt_put_filter( ber, all ) < 0 ||
+			ber_flatten2( ber, &cond.ldctl_value, 0 ) < 0 ) {
+			snprintf( fr->fr_text, sizeof( fr->fr_text ),
+				"cannot encode the assertion %s", guard );
+			goto done;
+		}
+		cond.ldctl_oid = LDAP_CONTROL_ASSERT;
+		cond.ldctl_iscritical = 1;
+		ctrls[n++] = &cond;
+	}
+	ctrls[n] = NULL;
 	op2.o_ctrls = ctrls;
 	/* the frontend frees the referral it sends: r2.sr_ref is not ours */
 	op2.o_bd->be_modify( &op2, &r2 );
+
+done:
+	if ( ber ) ber_free( ber, 1 );
 	return fr->fr_rc;
 }
 
@@ -271,6 +305,7 @@ warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	warden_info *wi = on->on_bi.bi_private;
 	Modifications out[FORWARD_MODS_MAX];
 	forward_result fr;
+	char guard[FORWARD_GUARD_MAX];
 	int k, rc = LDAP_SUCCESS;
 
 	if ( !warden_is_consumer( op ) )
@@ -279,7 +314,8 @@ warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	/* a delete (mods NULL) never starts on a consumer: it is the
 	 * provider's, and arrives replicated */
 	if ( !mods || !wi->wi_forward_updates ) goto done;
-	k = forward_mods( op, on, ndn, mods, out, FORWARD_MODS_MAX );
+	k = forward_mods( op, on, ndn, mods, out, FORWARD_MODS_MAX, guard,
+		sizeof( guard ) );
 	if ( k == -2 ) {
 		Debug( LDAP_DEBUG_STATS, "warden: \"%s\": another server took "
 			"this one-time code step or a later one\n", ndn->bv_val );
@@ -293,7 +329,7 @@ warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 		goto done;
 	}
 	if ( k == 0 ) goto done;
-	rc = forward_send( op, ndn, out, &fr );
+	rc = forward_send( op, ndn, out, guard, &fr );
 	forward_mods_free( op, out, k, mods );
 	if ( rc == LDAP_SUCCESS ) {
 		Debug( LDAP_DEBUG_STATS, "warden: forwarded %s of \"%s\" to "

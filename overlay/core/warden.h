@@ -450,8 +450,8 @@ int warden_is_consumer( Operation *op );
  * NULL).  Where the database takes writes: warden_internal_write().  On a
  * read-only consumer nothing is written into the replica: the lock and the
  * used one-time code step are forwarded to the provider (through
- * updateref and the chain overlay; a step as a swap of the value the
- * replica holds), the rest is left to the provider; with
+ * updateref and the chain overlay; a step only above the provider's
+ * value, the assertion control), the rest is left to the provider; with
  * warden-forward-updates off nothing is forwarded either.
  * @return the result code: LDAP_SUCCESS when the state is where it must
  * be (on a consumer: the provider took what had to be forwarded) */

@@ -207,7 +207,7 @@ def test_code_used_on_a_consumer_is_refused_everywhere_else(nodes):
     assert totp_bind(c1, USERPW + otp) == 49
     # a code used on the provider, then at once on a consumer: refused
     # there too, whether or not the step has reached it (the forward
-    # swaps the value the replica holds, which the provider no longer has)
+    # holds only above the provider's step)
     otp, step = fresh_code()
     while step <= int(entry(p, user_dn("alice"))["oathTOTPLastTimeStep"][0]):
         time.sleep(1)
@@ -245,6 +245,11 @@ def test_hotp_counter_used_on_a_consumer_is_refused_everywhere_else(nodes):
     assert bind(c1, "bob", USERPW + code(SEED, hotp_counter=2))[0] == 49
     sync(p, c1, c2)
     assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"3"]
+    # logins one after another on one consumer, faster than its own
+    # last counter comes back to it by replication: each one is good
+    for n in range(4, 14):
+        assert bind(c1, "bob", USERPW + code(SEED, hotp_counter=n))[0] == 0, n
+    assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"13"]
     assert not own_csns(c1, 2) and not own_csns(c2, 3)
 
 
@@ -400,3 +405,33 @@ def test_provider_takes_a_forwarded_step_in_its_store(nodes):
     # the next step's code is spent, though the entry lost the value
     a.modify_s(user_dn("alice"), [(ldap.MOD_DELETE, "oathTOTPLastTimeStep", None)])
     assert totp_bind(p, USERPW + code(SEED, at=(step + 1) * 30 + 1)) == 49
+
+
+def test_provider_refuses_a_counter_not_above_its_own(nodes):
+    """The forwarded counter holds only above the provider's value (the
+    assertion control), whatever the replica holds: here a consumer that
+    never receives the counters, of a provider without warden."""
+    p, c = nodes("p"), nodes("c")
+    conf = with_sid(plain_conf(p), PROVIDER_SID).replace(
+        "moduleload ppolicy.la\n", "moduleload ppolicy.la\nmoduleload otp.la\n")
+    a = setup_provider(p, conf, token=False, plain=True)
+    a.modify_s(user_dn("bob"), [
+        (ldap.MOD_ADD, "objectClass", [b"oathHOTPUser", b"oathHOTPToken"]),
+        (ldap.MOD_ADD, "oathHOTPToken", [user_dn("bob").encode()]),
+        (ldap.MOD_ADD, "oathSecret", [SEED])])
+    conf = consumer_conf(c, p, 2).replace(
+        "syncrepl rid=007 ", 'syncrepl rid=007 exattrs="oathHOTPCounter,oathTOTPLastTimeStep" ')
+    c.write_conf(conf)
+    c.start()
+    sync(p, c)
+    assert bind(c, "bob", USERPW + code(SEED, hotp_counter=0))[0] == 0, c.tail(30)
+    assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"0"]
+    # another server took counter 5
+    a.modify_s(user_dn("bob"), [(ldap.MOD_REPLACE, "oathHOTPCounter", [b"5"])])
+    sync(p, c)
+    assert "oathHOTPCounter" not in entry(c, user_dn("bob"))
+    assert bind(c, "bob", USERPW + code(SEED, hotp_counter=3))[0] == 49
+    assert re.search(r"cannot forward oathHOTPCounter .* result 122", c.log_text())
+    assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"5"]
+    assert bind(c, "bob", USERPW + code(SEED, hotp_counter=6))[0] == 0
+    assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"6"]
