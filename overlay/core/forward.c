@@ -31,6 +31,9 @@
  *   login, across the provider and all its consumers.  The replica's
  *   value is no condition: a consumer's own last step may not have come
  *   back to it yet.  oathTOTPTimeStepDrift goes with it.
+ * - pwdGraceUseTime (draft-behera), a grace login with an expired
+ *   password, is forwarded as the value it adds; a grace login that
+ *   cannot be is not granted.
  * - Anything else (a rehash of userPassword, the wrapping of oathSecret,
  *   the deletion of a deleted user's tokens) is never done on a consumer:
  *   the provider does it when it sees the bind or the change itself.
@@ -69,6 +72,7 @@ static int
 forward_rule( AttributeDescription *ad )
 {
 	if ( ad == warden_pwd.ad_pwdAccountLockedTime ||
+		ad == warden_pwd.ad_pwdGraceUseTime ||
 		ad == warden_oath.ad_totpDrift )
 		return FORWARD_SET;
 	if ( ad == warden_oath.ad_totpLastStep ||

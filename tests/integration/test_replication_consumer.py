@@ -80,13 +80,13 @@ def start_consumer(c, p, sid, **kw):
     c.start()
 
 
-def setup_provider(p, conf, token=True, plain=False):
+def setup_provider(p, conf, token=True, plain=False, policy=None):
     p.write_conf(conf)
     p.start()
     a = p.admin()
     base_entries(a)
     attrs = {**POLICY_ATTRS, "pwdLockoutDuration": [b"300"],
-             "pwdFailureCountInterval": [b"300"]}
+             "pwdFailureCountInterval": [b"300"], **(policy or {})}
     if plain:
         attrs["objectClass"] = [b"device", b"pwdPolicy"]
     a.add_s(POLICY, ldap.modlist.addModlist(attrs))
@@ -435,3 +435,34 @@ def test_provider_refuses_a_counter_not_above_its_own(nodes):
     assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"5"]
     assert bind(c, "bob", USERPW + code(SEED, hotp_counter=6))[0] == 0
     assert entry(p, user_dn("bob"))["oathHOTPCounter"] == [b"6"]
+
+
+def test_grace_logins_are_counted_on_the_provider(nodes):
+    """pwdGraceUseTime of a grace login on a consumer is forwarded: the
+    grace logins of all servers count against one pwdGraceAuthNLimit; a
+    consumer that cannot tell its provider grants none."""
+    from test_expiry import DAY, changed, graces, pp_bind
+    p, c1, c2 = nodes("p"), nodes("c1"), nodes("c2")
+    setup_provider(p, provider_conf(p), token=False,
+                   policy={"pwdMaxAge": [str(90 * DAY).encode()],
+                           "pwdGraceAuthNLimit": [b"2"]})
+    changed(p, "bob", 91 * DAY)
+    start_consumer(c1, p, 2)
+    start_consumer(c2, p, 3)
+    sync(p, c1, c2)
+    assert pp_bind(c1, "bob") == (0, {"graceAuthNsRemaining": 1})
+    assert len(graces(p, "bob")) == 1, c1.tail(20)
+    sync(p, c1, c2)
+    assert pp_bind(c2, "bob") == (0, {"graceAuthNsRemaining": 0})
+    assert len(graces(p, "bob")) == 2
+    sync(p, c1, c2)
+    assert pp_bind(c1, "bob")[0] == 49
+    assert pp_bind(p, "bob")[0] == 49
+    assert not own_csns(c1, 2) and not own_csns(c2, 3)
+    # the provider down: no grace login is granted
+    changed(p, "alice", 91 * DAY)
+    sync(p, c1)
+    p.stop()
+    assert pp_bind(c1, "alice")[0] == 49
+    assert "cannot forward pwdGraceUseTime" in c1.log_text()
+    assert not own_csns(c1, 2)
