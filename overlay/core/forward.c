@@ -57,6 +57,12 @@ typedef struct forward_result {
 	char	fr_text[128];
 } forward_result;
 
+/* After a forward that could not reach the provider, for this many
+ * seconds every forward fails at once, as unreachable: binds do not queue
+ * up, each for chain-network-timeout, behind a provider that does not
+ * answer (a thread each, while a guesser goes on). */
+#define FORWARD_PAUSE	5
+
 /* Most mods one state write carries (totp.c: step, drift, secret), and
  * the longest condition on its counters. */
 #define FORWARD_MODS_MAX	8
@@ -310,6 +316,7 @@ warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	Modifications out[FORWARD_MODS_MAX];
 	forward_result fr;
 	char guard[FORWARD_GUARD_MAX];
+	time_t now;
 	int k, rc = LDAP_SUCCESS;
 
 	if ( !warden_is_consumer( op ) )
@@ -333,7 +340,19 @@ warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 		goto done;
 	}
 	if ( k == 0 ) goto done;
-	rc = forward_send( op, ndn, out, guard, &fr );
+	now = slap_get_time();
+	if ( now < __atomic_load_n( &wi->wi_forward_pause, __ATOMIC_RELAXED ) ) {
+		rc = LDAP_UNAVAILABLE;
+		snprintf( fr.fr_text, sizeof( fr.fr_text ), "not tried: it was "
+			"unreachable less than %d seconds ago", FORWARD_PAUSE );
+	} else {
+		rc = forward_send( op, ndn, out, guard, &fr );
+		if ( rc < 0 || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY ||
+			rc == LDAP_OTHER || rc == LDAP_TIMELIMIT_EXCEEDED ||
+			rc == LDAP_ADMINLIMIT_EXCEEDED )
+			__atomic_store_n( &wi->wi_forward_pause,
+				now + FORWARD_PAUSE, __ATOMIC_RELAXED );
+	}
 	forward_mods_free( op, out, k, mods );
 	if ( rc == LDAP_SUCCESS ) {
 		Debug( LDAP_DEBUG_STATS, "warden: forwarded %s of \"%s\" to "

@@ -138,6 +138,9 @@ typedef struct warden_info {
 	int		wi_code_fault;		/**< a wrong code could not be recorded */
 	unsigned	wi_throttle_ipv6_prefix;	/**< warden-throttle-ipv6-prefix */
 	int		wi_forward_updates;	/**< warden-forward-updates (forward.c) */
+	/** until when a consumer's forwards fail at once: its provider could
+	 * not be reached (forward.c; atomic) */
+	time_t		wi_forward_pause;
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the

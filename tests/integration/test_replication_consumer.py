@@ -39,14 +39,14 @@ def nodes(workdir):
         assert not reports, "sanitizer reported:\n" + "\n".join(reports[:20])
 
 
-def chain(p):
+def chain(uri, timeout=10):
     """The frontend's chain overlay, which follows the consumer's update
     referral to the provider (slapo-chain(5))."""
     return ("database frontend\noverlay chain\n"
-            f"chain-uri {p.uri}\n"
+            f"chain-uri {uri}\n"
             f'chain-idassert-bind bindmethod=simple binddn="{ROOTDN}" '
             f"credentials={ROOTPW} mode=self\n"
-            "chain-network-timeout 3\nchain-timeout 10\n"
+            f"chain-network-timeout 3\nchain-timeout {timeout}\n"
             "chain-return-error TRUE\n")
 
 
@@ -60,16 +60,17 @@ def provider_conf(p):
                     PROVIDER_SID)
 
 
-def consumer_conf(c, p, sid, forward=None, with_chain=True):
+def consumer_conf(c, p, sid, forward=None, with_chain=True, forward_to=None, timeout=10):
     """A warden consumer of p with its own serverID, so that a change it
-    made itself would show in its CSNs."""
+    made itself would show in its CSNs; it forwards to p, or forward_to."""
+    to = forward_to or p.uri
     conf = with_sid(warden_conf(c, db_extra=SYNCREPL.format(uri=p.uri) +
-                                f"updateref {p.uri}\n"), sid)
+                                f"updateref {to}\n"), sid)
     conf = conf.replace(f"moduleload {MODULE}\n",
                         f"moduleload back_ldap.la\nmoduleload {MODULE}\n")
     if with_chain:
         # before the database: the frontend's section
-        conf = conf.replace("database mdb\n", chain(p) + "database mdb\n", 1)
+        conf = conf.replace("database mdb\n", chain(to, timeout) + "database mdb\n", 1)
     if forward is not None:
         conf += f"warden-forward-updates {forward}\n"
     return conf
@@ -277,8 +278,12 @@ def test_provider_unreachable_fails_closed(nodes):
     # lock it holds
     p.start()
     sync(p, c)
-    assert bind(c, "bob", USERPW)[0] == 49
-    assert wait_for(lambda: locked_time(p, "bob")), c.tail(30)
+
+    def reforwarded():
+        assert bind(c, "bob", USERPW)[0] == 49
+        return locked_time(p, "bob")
+    # (forwards pause for 5 s after one that found the provider down)
+    assert wait_for(reforwarded, timeout=20), c.tail(30)
     assert bind(p, "bob", USERPW)[0] == 49
     # and codes work again (from the next step: the refused one's step
     # is spent on the consumer)
@@ -466,3 +471,34 @@ def test_grace_logins_are_counted_on_the_provider(nodes):
     assert pp_bind(c1, "alice")[0] == 49
     assert "cannot forward pwdGraceUseTime" in c1.log_text()
     assert not own_csns(c1, 2)
+
+
+def test_a_provider_that_does_not_answer_holds_up_one_bind_only(nodes):
+    """A provider host that takes connections and never answers: the first
+    forward waits chain-timeout, then forwards fail at once for a while, so
+    binds do not queue up behind it (each a slapd thread)."""
+    import socket
+    from conftest import free_port
+    p, c = nodes("p"), nodes("c")
+    setup_provider(p, provider_conf(p), token=False)
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", free_port()))
+    hole.listen(64)                     # never accepted, never answered
+    try:
+        uri = "ldap://127.0.0.1:%d/" % hole.getsockname()[1]
+        c.write_conf(consumer_conf(c, p, 2, forward_to=uri, timeout=2))
+        c.start()
+        sync(p, c)
+        times = []
+        for i in range(6):
+            t = time.time()
+            assert bind(c, "bob", f"wrong-{i}")[0] == 49
+            times.append(time.time() - t)
+        # the third failure locks: its forward waits, the next do not
+        assert times[2] >= 1.5, times
+        assert all(t < 1.0 for t in times[3:]), times
+        assert bind(c, "bob", USERPW)[0] == 49       # the lock holds here
+        assert "not tried: it was unreachable" in c.log_text()
+        assert not own_csns(c, 2)
+    finally:
+        hole.close()
