@@ -6,6 +6,7 @@ provider through updateref and the chain overlay, so they hold on the
 provider and on every other consumer; with the provider unreachable the
 consumer keeps the lock in its own store and refuses code binds.  A
 provider without warden gets nothing but standard attributes."""
+import os
 import re
 import time
 
@@ -502,3 +503,41 @@ def test_a_provider_that_does_not_answer_holds_up_one_bind_only(nodes):
         assert not own_csns(c, 2)
     finally:
         hole.close()
+
+
+def test_shipped_consumer_example(nodes, workdir):
+    """contrib/examples/warden-consumer.conf, its paths and names pointed at
+    the test's, over StartTLS: a lock and a used code reach the provider."""
+    from clients import TLS
+    from conftest import SRCDIR, slappasswd
+    from test_audit import KEY
+    tls = TLS(workdir / "tls")
+    p, c = nodes("p"), nodes("c")
+    setup_provider(p, with_sid(warden_conf(p, extra_global=tls.slapd_conf(),
+                                           overlays="overlay syncprov\nsyncprov-checkpoint 100 1\n"),
+                               PROVIDER_SID))
+    key = c.dir / "warden.key"
+    key.write_text(KEY)
+    os.chmod(key, 0o600)
+    text = (SRCDIR / "contrib" / "examples" / "warden-consumer.conf").read_text()
+    for a, b in [("/etc/ldap/tls/ca.pem", str(tls.ca)), ("/run/slapd", str(c.dir)),
+                 ("/var/lib/ldap/warden", str(c.state)), ("/var/lib/ldap", str(c.db)),
+                 ("/etc/ldap/warden.key", str(key)), ("moduleload\twarden.la", f"moduleload\t{MODULE}"),
+                 ("ldap://ldap1.example.org/", p.uri),
+                 ("cn=replicator,dc=example,dc=org", ROOTDN),
+                 ("credentials=secret", f"credentials={ROOTPW}"),
+                 ("dc=example,dc=org", SUFFIX)]:
+        assert a in text, a
+        text = text.replace(a, b)
+    c.write_conf(with_sid(text, 2) + f"rootpw {slappasswd(ROOTPW)}\n")
+    c.start()
+    sync(p, c)
+    for i in range(3):
+        assert bind(c, "bob", f"wrong-{i}")[0] == 49
+    assert locked_time(p, "bob"), c.tail(30)
+    otp, step = fresh_code()
+    assert totp_bind(c, USERPW + otp) == 0, c.tail(30)
+    assert entry(p, user_dn("alice"))["oathTOTPLastTimeStep"] == [str(step).encode()]
+    assert totp_bind(p, USERPW + otp) == 49
+    sync(p, c)
+    assert not own_csns(c, 2)
