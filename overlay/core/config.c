@@ -206,6 +206,14 @@ static ConfigTable warden_cfg[] = {
 		"Interval over which repeated identical bind failures become one "
 		"audit record with a count; 0: each its own record",
 		SYN_INTEGER, "integerMatch" ),
+	{ .name = "warden-forward-updates", .what = "on|off", .min_args = 2,
+	  .max_args = 2, .arg_type = ARG_ON_OFF|ARG_OFFSET,
+	  .arg_item = (void *)offsetof( warden_info, wi_forward_updates ),
+	  .attribute = "( " WARDEN_CFG_AT "30 NAME 'olcWardenForwardUpdates' "
+		"DESC 'On a read-only consumer: forward the lock and the used "
+		"one-time code step to the provider (updateref and the chain "
+		"overlay)' "
+		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -226,7 +234,8 @@ ConfigOCs warden_ocs[] = {
 		"olcWardenGroupMax $ olcWardenRequireTLS $ "
 		"olcWardenCodeReuseListener $ olcWardenCodeMaxFailure $ "
 		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix $ "
-		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate ) )",
+		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate $ "
+		"olcWardenForwardUpdates ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };

@@ -137,6 +137,10 @@ typedef struct warden_info {
 	unsigned	wi_code_max_delay;
 	int		wi_code_fault;		/**< a wrong code could not be recorded */
 	unsigned	wi_throttle_ipv6_prefix;	/**< warden-throttle-ipv6-prefix */
+	int		wi_forward_updates;	/**< warden-forward-updates (forward.c) */
+	/** until when a consumer's forwards fail at once: its provider could
+	 * not be reached (forward.c; atomic) */
+	time_t		wi_forward_pause;
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the
@@ -441,5 +445,23 @@ int warden_schema_define_at( const char *def, AttributeDescription **adp,
 /** The same for an object class. */
 int warden_schema_define_oc( const char *def, ObjectClass **ocp,
 	int *registered, char *msg, size_t len );
+
+/* --- forward.c: where warden's own state writes go */
+
+/** Whether op's database is a read-only consumer (syncrepl without
+ * multiprovider), whose replica warden never writes. */
+int warden_is_consumer( Operation *op );
+
+/** Writes warden's state (mods) into the entry ndn, or deletes it (mods
+ * NULL).  Where the database takes writes: warden_internal_write().  On a
+ * read-only consumer nothing is written into the replica: the lock and the
+ * used one-time code step are forwarded to the provider (through
+ * updateref and the chain overlay; a step only above the provider's
+ * value, the assertion control), the rest is left to the provider; with
+ * warden-forward-updates off nothing is forwarded either.
+ * @return the result code: LDAP_SUCCESS when the state is where it must
+ * be (on a consumer: the provider took what had to be forwarded) */
+int warden_state_write( Operation *op, slap_overinst *on,
+	struct berval *ndn, Modifications *mods );
 
 #endif /* WARDEN_H */

@@ -396,7 +396,7 @@ lockout_set_entry_lock( Operation *op, slap_overinst *on, struct berval *ndn,
 		mod.sml_op = SLAP_MOD_SOFTDEL;
 	}
 
-	rc = warden_internal_write( op, on, ndn, &mod );
+	rc = warden_state_write( op, on, ndn, &mod );
 	if ( rc != LDAP_SUCCESS ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot %s pwdAccountLockedTime "
 			"of \"%s\": result %d\n", when > 0 ? "write" : "remove",

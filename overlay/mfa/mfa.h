@@ -76,7 +76,10 @@ int warden_mfa_applies( Operation *op, slap_overinst *on, warden_subject *ws );
  * least) and wraps the cleartext ones in place (the old values are wiped
  * and ch_free'd, the wrapped ones ch_malloc'd into the request), or
  * refuses (sends constraintViolation or unwillingToPerform) when it
- * cannot.  Replicated writes pass untouched.
+ * cannot.  A modify that writes oathTOTPLastTimeStep or oathHOTPCounter
+ * (what a read-only consumer forwards, forward.c) takes that step in the
+ * state store, as a bind does, or is refused with constraintViolation when
+ * the step was used already.  Replicated writes pass untouched.
  * @param[out] secret_changed	set when a modify touches oathSecret
  * @return SLAP_CB_CONTINUE, or the result sent */
 int warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,

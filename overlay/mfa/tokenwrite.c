@@ -5,7 +5,8 @@
  * A cleartext oathSecret in an add or modify is checked and wrapped
  * (overlay/lib/secret.h) under the key file's active key, bound to the
  * token entry's entryUUID, before it reaches the database.  A new secret
- * starts its steps anew; a deleted user's state and token entries go.
+ * starts its steps anew; a deleted user's state and token entries go.  A
+ * step a client writes (a consumer's forward) is taken in the store.
  */
 
 #include <openssl/crypto.h>
@@ -109,6 +110,63 @@ fail:
 	}
 }
 
+/* A client's write of a used step (or HOTP counter), as a read-only
+ * consumer forwards it (forward.c), takes the step in this server's store
+ * too, in the one transaction a bind takes it with: a code used here and
+ * forwarded from a consumer at the same moment is accepted once, not by
+ * both.  A step this server has seen is refused. */
+static int
+totp_step_written( Operation *op, SlapReply *rs, slap_overinst *on,
+	Modifications *m )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	Modifications *d;
+	char buf[32], msg[SLAP_TEXT_BUFLEN];
+	long long step, drift = 0;
+	Entry *e;
+	Attribute *a;
+	unsigned char uuid[WARDEN_UUID_LEN];
+	int have_uuid = 0, rc;
+
+	if ( ( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE ) ||
+		m->sml_numvals != 1 || !wi->wi_store ||
+		m->sml_values[0].bv_len >= sizeof( buf ) )
+		return SLAP_CB_CONTINUE;
+	memcpy( buf, m->sml_values[0].bv_val, m->sml_values[0].bv_len );
+	buf[m->sml_values[0].bv_len] = '\0';
+	step = strtoll( buf, NULL, 10 );
+	if ( step < 0 ) return SLAP_CB_CONTINUE;
+	for ( d = op->orm_modlist; d; d = d->sml_next ) {
+		if ( d->sml_desc == warden_oath.ad_totpDrift &&
+			d->sml_numvals == 1 &&
+			d->sml_values[0].bv_len < sizeof( buf ) ) {
+			memcpy( buf, d->sml_values[0].bv_val,
+				d->sml_values[0].bv_len );
+			buf[d->sml_values[0].bv_len] = '\0';
+			drift = strtoll( buf, NULL, 10 );
+		}
+	}
+	e = warden_entry_get( op, on, &op->o_req_ndn );
+	a = e ? attr_find( e->e_attrs, slap_schema.si_ad_entryUUID ) : NULL;
+	if ( a && a->a_nvals[0].bv_len == WARDEN_UUID_LEN ) {
+		memcpy( uuid, a->a_nvals[0].bv_val, WARDEN_UUID_LEN );
+		have_uuid = 1;
+	}
+	warden_entry_release( op, on, e );
+	/* no entry: the backend says so */
+	if ( !have_uuid ) return SLAP_CB_CONTINUE;
+	rc = warden_otpstate_advance( wi->wi_store, uuid, 0, step, drift,
+		warden_clock_us(), msg, sizeof( msg ) );
+	if ( rc == 0 ) return SLAP_CB_CONTINUE;
+	if ( rc < 0 )
+		Debug( LDAP_DEBUG_ANY, "warden: cannot take the one-time code "
+			"step written to \"%s\": %s\n", op->o_req_dn.bv_val, msg );
+	return warden_refuse( op, rs, on, rc < 0 ? LDAP_OTHER :
+		LDAP_CONSTRAINT_VIOLATION, rc < 0 ? "the one-time code state "
+		"cannot be recorded (see slapd's log)" : "this one-time code "
+		"step was used already: a code is good for one login" );
+}
+
 int
 warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 	int *secret_changed )
@@ -149,6 +207,11 @@ warden_totp_write( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	if ( op->o_tag != LDAP_REQ_MODIFY ) return SLAP_CB_CONTINUE;
 	for ( m = op->orm_modlist; m; m = m->sml_next ) {
+		if ( m->sml_desc == warden_oath.ad_totpLastStep ||
+			m->sml_desc == warden_oath.ad_hotpCounter ) {
+			rc = totp_step_written( op, rs, on, m );
+			if ( rc != SLAP_CB_CONTINUE ) return rc;
+		}
 		if ( m->sml_desc != warden_oath.ad_secret ) continue;
 		*secret_changed = 1;
 		if ( m->sml_op != LDAP_MOD_ADD && m->sml_op != LDAP_MOD_REPLACE )
@@ -235,7 +298,7 @@ warden_totp_delete_tokens( Operation *op, slap_overinst *on, BerVarray tokens )
 	int i, rc;
 
 	for ( i = 0; tokens && tokens[i].bv_val; i++ ) {
-		rc = warden_internal_write( op, on, &tokens[i], NULL );
+		rc = warden_state_write( op, on, &tokens[i], NULL );
 		if ( rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT )
 			Debug( LDAP_DEBUG_ANY, "warden: cannot delete the token "
 				"entry \"%s\" of a deleted user: result %d\n",

@@ -209,8 +209,10 @@ totp_wipe( Operation *op, totp_token *tt )
 }
 
 /* Writes the used step (and drift) to the token entry, and wraps a raw
- * secret or one under an old key, so that it replicates. */
-static void
+ * secret or one under an old key, so that it replicates (on a consumer:
+ * the step is forwarded to the provider, forward.c).
+ * @return the result code */
+static int
 totp_record( Operation *op, slap_overinst *on, totp_token *tt, int64_t step,
 	int64_t drift )
 {
@@ -258,11 +260,12 @@ totp_record( Operation *op, slap_overinst *on, totp_token *tt, int64_t step,
 		m->sml_next = m + 1 < mods + n ? m + 1 : NULL;
 	}
 
-	rc = warden_internal_write( op, on, &tt->tt_ndn, mods );
+	rc = warden_state_write( op, on, &tt->tt_ndn, mods );
 	OPENSSL_cleanse( wrapped, sizeof( wrapped ) );
 	if ( rc != LDAP_SUCCESS )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record the one-time code "
 			"step in \"%s\": result %d\n", tt->tt_ndn.bv_val, rc );
+	return rc;
 }
 
 /* Checks the code against the token; 0 and the step on a match. */
@@ -523,7 +526,16 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	warden_entry_release( op, on, e );
 	e = NULL;
 	tt_kind_name = tt.tt_kind == TOTP_TOTP ? "totp" : "hotp";
-	totp_record( op, on, &tt, step, drift );
+	/* a consumer that cannot tell its provider refuses: the code
+	 * would be good there, and on every other consumer (fail closed) */
+	if ( totp_record( op, on, &tt, step, drift ) != LDAP_SUCCESS &&
+		warden_is_consumer( op ) ) {
+		ws->ws_verified = 0;	/* no wrong credential: not counted */
+		ws->ws_text = "the one-time code cannot be recorded on the "
+			"provider now; try another server";
+		why = "unrecorded";
+		goto refuse;
+	}
 	totp_wipe( op, &tt );
 	/* a first use that must change the password (pwreset.c) leaves
 	 * the forced change its two binds */
@@ -556,6 +568,8 @@ refuse:
 	else if ( !strcmp( why, "replayed" ) ) ws->ws_reason = "replayed one-time code";
 	else if ( !strcmp( why, "missing" ) ) ws->ws_reason = "missing one-time code";
 	else if ( !strcmp( why, "malformed" ) ) ws->ws_reason = "malformed one-time code";
+	else if ( !strcmp( why, "unrecorded" ) )
+		ws->ws_reason = "one-time code step not recorded on the provider";
 	else ws->ws_reason = "wrong one-time code";
 	if ( why && pw_ok )
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: %s "

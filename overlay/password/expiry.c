@@ -42,8 +42,10 @@ expiry_time( struct berval *v )
 }
 
 /* Records one grace login: a pwdGraceUseTime value, with microseconds so
- * that two in one second are two values. */
-static void
+ * that two in one second are two values (on a consumer: forwarded to the
+ * provider, forward.c).
+ * @return the result code */
+static int
 expiry_grace_used( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	Modifications mod;
@@ -70,10 +72,11 @@ expiry_grace_used( Operation *op, slap_overinst *on, warden_subject *ws )
 	mod.sml_values = vals;
 	mod.sml_nvalues = vals;
 	mod.sml_numvals = 1;
-	rc = warden_internal_write( op, on, &ws->ws_ndn, &mod );
+	rc = warden_state_write( op, on, &ws->ws_ndn, &mod );
 	if ( rc != LDAP_SUCCESS )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record a grace login of "
 			"\"%s\": result %d\n", ws->ws_ndn.bv_val, rc );
+	return rc;
 }
 
 int
@@ -109,7 +112,13 @@ warden_password_expiry( Operation *op, slap_overinst *on, warden_subject *ws )
 		Debug( LDAP_DEBUG_STATS, "warden: \"%s\" binds with an expired "
 			"password: a grace login, %lld left\n", ws->ws_ndn.bv_val,
 			value );
-		expiry_grace_used( op, on, ws );
+		/* a consumer that cannot count it where the others see it
+		 * does not grant it (fail closed) */
+		if ( expiry_grace_used( op, on, ws ) != LDAP_SUCCESS &&
+			warden_is_consumer( op ) ) {
+			ws->ws_reason = "grace login not recorded on the provider";
+			return LDAP_INVALID_CREDENTIALS;
+		}
 		break;
 	case WARDEN_EXPIRY_EXPIRED:
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: the "

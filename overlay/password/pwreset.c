@@ -236,7 +236,7 @@ reset_rehash( Operation *op, slap_overinst *on, warden_subject *ws )
 		add.sml_values = addvals;
 		add.sml_next = NULL;
 
-		rc = warden_internal_write( op, on, &op->o_req_ndn, &del );
+		rc = warden_state_write( op, on, &op->o_req_ndn, &del );
 		if ( rc == LDAP_SUCCESS )
 			Debug( LDAP_DEBUG_STATS, "warden: rehashed the password of "
 				"\"%s\" with %s\n", op->o_req_dn.bv_val, scheme );
@@ -293,5 +293,7 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 		if ( ctrls[0] ) rs->sr_ctrls = ctrls;
 		else op->o_tmpfree( ctrls, op->o_tmpmemctx );
 	}
-	if ( ws->ws_weak_hash ) reset_rehash( op, on, ws );
+	/* a consumer's replica is the provider's to change */
+	if ( ws->ws_weak_hash && !warden_is_consumer( op ) )
+		reset_rehash( op, on, ws );
 }
