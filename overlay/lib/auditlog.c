@@ -867,7 +867,20 @@ audit_thread( void *arg )
 				*r, *next;
 
 			/* the callers refuse their operations: the records go;
-			 * those kept (results of changes already made) stay */
+			 * those kept (results of changes already made) stay.
+			 * Those queued since go too: while a kept batch is
+			 * retried nothing else is taken, and a caller that came
+			 * after the backoff would wait until the disk has room */
+			if ( a->wa_head ) {
+				for ( r = batch; r && r->ar_next; r = r->ar_next ) ;
+				if ( r ) r->ar_next = a->wa_head;
+				else batch = a->wa_head;
+				a->wa_head = NULL;
+				a->wa_tailp = &a->wa_head;
+				a->wa_queued = 0;
+				a->wa_waiting = 0;
+				pthread_cond_broadcast( &a->wa_space );
+			}
 			for ( r = batch; r; r = next ) {
 				next = r->ar_next;
 				r->ar_next = NULL;

@@ -1264,6 +1264,43 @@ START_TEST( kept_waits_under_refuse )
 }
 END_TEST
 
+/* A kept record the writer retries while the disk stays full: a caller
+ * that comes after the backoff is refused at the next attempt, not left
+ * waiting behind it until the disk has room (it held a modify for ever
+ * under warden-audit-overflow refuse) */
+START_TEST( refused_behind_kept )
+{
+	char *dir = tu_tmpdir(), path[4096];
+	faulty *f = faulty_new();
+	warden_audit_opts o = faulty_opts( f, 1, WARDEN_AUDIT_REFUSE );
+	blocked b = { 0 };
+	pthread_t th;
+	warden_audit *a;
+	int i;
+
+	path_in( path, sizeof( path ), dir, "audit.log" );
+	a = open_ok( path, &o );
+	b.b_a = a;
+	put( a, "{\"n\":1}" );
+	faulty_set( f, ENOSPC, 0, 0 );
+	ck_assert_int_eq( warden_audit_write_ext( a, "{\"kept\":1}", 10,
+		WARDEN_AUDIT_NOWAIT | WARDEN_AUDIT_KEEP, NULL ), WARDEN_AUDIT_OK );
+	usleep( 300000 );	/* past the first backoffs */
+	pthread_create( &th, NULL, blocked_run, &b );
+	for ( i = 0; i < 100 && !__atomic_load_n( &b.b_done, __ATOMIC_SEQ_CST ); i++ )
+		usleep( 100000 );
+	/* refused within the backoff (at most 5 s), the disk still full */
+	ck_assert_int_eq( __atomic_load_n( &b.b_done, __ATOMIC_SEQ_CST ), 1 );
+	pthread_join( th, NULL );
+	ck_assert_int_eq( b.b_rc, WARDEN_AUDIT_REFUSED );
+	faulty_set( f, 0, 0, 0 );
+	warden_audit_close( a );
+	free( f );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
 /* WARDEN_AUDIT_KEEP: refused neither by the policy nor a failing file;
  * written once the file takes records again */
 START_TEST( kept_under_refuse )
@@ -1341,6 +1378,7 @@ auditlog_suite( void )
 	tcase_add_test( tf, close_gives_up );
 	tcase_add_test( tf, full_tmpfs );
 	tcase_add_test( tf, kept_under_refuse );
+	tcase_add_test( tf, refused_behind_kept );
 	tcase_add_test( tf, kept_waits_under_refuse );
 	tcase_set_timeout( tf, 60 );
 	suite_add_tcase( s, tf );
