@@ -436,6 +436,116 @@ done:
 	return rc;
 }
 
+/* One read-modify-write of a record: apply() changes cur and returns
+ * whether it did; nothing is written when it did not. */
+static int
+lock_rmw( warden_store *store, const unsigned char *uuid,
+	int (*apply)( warden_lock_state *cur, const void *arg ), const void *arg,
+	warden_lock_state *st, int *changed, char *msg, size_t len )
+{
+	MDB_dbi dbi = warden_store_lock_dbi( store );
+	MDB_txn *txn = NULL;
+	warden_lock_state cur;
+	int rc = -1, mrc, r, ch = 0;
+
+	memset( &cur, 0, sizeof( cur ) );
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	r = lock_read( txn, dbi, uuid, &cur, msg, len );
+	if ( r < 0 ) goto done;
+	ch = apply( &cur, arg );
+	if ( !ch ) {
+		rc = r;
+		goto done;
+	}
+	mrc = lock_write( txn, dbi, uuid, &cur );
+	if ( mrc ) goto fail;
+	mrc = mdb_txn_commit( txn );
+	txn = NULL;
+	if ( mrc ) goto fail;
+	rc = 0;
+	goto done;
+
+fail:
+	lock_lmdb_msg( mrc, msg, len );
+done:
+	if ( txn ) mdb_txn_abort( txn );
+	if ( rc < 0 ) ch = 0;
+	if ( st ) *st = cur;
+	if ( changed ) *changed = ch;
+	return rc;
+}
+
+struct lock_reset_arg {
+	warden_time	at;
+	int		unlock;
+};
+
+static int
+lock_apply_reset( warden_lock_state *cur, const void *arg )
+{
+	const struct lock_reset_arg *a = arg;
+	unsigned i, n;
+	int ch = 0;
+
+	for ( i = n = 0; i < cur->ls_nfail; i++ ) {
+		if ( cur->ls_fail[i] > a->at ) cur->ls_fail[n++] = cur->ls_fail[i];
+	}
+	if ( n != cur->ls_nfail ) ch = 1;
+	cur->ls_nfail = n;
+	if ( a->unlock && cur->ls_locked_at && cur->ls_locked_at <= a->at ) {
+		cur->ls_locked_at = 0;
+		cur->ls_locked_until = 0;
+		ch = 1;
+	}
+	return ch;
+}
+
+int
+warden_lock_reset_before( warden_store *store, const unsigned char *uuid,
+	warden_time at, int unlock, char *msg, size_t len )
+{
+	struct lock_reset_arg a = { at, unlock };
+
+	return lock_rmw( store, uuid, lock_apply_reset, &a, NULL, NULL, msg, len );
+}
+
+struct lock_force_arg {
+	const warden_lock_policy *lp;
+	warden_time	now;
+};
+
+static int
+lock_apply_force( warden_lock_state *cur, const void *arg )
+{
+	const struct lock_force_arg *a = arg;
+	warden_time d;
+
+	if ( warden_lock_is_locked( cur, a->now ) ) return 0;
+	d = warden_lock_duration( a->lp, cur->ls_nlocks, cur->ls_last_lock,
+		a->now );
+	cur->ls_locked_at = a->now;
+	cur->ls_locked_until = d == WARDEN_FOREVER ? WARDEN_FOREVER :
+		lock_add( a->now, d );
+	if ( cur->ls_nlocks < UINT32_MAX ) cur->ls_nlocks++;
+	cur->ls_last_lock = a->now;
+	return 1;
+}
+
+int
+warden_lock_force( warden_store *store, const unsigned char *uuid,
+	const warden_lock_policy *lp, warden_time now, warden_lock_state *st,
+	int *locked_now, char *msg, size_t len )
+{
+	struct lock_force_arg a = { lp, now };
+	int rc;
+
+	if ( lock_check_time( now, msg, len ) ) return -1;
+	rc = lock_rmw( store, uuid, lock_apply_force, &a, st, locked_now,
+		msg, len );
+	return rc < 0 ? -1 : 0;
+}
+
 int
 warden_lock_purge( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len )
