@@ -29,8 +29,9 @@
 typedef struct warden_peer_rec {
 	unsigned	pr_sid;			/**< the server's serverID */
 	warden_time	pr_reset;		/**< its last reset; 0 = none */
-	warden_time	pr_locked_at;		/**< its current lock began; 0 = none */
-	warden_time	pr_locked_until;	/**< end of that lock, or WARDEN_FOREVER */
+	warden_time	pr_locked_at;		/**< its last lock began; 0 = never */
+	warden_time	pr_locked_until;	/**< end of that lock, or WARDEN_FOREVER;
+						 * 0 once it ended or was unlocked */
 	unsigned	pr_nfail;		/**< <= WARDEN_FAIL_MAX */
 	warden_time	pr_fail[WARDEN_FAIL_MAX]; /**< its failure times, oldest first */
 } warden_peer_rec;

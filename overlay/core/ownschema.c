@@ -172,16 +172,16 @@ const warden_schema_def warden_own_ats[] = {
 		"1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )" },
 	{ "wardenStateLockedAt",
 		"( 2.25.179947727423328666749588697632006727387.2.24 NAME "
-		"'wardenStateLockedAt' DESC 'Start of the lock the server "
-		"of this entry put on the user, in microseconds since "
-		"1970' EQUALITY integerMatch ORDERING "
+		"'wardenStateLockedAt' DESC 'Start of the last lock the "
+		"server of this entry put on the user, in microseconds "
+		"since 1970' EQUALITY integerMatch ORDERING "
 		"integerOrderingMatch SYNTAX "
 		"1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )" },
 	{ "wardenStateLockedUntil",
 		"( 2.25.179947727423328666749588697632006727387.2.25 NAME "
-		"'wardenStateLockedUntil' DESC 'End of that lock, in "
-		"microseconds since 1970 (9223372036854775807: until "
-		"unlocked)' EQUALITY integerMatch ORDERING "
+		"'wardenStateLockedUntil' DESC 'End of that lock while "
+		"it holds, in microseconds since 1970 "
+		"(9223372036854775807: until unlocked)' EQUALITY integerMatch ORDERING "
 		"integerOrderingMatch SYNTAX "
 		"1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )" },
 	{ NULL, NULL }

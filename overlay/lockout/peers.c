@@ -175,7 +175,7 @@ peers_mods( Operation *op, const warden_peer_rec *rec, Modifications *mods,
 	} one[3] = {
 		{ pad.reset, rec->pr_reset },
 		{ pad.locked_at, rec->pr_locked_at },
-		{ pad.locked_until, rec->pr_locked_at ? rec->pr_locked_until : 0 },
+		{ pad.locked_until, rec->pr_locked_until },
 	};
 	unsigned i, k = 0;
 
@@ -282,10 +282,10 @@ peers_add_user( Operation *op, slap_overinst *on, struct berval *ndn,
 	for ( i = 0; i < rec->pr_nfail; i++ )
 		peers_merge_num( e, pad.fail, rec->pr_fail[i] );
 	if ( rec->pr_reset ) peers_merge_num( e, pad.reset, rec->pr_reset );
-	if ( rec->pr_locked_at ) {
+	if ( rec->pr_locked_at )
 		peers_merge_num( e, pad.locked_at, rec->pr_locked_at );
+	if ( rec->pr_locked_until )
 		peers_merge_num( e, pad.locked_until, rec->pr_locked_until );
-	}
 	return warden_internal_add( op, on, e );
 }
 
@@ -313,10 +313,11 @@ warden_peers_publish( Operation *op, slap_overinst *on,
 	memset( &rec, 0, sizeof( rec ) );
 	rec.pr_sid = (unsigned)slap_serverID;
 	rec.pr_reset = reset > old.pr_reset ? reset : old.pr_reset;
-	if ( st.ls_locked_at ) {
-		rec.pr_locked_at = st.ls_locked_at;
-		rec.pr_locked_until = st.ls_locked_until;
-	}
+	/* the last lock's start stays published after it ended (its end
+	 * then 0): the failures before it are paid for on every server, even
+	 * those a server still lists */
+	rec.pr_locked_at = st.ls_last_lock;
+	if ( st.ls_locked_at ) rec.pr_locked_until = st.ls_locked_until;
 	rec.pr_nfail = st.ls_nfail;
 	for ( i = 0; i < st.ls_nfail; i++ ) rec.pr_fail[i] = st.ls_fail[i];
 	if ( had == 0 && warden_peer_same( &old, &rec ) ) goto done;
