@@ -216,6 +216,26 @@ def test_alternating_failures_lock_at_exactly_max(mpr):
     no_older_entry([a, b])
 
 
+def test_alternating_on_three_providers_locks_at_exactly_max(mpr):
+    nodes = mpr(3)
+    for i in range(MAX - 1):
+        assert bind(nodes[i % 3], "alice", f"wrong-{i}") == 49
+        time.sleep(0.3)
+    # one fewer: every server still lets the right password in, and that
+    # resets the others
+    assert bind(nodes[2], "alice", USERPW) == 0
+    time.sleep(0.3)
+    for i in range(MAX):
+        assert bind(nodes[(i + 1) % 3], "alice", f"wrong-b{i}") == 49
+        time.sleep(0.3)
+    for s in nodes:
+        assert bind(s, "alice", USERPW) == 49, s.dir.name
+    for s in nodes:
+        s.stop()
+    assert counted(nodes, "alice") == 2 * MAX - 1
+    no_older_entry(nodes)
+
+
 def test_unlock_on_one_provider_unlocks_everywhere(mpr):
     a, b = mpr(2)
     for i in range(MAX):
