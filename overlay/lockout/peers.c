@@ -555,7 +555,8 @@ warden_peers_write_check( Operation *op, SlapReply *rs, slap_overinst *on )
 	unsigned char uuid[WARDEN_UUID_LEN];
 	unsigned sid;
 
-	if ( be_isroot( op ) || !peers_parse( op, &op->o_req_ndn, &sid, uuid ) )
+	if ( !warden_peers_shadow( op ) || be_isroot( op ) ||
+		!peers_parse( op, &op->o_req_ndn, &sid, uuid ) )
 		return SLAP_CB_CONTINUE;
 	return warden_refuse( op, rs, on, LDAP_INSUFFICIENT_ACCESS,
 		"warden: the cn=warden-state-* entries hold the providers' "
@@ -598,7 +599,8 @@ warden_peers_search( Operation *op, SlapReply *rs, slap_overinst *on )
 	unsigned sid;
 	slap_callback *sc;
 
-	if ( !op->o_bd->be_nsuffix ) return SLAP_CB_CONTINUE;
+	if ( !op->o_bd->be_nsuffix || !warden_peers_shadow( op ) )
+		return SLAP_CB_CONTINUE;
 	/* only a search that can reach them: from the suffix or inside */
 	if ( !( op->ors_scope != LDAP_SCOPE_BASE &&
 			dn_match( &op->o_req_ndn, &op->o_bd->be_nsuffix[0] ) ) &&
