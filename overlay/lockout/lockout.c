@@ -269,7 +269,8 @@ lockout_peers_admit( Operation *op, slap_overinst *on, warden_subject *ws,
 		lockout_refuse( ws, "account locked", 1 );
 		return 1;
 	}
-	if ( ( c && c->lc_n ) || ( st->ls_nfail && !st->ls_locked_at &&
+	if ( ( c && c->lc_n ) || warden_peers_settling( ws->ws_uuid, now ) ||
+		( st->ls_nfail && !st->ls_locked_at &&
 			now >= st->ls_fail[st->ls_nfail - 1] &&
 			now - st->ls_fail[st->ls_nfail - 1] < WARDEN_PEERS_SETTLE ) ) {
 		ldap_pvt_thread_mutex_unlock( mutex );

@@ -35,6 +35,17 @@
 static pthread_once_t peers_once = PTHREAD_ONCE_INIT;
 static ldap_pvt_thread_mutex_t peers_mutex[PEERS_STRIPES];
 
+/* Users whose failure this server is publishing or has just published
+ * (the end of the write, or WARDEN_FOREVER while it runs): their next
+ * attempt here waits until the others can have learnt of it.  A few per
+ * stripe, the oldest replaced; its own mutex, never held across a write. */
+#define PEERS_RECENT	8
+static struct {
+	unsigned char	uuid[WARDEN_UUID_LEN];
+	warden_time	at;
+} peers_recent[PEERS_STRIPES][PEERS_RECENT];
+static ldap_pvt_thread_mutex_t peers_recent_mutex[PEERS_STRIPES];
+
 static struct {
 	AttributeDescription	*uuid, *fail, *reset, *locked_at, *locked_until;
 	ObjectClass		*server, *user;
@@ -47,8 +58,10 @@ peers_init( void )
 	const char *text;
 	unsigned i;
 
-	for ( i = 0; i < PEERS_STRIPES; i++ )
+	for ( i = 0; i < PEERS_STRIPES; i++ ) {
 		ldap_pvt_thread_mutex_init( &peers_mutex[i] );
+		ldap_pvt_thread_mutex_init( &peers_recent_mutex[i] );
+	}
 	/* warden.la registers these at load (ownschema.c) */
 	if ( slap_str2ad( "wardenUUID", &pad.uuid, &text ) ||
 		slap_str2ad( "wardenStateFailure", &pad.fail, &text ) ||
@@ -75,6 +88,46 @@ peers_stripe( const unsigned char *uuid )
 
 	for ( i = 0; i < WARDEN_UUID_LEN; i++ ) h = h * 31 + uuid[i];
 	return h % PEERS_STRIPES;
+}
+
+static void
+peers_mark( unsigned stripe, const unsigned char *uuid, warden_time at )
+{
+	unsigned i, pick = 0;
+
+	ldap_pvt_thread_mutex_lock( &peers_recent_mutex[stripe] );
+	for ( i = 0; i < PEERS_RECENT; i++ ) {
+		if ( !memcmp( peers_recent[stripe][i].uuid, uuid, WARDEN_UUID_LEN ) ) {
+			pick = i;
+			break;
+		}
+		if ( peers_recent[stripe][i].at < peers_recent[stripe][pick].at )
+			pick = i;
+	}
+	memcpy( peers_recent[stripe][pick].uuid, uuid, WARDEN_UUID_LEN );
+	peers_recent[stripe][pick].at = at;
+	ldap_pvt_thread_mutex_unlock( &peers_recent_mutex[stripe] );
+}
+
+int
+warden_peers_settling( const unsigned char *uuid, warden_time now )
+{
+	unsigned stripe = peers_stripe( uuid ), i;
+	int rc = 0;
+
+	pthread_once( &peers_once, peers_init );
+	ldap_pvt_thread_mutex_lock( &peers_recent_mutex[stripe] );
+	for ( i = 0; i < PEERS_RECENT; i++ ) {
+		warden_time at = peers_recent[stripe][i].at;
+
+		if ( !at || memcmp( peers_recent[stripe][i].uuid, uuid,
+				WARDEN_UUID_LEN ) )
+			continue;
+		rc = at > now || now - at < WARDEN_PEERS_SETTLE;
+		break;
+	}
+	ldap_pvt_thread_mutex_unlock( &peers_recent_mutex[stripe] );
+	return rc;
 }
 
 int
@@ -304,6 +357,9 @@ warden_peers_publish( Operation *op, slap_overinst *on,
 	if ( !wi->wi_store || !warden_peers_multi( op ) || !peers_ready() )
 		return;
 	stripe = peers_stripe( uuid );
+	/* a failure: the user's next attempt here waits for this write and
+	 * for the time replication takes after it */
+	if ( !reset ) peers_mark( stripe, uuid, WARDEN_FOREVER );
 	ldap_pvt_thread_mutex_lock( &peers_mutex[stripe] );
 	if ( warden_lock_get( wi->wi_store, uuid, &st, msg, sizeof( msg ) ) < 0 )
 		goto fail;
@@ -355,6 +411,7 @@ fail:
 		"the other providers: %s\n", msg );
 done:
 	ldap_pvt_thread_mutex_unlock( &peers_mutex[stripe] );
+	if ( !reset ) peers_mark( stripe, uuid, warden_clock_us() );
 	if ( ndn.bv_val ) op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 	if ( cndn.bv_val ) op->o_tmpfree( cndn.bv_val, op->o_tmpmemctx );
 }

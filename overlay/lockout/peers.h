@@ -34,10 +34,14 @@
 #include "peerstate.h"
 
 /** After a failure it counted, a server verifies no other password of
- * that user for this long (microseconds): simultaneous guesses on K
- * servers then count at most pwdMaxFailure + K - 1 as long as replication
- * takes less than this. */
+ * that user until it has published it and this long has passed
+ * (microseconds): simultaneous guesses on K servers then count at most
+ * pwdMaxFailure + K - 1 as long as replication takes less than this. */
 #define WARDEN_PEERS_SETTLE	((warden_time)250000)
+
+/** Whether a failure of the user is being published here, or was less
+ * than WARDEN_PEERS_SETTLE ago. */
+int warden_peers_settling( const unsigned char *uuid, warden_time now );
 
 /** Whether this database publishes its facts (multi-provider). */
 int warden_peers_multi( Operation *op );
