@@ -401,6 +401,123 @@ warden_lock_unlock( warden_store *store, const unsigned char *uuid,
 	return lc.lc_rc;
 }
 
+/* A change of one record by apply(), which changes the state and returns
+ * whether it did; nothing is written when it did not.  lc_rc: the load's
+ * answer (0 or WARDEN_LOCK_NOTFOUND); lc_locked: whether apply changed it. */
+typedef struct lock_apply {
+	lock_change	la_lc;
+	int		(*la_fn)( warden_lock_state *cur, const void *arg );
+	const void	*la_arg;
+} lock_apply;
+
+static int
+lock_apply_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
+	size_t len )
+{
+	lock_apply *la = arg;
+	int r = lock_load( cur, &la->la_lc.lc_st, msg, len );
+
+	if ( r < 0 ) return -1;
+	la->la_lc.lc_rc = r;
+	la->la_lc.lc_locked = la->la_fn( &la->la_lc.lc_st, la->la_arg );
+	if ( !la->la_lc.lc_locked ) return WARDEN_STORE_KEEP;
+	return lock_store( &la->la_lc.lc_st, la->la_lc.lc_buf, out );
+}
+
+static int
+lock_rmw( warden_store *store, const unsigned char *uuid,
+	int (*apply)( warden_lock_state *cur, const void *arg ), const void *arg,
+	warden_lock_state *st, int *changed, char *msg, size_t len )
+{
+	lock_apply la;
+	int rc;
+
+	memset( &la, 0, sizeof( la ) );
+	la.la_fn = apply;
+	la.la_arg = arg;
+	rc = warden_store_update( store, warden_store_lock_dbi( store ), uuid,
+		WARDEN_UUID_LEN, WARDEN_STORE_PEEK, lock_apply_change, &la,
+		lock_what, msg, len );
+	if ( rc < 0 ) {
+		memset( &la.la_lc.lc_st, 0, sizeof( la.la_lc.lc_st ) );
+		la.la_lc.lc_locked = 0;
+	}
+	if ( st ) *st = la.la_lc.lc_st;
+	if ( changed ) *changed = la.la_lc.lc_locked;
+	if ( rc < 0 ) return -1;
+	return la.la_lc.lc_locked ? 0 : la.la_lc.lc_rc;
+}
+
+struct lock_reset_arg {
+	warden_time	at;
+	int		unlock;
+};
+
+static int
+lock_apply_reset( warden_lock_state *cur, const void *arg )
+{
+	const struct lock_reset_arg *a = arg;
+	unsigned i, n;
+	int ch = 0;
+
+	for ( i = n = 0; i < cur->ls_nfail; i++ ) {
+		if ( cur->ls_fail[i] > a->at ) cur->ls_fail[n++] = cur->ls_fail[i];
+	}
+	if ( n != cur->ls_nfail ) ch = 1;
+	cur->ls_nfail = n;
+	if ( a->unlock && cur->ls_locked_at && cur->ls_locked_at <= a->at ) {
+		cur->ls_locked_at = 0;
+		cur->ls_locked_until = 0;
+		ch = 1;
+	}
+	return ch;
+}
+
+int
+warden_lock_reset_before( warden_store *store, const unsigned char *uuid,
+	warden_time at, int unlock, char *msg, size_t len )
+{
+	struct lock_reset_arg a = { at, unlock };
+
+	return lock_rmw( store, uuid, lock_apply_reset, &a, NULL, NULL, msg, len );
+}
+
+struct lock_force_arg {
+	const warden_lock_policy *lp;
+	warden_time	now;
+};
+
+static int
+lock_apply_force( warden_lock_state *cur, const void *arg )
+{
+	const struct lock_force_arg *a = arg;
+	warden_time d;
+
+	if ( warden_lock_is_locked( cur, a->now ) ) return 0;
+	d = warden_lock_duration( a->lp, cur->ls_nlocks, cur->ls_last_lock,
+		a->now );
+	cur->ls_locked_at = a->now;
+	cur->ls_locked_until = d == WARDEN_FOREVER ? WARDEN_FOREVER :
+		lock_add( a->now, d );
+	if ( cur->ls_nlocks < UINT32_MAX ) cur->ls_nlocks++;
+	cur->ls_last_lock = a->now;
+	return 1;
+}
+
+int
+warden_lock_force( warden_store *store, const unsigned char *uuid,
+	const warden_lock_policy *lp, warden_time now, warden_lock_state *st,
+	int *locked_now, char *msg, size_t len )
+{
+	struct lock_force_arg a = { lp, now };
+	int rc;
+
+	if ( lock_check_time( now, msg, len ) ) return -1;
+	rc = lock_rmw( store, uuid, lock_apply_force, &a, st, locked_now,
+		msg, len );
+	return rc < 0 ? -1 : 0;
+}
+
 int
 warden_lock_purge( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len )

@@ -125,6 +125,26 @@ int warden_lock_success( warden_store *store, const unsigned char *uuid,
 int warden_lock_unlock( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len );
 
+/** Another provider's reset or lock at time at (peerstate.h): the
+ * failures recorded at or before it are dropped (reset, or paid for by
+ * that lock), and with unlock (a reset) a lock that began at or before
+ * it ends.  Writes only when that changes the record.
+ * @return 0, WARDEN_LOCK_NOTFOUND (no record), or -1
+ */
+int warden_lock_reset_before( warden_store *store, const unsigned char *uuid,
+	warden_time at, int unlock, char *msg, size_t len );
+
+/** Locks a user that is not locked at now, as a failure reaching
+ * lp_max_failure would (duration, back-off, ls_nlocks, ls_last_lock):
+ * the failures of several providers together reached it.
+ * @param[out] st	the state after (may be NULL)
+ * @param[out] locked_now	1 when this call locked (may be NULL)
+ * @return 0 or -1
+ */
+int warden_lock_force( warden_store *store, const unsigned char *uuid,
+	const warden_lock_policy *lp, warden_time now, warden_lock_state *st,
+	int *locked_now, char *msg, size_t len );
+
 /** Removes everything about a user (its entry was deleted).
  * @return 0, WARDEN_LOCK_NOTFOUND, or -1
  */

@@ -18,6 +18,7 @@ struct warden_store {
 	MDB_dbi		ws_meta;
 	MDB_dbi		ws_lock;	/* lockout records, see lockstate.c */
 	MDB_dbi		ws_otp;		/* one-time code records, see otpstate.c */
+	MDB_dbi		ws_peer;	/* other providers' lockout facts, see peerstate.c */
 	dev_t		ws_dev;
 	ino_t		ws_ino;
 	char		*ws_dir;
@@ -71,6 +72,9 @@ store_check_format( warden_store *st, char *msg, size_t len )
 	/* added after format 1 was released: a store without it gains it
 	 * here, and a warden that does not know it leaves it alone */
 	rc = mdb_dbi_open( txn, "otp", MDB_CREATE, &st->ws_otp );
+	if ( rc ) goto fail;
+	/* the same for the mirror of other providers' lockout facts */
+	rc = mdb_dbi_open( txn, "peer", MDB_CREATE, &st->ws_peer );
 	if ( rc ) goto fail;
 	rc = mdb_txn_commit( txn );
 	txn = NULL;
@@ -237,6 +241,12 @@ MDB_dbi
 warden_store_otp_dbi( const warden_store *st )
 {
 	return st->ws_otp;
+}
+
+MDB_dbi
+warden_store_peer_dbi( const warden_store *st )
+{
+	return st->ws_peer;
 }
 
 int

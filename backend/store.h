@@ -85,6 +85,11 @@ MDB_dbi warden_store_lock_dbi( const warden_store *store );
  * the others. */
 MDB_dbi warden_store_otp_dbi( const warden_store *store );
 
+/** The store's database of other providers' lockout facts ("peer": key
+ * the 16-byte entryUUID and a 2-byte serverID, value a peerstate.c
+ * record), opened with the others. */
+MDB_dbi warden_store_peer_dbi( const warden_store *store );
+
 /** Deletes one record in a transaction of its own, without reading it (a
  * corrupt record must still be deletable).
  * @param[in] what	names the state in msg ("lockout state")

@@ -52,34 +52,90 @@ warden_internal_search( Operation *op, slap_overinst *on, Filter *f,
 	op->o_tmpfree( op2.ors_filterstr.bv_val, op->o_tmpmemctx );
 }
 
+/* A write of warden's own made from op: the rootdn, and nothing of op's
+ * own change -- no CSN and no controls.  op may be a replicated change
+ * (a user's delete applied by syncrepl) whose CSN and sync cookie, kept,
+ * would make this write look like the other server's (syncprov would not
+ * send it back there), or a client's write with an assertion. */
+static void
+internal_write_op( Operation *op, slap_overinst *on, Operation *op2,
+	slap_callback *cb, void **ctrls )
+{
+	*op2 = *op;
+	memset( cb, 0, sizeof( *cb ) );
+	cb->sc_response = warden_internal_cb;
+	cb->sc_private = &warden_internal_marker;
+	op2->o_callback = cb;
+	op2->o_dn = op->o_bd->be_rootdn;
+	op2->o_ndn = op->o_bd->be_rootndn;
+	op2->o_managedsait = SLAP_CONTROL_NONE;
+	BER_BVZERO( &op2->o_csn );
+	memset( ctrls, 0, SLAP_MAX_CIDS * sizeof( void * ) );
+	op2->o_controls = ctrls;
+	memset( op2->o_ctrlflag, 0, sizeof( op2->o_ctrlflag ) );
+	op2->o_dont_replicate = 0;
+	/* through the whole overlay stack, so that syncprov replicates it */
+	op2->o_bd->bd_info = (BackendInfo *)on->on_info;
+}
+
 int
 warden_internal_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	Modifications *mods )
 {
-	Operation op2 = *op;
+	Operation op2;
 	SlapReply r2 = { REP_RESULT };
 	BackendInfo *bi = op->o_bd->bd_info;
-	slap_callback cb = { .sc_response = warden_internal_cb };
+	slap_callback cb;
+	void *ctrls[SLAP_MAX_CIDS];
+	Modifications *last;
 
-	cb.sc_private = &warden_internal_marker;
-	op2.o_callback = &cb;
-	op2.o_dn = op->o_bd->be_rootdn;
-	op2.o_ndn = op->o_bd->be_rootndn;
+	internal_write_op( op, on, &op2, &cb, ctrls );
 	op2.o_req_dn = *ndn;
 	op2.o_req_ndn = *ndn;
-	op2.o_managedsait = SLAP_CONTROL_NONE;
-	/* through the whole overlay stack, so that syncprov replicates it */
-	op2.o_bd->bd_info = (BackendInfo *)on->on_info;
 	if ( mods ) {
+		for ( last = mods; last->sml_next; last = last->sml_next )
+			;
 		op2.o_tag = LDAP_REQ_MODIFY;
 		op2.orm_modlist = mods;
 		op2.orm_no_opattrs = 0;
 		op2.orm_increment = 0;
 		op2.o_bd->be_modify( &op2, &r2 );
+		/* what the backend appended (modifiersName, entryCSN, ...) is
+		 * its allocation, not the caller's */
+		if ( last->sml_next ) {
+			slap_mods_free( last->sml_next, 1 );
+			last->sml_next = NULL;
+		}
 	} else {
 		op2.o_tag = LDAP_REQ_DELETE;
 		op2.o_bd->be_delete( &op2, &r2 );
 	}
+	op->o_bd->bd_info = bi;
+	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
+	return r2.sr_err;
+}
+
+int
+warden_internal_add( Operation *op, slap_overinst *on, Entry *e )
+{
+	Operation op2;
+	SlapReply r2 = { REP_RESULT };
+	BackendInfo *bi = op->o_bd->bd_info;
+	slap_callback cb;
+	void *ctrls[SLAP_MAX_CIDS];
+
+	internal_write_op( op, on, &op2, &cb, ctrls );
+	op2.o_tag = LDAP_REQ_ADD;
+	op2.o_req_dn = e->e_name;
+	op2.o_req_ndn = e->e_nname;
+	op2.ora_e = e;
+	op2.ora_modlist = NULL;
+	op2.o_bd->be_add( &op2, &r2 );
+	/* as syncrepl does: the backend may have taken another entry */
+	if ( r2.sr_err == LDAP_SUCCESS && op2.ora_e == e )
+		be_entry_release_w( &op2, e );
+	else
+		entry_free( e );
 	op->o_bd->bd_info = bi;
 	if ( r2.sr_ref ) ber_bvarray_free_x( r2.sr_ref, op->o_tmpmemctx );
 	return r2.sr_err;

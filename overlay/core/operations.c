@@ -189,14 +189,17 @@ warden_write_response( Operation *op, SlapReply *rs )
 	warden_subjects_written( op, wi );
 	if ( rs->sr_err != LDAP_SUCCESS ) return SLAP_CB_CONTINUE;
 	warden_sessions_written( op, wo->wo_on );
+	warden_peers_written( op, rs, wo->wo_on );
 	if ( wi->wi_policy_n ) warden_policy_invalidate( wi, &op->o_req_ndn );
 	if ( warden_access_written( op, wo->wo_on ) ) warden_roles_changed( wi );
 	if ( wo->wo_unlock && wo->wo_subject.ws_has_uuid ) {
 		warden_lockout_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
+		warden_peers_unlocked( op, wo->wo_on, wo->wo_subject.ws_uuid );
 		warden_code_guard_unlocked( wo->wo_on, wo->wo_subject.ws_uuid );
 	}
 	if ( wo->wo_delete && wo->wo_subject.ws_has_uuid ) {
 		warden_lockout_deleted( wo->wo_on, wo->wo_subject.ws_uuid );
+		warden_peers_deleted( op, wo->wo_on, wo->wo_subject.ws_uuid );
 		warden_totp_forget( wo->wo_on, wo->wo_subject.ws_uuid, 1 );
 	}
 	/* nothing of a deleted user's seed remains */
@@ -237,6 +240,7 @@ warden_touches_password( Operation *op )
 static int (* const warden_write_rules[])( Operation *op, SlapReply *rs,
 	slap_overinst *on ) = {
 	warden_audit_accepts,		/* the trail can take the record */
+	warden_peers_write_check,	/* cn=warden-state-*: warden's alone */
 	warden_sessions_check,		/* the identity may still act */
 	warden_reset_restrict,		/* after a reset: the password only */
 	warden_writes_check,		/* what no write may carry */
@@ -508,8 +512,10 @@ warden_op_read( Operation *op, SlapReply *rs )
 		op->o_bd->bd_info = bi;
 		return rs->sr_err;
 	}
-	if ( op->o_tag == LDAP_REQ_SEARCH )
+	if ( op->o_tag == LDAP_REQ_SEARCH ) {
 		warden_sasl_search( op, rs, on );
+		warden_peers_search( op, rs, on );
+	}
 
 	/* what the identity may read of warden's state is settled now,
 	 * not from inside the search */
@@ -535,6 +541,7 @@ warden_operational( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 
+	warden_peers_operational( op, rs, on );
 	return warden_lockout_operational( op, rs, on );
 }
 

@@ -150,6 +150,40 @@ const warden_schema_def warden_own_ats[] = {
 		"set by warden' EQUALITY generalizedTimeMatch ORDERING "
 		"generalizedTimeOrderingMatch SYNTAX "
 		"1.3.6.1.4.1.1466.115.121.1.24 SINGLE-VALUE )" },
+	{ "wardenUUID",
+		"( 2.25.179947727423328666749588697632006727387.2.21 NAME "
+		"'wardenUUID' DESC 'The entryUUID, in 32 hexadecimal "
+		"digits, of the user whose lockout facts a "
+		"wardenUserState entry holds' EQUALITY caseIgnoreIA5Match "
+		"SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 SINGLE-VALUE )" },
+	{ "wardenStateFailure",
+		"( 2.25.179947727423328666749588697632006727387.2.22 NAME "
+		"'wardenStateFailure' DESC 'Failed binds of the user "
+		"counted on the server of this entry, in microseconds "
+		"since 1970' EQUALITY integerMatch ORDERING "
+		"integerOrderingMatch SYNTAX "
+		"1.3.6.1.4.1.1466.115.121.1.27 )" },
+	{ "wardenStateReset",
+		"( 2.25.179947727423328666749588697632006727387.2.23 NAME "
+		"'wardenStateReset' DESC 'Last success or unlock of the "
+		"user on the server of this entry, in microseconds since "
+		"1970' EQUALITY integerMatch ORDERING "
+		"integerOrderingMatch SYNTAX "
+		"1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )" },
+	{ "wardenStateLockedAt",
+		"( 2.25.179947727423328666749588697632006727387.2.24 NAME "
+		"'wardenStateLockedAt' DESC 'Start of the last lock the "
+		"server of this entry put on the user, in microseconds "
+		"since 1970' EQUALITY integerMatch ORDERING "
+		"integerOrderingMatch SYNTAX "
+		"1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )" },
+	{ "wardenStateLockedUntil",
+		"( 2.25.179947727423328666749588697632006727387.2.25 NAME "
+		"'wardenStateLockedUntil' DESC 'End of that lock while "
+		"it holds, in microseconds since 1970 "
+		"(9223372036854775807: until unlocked)' EQUALITY integerMatch ORDERING "
+		"integerOrderingMatch SYNTAX "
+		"1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )" },
 	{ NULL, NULL }
 };
 
@@ -186,5 +220,17 @@ const warden_schema_def warden_own_ocs[] = {
 		"who, when (with pwdAccountLockedTime)' SUP top AUXILIARY "
 		"MAY ( wardenDisabledReason $ wardenDisabledBy $ "
 		"wardenDisabledTime ) )" },
+	{ "wardenServerState",
+		"( 2.25.179947727423328666749588697632006727387.3.5 NAME "
+		"'wardenServerState' DESC 'The lockout facts one provider "
+		"shares with the others (cn: warden-state-<serverID>)' "
+		"SUP top STRUCTURAL MUST cn )" },
+	{ "wardenUserState",
+		"( 2.25.179947727423328666749588697632006727387.3.6 NAME "
+		"'wardenUserState' DESC 'The lockout facts of one "
+		"provider about one user, under its wardenServerState "
+		"entry' SUP top STRUCTURAL MUST wardenUUID MAY ( "
+		"wardenStateFailure $ wardenStateReset $ "
+		"wardenStateLockedAt $ wardenStateLockedUntil ) )" },
 	{ NULL, NULL }
 };

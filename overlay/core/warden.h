@@ -240,6 +240,11 @@ void warden_internal_search( Operation *op, slap_overinst *on, Filter *f,
 int warden_internal_write( Operation *op, slap_overinst *on,
 	struct berval *ndn, Modifications *mods );
 
+/** Adds the entry e (e_name, e_nname and its attributes set; consumed,
+ * whatever the result) as the rootdn, as warden_internal_write().
+ * @return the result code */
+int warden_internal_add( Operation *op, slap_overinst *on, Entry *e );
+
 /** The entry ndn as the database below warden has it (not through the
  * overlays above), read-only, or NULL; give it back with
  * warden_entry_release() (NULL is ignored) before the operation ends and

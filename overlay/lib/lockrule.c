@@ -18,9 +18,11 @@ warden_lockrule_entry_locks( time_t entry_locked, const warden_lock_policy *lp,
 
 int
 warden_lockrule_locked( const warden_lock_state *st, int found,
-	time_t entry_locked, const warden_lock_policy *lp, warden_time now )
+	time_t entry_locked, warden_time peer_locked,
+	const warden_lock_policy *lp, warden_time now )
 {
 	if ( warden_lock_is_locked( st, now ) ) return WARDEN_LOCKRULE_STORE;
+	if ( peer_locked ) return WARDEN_LOCKRULE_PEER;
 	if ( entry_locked == -1 ) return WARDEN_LOCKRULE_ENTRY;
 	if ( ( !found || st->ls_last_lock == 0 ||
 		st->ls_last_lock < (warden_time)entry_locked * WARDEN_SEC ) &&
@@ -31,14 +33,15 @@ warden_lockrule_locked( const warden_lock_state *st, int found,
 
 int
 warden_lockrule_admits( const warden_lock_state *st,
-	const warden_lock_policy *lp, unsigned pending, warden_time now )
+	const warden_lock_policy *lp, unsigned others, unsigned pending,
+	warden_time now )
 {
 	unsigned counting, max;
 
 	if ( !lp->lp_lockout || !lp->lp_max_failure ) return 1;
 	max = lp->lp_max_failure < WARDEN_FAIL_MAX ? lp->lp_max_failure :
 		WARDEN_FAIL_MAX;
-	counting = warden_lock_counting( st, lp, now );
+	counting = warden_lock_counting( st, lp, now ) + others;
 	if ( counting >= max ) counting = max - 1;
 	return counting + pending < max;
 }

@@ -19,10 +19,12 @@
 #define WARDEN_LOCKRULE_OPEN	0	/**< not locked */
 #define WARDEN_LOCKRULE_STORE	1	/**< locked by the store's state */
 #define WARDEN_LOCKRULE_ENTRY	2	/**< locked by pwdAccountLockedTime */
+#define WARDEN_LOCKRULE_PEER	3	/**< locked by another provider */
 
 /** Whether an account is locked at now.
  *
- * The store's lock decides first.  Then pwdAccountLockedTime in the entry:
+ * The store's lock decides first, then another provider's lock (several
+ * providers, peers.h).  Then pwdAccountLockedTime in the entry:
  * "000001010000Z" (entry_locked -1) locks until an administrator unlocks,
  * whatever the policy; a time locks under a policy with pwdLockout, for
  * pwdLockoutDuration from that time (0: until unlocked) -- but only when
@@ -33,11 +35,14 @@
  * @param[in] found	whether the store holds a record
  * @param[in] entry_locked	pwdAccountLockedTime: 0 none, -1 permanent,
  *	else seconds since the epoch
+ * @param[in] peer_locked	when another provider's lock that holds now
+ *	began (microseconds), or 0
  * @param[in] lp	the lockout policy, or NULL when no policy applies
  * @param[in] now	microseconds since the epoch
- * @return WARDEN_LOCKRULE_OPEN, _STORE or _ENTRY */
+ * @return WARDEN_LOCKRULE_OPEN, _STORE, _PEER or _ENTRY */
 int warden_lockrule_locked( const warden_lock_state *st, int found,
-	time_t entry_locked, const warden_lock_policy *lp, warden_time now );
+	time_t entry_locked, warden_time peer_locked,
+	const warden_lock_policy *lp, warden_time now );
 
 /** Whether pwdAccountLockedTime alone locks the account at now:
  * "000001010000Z" (-1) whatever the policy; a time, under a policy with
@@ -48,13 +53,15 @@ int warden_lockrule_entry_locks( time_t entry_locked,
 	const warden_lock_policy *lp, warden_time now );
 
 /** Whether one more attempt may have its credential verified: the
- * failures that count at now (warden_lock_counting()) and the attempts
- * under way (pending) stay below pwdMaxFailure (at most WARDEN_FAIL_MAX).
+ * failures that count at now (warden_lock_counting(), plus others: those
+ * other providers counted since the latest reset) and the attempts under
+ * way (pending) stay below pwdMaxFailure (at most WARDEN_FAIL_MAX).
  * A policy lowered below the count admits one attempt at a time: the next
  * failure locks.  Without pwdLockout or pwdMaxFailure every attempt is
  * admitted.
  * @return 1 admitted, 0 refused */
 int warden_lockrule_admits( const warden_lock_state *st,
-	const warden_lock_policy *lp, unsigned pending, warden_time now );
+	const warden_lock_policy *lp, unsigned others, unsigned pending,
+	warden_time now );
 
 #endif /* WARDEN_LOCKRULE_H */

@@ -17,6 +17,7 @@
 #include "throttle.h"
 #include "dedup.h"
 #include "lockrule.h"
+#include "peers.h"
 
 #define SEC		((warden_time)1000000)
 #define LOCKOUT_SLOTS	4096		/* addresses and users tracked in memory */
@@ -233,6 +234,42 @@ lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
 	}
 }
 
+/* With other providers (peers.h), for a user with failures somewhere
+ * (the stripe's mutex held): failures of all servers that reach the
+ * limit lock here too; otherwise one attempt at a time, and none for
+ * WARDEN_PEERS_SETTLE after this server's last failure, so that the
+ * others learn of each failure before the next guess here.  Returns 1
+ * after refusing (the mutex released), 0 to go on. */
+static int
+lockout_peers_admit( Operation *op, slap_overinst *on, warden_subject *ws,
+	const warden_lock_state *st, unsigned counting, unsigned max,
+	warden_time now, ldap_pvt_thread_mutex_t *mutex )
+{
+	warden_lockout *lo = ( (warden_info *)on->on_bi.bi_private )->wi_lockout;
+	lockout_claim *c = lockout_claim_find( lo, lockout_stripe( ws->ws_uuid ),
+		ws->ws_uuid, 0 );
+
+	if ( counting >= max ) {
+		ldap_pvt_thread_mutex_unlock( mutex );
+		warden_peers_lock( op, on, ws->ws_uuid, &ws->ws_policy.wp_lock, now );
+		lockout_refuse( ws, "account locked", 1 );
+		return 1;
+	}
+	if ( ( c && c->lc_n ) || warden_peers_settling( ws->ws_uuid, now ) ||
+		( st->ls_nfail && !st->ls_locked_at &&
+			now >= st->ls_fail[st->ls_nfail - 1] &&
+			now - st->ls_fail[st->ls_nfail - 1] < WARDEN_PEERS_SETTLE ) ) {
+		ldap_pvt_thread_mutex_unlock( mutex );
+		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: the "
+			"last failed attempt has not reached the other providers "
+			"yet\n", op->o_req_dn.bv_val );
+		lockout_refuse( ws, "attempts faster than the providers share "
+			"them", 0 );
+		return 1;
+	}
+	return 0;
+}
+
 int
 warden_lockout_entry_locked( warden_subject *ws )
 {
@@ -253,9 +290,11 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	char msg[256];
 	unsigned stripe;
 	lockout_claim *c;
+	warden_peer_view pv;
 	int rc, locked;
 
 	ws->ws_engine[0] = NULL;
+	ws->ws_engine[1] = NULL;
 	if ( ws->ws_policy_state == WARDEN_POLICY_MISSING ) {
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: its "
 			"password policy entry is missing; lockout cannot be "
@@ -328,13 +367,22 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
 		return lockout_refuse( ws, "lockout state unavailable", 0 );
 	}
+	/* other providers' failures and locks (peers.h) */
+	if ( warden_peers_view( op, on, ws->ws_uuid, &st, &p->wp_lock, now,
+			&pv, msg, sizeof( msg ) ) ) {
+		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
+			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
+		return lockout_refuse( ws, "lockout state unavailable", 0 );
+	}
 	locked = warden_lockrule_locked( &st, rc == 0, ws->ws_entry_locked,
+		pv.pv_locked_at,
 		ws->ws_policy_state == WARDEN_POLICY_FOUND ? &p->wp_lock : NULL,
 		now );
 	if ( locked != WARDEN_LOCKRULE_OPEN ) {
 		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 		if ( locked == WARDEN_LOCKRULE_STORE &&
-			ws->ws_entry_locked == 0 ) {
+			ws->ws_entry_locked == 0 && !warden_peers_multi( op ) ) {
 			/* The store committed a lock whose entry write was
 			 * lost (a crash between the two): write it now. */
 			lockout_set_entry_lock( op, on, &ws->ws_ndn,
@@ -346,14 +394,26 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	}
 	if ( !ws->ws_proven && p->wp_lock.lp_lockout &&
 		p->wp_lock.lp_max_failure ) {
+		if ( warden_peers_multi( op ) ) {
+			unsigned counting = warden_lock_counting( &st,
+				&p->wp_lock, now ) + pv.pv_count;
+			unsigned max = p->wp_lock.lp_max_failure < WARDEN_FAIL_MAX ?
+				p->wp_lock.lp_max_failure : WARDEN_FAIL_MAX;
+
+			if ( counting && lockout_peers_admit( op, on, ws, &st,
+					counting, max, now,
+					&lo->lo_claim_mutex[stripe] ) )
+				return LDAP_INVALID_CREDENTIALS;
+		}
 		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 0 );
-		if ( !warden_lockrule_admits( &st, &p->wp_lock, c ? c->lc_n : 0,
-				now ) ) {
+		if ( !warden_lockrule_admits( &st, &p->wp_lock, pv.pv_count,
+				c ? c->lc_n : 0, now ) ) {
 			ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 			Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 				"%u failed and %u pending attempts reach "
 				"pwdMaxFailure\n", op->o_req_dn.bv_val,
-				warden_lock_counting( &st, &p->wp_lock, now ),
+				warden_lock_counting( &st, &p->wp_lock, now ) +
+				pv.pv_count,
 				c ? c->lc_n : 0 );
 			return lockout_refuse( ws, "attempts under way reach "
 				"the lockout threshold", 0 );
@@ -363,8 +423,10 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 		ws->ws_claimed = 1;
 	}
 	ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
-	/* Tell the result handler whether a success has anything to clear. */
+	/* Tell the result handler whether a success has anything to clear,
+	 * here ([0]) or, with other providers, anywhere ([1]). */
 	if ( rc == 0 && !ws->ws_store_clean ) ws->ws_engine[0] = (void *)1;
+	if ( ws->ws_engine[0] || pv.pv_count ) ws->ws_engine[1] = (void *)1;
 	return LDAP_SUCCESS;
 }
 
@@ -457,8 +519,10 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 			warden_dedup_forget( lo->lo_dedup, ws->ws_uuid );
 		}
 		/* A lock that ended: nothing in the entry should claim it. */
-		if ( ws->ws_entry_locked > 0 )
+		if ( ws->ws_entry_locked > 0 && !warden_peers_multi( op ) )
 			lockout_set_entry_lock( op, on, &ws->ws_ndn, 0 );
+		if ( ws->ws_engine[1] )
+			warden_peers_publish( op, on, ws->ws_uuid, now );
 		goto release;
 	}
 	/* only a verified wrong credential is a guess to count */
@@ -484,7 +548,7 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 
 	ws->ws_store_dirty = 1;
 	ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
-	counted = !warden_lock_fail( wi->wi_store, ws->ws_uuid, &p->wp_lock,
+	counted = !warden_peers_fail( op, on, ws->ws_uuid, &p->wp_lock,
 		now, &st, &locked_now, msg, sizeof( msg ) );
 	lockout_unclaim( lo, stripe, ws );
 	ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
@@ -501,8 +565,10 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 		Debug( LDAP_DEBUG_ANY, "warden: locked \"%s\" after %u failed "
 			"binds (lock %u)\n", op->o_req_dn.bv_val, st.ls_nfail,
 			st.ls_nlocks );
-		lockout_set_entry_lock( op, on, &ws->ws_ndn, when );
+		if ( !warden_peers_multi( op ) )
+			lockout_set_entry_lock( op, on, &ws->ws_ndn, when );
 	}
+	warden_peers_publish( op, on, ws->ws_uuid, 0 );
 	return;
 
 release:
@@ -544,6 +610,7 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 			( m->sml_op == LDAP_MOD_REPLACE && !m->sml_numvals ) )
 			*unlock = 1;
 	}
+	if ( *unlock ) warden_peers_unlock_mods( op, op->orm_modlist );
 	return SLAP_CB_CONTINUE;
 }
 

@@ -177,4 +177,37 @@ int warden_lockout_operational( Operation *op, SlapReply *rs,
 	slap_overinst *on );
 /** @} */
 
+/** @name Several providers (peers.c): one lockout on every provider
+ * With multi-provider replication each provider publishes its lockout
+ * facts in entries only it writes (cn=warden-state-<serverID>,<suffix>)
+ * and mirrors the others' (backend/peerstate.h); on databases that do
+ * not replicate these do nothing.
+ * @{ */
+
+/** An administrator's unlock: a reset, published. */
+void warden_peers_unlocked( Operation *op, slap_overinst *on,
+	const unsigned char *uuid );
+
+/** A user was deleted (here, or replicated): its mirror records go, and
+ * this server deletes its own state entry. */
+void warden_peers_deleted( Operation *op, slap_overinst *on,
+	const unsigned char *uuid );
+
+/** A successful write: when syncrepl applied another server's state
+ * entry, mirror it. */
+void warden_peers_written( Operation *op, SlapReply *rs, slap_overinst *on );
+
+/** A write of a state entry by anyone but warden, replication and the
+ * rootdn is refused (insufficientAccess). */
+int warden_peers_write_check( Operation *op, SlapReply *rs, slap_overinst *on );
+
+/** A search: state entries are left out of what anyone but the rootdn,
+ * warden's administrators and auditors and replication are sent. */
+int warden_peers_search( Operation *op, SlapReply *rs, slap_overinst *on );
+
+/** pwdAccountLockedTime of a user locked by the shared facts, when it is
+ * asked for and not in the entry. */
+int warden_peers_operational( Operation *op, SlapReply *rs, slap_overinst *on );
+/** @} */
+
 #endif /* WARDEN_LOCKOUT_H */

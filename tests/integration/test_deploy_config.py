@@ -106,7 +106,7 @@ def test_module_registers_what_warden_schema_defines(slapd):
         m = re.search(r"NAME '(\w+)'", v)
         if m and m.group(1) in want:
             have[m.group(1)] = _tokens(v)
-    assert len(want) == 28 and have == want
+    assert len(want) == 35 and have == want
 
 
 def test_schema_file_beside_the_module_is_refused_clearly(slapd):

@@ -52,6 +52,7 @@ main( void )
 	srunner_add_suite( sr, store_suite() );
 	srunner_add_suite( sr, subjcache_suite() );
 	srunner_add_suite( sr, lockstate_suite() );
+	srunner_add_suite( sr, peerstate_suite() );
 	srunner_add_suite( sr, throttle_suite() );
 	srunner_add_suite( sr, dedup_suite() );
 	srunner_add_suite( sr, quality_suite() );

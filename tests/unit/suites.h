@@ -10,6 +10,7 @@ Suite *keyring_suite( void );
 Suite *store_suite( void );
 Suite *subjcache_suite( void );
 Suite *lockstate_suite( void );
+Suite *peerstate_suite( void );
 Suite *throttle_suite( void );
 Suite *dedup_suite( void );
 Suite *quality_suite( void );

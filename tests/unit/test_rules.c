@@ -34,18 +34,18 @@ START_TEST( locked_by_the_store )
 	warden_lock_policy lp = lp_lockout( 3, 60 * S );
 
 	memset( &st, 0, sizeof( st ) );
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, 0, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, 0, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_OPEN );
 	st.ls_locked_at = T0 - 10 * S;
 	st.ls_locked_until = T0 + 50 * S;
 	st.ls_last_lock = st.ls_locked_at;
-	ck_assert_int_eq( warden_lockrule_locked( &st, 1, 0, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 1, 0, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_STORE );
 	/* the store decides whatever the policy says now */
-	ck_assert_int_eq( warden_lockrule_locked( &st, 1, 0, NULL, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 1, 0, 0, NULL, T0 ),
 		WARDEN_LOCKRULE_STORE );
 	/* expired */
-	ck_assert_int_eq( warden_lockrule_locked( &st, 1, 0, &lp, T0 + 50 * S ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 1, 0, 0, &lp, T0 + 50 * S ),
 		WARDEN_LOCKRULE_OPEN );
 }
 END_TEST
@@ -59,18 +59,18 @@ START_TEST( locked_by_the_entry )
 	memset( &st, 0, sizeof( st ) );
 	off.lp_lockout = 0;
 	/* 000001010000Z: until unlocked, with or without a policy */
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, -1, NULL, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, -1, 0, NULL, T0 ),
 		WARDEN_LOCKRULE_ENTRY );
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, -1, &off, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, -1, 0, &off, T0 ),
 		WARDEN_LOCKRULE_ENTRY );
 	/* a time: for pwdLockoutDuration, under a policy that locks */
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_ENTRY );
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, &lp, T0 + 50 * S ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, 0, &lp, T0 + 50 * S ),
 		WARDEN_LOCKRULE_OPEN );
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, NULL, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, 0, NULL, T0 ),
 		WARDEN_LOCKRULE_OPEN );
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, &off, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, 0, &off, T0 ),
 		WARDEN_LOCKRULE_OPEN );
 	ck_assert( warden_lockrule_entry_locks( stamp, &lp, T0 ) );
 	ck_assert( !warden_lockrule_entry_locks( stamp, &lp, T0 + 50 * S ) );
@@ -78,7 +78,7 @@ START_TEST( locked_by_the_entry )
 	ck_assert( warden_lockrule_entry_locks( -1, NULL, T0 ) );
 	/* pwdLockoutDuration 0: until unlocked */
 	lp.lp_duration = 0;
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp - 86400, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp - 86400, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_ENTRY );
 }
 END_TEST
@@ -94,16 +94,21 @@ START_TEST( entry_stamp_older_than_the_stores_lock_is_lifted )
 	memset( &st, 0, sizeof( st ) );
 	st.ls_nlocks = 1;
 	st.ls_last_lock = T0 - 50 * S;
-	ck_assert_int_eq( warden_lockrule_locked( &st, 1, stamp, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 1, stamp, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_OPEN );
 	/* a stamp newer than the store's last lock (a replica's, or set by
 	 * hand) locks */
 	st.ls_last_lock = T0 - 200 * S;
-	ck_assert_int_eq( warden_lockrule_locked( &st, 1, stamp, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 1, stamp, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_ENTRY );
 	/* no record in the store: the stamp decides */
-	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, &lp, T0 ),
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, stamp, 0, &lp, T0 ),
 		WARDEN_LOCKRULE_ENTRY );
+	/* another provider's lock holds whatever the entry says */
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, 0, T0 - S, &lp, T0 ),
+		WARDEN_LOCKRULE_PEER );
+	ck_assert_int_eq( warden_lockrule_locked( &st, 0, 0, T0 - S, NULL, T0 ),
+		WARDEN_LOCKRULE_PEER );
 }
 END_TEST
 
@@ -113,33 +118,37 @@ START_TEST( admits_below_the_threshold_with_pending )
 	warden_lock_policy lp = lp_lockout( 3, 60 * S );
 
 	memset( &st, 0, sizeof( st ) );
-	ck_assert( warden_lockrule_admits( &st, &lp, 0, T0 ) );
-	ck_assert( warden_lockrule_admits( &st, &lp, 2, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 0, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 2, T0 ) );
 	/* three under way: the third failure would lock, a fourth may not
 	 * be verified */
-	ck_assert( !warden_lockrule_admits( &st, &lp, 3, T0 ) );
+	ck_assert( !warden_lockrule_admits( &st, &lp, 0, 3, T0 ) );
 	st.ls_nfail = 2;
 	st.ls_fail[0] = T0 - 2 * S;
 	st.ls_fail[1] = T0 - S;
-	ck_assert( warden_lockrule_admits( &st, &lp, 0, T0 ) );
-	ck_assert( !warden_lockrule_admits( &st, &lp, 1, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 0, T0 ) );
+	ck_assert( !warden_lockrule_admits( &st, &lp, 0, 1, T0 ) );
+	/* with one failure on another provider the next one locks: none
+	 * more may be verified here */
+	ck_assert( warden_lockrule_admits( &st, &lp, 1, 0, T0 ) );
+	ck_assert( !warden_lockrule_admits( &st, &lp, 1, 1, T0 ) );
 	/* failures past pwdFailureCountInterval do not count */
 	lp.lp_interval = S;
-	ck_assert( warden_lockrule_admits( &st, &lp, 2, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 2, T0 ) );
 	/* a policy lowered below the count: one attempt at a time */
 	lp = lp_lockout( 1, 60 * S );
-	ck_assert( warden_lockrule_admits( &st, &lp, 0, T0 ) );
-	ck_assert( !warden_lockrule_admits( &st, &lp, 1, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 0, T0 ) );
+	ck_assert( !warden_lockrule_admits( &st, &lp, 0, 1, T0 ) );
 	/* no limit */
 	lp.lp_lockout = 0;
-	ck_assert( warden_lockrule_admits( &st, &lp, 1000, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 1000, T0 ) );
 	lp = lp_lockout( 0, 60 * S );
-	ck_assert( warden_lockrule_admits( &st, &lp, 1000, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, 1000, T0 ) );
 	/* above WARDEN_FAIL_MAX: at it */
 	lp = lp_lockout( 1000, 60 * S );
 	memset( &st, 0, sizeof( st ) );
-	ck_assert( warden_lockrule_admits( &st, &lp, WARDEN_FAIL_MAX - 1, T0 ) );
-	ck_assert( !warden_lockrule_admits( &st, &lp, WARDEN_FAIL_MAX, T0 ) );
+	ck_assert( warden_lockrule_admits( &st, &lp, 0, WARDEN_FAIL_MAX - 1, T0 ) );
+	ck_assert( !warden_lockrule_admits( &st, &lp, 0, WARDEN_FAIL_MAX, T0 ) );
 }
 END_TEST
 
