@@ -84,6 +84,9 @@ policy_parse( Entry *e, warden_policy *p )
 		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * SEC;
 	p->wp_lock.lp_backoff_reset =
 		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * SEC;
+	ad = NULL;
+	slap_str2ad( "pwdMaxIdle", &ad, &text );
+	p->wp_lock.lp_max_idle = policy_uint( e, ad, 0 ) * SEC;
 	p->wp_src_max_failure = policy_uint( e, warden_ad.ad_sourceMaxFailure, 0 );
 	ad = NULL;
 	slap_str2ad( "pwdMinLength", &ad, &text );
