@@ -117,6 +117,11 @@ typedef struct warden_info {
 	warden_banlist	*wi_banned;
 	/** connections that may only change the password, by c_conn_idx */
 	ldap_pvt_thread_mutex_t	wi_reset_mutex;
+	/** a user's grace logins are counted and recorded under one of
+	 * these (expiry.c), so that simultaneous binds never pass
+	 * pwdGraceAuthNLimit */
+#define WARDEN_GRACE_STRIPES	16
+	ldap_pvt_thread_mutex_t	wi_grace_mutex[WARDEN_GRACE_STRIPES];
 	unsigned char	*wi_reset_flag;
 	struct berval	*wi_reset_dn;
 	/** the identities connections act as, for ending the sessions of
