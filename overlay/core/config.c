@@ -8,8 +8,11 @@
  * the instance, emits it for cn=config and undoes it on delete.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "warden.h"
 #include "core.h"
@@ -58,7 +61,8 @@ enum {
 	WARDEN_THROTTLE_IPV6_PREFIX,
 	WARDEN_AUDIT_CHECKPOINT,
 	WARDEN_AUDIT_AGGREGATE,
-	WARDEN_LASTBIND_PRECISION
+	WARDEN_LASTBIND_PRECISION,
+	WARDEN_CODE_PROVIDER
 };
 
 /* Limits of the numeric settings, named in the messages that refuse a
@@ -216,6 +220,14 @@ static ConfigTable warden_cfg[] = {
 		"one-time code step to the provider (updateref and the chain "
 		"overlay)' "
 		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
+	{ .name = "warden-code-provider", .what = "URI bindDN passwordFile",
+	  .min_args = 4, .max_args = 4, .arg_type = ARG_MAGIC|WARDEN_CODE_PROVIDER,
+	  .arg_item = warden_cf_gen,
+	  .attribute = "( " WARDEN_CFG_AT "32 NAME 'olcWardenCodeProvider' "
+		"DESC 'Several providers: the provider that decides one-time code "
+		"steps for this one, the DN to bind to it as and the file of that "
+		"DN password' "
+		"EQUALITY caseExactMatch SYNTAX " SYN_DIRSTRING " SINGLE-VALUE )" },
 	WARDEN_CF_ENTRY( "warden-lastbind-precision", "seconds",
 		ARG_UINT|WARDEN_LASTBIND_PRECISION, "31",
 		"olcWardenLastbindPrecision",
@@ -243,7 +255,8 @@ ConfigOCs warden_ocs[] = {
 		"olcWardenCodeReuseListener $ olcWardenCodeMaxFailure $ "
 		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix $ "
 		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate $ "
-		"olcWardenForwardUpdates $ olcWardenLastbindPrecision ) )",
+		"olcWardenForwardUpdates $ olcWardenLastbindPrecision $ "
+		"olcWardenCodeProvider ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -296,6 +309,18 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDIT_AGGREGATE:
 		c->value_uint = wi->wi_audit_agg_interval;
 		return c->value_uint == WARDEN_AUDIT_AGGREGATE_DEFAULT;
+	case WARDEN_CODE_PROVIDER: {
+		char buf[4096];
+		int n;
+
+		if ( !wi->wi_code_provider ) return 1;
+		n = snprintf( buf, sizeof( buf ), "%s \"%s\" %s",
+			wi->wi_code_provider, wi->wi_code_provider_dn,
+			wi->wi_code_provider_pwfile );
+		if ( n < 0 || (size_t)n >= sizeof( buf ) ) return 1;
+		c->value_string = ch_strdup( buf );
+		return 0;
+		}
 	case WARDEN_LASTBIND_PRECISION:
 		c->value_uint = wi->wi_lastbind_precision;
 		return c->value_uint == WARDEN_LASTBIND_PRECISION_DEFAULT;
@@ -360,6 +385,22 @@ warden_cf_audit_restart( warden_info *wi )
 	warden_audit_stop( wi->wi_audit );
 	wi->wi_audit = NULL;
 	warden_cf_audit_restart_closed( wi );
+}
+
+void
+warden_cf_code_provider_free( warden_info *wi )
+{
+	ch_free( wi->wi_code_provider );
+	ch_free( wi->wi_code_provider_dn );
+	ch_free( wi->wi_code_provider_pwfile );
+	if ( wi->wi_code_provider_pw.bv_val ) {
+		OPENSSL_cleanse( wi->wi_code_provider_pw.bv_val,
+			wi->wi_code_provider_pw.bv_len );
+		ch_free( wi->wi_code_provider_pw.bv_val );
+	}
+	wi->wi_code_provider = wi->wi_code_provider_dn = NULL;
+	wi->wi_code_provider_pwfile = NULL;
+	BER_BVZERO( &wi->wi_code_provider_pw );
 }
 
 static void
@@ -432,6 +473,9 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_LASTBIND_PRECISION:
 		wi->wi_lastbind_precision = WARDEN_LASTBIND_PRECISION_DEFAULT;
+		break;
+	case WARDEN_CODE_PROVIDER:
+		warden_cf_code_provider_free( wi );
 		break;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -767,6 +811,55 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		break;
 		}
 
+	case WARDEN_CODE_PROVIDER: {
+		LDAPURLDesc *lud = NULL;
+		struct berval dn = BER_BVNULL, ndn = BER_BVNULL;
+		char pw[1024];
+		FILE *fp;
+		size_t n = 0;
+
+		if ( ldap_url_parse( c->argv[1], &lud ) != LDAP_URL_SUCCESS ||
+			( strcasecmp( lud->lud_scheme, "ldap" ) &&
+			  strcasecmp( lud->lud_scheme, "ldaps" ) ) || !lud->lud_host ||
+			!*lud->lud_host ) {
+			if ( lud ) ldap_free_urldesc( lud );
+			snprintf( msg, len, "\"%s\" is no ldap:// or ldaps:// URL of "
+				"a host", c->argv[1] );
+			return -1;
+		}
+		ldap_free_urldesc( lud );
+		ber_str2bv( c->argv[2], 0, 0, &dn );
+		if ( dnNormalize( 0, NULL, NULL, &dn, &ndn, NULL ) != LDAP_SUCCESS ) {
+			snprintf( msg, len, "\"%s\" is not a DN", c->argv[2] );
+			return -1;
+		}
+		ch_free( ndn.bv_val );
+		if ( !( fp = fopen( c->argv[3], "r" ) ) ) {
+			snprintf( msg, len, "cannot read the password file \"%s\": %s",
+				c->argv[3], strerror( errno ) );
+			return -1;
+		}
+		n = fread( pw, 1, sizeof( pw ) - 1, fp );
+		fclose( fp );
+		while ( n && ( pw[n - 1] == '\n' || pw[n - 1] == '\r' ) ) n--;
+		if ( !n || memchr( pw, '\n', n ) ) {
+			OPENSSL_cleanse( pw, sizeof( pw ) );
+			snprintf( msg, len, "the password file \"%s\" must hold one "
+				"line, the password", c->argv[3] );
+			return -1;
+		}
+		warden_cf_code_provider_free( wi );
+		wi->wi_code_provider = ch_strdup( c->argv[1] );
+		wi->wi_code_provider_dn = ch_strdup( c->argv[2] );
+		wi->wi_code_provider_pwfile = ch_strdup( c->argv[3] );
+		wi->wi_code_provider_pw.bv_val = ch_malloc( n + 1 );
+		memcpy( wi->wi_code_provider_pw.bv_val, pw, n );
+		wi->wi_code_provider_pw.bv_val[n] = '\0';
+		wi->wi_code_provider_pw.bv_len = n;
+		OPENSSL_cleanse( pw, sizeof( pw ) );
+		break;
+		}
+
 	case WARDEN_LASTBIND_PRECISION:
 		if ( c->value_uint > WARDEN_LASTBIND_PRECISION_LIMIT ) {
 			snprintf( msg, len, "%u is not a precision in seconds from "
@@ -878,6 +971,7 @@ done:
 		c->type != WARDEN_CODE_MAX_DELAY &&
 		c->type != WARDEN_AUDIT_AGGREGATE &&
 		c->type != WARDEN_LASTBIND_PRECISION &&
+		c->type != WARDEN_CODE_PROVIDER &&
 		c->type != WARDEN_THROTTLE_IPV6_PREFIX ) {
 		ch_free( c->value_string );
 		c->value_string = NULL;

@@ -20,6 +20,9 @@ extern ConfigOCs warden_ocs[];
 /** Registers the table and its object class with slapd (once, from
  * init_module). */
 int warden_config_register( void );
+
+/** Forgets warden-code-provider (its password wiped). */
+void warden_cf_code_provider_free( warden_info *wi );
 /** Whether slapd runs as the server (not slapadd, slaptest...): the store,
  * the trail and the tasks are opened only then. */
 int warden_server_mode( void );

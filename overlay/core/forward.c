@@ -40,7 +40,19 @@
  *
  * These are all standard attributes (the ppolicy and OATH-LDAP schemas),
  * so the provider need not run warden.
+ *
+ * Several providers accept a code sent to two of them at the same moment
+ * (each takes the step in its own store before either hears of the
+ * other's).  With warden-code-provider one of them decides: the others
+ * send it the step (and drift) as a consumer forwards them, with the same
+ * assertion, over an LDAP connection of their own (the chain overlay
+ * follows referrals, and a provider has none), bound as the DN given; a
+ * warden there takes the step in its own store as well.  Only its answer
+ * makes the bind succeed: exact, and no code bind succeeds on the others
+ * while it cannot be reached.  The rest of the write stays local.
  */
+
+#include <openssl/crypto.h>
 
 #include "warden.h"
 
@@ -292,7 +304,7 @@ forward_send( Operation *op, struct berval *ndn, Modifications *mods,
 		if ( !ber || ldap_pvt_put_filter( ber, all ) < 0 ||
 			ber_flatten2( ber, &cond.ldctl_value, 0 ) < 0 ) {
 			snprintf( fr->fr_text, sizeof( fr->fr_text ),
-				"cannot encode the assertion %s", guard );
+				"cannot encode the assertion %.90s", guard );
 			goto done;
 		}
 		cond.ldctl_oid = LDAP_CONTROL_ASSERT;
@@ -309,6 +321,151 @@ done:
 	return fr->fr_rc;
 }
 
+/* Sends out[] (k mods, with the assertion guard) to the code provider,
+ * as a client: a connection of its own per write, bounded by timeouts. */
+static int
+forward_remote( warden_info *wi, struct berval *ndn, Modifications *out,
+	int k, const char *guard, forward_result *fr )
+{
+	LDAP *ld = NULL;
+	LDAPMod lm[FORWARD_MODS_MAX], *lmp[FORWARD_MODS_MAX + 1];
+	struct berval *bvp[FORWARD_MODS_MAX][4];
+	LDAPControl relax, cond, *ctrls[3];
+	struct timeval tv = { 5, 0 };
+	BerElement *ber = NULL;
+	char *diag = NULL;
+	int i, j, n = 0, version = LDAP_VERSION3;
+
+	fr->fr_rc = LDAP_OTHER;
+	fr->fr_text[0] = '\0';
+	memset( &cond, 0, sizeof( cond ) );
+	for ( i = 0; i < k; i++ ) {
+		lm[i].mod_op = out[i].sml_op | LDAP_MOD_BVALUES;
+		lm[i].mod_type = out[i].sml_desc->ad_cname.bv_val;
+		for ( j = 0; j < 3 && j < (int)out[i].sml_numvals; j++ )
+			bvp[i][j] = &out[i].sml_values[j];
+		bvp[i][j] = NULL;
+		lm[i].mod_bvalues = bvp[i];
+		lmp[i] = &lm[i];
+	}
+	lmp[k] = NULL;
+	memset( &relax, 0, sizeof( relax ) );
+	relax.ldctl_oid = LDAP_CONTROL_RELAX;
+	relax.ldctl_iscritical = 1;
+	ctrls[n++] = &relax;
+	if ( guard[0] ) {
+		char all[FORWARD_GUARD_MAX + 4];
+
+		snprintf( all, sizeof( all ), "(&%s)", guard );
+		ber = ber_alloc_t( LBER_USE_DER );
+		if ( !ber || ldap_pvt_put_filter( ber, all ) < 0 ||
+			ber_flatten2( ber, &cond.ldctl_value, 0 ) < 0 ) {
+			snprintf( fr->fr_text, sizeof( fr->fr_text ),
+				"cannot encode the assertion %.90s", guard );
+			goto done;
+		}
+		cond.ldctl_oid = LDAP_CONTROL_ASSERT;
+		cond.ldctl_iscritical = 1;
+		ctrls[n++] = &cond;
+	}
+	ctrls[n] = NULL;
+	if ( ldap_initialize( &ld, wi->wi_code_provider ) != LDAP_SUCCESS ) {
+		fr->fr_rc = LDAP_UNAVAILABLE;
+		snprintf( fr->fr_text, sizeof( fr->fr_text ), "bad URI" );
+		goto done;
+	}
+	ldap_set_option( ld, LDAP_OPT_PROTOCOL_VERSION, &version );
+	ldap_set_option( ld, LDAP_OPT_NETWORK_TIMEOUT, &tv );
+	ldap_set_option( ld, LDAP_OPT_TIMEOUT, &tv );
+	ldap_set_option( ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF );
+	fr->fr_rc = ldap_sasl_bind_s( ld, wi->wi_code_provider_dn,
+		LDAP_SASL_SIMPLE, &wi->wi_code_provider_pw, NULL, NULL, NULL );
+	if ( fr->fr_rc == LDAP_SUCCESS )
+		fr->fr_rc = ldap_modify_ext_s( ld, ndn->bv_val, lmp, ctrls, NULL );
+	if ( fr->fr_rc != LDAP_SUCCESS ) {
+		ldap_get_option( ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag );
+		snprintf( fr->fr_text, sizeof( fr->fr_text ), "%s%s%s",
+			ldap_err2string( fr->fr_rc ), diag && *diag ? ": " : "",
+			diag ? diag : "" );
+		/* the client library's own codes (-1 server down, ...) */
+		if ( fr->fr_rc < 0 ) fr->fr_rc = LDAP_UNAVAILABLE;
+	}
+
+done:
+	if ( diag ) ldap_memfree( diag );
+	if ( ld ) ldap_unbind_ext_s( ld, NULL, NULL );
+	if ( ber ) ber_free( ber, 1 );
+	return fr->fr_rc;
+}
+
+/* Whether mods hold a counter (a one-time code step or HOTP counter). */
+static int
+forward_has_counter( Modifications *mods )
+{
+	Modifications *m;
+
+	for ( m = mods; m; m = m->sml_next )
+		if ( forward_rule( m->sml_desc ) == FORWARD_GROW ) return 1;
+	return 0;
+}
+
+/* Several providers with warden-code-provider: the counter and its drift
+ * go to the code provider, which decides; what else the write holds is
+ * written here. */
+static int
+forward_code_write( Operation *op, slap_overinst *on, struct berval *ndn,
+	Modifications *mods )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	Modifications out[FORWARD_MODS_MAX], rest[FORWARD_MODS_MAX], *m;
+	forward_result fr;
+	char guard[FORWARD_GUARD_MAX];
+	time_t now;
+	int k, r = 0, rc;
+
+	k = forward_mods( op, on, ndn, mods, out, FORWARD_MODS_MAX, guard,
+		sizeof( guard ) );
+	if ( k == -2 ) {
+		Debug( LDAP_DEBUG_STATS, "warden: \"%s\": another server took "
+			"this one-time code step or a later one\n", ndn->bv_val );
+		return LDAP_CONSTRAINT_VIOLATION;
+	}
+	if ( k <= 0 ) return LDAP_OTHER;
+	now = slap_get_time();
+	if ( now < __atomic_load_n( &wi->wi_code_provider_pause,
+			__ATOMIC_RELAXED ) ) {
+		rc = LDAP_UNAVAILABLE;
+		snprintf( fr.fr_text, sizeof( fr.fr_text ), "not tried: it was "
+			"unreachable less than %d seconds ago", FORWARD_PAUSE );
+	} else {
+		rc = forward_remote( wi, ndn, out, k, guard, &fr );
+		if ( rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY ||
+			rc == LDAP_TIMELIMIT_EXCEEDED || rc == LDAP_SERVER_DOWN ||
+			rc == LDAP_TIMEOUT || rc == LDAP_CONNECT_ERROR )
+			__atomic_store_n( &wi->wi_code_provider_pause,
+				now + FORWARD_PAUSE, __ATOMIC_RELAXED );
+	}
+	forward_mods_free( op, out, k, mods );
+	if ( rc != LDAP_SUCCESS ) {
+		Debug( LDAP_DEBUG_ANY, "warden: the code provider %s did not take "
+			"the one-time code step of \"%s\": result %d (%s); the bind "
+			"is refused\n", wi->wi_code_provider, ndn->bv_val, rc,
+			fr.fr_text );
+		return rc;
+	}
+	Debug( LDAP_DEBUG_STATS, "warden: the code provider took the one-time "
+		"code step of \"%s\"\n", ndn->bv_val );
+	/* the rest (a rewrapped secret) is this server's to write */
+	for ( m = mods; m && r < FORWARD_MODS_MAX; m = m->sml_next ) {
+		if ( forward_rule( m->sml_desc ) != FORWARD_NEVER ) continue;
+		rest[r] = *m;
+		rest[r].sml_next = NULL;
+		if ( r ) rest[r - 1].sml_next = &rest[r];
+		r++;
+	}
+	return r ? warden_internal_write( op, on, ndn, rest ) : LDAP_SUCCESS;
+}
+
 int
 warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	Modifications *mods )
@@ -320,8 +477,11 @@ warden_state_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	time_t now;
 	int k, rc = LDAP_SUCCESS;
 
-	if ( !warden_is_consumer( op ) )
+	if ( !warden_is_consumer( op ) ) {
+		if ( wi->wi_code_provider && mods && forward_has_counter( mods ) )
+			return forward_code_write( op, on, ndn, mods );
 		return warden_internal_write( op, on, ndn, mods );
+	}
 
 	/* a delete (mods NULL) never starts on a consumer: it is the
 	 * provider's, and arrives replicated */

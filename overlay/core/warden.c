@@ -248,6 +248,7 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 	ch_free( wi->wi_state_dir );
 	ch_free( wi->wi_audit_file );
 	ch_free( wi->wi_audit_checkpoint );
+	warden_cf_code_provider_free( wi );
 	ber_bvarray_free( wi->wi_audit_redact );
 	ch_free( wi->wi_default_policy.bv_val );
 	warden_banlist_close( wi->wi_banned );

@@ -148,6 +148,14 @@ typedef struct warden_info {
 	/** until when a consumer's forwards fail at once: its provider could
 	 * not be reached (forward.c; atomic) */
 	time_t		wi_forward_pause;
+	/** warden-code-provider: the provider that decides one-time code
+	 * steps for this one (several providers, exact replay protection),
+	 * the DN it is bound as and that DN's password (forward.c) */
+	char		*wi_code_provider;
+	char		*wi_code_provider_dn;
+	char		*wi_code_provider_pwfile;
+	struct berval	wi_code_provider_pw;
+	time_t		wi_code_provider_pause;	/**< as wi_forward_pause */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the

@@ -527,9 +527,12 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	e = NULL;
 	tt_kind_name = tt.tt_kind == TOTP_TOTP ? "totp" : "hotp";
 	/* a consumer that cannot tell its provider refuses: the code
-	 * would be good there, and on every other consumer (fail closed) */
+	 * would be good there, and on every other consumer (fail closed);
+	 * so does a provider whose code provider did not take the step
+	 * (warden-code-provider: it was used elsewhere, or it cannot be
+	 * reached) */
 	if ( totp_record( op, on, &tt, step, drift ) != LDAP_SUCCESS &&
-		warden_is_consumer( op ) ) {
+		( warden_is_consumer( op ) || wi->wi_code_provider ) ) {
 		ws->ws_verified = 0;	/* no wrong credential: not counted */
 		ws->ws_text = "the one-time code cannot be recorded on the "
 			"provider now; try another server";

@@ -130,3 +130,116 @@ def test_replay_window_between_providers(providers):
     assert not any(accepted[0.5]), accepted
     assert not any(accepted[0.2]), accepted
     assert 0 in results.values()
+
+
+@pytest.fixture
+def code_providers(workdir):
+    """a decides one-time code steps; b sends them there
+    (warden-code-provider)."""
+    a, b = Slapd(workdir / "a"), Slapd(workdir / "b")
+    pw = workdir / "code-provider.pw"
+    pw.write_text(ROOTPW + "\n")
+    os.chmod(pw, 0o600)
+    try:
+        a.write_conf(mpr_conf(a, 1, b.uri))
+        b.write_conf(mpr_conf(b, 2, a.uri) +
+                     f'warden-code-provider {a.uri} "{ROOTDN}" {pw}\n')
+        a.start()
+        b.start()
+        c = a.admin()
+        c.add_s(SUFFIX, [("objectClass", [b"dcObject", b"organization"]),
+                         ("dc", [b"example"]), ("o", [b"example"])])
+        for ou in ("people", "policies"):
+            c.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                          ("ou", [ou.encode()])])
+        c.add_s(POLICY, ldap.modlist.addModlist({**POLICY_ATTRS, "pwdMaxFailure": [b"10"]}))
+        hashed = slappasswd(USERPW).encode()
+        for u in USERS:
+            c.add_s(user_dn(u), ldap.modlist.addModlist({
+                "objectClass": [b"inetOrgPerson", b"oathTOTPUser", b"oathTOTPToken"],
+                "uid": [u.encode()], "cn": [u.encode()], "sn": [u.encode()],
+                "userPassword": [hashed], "oathTOTPToken": [user_dn(u).encode()],
+                "oathSecret": [SEEDS[u]]}))
+        assert in_sync(a, b), "the providers did not converge"
+        yield a, b
+    finally:
+        b.stop()
+        a.stop()
+
+
+def at_once(servers, u, cred):
+    results = {}
+    go = threading.Barrier(len(servers))
+
+    def one(s):
+        go.wait()
+        results[s.uri] = try_bind(s, u, cred)
+    ts = [threading.Thread(target=one, args=(s,)) for s in servers]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(30)
+    return results
+
+
+def test_code_provider_makes_one_code_one_login(code_providers):
+    """With warden-code-provider a code sent to both providers at the same
+    moment logs in once, and one used on either is refused on the other at
+    once (no replication window)."""
+    a, b = code_providers
+    for u in USERS[:8]:
+        got = at_once((a, b), u, USERPW + code(SEEDS[u]))
+        assert sorted(got.values()) == [0, 49], (u, got)
+    u = USERS[8]
+    cred = USERPW + code(SEEDS[u])
+    assert try_bind(b, u, cred) == 0
+    assert try_bind(a, u, cred) == 49            # no delay: a decided
+    u = USERS[9]
+    cred = USERPW + code(SEEDS[u])
+    assert try_bind(a, u, cred) == 0
+    assert try_bind(b, u, cred) == 49
+    assert "code provider took the one-time code step" in b.log_text()
+    time.sleep(1.0)
+    older = sum(s.log_text().count("new entry is older than ours") for s in (a, b))
+    assert older == 0
+
+
+def test_code_provider_down_fails_closed(code_providers):
+    """While the code provider is down no code bind succeeds on the other
+    provider (refused at once, not queued); the password and the rootdn
+    still work; once it is back codes work again."""
+    a, b = code_providers
+    a.stop()
+    u = USERS[10]
+    t0 = time.time()
+    assert try_bind(b, u, USERPW + code(SEEDS[u])) == 49
+    assert time.time() - t0 < 8
+    assert "did not take the one-time code step" in b.log_text()
+    # the next ones fail at once for a while (no thread waits on a dead peer)
+    t0 = time.time()
+    assert try_bind(b, USERS[11], USERPW + code(SEEDS[USERS[11]])) == 49
+    assert time.time() - t0 < 2
+    b.admin().whoami_s()
+    a.start()
+    # (a refused code's step is spent on b: each try is another user's)
+    for u in USERS[12:]:
+        if try_bind(b, u, USERPW + code(SEEDS[u])) == 0:
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("codes are still refused on b:\n" + b.tail(30))
+
+
+def test_code_provider_settings_are_checked(workdir):
+    s = Slapd(workdir / "s")
+    base = mpr_conf(s, 1, "ldap://127.0.0.1:9/")
+    for line, want in (
+            ('warden-code-provider http://x/ "cn=a" /nonexistent\n', "is no ldap:// or ldaps:// URL"),
+            ('warden-code-provider ldap://127.0.0.1:9/ "not a dn" /etc/hostname\n', "is not a DN"),
+            ('warden-code-provider ldap://127.0.0.1:9/ "cn=a" /nonexistent\n',
+             "cannot read the password file")):
+        s.write_conf(base + line)
+        import subprocess
+        p = subprocess.run(["slaptest", "-f", str(s.conf)], capture_output=True, text=True,
+                           env=s.env(), timeout=60)
+        assert p.returncode != 0 and want in p.stderr, p.stderr
