@@ -10,6 +10,7 @@
 
 #include "warden.h"
 #include "core.h"
+#include "clock.h"
 #include "validate.h"
 
 /* An integer setting of the entry; dflt when absent.  A stored value out
@@ -57,8 +58,6 @@ policy_bool( Entry *e, AttributeDescription *ad, int dflt )
 	return bvmatch( &a->a_nvals[0], &slap_true_bv );
 }
 
-#define SEC	((warden_time)1000000)
-
 static void
 policy_parse( Entry *e, warden_policy *p )
 {
@@ -75,15 +74,15 @@ policy_parse( Entry *e, warden_policy *p )
 	p->wp_lock.lp_max_failure = policy_uint( e, ad, 0 );
 	ad = NULL;
 	slap_str2ad( "pwdFailureCountInterval", &ad, &text );
-	p->wp_lock.lp_interval = policy_uint( e, ad, 0 ) * SEC;
+	p->wp_lock.lp_interval = policy_uint( e, ad, 0 ) * WARDEN_SEC;
 	ad = NULL;
 	slap_str2ad( "pwdLockoutDuration", &ad, &text );
-	p->wp_lock.lp_duration = policy_uint( e, ad, 0 ) * SEC;
+	p->wp_lock.lp_duration = policy_uint( e, ad, 0 ) * WARDEN_SEC;
 	p->wp_lock.lp_backoff = policy_uint( e, warden_ad.ad_lockoutBackoff, 1 );
 	p->wp_lock.lp_max_duration =
-		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * SEC;
+		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * WARDEN_SEC;
 	p->wp_lock.lp_backoff_reset =
-		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * SEC;
+		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * WARDEN_SEC;
 	p->wp_src_max_failure = policy_uint( e, warden_ad.ad_sourceMaxFailure, 0 );
 	ad = NULL;
 	slap_str2ad( "pwdMinLength", &ad, &text );
@@ -135,7 +134,7 @@ policy_parse( Entry *e, warden_policy *p )
 	slap_str2ad( "pwdSafeModify", &ad, &text );
 	p->wp_safe_modify = policy_bool( e, ad, 0 );
 	p->wp_src_interval =
-		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * SEC;
+		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * WARDEN_SEC;
 	p->wp_mfa_required = policy_bool( e, warden_ad.ad_mfaRequired, 0 );
 	p->wp_mfa_grace = policy_uint( e, warden_ad.ad_mfaGrace, 0 );
 	if ( warden_ad.ad_mfaGroup &&

@@ -19,11 +19,10 @@
 #include "lockrule.h"
 #include "peers.h"
 
-#define SEC		((warden_time)1000000)
 #define LOCKOUT_SLOTS	4096		/* addresses and users tracked in memory */
 /* Window for "the same wrong password counts once" when the policy has no
  * pwdFailureCountInterval. */
-#define LOCKOUT_DEDUP_WINDOW	(300 * SEC)
+#define LOCKOUT_DEDUP_WINDOW	(300 * WARDEN_SEC)
 /* Claims on attempts are kept in this many stripes, each under its own
  * mutex, chosen by the user's entryUUID; a stripe holds this many claims
  * in place before it allocates (a bind must not pay for malloc and free:
@@ -326,7 +325,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %u or "
 			"more failed binds from %s within %lds (password "
 			"spraying?)\n", op->o_req_dn.bv_val, p->wp_src_max_failure,
-			addr, (long)( p->wp_src_interval / SEC ) );
+			addr, (long)( p->wp_src_interval / WARDEN_SEC ) );
 		return lockout_refuse( ws, "client address throttled", 0 );
 	}
 
@@ -386,7 +385,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 			/* The store committed a lock whose entry write was
 			 * lost (a crash between the two): write it now. */
 			lockout_set_entry_lock( op, on, &ws->ws_ndn,
-				(time_t)( st.ls_locked_at / SEC ) );
+				(time_t)( st.ls_locked_at / WARDEN_SEC ) );
 		}
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 			"account locked\n", op->o_req_dn.bv_val );
@@ -476,7 +475,7 @@ static warden_time
 lockout_code_window( warden_subject *ws, warden_time now, warden_time window )
 {
 	warden_time period = (warden_time)( ws->ws_otp_period ?
-		ws->ws_otp_period : LOCKOUT_CODE_PERIOD ) * SEC;
+		ws->ws_otp_period : LOCKOUT_CODE_PERIOD ) * WARDEN_SEC;
 	warden_time in_step = now % period;
 
 	/* dedup.h: seen when now - then < window, so a credential seen at
@@ -560,7 +559,7 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 		return;
 	}
 	if ( locked_now ) {
-		time_t when = (time_t)( now / SEC );
+		time_t when = (time_t)( now / WARDEN_SEC );
 
 		Debug( LDAP_DEBUG_ANY, "warden: locked \"%s\" after %u failed "
 			"binds (lock %u)\n", op->o_req_dn.bv_val, st.ls_nfail,
@@ -735,7 +734,7 @@ lockout_add_time( Attribute ***app, AttributeDescription *ad, warden_time t )
 	if ( t == WARDEN_FOREVER ) {
 		ber_str2bv( "99991231235959Z", 0, 0, &bv );
 	} else {
-		s = (time_t)( t / SEC );
+		s = (time_t)( t / WARDEN_SEC );
 		slap_timestamp( &s, &bv );
 	}
 	if ( !**app ) {

@@ -715,7 +715,7 @@ warden_peers_operational( Operation *op, SlapReply *rs, slap_overinst *on )
 	if ( warden_lock_is_locked( &st, now ) ) at = st.ls_locked_at;
 	if ( v.pv_locked_at && ( !at || v.pv_locked_at < at ) ) at = v.pv_locked_at;
 	if ( !at ) return SLAP_CB_CONTINUE;
-	s = (time_t)( at / 1000000 );
+	s = (time_t)( at / WARDEN_SEC );
 	slap_timestamp( &s, &bv );
 	for ( ap = &rs->sr_operational_attrs; *ap; ap = &(*ap)->a_next )
 		;

@@ -60,7 +60,7 @@
  * then runs passwd with the same code (same time step) is refused at the
  * change and retries with the next code. */
 #define TOTP_REUSE_SLOTS	256
-#define TOTP_REUSE_TIME		((warden_time)120 * 1000000)	/* 2 min */
+#define TOTP_REUSE_TIME		( 120 * WARDEN_SEC )	/* 2 min */
 
 typedef struct totp_reuse_slot {
 	unsigned char	rs_mac[32];	/* HMAC of DN and credential */
