@@ -690,13 +690,12 @@ warden_audit_extended( Operation *op, slap_overinst *on, const char *action,
 
 /* --- repeated bind failures (auditagg.h) ------------------------------ */
 
-static ldap_pvt_thread_mutex_t audit_agg_mutex;
-static int audit_agg_users;
-
+/* The bursts are the instance's own, under its own mutex: two databases
+ * with warden share none of it. */
 void
 warden_audit_init( warden_info *wi )
 {
-	if ( !audit_agg_users++ ) ldap_pvt_thread_mutex_init( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_init( &wi->wi_audit_agg_mutex );
 	wi->wi_audit_agg = warden_auditagg_new( 0 );
 }
 
@@ -705,7 +704,7 @@ warden_audit_destroy( warden_info *wi )
 {
 	warden_auditagg_free( wi->wi_audit_agg );
 	wi->wi_audit_agg = NULL;
-	if ( !--audit_agg_users ) ldap_pvt_thread_mutex_destroy( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_destroy( &wi->wi_audit_agg_mutex );
 }
 
 static void
@@ -733,10 +732,10 @@ warden_audit_aggregate_tick( warden_info *wi, int all )
 
 	if ( !wi->wi_audit_agg ) return;
 	clock_gettime( CLOCK_REALTIME, &now );
-	ldap_pvt_thread_mutex_lock( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_lock( &wi->wi_audit_agg_mutex );
 	warden_auditagg_flush( wi->wi_audit_agg, all ? NULL : &now,
 		wi->wi_audit_agg_interval, &out );
-	ldap_pvt_thread_mutex_unlock( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_unlock( &wi->wi_audit_agg_mutex );
 	audit_agg_write( wi, out );
 }
 
@@ -819,11 +818,11 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		audit_agg_key( &k, op, rs->sr_err, reason, mech );
 		clock_gettime( CLOCK_REALTIME, &now );
 		if ( !warden_buf_failed( &k ) && !warden_buf_failed( &b ) ) {
-			ldap_pvt_thread_mutex_lock( &audit_agg_mutex );
+			ldap_pvt_thread_mutex_lock( &wi->wi_audit_agg_mutex );
 			write = warden_auditagg_note( wi->wi_audit_agg, k.wb_data,
 				k.wb_len, b.wb_data, b.wb_len, &now,
 				wi->wi_audit_agg_interval, &out );
-			ldap_pvt_thread_mutex_unlock( &audit_agg_mutex );
+			ldap_pvt_thread_mutex_unlock( &wi->wi_audit_agg_mutex );
 		}
 		warden_buf_free( &k );
 		audit_agg_write( wi, out );

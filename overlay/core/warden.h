@@ -25,8 +25,6 @@
 #ifndef WARDEN_H
 #define WARDEN_H
 
-#include <pthread.h>
-
 #include "portable.h"
 #include "slap.h"
 #include "slap-config.h"
@@ -90,6 +88,7 @@ typedef struct warden_info {
 	char		*wi_audit_checkpoint;	/**< warden-audit-checkpoint */
 	unsigned	wi_audit_agg_interval;	/**< warden-audit-aggregate */
 	struct warden_auditagg *wi_audit_agg;	/**< bursts of bind failures */
+	ldap_pvt_thread_mutex_t	wi_audit_agg_mutex;	/**< guards wi_audit_agg */
 	struct berval	wi_default_policy;	/**< normalized DN */
 	int		wi_open;		/**< between db_open and db_close */
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */

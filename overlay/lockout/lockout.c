@@ -52,6 +52,7 @@ struct warden_lockout {
 	ldap_pvt_thread_mutex_t	lo_claim_mutex[LOCKOUT_STRIPES];
 	lockout_claim		*lo_claims[LOCKOUT_STRIPES];	/**< beyond the slots */
 	lockout_claim		lo_slot[LOCKOUT_STRIPES][LOCKOUT_STRIPE_SLOTS];
+	warden_peers		*lo_peers;	/* peers.h: publications */
 };
 
 /* The client's address as slapd names it ("IP=127.0.0.1:4711"). */
@@ -79,7 +80,8 @@ warden_lockout_new( warden_lockout **lop )
 		ldap_pvt_thread_mutex_init( &lo->lo_claim_mutex[i] );
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
 	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
-	if ( !lo->lo_throttle || !lo->lo_dedup ) {
+	if ( !lo->lo_throttle || !lo->lo_dedup ||
+		warden_peers_new( &lo->lo_peers ) ) {
 		warden_lockout_free( lo );
 		*lop = NULL;
 		return -1;
@@ -105,9 +107,18 @@ warden_lockout_free( warden_lockout *lo )
 	}
 	warden_throttle_free( lo->lo_throttle );
 	warden_dedup_free( lo->lo_dedup );
+	warden_peers_free( lo->lo_peers );
 	ch_free( lo->lo_dummy.bv_val );
 	ldap_pvt_thread_mutex_destroy( &lo->lo_mutex );
 	ch_free( lo );
+}
+
+warden_peers *
+warden_lockout_peers( slap_overinst *on )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	return wi && wi->wi_lockout ? wi->wi_lockout->lo_peers : NULL;
 }
 
 int
@@ -254,7 +265,7 @@ lockout_peers_admit( Operation *op, slap_overinst *on, warden_subject *ws,
 		lockout_refuse( ws, "account locked", 1 );
 		return 1;
 	}
-	if ( ( c && c->lc_n ) || warden_peers_settling( ws->ws_uuid, now ) ||
+	if ( ( c && c->lc_n ) || warden_peers_settling( on, ws->ws_uuid, now ) ||
 		( st->ls_nfail && !st->ls_locked_at &&
 			now >= st->ls_fail[st->ls_nfail - 1] &&
 			now - st->ls_fail[st->ls_nfail - 1] < WARDEN_PEERS_SETTLE ) ) {
