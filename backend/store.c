@@ -88,6 +88,22 @@ fail:
 	return -1;
 }
 
+/* Takes st off the list of open stores. */
+static void
+store_unlist( warden_store *st )
+{
+	warden_store **pp;
+
+	pthread_mutex_lock( &store_open_mutex );
+	for ( pp = &store_open_list; *pp; pp = &(*pp)->ws_next ) {
+		if ( *pp == st ) {
+			*pp = st->ws_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock( &store_open_mutex );
+}
+
 int
 warden_store_open( const char *dir, warden_store **storep,
 	char *msg, size_t len )
@@ -99,7 +115,7 @@ warden_store_open( const char *dir, warden_store **storep,
 	*storep = NULL;
 	if ( stat( dir, &sb ) < 0 ) {
 		snprintf( msg, len, "cannot use \"%s\": %s", dir, strerror( errno ) );
-		return -1;
+		goto fail;
 	}
 	st = calloc( 1, sizeof( *st ) );
 	if ( !st || !( st->ws_dir = strdup( dir ) ) ) {
@@ -145,10 +161,7 @@ warden_store_open( const char *dir, warden_store **storep,
 
 fail:
 	if ( st ) {
-		if ( listed ) {
-			warden_store_close( st );
-			return -1;
-		}
+		if ( listed ) store_unlist( st );
 		if ( st->ws_env ) mdb_env_close( st->ws_env );
 		free( st->ws_dir );
 		free( st );
@@ -159,17 +172,8 @@ fail:
 void
 warden_store_close( warden_store *st )
 {
-	warden_store **pp;
-
 	if ( !st ) return;
-	pthread_mutex_lock( &store_open_mutex );
-	for ( pp = &store_open_list; *pp; pp = &(*pp)->ws_next ) {
-		if ( *pp == st ) {
-			*pp = st->ws_next;
-			break;
-		}
-	}
-	pthread_mutex_unlock( &store_open_mutex );
+	store_unlist( st );
 	if ( st->ws_env ) {
 		mdb_env_sync( st->ws_env, 1 );
 		mdb_env_close( st->ws_env );

@@ -869,7 +869,7 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 {
 	warden_audit_opts o;
 	unsigned char key[WARDEN_AUDIT_HASH_LEN], cpkey[WARDEN_AUDIT_HASH_LEN];
-	int rc;
+	int rc = -1;
 
 	memset( &o, 0, sizeof( o ) );
 	o.ao_durable = wi->wi_audit_durable;
@@ -888,8 +888,7 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 			warden_audit_derive_key( k->wk_key, WARDEN_KEY_LEN,
 				WARDEN_AUDIT_LABEL_CHECKPOINT, cpkey ) ) {
 			snprintf( msg, len, "cannot derive the audit chain's key" );
-			OPENSSL_cleanse( key, sizeof( key ) );
-			return -1;
+			goto done;
 		}
 		o.ao_key = key;
 		o.ao_keylen = sizeof( key );
@@ -899,9 +898,12 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 	if ( o.ao_checkpoint_path && !o.ao_checkpoint_key ) {
 		snprintf( msg, len, "warden-audit-checkpoint needs warden-key-file: "
 			"checkpoints are signed with a key derived from it" );
-		return -1;
+		goto done;
 	}
 	rc = warden_audit_open( path, &o, out, msg, len );
+
+done:
+	/* the derived keys, whatever became of them */
 	OPENSSL_cleanse( key, sizeof( key ) );
 	OPENSSL_cleanse( cpkey, sizeof( cpkey ) );
 	return rc;

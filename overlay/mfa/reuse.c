@@ -85,13 +85,14 @@ warden_totp_open( warden_info *wi )
 
 	if ( wi->wi_totp_reuse ) return 0;
 	tr = ch_calloc( 1, sizeof( *tr ) );
+	ldap_pvt_thread_mutex_init( &tr->tr_mutex );
+	/* warden_totp_close() undoes what was done */
+	wi->wi_totp_reuse = tr;
 	if ( RAND_bytes( tr->tr_key, sizeof( tr->tr_key ) ) != 1 ||
 		!( tr->tr_mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ) {
-		ch_free( tr );
+		warden_totp_close( wi );
 		return -1;
 	}
-	ldap_pvt_thread_mutex_init( &tr->tr_mutex );
-	wi->wi_totp_reuse = tr;
 	return 0;
 }
 
