@@ -244,6 +244,17 @@ int warden_internal_write( Operation *op, slap_overinst *on,
  * @return the result code */
 int warden_internal_add( Operation *op, slap_overinst *on, Entry *e );
 
+/** Appends to the modify under way (op->orm_modlist) the modification
+ * mop (LDAP_MOD_REPLACE, SLAP_MOD_SOFTADD, SLAP_MOD_SOFTDEL, ...) of ad
+ * with the n values vals (n 0: none, all values for a delete).  Marked
+ * SLAP_MOD_INTERNAL: it is past the checks the client's own passed.
+ * Normalized values: copies of nvals when given; else copies of vals
+ * when ad's equality rule has a normalizer, none otherwise (slapd's
+ * attr_merge() wants none then).  Everything is copied with ch_*: the
+ * frontend frees the whole list (passwd.c too, for Password Modify). */
+void warden_mod_append( Operation *op, int mop, AttributeDescription *ad,
+	const struct berval *vals, const struct berval *nvals, unsigned n );
+
 /** The entry ndn as the database below warden has it (not through the
  * overlays above), read-only, or NULL; give it back with
  * warden_entry_release() (NULL is ignored) before the operation ends and

@@ -624,37 +624,6 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	return SLAP_CB_CONTINUE;
 }
 
-/* Appends to a client's modify: op (replace, or the soft add or delete
- * that is no error when the value is there, or absent) of ad with val
- * (NULL: all values).  In ch_ memory, as the frontend frees the whole
- * modlist; internal, past the checks the client's own mods passed. */
-static void
-lockout_append_mod( Operation *op, int mop, AttributeDescription *ad,
-	struct berval *val, struct berval *nval )
-{
-	Modifications *m, **tail;
-
-	for ( tail = &op->orm_modlist; *tail; tail = &( *tail )->sml_next )
-		;
-	m = ch_calloc( 1, sizeof( Modifications ) );
-	m->sml_op = mop;
-	m->sml_desc = ad;
-	m->sml_type = ad->ad_cname;
-	m->sml_flags = SLAP_MOD_INTERNAL;
-	if ( val ) {
-		m->sml_numvals = 1;
-		m->sml_values = ch_calloc( 2, sizeof( struct berval ) );
-		ber_dupbv( &m->sml_values[0], val );
-		/* normalized values only where the type has a normalizer */
-		if ( ad->ad_type->sat_equality &&
-			ad->ad_type->sat_equality->smr_normalize ) {
-			m->sml_nvalues = ch_calloc( 2, sizeof( struct berval ) );
-			ber_dupbv( &m->sml_nvalues[0], nval ? nval : val );
-		}
-	}
-	*tail = m;
-}
-
 void
 warden_lockout_disable_stamp( Operation *op )
 {
@@ -687,22 +656,23 @@ warden_lockout_disable_stamp( Operation *op )
 		gmtime_r( &now, &tm );
 		when.bv_len = strftime( buf, sizeof( buf ), "%Y%m%d%H%M%SZ", &tm );
 		when.bv_val = buf;
-		lockout_append_mod( op, SLAP_MOD_SOFTADD,
-			slap_schema.si_ad_objectClass, &account, &account );
-		lockout_append_mod( op, LDAP_MOD_REPLACE, warden_ad.ad_disabledBy,
-			&op->o_dn, &op->o_ndn );
-		lockout_append_mod( op, LDAP_MOD_REPLACE,
-			warden_ad.ad_disabledTime, &when, NULL );
+		/* objectClass has no normalizer: no normalized values */
+		warden_mod_append( op, SLAP_MOD_SOFTADD,
+			slap_schema.si_ad_objectClass, &account, NULL, 1 );
+		warden_mod_append( op, LDAP_MOD_REPLACE, warden_ad.ad_disabledBy,
+			&op->o_dn, &op->o_ndn, 1 );
+		warden_mod_append( op, LDAP_MOD_REPLACE,
+			warden_ad.ad_disabledTime, &when, NULL, 1 );
 	} else if ( enable ) {
-		lockout_append_mod( op, SLAP_MOD_SOFTDEL, warden_ad.ad_disabledBy,
-			NULL, NULL );
-		lockout_append_mod( op, SLAP_MOD_SOFTDEL,
-			warden_ad.ad_disabledTime, NULL, NULL );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL, warden_ad.ad_disabledBy,
+			NULL, NULL, 0 );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			warden_ad.ad_disabledTime, NULL, NULL, 0 );
 		if ( !reason )
-			lockout_append_mod( op, SLAP_MOD_SOFTDEL,
-				warden_ad.ad_disabledReason, NULL, NULL );
-		lockout_append_mod( op, SLAP_MOD_SOFTDEL,
-			slap_schema.si_ad_objectClass, &account, &account );
+			warden_mod_append( op, SLAP_MOD_SOFTDEL,
+				warden_ad.ad_disabledReason, NULL, NULL, 0 );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			slap_schema.si_ad_objectClass, &account, NULL, 1 );
 	}
 }
 
