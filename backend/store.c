@@ -285,6 +285,53 @@ done:
 }
 
 int
+warden_store_purge( warden_store *store, MDB_dbi dbi, const void *first,
+	size_t keylen, size_t prefixlen, const char *what, char *msg,
+	size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val key, data;
+	int rc = -1, mrc, n = 0;
+
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	mrc = mdb_cursor_open( txn, dbi, &cur );
+	if ( mrc ) goto fail;
+	/* seek again after each delete rather than rely on where a delete
+	 * leaves the cursor */
+	for ( ;; ) {
+		key.mv_size = keylen;
+		key.mv_data = (void *)first;
+		mrc = mdb_cursor_get( cur, &key, &data, MDB_SET_RANGE );
+		if ( mrc == MDB_NOTFOUND ) break;
+		if ( mrc ) goto fail;
+		if ( key.mv_size != keylen ||
+			memcmp( key.mv_data, first, prefixlen ) )
+			break;
+		mrc = mdb_cursor_del( cur, 0 );
+		if ( mrc ) goto fail;
+		n++;
+	}
+	mdb_cursor_close( cur );
+	cur = NULL;
+	if ( n ) {
+		mrc = mdb_txn_commit( txn );
+		txn = NULL;
+		if ( mrc ) goto fail;
+	}
+	rc = n;
+	goto done;
+
+fail:
+	snprintf( msg, len, "%s: %s", what, mdb_strerror( mrc ) );
+done:
+	if ( cur ) mdb_cursor_close( cur );
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}
+
+int
 warden_store_view( warden_store *store, MDB_dbi dbi, const void *key,
 	size_t keylen, warden_store_view_fn *view, void *arg,
 	const char *what, char *msg, size_t len )
