@@ -335,6 +335,27 @@ audit_mod_op( int op )
 	return "other";
 }
 
+/* One element of ldap.changes: what was done to which attribute, its
+ * values (audit_values()), and whether warden added the change. */
+static void
+audit_change( warden_buf *b, warden_info *wi, const char *what,
+	AttributeDescription *ad, BerVarray vals, unsigned n, int internal,
+	size_t start )
+{
+	warden_json_begin_object( b );
+	warden_json_key( b, "op" );
+	warden_json_cstr( b, what );
+	warden_json_key( b, "attr" );
+	warden_json_bounded( b, ad->ad_cname.bv_val, ad->ad_cname.bv_len,
+		AUDIT_DN_MAX, 0 );
+	audit_values( b, wi, ad, vals, n, start );
+	if ( internal ) {
+		warden_json_key( b, "internal" );
+		warden_json_bool( b, 1 );
+	}
+	warden_json_end_object( b );
+}
+
 static void
 audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 {
@@ -355,15 +376,8 @@ audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 				audit_changes_rest( b, n, v );
 				break;
 			}
-			warden_json_begin_object( b );
-			warden_json_key( b, "op" );
-			warden_json_cstr( b, "add" );
-			warden_json_key( b, "attr" );
-			warden_json_bounded( b, a->a_desc->ad_cname.bv_val,
-				a->a_desc->ad_cname.bv_len, AUDIT_DN_MAX, 0 );
-			audit_values( b, wi, a->a_desc, a->a_vals, a->a_numvals,
-				start );
-			warden_json_end_object( b );
+			audit_change( b, wi, "add", a->a_desc, a->a_vals,
+				a->a_numvals, 0, start );
 		}
 	} else {
 		for ( m = op->orm_modlist; m; m = m->sml_next ) {
@@ -375,19 +389,9 @@ audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 				audit_changes_rest( b, n, v );
 				break;
 			}
-			warden_json_begin_object( b );
-			warden_json_key( b, "op" );
-			warden_json_cstr( b, audit_mod_op( m->sml_op ) );
-			warden_json_key( b, "attr" );
-			warden_json_bounded( b, m->sml_desc->ad_cname.bv_val,
-				m->sml_desc->ad_cname.bv_len, AUDIT_DN_MAX, 0 );
-			audit_values( b, wi, m->sml_desc, m->sml_values,
-				m->sml_numvals, start );
-			if ( m->sml_flags & SLAP_MOD_INTERNAL ) {
-				warden_json_key( b, "internal" );
-				warden_json_bool( b, 1 );
-			}
-			warden_json_end_object( b );
+			audit_change( b, wi, audit_mod_op( m->sml_op ), m->sml_desc,
+				m->sml_values, m->sml_numvals,
+				m->sml_flags & SLAP_MOD_INTERNAL, start );
 		}
 	}
 	warden_json_end_array( b );
