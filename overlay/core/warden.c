@@ -80,7 +80,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		snprintf( cr->msg, sizeof( cr->msg ), "warden must be configured "
 			"on a database (after its suffix), not globally" );
 		Debug( LDAP_DEBUG_ANY, "warden: %s\n", cr->msg );
-		goto done;
+		return 1;	/* nothing done yet */
 	}
 	/* each step taken is undone at done: when a later one fails */
 	if ( warden_schema_init() ) {

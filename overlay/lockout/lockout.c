@@ -80,8 +80,8 @@ warden_lockout_new( warden_lockout **lop )
 		ldap_pvt_thread_mutex_init( &lo->lo_claim_mutex[i] );
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
 	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
-	if ( !lo->lo_throttle || !lo->lo_dedup ||
-		warden_peers_new( &lo->lo_peers ) ) {
+	lo->lo_peers = warden_peers_new();
+	if ( !lo->lo_throttle || !lo->lo_dedup ) {
 		warden_lockout_free( lo );
 		*lop = NULL;
 		return -1;

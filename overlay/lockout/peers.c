@@ -53,8 +53,8 @@ struct warden_peers {
 	int			pe_ok;
 };
 
-int
-warden_peers_new( warden_peers **pep )
+warden_peers *
+warden_peers_new( void )
 {
 	warden_peers *pe = ch_calloc( 1, sizeof( *pe ) );
 	const char *text;
@@ -74,8 +74,7 @@ warden_peers_new( warden_peers **pep )
 		pe->pe_user = oc_find( "wardenUserState" );
 		pe->pe_ok = pe->pe_server && pe->pe_user;
 	}
-	*pep = pe;
-	return 0;
+	return pe;
 }
 
 void

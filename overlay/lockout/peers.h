@@ -45,9 +45,8 @@
 typedef struct warden_peers warden_peers;
 
 /** Makes (from warden_lockout_new(), at db_init) and frees an instance's
- * publications; free takes NULL.  Allocated with ch_*.
- * @return 0 */
-int warden_peers_new( warden_peers **pep );
+ * publications; free takes NULL.  Allocated with ch_* (never NULL). */
+warden_peers *warden_peers_new( void );
 void warden_peers_free( warden_peers *pe );
 
 /** The instance's publications, held by its lockout engine (lockout.c);
