@@ -50,6 +50,8 @@ typedef struct warden_lock_policy {
 	warden_time	lp_backoff_reset; /**< earlier locks are forgotten once this long
 					 * has passed since the last one (now - last_lock >=
 					 * lp_backoff_reset); 0 = never */
+	warden_time	lp_max_idle;	/**< pwdMaxIdle: an account without a successful
+					 * bind for this long is refused as locked; 0 = never */
 } warden_lock_policy;
 
 /** One user's state. */

@@ -453,6 +453,15 @@ warden_audit_accepts( Operation *op, SlapReply *rs, slap_overinst *on )
 	return LDAP_UNAVAILABLE;
 }
 
+int
+warden_audit_failing_now( slap_overinst *on )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	if ( !wi->wi_audit_file ) return 0;
+	return !wi->wi_audit || warden_audit_failing( wi->wi_audit );
+}
+
 void
 warden_audit_announce_op( slap_overinst *on, int *announced )
 {

@@ -77,6 +77,12 @@ void warden_audit_aggregate_set( warden_info *wi );
  * @return SLAP_CB_CONTINUE, or the result sent */
 int warden_audit_accepts( Operation *op, SlapReply *rs, slap_overinst *on );
 
+/** Whether a record made now would have to wait for (or be refused by) a
+ * trail that cannot be written: for warden's own optional writes, which
+ * are put off rather than hold a bind.
+ * @return 1 when a configured trail is failing or not open, else 0 */
+int warden_audit_failing_now( slap_overinst *on );
+
 /** Tells the trail a change's record will follow (auditlog.h,
  * warden_audit_announce()); sets *announced.  No trail: nothing. */
 void warden_audit_announce_op( slap_overinst *on, int *announced );

@@ -57,7 +57,8 @@ enum {
 	WARDEN_CODE_MAX_DELAY,
 	WARDEN_THROTTLE_IPV6_PREFIX,
 	WARDEN_AUDIT_CHECKPOINT,
-	WARDEN_AUDIT_AGGREGATE
+	WARDEN_AUDIT_AGGREGATE,
+	WARDEN_LASTBIND_PRECISION
 };
 
 /* Limits of the numeric settings, named in the messages that refuse a
@@ -65,6 +66,7 @@ enum {
 #define WARDEN_CODE_MAX_FAILURE_LIMIT	1000
 #define WARDEN_CODE_MAX_DELAY_LIMIT	86400	/* a day */
 #define WARDEN_AUDIT_AGGREGATE_LIMIT	3600	/* an hour */
+#define WARDEN_LASTBIND_PRECISION_LIMIT	31536000	/* a year */
 
 static ConfigDriver warden_cf_gen;
 
@@ -214,6 +216,12 @@ static ConfigTable warden_cfg[] = {
 		"one-time code step to the provider (updateref and the chain "
 		"overlay)' "
 		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
+	WARDEN_CF_ENTRY( "warden-lastbind-precision", "seconds",
+		ARG_UINT|WARDEN_LASTBIND_PRECISION, "31",
+		"olcWardenLastbindPrecision",
+		"A successful bind is recorded as pwdLastSuccess when the recorded "
+		"one is at least this old, seconds; 0: not recorded",
+		SYN_INTEGER, "integerMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -235,7 +243,7 @@ ConfigOCs warden_ocs[] = {
 		"olcWardenCodeReuseListener $ olcWardenCodeMaxFailure $ "
 		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix $ "
 		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate $ "
-		"olcWardenForwardUpdates ) )",
+		"olcWardenForwardUpdates $ olcWardenLastbindPrecision ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -288,6 +296,9 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDIT_AGGREGATE:
 		c->value_uint = wi->wi_audit_agg_interval;
 		return c->value_uint == WARDEN_AUDIT_AGGREGATE_DEFAULT;
+	case WARDEN_LASTBIND_PRECISION:
+		c->value_uint = wi->wi_lastbind_precision;
+		return c->value_uint == WARDEN_LASTBIND_PRECISION_DEFAULT;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		c->value_uint = wi->wi_throttle_ipv6_prefix;
 		return c->value_uint == WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -418,6 +429,9 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 	case WARDEN_AUDIT_AGGREGATE:
 		wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 		warden_audit_aggregate_set( wi );
+		break;
+	case WARDEN_LASTBIND_PRECISION:
+		wi->wi_lastbind_precision = WARDEN_LASTBIND_PRECISION_DEFAULT;
 		break;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -753,6 +767,16 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		break;
 		}
 
+	case WARDEN_LASTBIND_PRECISION:
+		if ( c->value_uint > WARDEN_LASTBIND_PRECISION_LIMIT ) {
+			snprintf( msg, len, "%u is not a precision in seconds from "
+				"0 (off) to %u", c->value_uint,
+				WARDEN_LASTBIND_PRECISION_LIMIT );
+			return -1;
+		}
+		wi->wi_lastbind_precision = c->value_uint;
+		break;
+
 	case WARDEN_AUDIT_AGGREGATE:
 		if ( c->value_uint > WARDEN_AUDIT_AGGREGATE_LIMIT ) {
 			snprintf( msg, len, "%u is not an interval in seconds from 0 "
@@ -853,6 +877,7 @@ done:
 		c->type != WARDEN_CODE_MAX_FAILURE &&
 		c->type != WARDEN_CODE_MAX_DELAY &&
 		c->type != WARDEN_AUDIT_AGGREGATE &&
+		c->type != WARDEN_LASTBIND_PRECISION &&
 		c->type != WARDEN_THROTTLE_IPV6_PREFIX ) {
 		ch_free( c->value_string );
 		c->value_string = NULL;

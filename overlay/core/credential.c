@@ -98,6 +98,7 @@ int
 warden_credential_check( Operation *op, slap_overinst *on,
 	warden_subject *ws )
 {
+	warden_info *wi = on->on_bi.bi_private;
 	char why[SLAP_TEXT_BUFLEN];
 	int rc;
 
@@ -158,6 +159,19 @@ done:
 	if ( rc == LDAP_SUCCESS && ws->ws_verified && !ws->ws_proven &&
 		!ws->ws_changing )
 		rc = warden_password_expiry( op, on, ws );
+	/* recorded at most daily: put off rather than hold the bind while the
+	 * trail cannot take its record */
+	if ( rc == LDAP_SUCCESS && !warden_audit_failing_now( on ) )
+		warden_lockout_last_success( op, on, ws );
+	/* what the lockout engine learnt of the store, for the next bind of
+	 * this DN: also after a Password Modify's old password or a SASL
+	 * bind, whose failures a later success must clear */
+	if ( ws->ws_store_clean )
+		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
+			op->o_req_ndn.bv_len, ws->ws_cache_gen );
+	if ( ws->ws_store_dirty )
+		warden_subjcache_mark_dirty( wi->wi_subjects,
+			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
 	return rc;
 }
 

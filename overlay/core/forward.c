@@ -79,6 +79,7 @@ forward_rule( AttributeDescription *ad )
 {
 	if ( ad == warden_pwd.ad_pwdAccountLockedTime ||
 		ad == warden_pwd.ad_pwdGraceUseTime ||
+		ad == slap_schema.si_ad_pwdLastSuccess ||
 		ad == warden_oath.ad_totpDrift )
 		return FORWARD_SET;
 	if ( ad == warden_oath.ad_totpLastStep ||

@@ -139,12 +139,6 @@ warden_op_bind( Operation *op, SlapReply *rs )
 
 	ws->ws_mech = "SIMPLE";
 	rc = warden_credential_check( op, on, ws );
-	if ( ws->ws_store_clean )
-		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
-			op->o_req_ndn.bv_len, ws->ws_cache_gen );
-	if ( ws->ws_store_dirty )
-		warden_subjcache_mark_dirty( wi->wi_subjects,
-			op->o_req_ndn.bv_val, op->o_req_ndn.bv_len );
 	if ( rc != LDAP_SUCCESS )
 		return warden_credential_refuse( op, rs, on, ws );
 

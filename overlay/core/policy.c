@@ -88,6 +88,8 @@ policy_parse( Entry *e, warden_policy *p )
 		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * WARDEN_SEC;
 	p->wp_lock.lp_backoff_reset =
 		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * WARDEN_SEC;
+	p->wp_lock.lp_max_idle =
+		policy_uint( e, policy_ad( "pwdMaxIdle" ), 0 ) * WARDEN_SEC;
 	p->wp_src_max_failure = policy_uint( e, warden_ad.ad_sourceMaxFailure, 0 );
 	p->wp_quality.qp_min_length =
 		policy_uint( e, policy_ad( "pwdMinLength" ), 0 );

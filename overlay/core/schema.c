@@ -365,6 +365,11 @@ warden_pwd_schema_register( int *registered, char *msg, size_t len )
 		}
 		if ( schema_pwd_ats[i].ad ) *schema_pwd_ats[i].ad = ad;
 	}
+	/* slapd's own pwdLastSuccess (pwdMaxIdle): the rootdn may carry it
+	 * over from another directory with the Relax control, as above */
+	if ( slap_schema.si_ad_pwdLastSuccess )
+		slap_schema.si_ad_pwdLastSuccess->ad_type->sat_flags |=
+			SLAP_AT_MANAGEABLE;
 	for ( i = 0; schema_pwd_ocs[i].name; i++ ) {
 		ObjectClass *oc = NULL;
 

@@ -69,6 +69,15 @@ warden_subject_read( Operation *op, slap_overinst *on, warden_subj_rec *rec )
 			else
 				rec->sr_entry_locked = warden_parse_time( &a->a_nvals[0] );
 		}
+		a = attr_find( e->e_attrs, slap_schema.si_ad_pwdLastSuccess );
+		if ( a ) rec->sr_last_success = warden_parse_time( &a->a_nvals[0] );
+		rec->sr_last_active = rec->sr_last_success;
+		a = attr_find( e->e_attrs, warden_pwd.ad_pwdChangedTime );
+		if ( a && warden_parse_time( &a->a_nvals[0] ) > rec->sr_last_active )
+			rec->sr_last_active = warden_parse_time( &a->a_nvals[0] );
+		a = attr_find( e->e_attrs, slap_schema.si_ad_createTimestamp );
+		if ( a && warden_parse_time( &a->a_nvals[0] ) > rec->sr_last_active )
+			rec->sr_last_active = warden_parse_time( &a->a_nvals[0] );
 		a = attr_find( e->e_attrs, warden_pwd.ad_pwdPolicySubentry );
 		if ( a ) {
 			/* too long to cache: mark it, read again each time */
@@ -109,6 +118,8 @@ warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 	ws->ws_has_token = !!( rec.sr_flags & WARDEN_SC_TOKEN );
 	ws->ws_weak_hash = !!( rec.sr_flags & WARDEN_SC_WEAKHASH );
 	ws->ws_entry_locked = (time_t)rec.sr_entry_locked;
+	ws->ws_last_success = (time_t)rec.sr_last_success;
+	ws->ws_last_active = (time_t)rec.sr_last_active;
 	memcpy( ws->ws_uuid, rec.sr_uuid, WARDEN_UUID_LEN );
 	if ( ws->ws_found ) ws->ws_ndn = op->o_req_ndn;
 

@@ -109,6 +109,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_audit_durable = 1;
 	wi->wi_expose_lock = 1;
 	wi->wi_forward_updates = 1;
+	wi->wi_lastbind_precision = WARDEN_LASTBIND_PRECISION_DEFAULT;
 	wi->wi_access_default = 1;
 	wi->wi_group_depth = WARDEN_GROUP_DEPTH_DEFAULT;
 	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;

@@ -116,6 +116,11 @@ typedef struct warden_info {
 	warden_banlist	*wi_banned;
 	/** connections that may only change the password, by c_conn_idx */
 	ldap_pvt_thread_mutex_t	wi_reset_mutex;
+	/** a user's grace logins are counted and recorded under one of
+	 * these (expiry.c), so that simultaneous binds never pass
+	 * pwdGraceAuthNLimit */
+#define WARDEN_GRACE_STRIPES	16
+	ldap_pvt_thread_mutex_t	wi_grace_mutex[WARDEN_GRACE_STRIPES];
 	unsigned char	*wi_reset_flag;
 	struct berval	*wi_reset_dn;
 	/** the identities connections act as, for ending the sessions of
@@ -137,6 +142,8 @@ typedef struct warden_info {
 	int		wi_code_fault;		/**< a wrong code could not be recorded */
 	unsigned	wi_throttle_ipv6_prefix;	/**< warden-throttle-ipv6-prefix */
 	int		wi_forward_updates;	/**< warden-forward-updates (forward.c) */
+	unsigned	wi_lastbind_precision;	/**< warden-lastbind-precision, seconds; 0 off */
+#define WARDEN_LASTBIND_PRECISION_DEFAULT	86400	/* a day */
 	/** until when a consumer's forwards fail at once: its provider could
 	 * not be reached (forward.c; atomic) */
 	time_t		wi_forward_pause;
@@ -167,6 +174,10 @@ typedef struct warden_subject {
 	/** pwdAccountLockedTime in the entry: 0 none, -1 permanent
 	 * ("000001010000Z"), otherwise the time in seconds */
 	time_t		ws_entry_locked;
+	/** pwdLastSuccess in the entry (seconds; 0 none), and the latest of
+	 * it, pwdChangedTime and createTimestamp (pwdMaxIdle) */
+	time_t		ws_last_success;
+	time_t		ws_last_active;
 	/** in: the store is known to hold no failure or lock for the user
 	 * (the lockout engine may skip reading it); out: set by the engine
 	 * when it read such a state */

@@ -1181,6 +1181,17 @@ warden_audit_accepting( warden_audit *a )
 	return ok;
 }
 
+int
+warden_audit_failing( warden_audit *a )
+{
+	int failing;
+
+	pthread_mutex_lock( &a->wa_mutex );
+	failing = a->wa_stop || a->wa_failing;
+	pthread_mutex_unlock( &a->wa_mutex );
+	return failing;
+}
+
 warden_audit_rc
 warden_audit_write_ext( warden_audit *a, const char *rec, size_t len,
 	int flags, uint64_t *seqp )

@@ -355,6 +355,12 @@ void warden_audit_withdraw( warden_audit *a );
  * caller refuses a change before making it), 1 otherwise. */
 int warden_audit_accepting( warden_audit *a );
 
+/** Whether the file cannot be written at the moment (the writer's last
+ * attempt failed and it is retrying), or the trail is closing, whatever
+ * the overflow policy: a record now would wait or be refused.
+ * @return 1 or 0 */
+int warden_audit_failing( warden_audit *a );
+
 /** Waits until every record queued before the call is written and synced
  * (or refused).  @return 0 */
 int warden_audit_flush( warden_audit *a );

@@ -32,6 +32,14 @@ warden_lockrule_locked( const warden_lock_state *st, int found,
 }
 
 int
+warden_lockrule_dormant( time_t last_active, const warden_lock_policy *lp,
+	warden_time now )
+{
+	if ( !lp || lp->lp_max_idle <= 0 || last_active <= 0 ) return 0;
+	return now - (warden_time)last_active * WARDEN_SEC > lp->lp_max_idle;
+}
+
+int
 warden_lockrule_admits( const warden_lock_state *st,
 	const warden_lock_policy *lp, unsigned others, unsigned pending,
 	warden_time now )

@@ -52,6 +52,19 @@ int warden_lockrule_locked( const warden_lock_state *st, int found,
 int warden_lockrule_entry_locks( time_t entry_locked,
 	const warden_lock_policy *lp, warden_time now );
 
+/** Whether an account is dormant at now (pwdMaxIdle): no successful bind
+ * for lp_max_idle.  Its activity is the latest of its last successful bind
+ * (pwdLastSuccess), its last password change (pwdChangedTime: an
+ * administrator's reset brings it back) and its creation (createTimestamp:
+ * a new account counts from there); an account with none of them is not
+ * dormant.
+ * @param[in] last_active	that latest time, seconds since the epoch; 0 none
+ * @param[in] lp	the lockout policy, or NULL when no policy applies
+ * @param[in] now	microseconds since the epoch
+ * @return 1 dormant, 0 not */
+int warden_lockrule_dormant( time_t last_active, const warden_lock_policy *lp,
+	warden_time now );
+
 /** Whether one more attempt may have its credential verified: the
  * failures that count at now (warden_lock_counting(), plus others: those
  * other providers counted since the latest reset) and the attempts under

@@ -30,6 +30,9 @@ typedef struct warden_subj_rec {
 	unsigned	sr_flags;
 	unsigned char	sr_uuid[16];
 	int64_t		sr_entry_locked;	/* as warden_subject's */
+	int64_t		sr_last_success;	/* pwdLastSuccess, seconds; 0 none */
+	int64_t		sr_last_active;		/* the latest of that,
+						 * pwdChangedTime, createTimestamp */
 	size_t		sr_policy_len;		/* 0: none named in the entry */
 	char		sr_policy[WARDEN_SC_POLICY_MAX];
 } warden_subj_rec;

@@ -255,6 +255,8 @@ static const warden_policy_range policy_ranges[] = {
 	{ "pwdExpireWarning", 0, INT31, 0, INT31, "seconds" },
 	{ "pwdGraceExpiry", 0, INT31, 0, INT31,
 		"seconds after expiry; 0: no limit" },
+	{ "pwdMaxIdle", 0, INT31, 0, INT31,
+		"seconds without a successful bind; 0: never dormant" },
 	{ "pwdCheckQuality", 0, 2, 2, 2,
 		"0: off, 1: when the value can be checked, 2: always" },
 	{ "wardenLockoutBackoff", 1, 1000, 1, 1000, "factor; 1: no back-off" },

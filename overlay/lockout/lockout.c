@@ -340,6 +340,17 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 		return lockout_refuse( ws, "client address throttled", 0 );
 	}
 
+	/* pwdMaxIdle: refused as a lock is, before any credential is
+	 * verified (a dormant account's password is no oracle) */
+	if ( warden_lockrule_dormant( ws->ws_last_active, &p->wp_lock, now ) ) {
+		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: no "
+			"successful bind for more than pwdMaxIdle (%lds); an "
+			"administrator's unlock or password reset enables it "
+			"again\n", op->o_req_dn.bv_val,
+			(long)( p->wp_lock.lp_max_idle / WARDEN_SEC ) );
+		return lockout_refuse( ws, "account dormant", 1 );
+	}
+
 	if ( lockout_faulted( lo ) ) {
 		/* Retry: a failure that cannot be recorded must not let
 		 * guessing go on unlimited. */
@@ -664,6 +675,15 @@ warden_lockout_disable_stamp( Operation *op )
 		warden_mod_append( op, LDAP_MOD_REPLACE,
 			warden_ad.ad_disabledTime, &when, NULL, 1 );
 	} else if ( enable ) {
+		char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
+		struct berval now = { sizeof( buf ), buf };
+		time_t t = slap_get_time();
+
+		/* an unlock enables a dormant account too (pwdMaxIdle): its
+		 * activity starts again now */
+		slap_timestamp( &t, &now );
+		warden_mod_append( op, LDAP_MOD_REPLACE,
+			slap_schema.si_ad_pwdLastSuccess, &now, &now, 1 );
 		warden_mod_append( op, SLAP_MOD_SOFTDEL, warden_ad.ad_disabledBy,
 			NULL, NULL, 0 );
 		warden_mod_append( op, SLAP_MOD_SOFTDEL,
@@ -674,6 +694,41 @@ warden_lockout_disable_stamp( Operation *op )
 		warden_mod_append( op, SLAP_MOD_SOFTDEL,
 			slap_schema.si_ad_objectClass, &account, NULL, 1 );
 	}
+}
+
+void
+warden_lockout_last_success( Operation *op, slap_overinst *on,
+	warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
+	struct berval vals[2] = { { sizeof( buf ), buf }, BER_BVNULL };
+	Modifications mod;
+	time_t now = slap_get_time();
+	int rc;
+
+	if ( !ws->ws_found || BER_BVISEMPTY( &ws->ws_ndn ) ||
+		!wi->wi_lastbind_precision ||
+		( ws->ws_last_success && now >= ws->ws_last_success &&
+		  now - ws->ws_last_success < (time_t)wi->wi_lastbind_precision ) )
+		return;
+	slap_timestamp( &now, &vals[0] );
+	memset( &mod, 0, sizeof( mod ) );
+	mod.sml_op = LDAP_MOD_REPLACE;
+	mod.sml_desc = slap_schema.si_ad_pwdLastSuccess;
+	mod.sml_type = mod.sml_desc->ad_cname;
+	mod.sml_flags = SLAP_MOD_INTERNAL;
+	mod.sml_values = vals;
+	mod.sml_nvalues = vals;
+	mod.sml_numvals = 1;
+	rc = warden_state_write( op, on, &ws->ws_ndn, &mod );
+	if ( rc != LDAP_SUCCESS )
+		Debug( LDAP_DEBUG_ANY, "warden: cannot record the last successful "
+			"bind of \"%s\" (pwdLastSuccess): result %d\n",
+			ws->ws_ndn.bv_val, rc );
+	/* the next bind reads the entry again (the write invalidated it);
+	 * until then this one stands for it */
+	ws->ws_last_success = now;
 }
 
 void

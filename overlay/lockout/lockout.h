@@ -159,6 +159,15 @@ int warden_lockout_entry_locked( warden_subject *ws );
  * memory: the frontend frees the whole modlist. */
 void warden_lockout_disable_stamp( Operation *op );
 
+/** After a successful bind: records it as pwdLastSuccess in the entry
+ * (pwdMaxIdle, the compliance report), at most once per
+ * warden-lastbind-precision seconds per user (ws_last_success, read with
+ * the subject, says when it last was), so that binds cost no write.  On
+ * a read-only consumer it is forwarded to the provider (forward.c).  A
+ * write that fails is logged; the bind stands. */
+void warden_lockout_last_success( Operation *op, slap_overinst *on,
+	warden_subject *ws );
+
 /** The same for the wrong-code limit: an unlock forgets the wrong codes
  * too. */
 void warden_code_guard_unlocked( slap_overinst *on, const unsigned char *uuid );

@@ -82,17 +82,28 @@ expiry_grace_used( Operation *op, slap_overinst *on, warden_subject *ws )
 int
 warden_password_expiry( Operation *op, slap_overinst *on, warden_subject *ws )
 {
+	warden_info *wi = on->on_bi.bi_private;
 	warden_expiry_policy *ep = &ws->ws_policy.wp_expiry;
 	BackendInfo *bi = op->o_bd->bd_info;
 	long long changed = -1, graces = 0, value = 0;
+	ldap_pvt_thread_mutex_t *mutex;
 	Entry *e = NULL;
 	Attribute *a;
-	int state;
+	unsigned h = 0;
+	size_t i;
+	int state, rc = LDAP_SUCCESS;
 
 	ws->ws_expiry = WARDEN_EXPIRY_OK;
 	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND || ep->ep_max_age <= 0 ||
-		!warden_pwd.ad_pwdGraceUseTime || !ws->ws_found )
+		!warden_pwd.ad_pwdGraceUseTime || !ws->ws_found ||
+		!wi->wi_reset_flag )
 		return LDAP_SUCCESS;
+	/* the count read and the grace login recorded as one step: two
+	 * binds at once must not both take the last one */
+	for ( i = 0; i < ws->ws_ndn.bv_len; i++ )
+		h = h * 31 + (unsigned char)ws->ws_ndn.bv_val[i];
+	mutex = &wi->wi_grace_mutex[h % WARDEN_GRACE_STRIPES];
+	ldap_pvt_thread_mutex_lock( mutex );
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	if ( be_entry_get_rw( op, &ws->ws_ndn, NULL, NULL, 0, &e ) ==
 			LDAP_SUCCESS && e ) {
@@ -117,7 +128,7 @@ warden_password_expiry( Operation *op, slap_overinst *on, warden_subject *ws )
 		if ( expiry_grace_used( op, on, ws ) != LDAP_SUCCESS &&
 			warden_is_consumer( op ) ) {
 			ws->ws_reason = "grace login not recorded on the provider";
-			return LDAP_INVALID_CREDENTIALS;
+			rc = LDAP_INVALID_CREDENTIALS;
 		}
 		break;
 	case WARDEN_EXPIRY_EXPIRED:
@@ -125,9 +136,11 @@ warden_password_expiry( Operation *op, slap_overinst *on, warden_subject *ws )
 			"password has expired and no grace login is left\n",
 			ws->ws_ndn.bv_val );
 		ws->ws_reason = "password expired";
-		return LDAP_INVALID_CREDENTIALS;
+		rc = LDAP_INVALID_CREDENTIALS;
+		break;
 	default:
 		break;
 	}
-	return LDAP_SUCCESS;
+	ldap_pvt_thread_mutex_unlock( mutex );
+	return rc;
 }

@@ -24,8 +24,12 @@
 int
 warden_reset_open( warden_info *wi )
 {
+	int i;
+
 	if ( wi->wi_reset_flag ) return 0;
 	ldap_pvt_thread_mutex_init( &wi->wi_reset_mutex );
+	for ( i = 0; i < WARDEN_GRACE_STRIPES; i++ )
+		ldap_pvt_thread_mutex_init( &wi->wi_grace_mutex[i] );
 	wi->wi_reset_flag = ch_calloc( dtblsize, 1 );
 	wi->wi_reset_dn = ch_calloc( dtblsize, sizeof( struct berval ) );
 	return 0;
@@ -44,6 +48,8 @@ warden_reset_close( warden_info *wi )
 	wi->wi_reset_dn = NULL;
 	wi->wi_reset_flag = NULL;
 	ldap_pvt_thread_mutex_destroy( &wi->wi_reset_mutex );
+	for ( i = 0; i < WARDEN_GRACE_STRIPES; i++ )
+		ldap_pvt_thread_mutex_destroy( &wi->wi_grace_mutex[i] );
 }
 
 static void

@@ -345,7 +345,13 @@ def result_codes(b):
             tag = b[k]
             _, m = ber_len(b, k + 1)
             if tag in (0x61, 0x65, 0x67, 0x69, 0x6b, 0x6d, 0x6f, 0x78) and b[m] == 0x0a:
-                out.append((tag, b[m + 2]))
+                code = b[m + 2]
+                # other (80) to a bind is Cyrus SASL's answer to a
+                # malformed exchange (SASL_BADPROT, "SASL(-5): bad
+                # protocol"), slapd's own; told apart from any other
+                if tag == 0x61 and code == 80 and b"SASL(" in b[m:end]:
+                    code = "80:sasl"
+                out.append((tag, code))
             i = end
     except IndexError:
         pass
@@ -524,7 +530,9 @@ def main():
             run.failure = "the audit trail does not verify"
     print(f"protocol fuzz: {run.conns} connections, {run.msgs} requests; results "
           "(operation:code count): " + " ".join(
-              f"{op}:{code}={n}" for (op, code), n in sorted(run.results.items())), flush=True)
+              f"{op}:{code}={n}" for (op, code), n in sorted(
+                  run.results.items(), key=lambda kv: (kv[0][0], str(kv[0][1]).zfill(8)))),
+          flush=True)
     if run.failure:
         recent = list(run.recent)
         for i, sent in enumerate(recent):

@@ -177,15 +177,28 @@ def passwd(s, who, pw, old, new, target=None):
 
 def test_password_modify_old_password_counts_like_a_bind(slapd):
     a, audit = start_sasl(slapd, {"pwdMaxFailure": "3"})
+    # a successful bind clears failures, as with ppolicy: one session
+    c = ldap.initialize(slapd.uri)
+    c.simple_bind_s(user_dn("alice"), USERPW)
     for i in range(2):
-        assert passwd(slapd, "alice", USERPW, f"Wrong-old-{i}", "New-pass-2026-x!") == 53
+        with pytest.raises(ldap.UNWILLING_TO_PERFORM):
+            c.passwd_s(user_dn("alice"), f"Wrong-old-{i}", "New-pass-2026-x!")
     assert failures(slapd, "alice") == 2
-    assert passwd(slapd, "alice", USERPW, "Wrong-old-3", "New-pass-2026-x!") == 53
+    with pytest.raises(ldap.LDAPError):
+        c.passwd_s(user_dn("alice"), "Wrong-old-3", "New-pass-2026-x!")
+    c.unbind_s()
     # three wrong old passwords locked the account: the right one no longer binds
     assert "pwdAccountLockedTime" in state(slapd, "alice")
     assert bind(slapd, "alice", USERPW)[0] == 49
+    # and the failures of a Password Modify are cleared by a successful
+    # bind as a bind's are (the subject cache learnt of them)
+    a.modify_s(user_dn("alice"), [(ldap.MOD_DELETE, "pwdAccountLockedTime", None)])
+    assert passwd(slapd, "alice", USERPW, "Wrong-old-4", "New-pass-2026-x!") == 53
+    assert failures(slapd, "alice") == 1
+    assert bind(slapd, "alice", USERPW)[0] == 0
+    assert failures(slapd, "alice") == 0
     recs = find(records(audit), **{"ldap.bind.mechanism": "password-modify"})
-    assert len(recs) == 3 and all(r["event.outcome"] == "failure" for r in recs), recs
+    assert len(recs) == 4 and all(r["event.outcome"] == "failure" for r in recs), recs
 
 
 def test_password_modify_checks_the_code_after_the_old_password(slapd):

@@ -91,6 +91,27 @@ def test_grace_logins_then_expired(slapd):
     assert state(slapd, "alice")["wardenFailureCount"] == ["1"]
 
 
+def test_simultaneous_grace_logins_never_exceed_the_limit(slapd):
+    """20 binds at once with two grace logins left: two succeed."""
+    import threading
+    from test_lockout import bind
+    start(slapd, {"pwdMaxAge": str(90 * DAY), "pwdGraceAuthNLimit": "2"})
+    changed(slapd, "alice", 91 * DAY)
+    results = []
+    go = threading.Barrier(20)
+
+    def one():
+        go.wait()
+        results.append(bind(slapd, "alice", USERPW)[0])
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == [0] * 2 + [49] * 18, results
+    assert len(graces(slapd, "alice")) == 2
+
+
 def test_new_password_ends_expiry_and_grace(slapd):
     start(slapd, {"pwdMaxAge": str(90 * DAY), "pwdGraceAuthNLimit": "3",
                   "pwdExpireWarning": str(7 * DAY)})

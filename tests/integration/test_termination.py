@@ -206,3 +206,28 @@ def test_disable_reaches_the_consumer(pair):
     # the replicated disable ends her session on the consumer too
     with pytest.raises(ldap.UNWILLING_TO_PERFORM):
         on_consumer.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["uid"])
+
+
+def test_sasl_sessions_are_cut_off_too(slapd):
+    """Sessions bound by SASL (EXTERNAL over ldapi, mapped to alice, and
+    PLAIN) end as a simple bind's do: the rule follows the identity the
+    connection has, not how it got it."""
+    import ldap.sasl
+    from test_credential_paths import have_sasl_mech, start_sasl
+    a, _ = start_sasl(slapd)
+    ext = ldap.initialize(slapd.ldapi)
+    ext.sasl_external_bind_s()
+    assert ext.whoami_s() == f"dn:{user_dn('alice')}"
+    assert have_sasl_mech("PLAIN"), "libsasl2-modules (contrib/install-deps.sh)"
+    plain = ldap.initialize(slapd.uri)
+    plain.set_option(ldap.OPT_X_SASL_SECPROPS, "none")      # PLAIN over loopback
+    plain.sasl_interactive_bind_s("", ldap.sasl.sasl(
+        {ldap.sasl.CB_AUTHNAME: "alice", ldap.sasl.CB_PASS: USERPW}, "PLAIN"))
+    assert plain.whoami_s() == f"dn:{user_dn('alice')}"
+    a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "pwdAccountLockedTime", [DISABLED])])
+    for c in (ext, plain):
+        refused(c, "alice", "disabled")
+    # and a new EXTERNAL bind is refused as a locked account's
+    c = ldap.initialize(slapd.ldapi)
+    with pytest.raises(ldap.INVALID_CREDENTIALS):
+        c.sasl_external_bind_s()

@@ -39,6 +39,26 @@ def make_deb(version=None):
     return deb
 
 
+def repack(deb, version):
+    """deb as another version, its files and maintainer scripts unchanged:
+    what an upgrade installs, without building the sources again (that
+    took CI minutes; the build itself is tested by make_deb)."""
+    work = Path(deb).parent / f"repack-{version}"
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    subprocess.run(["dpkg-deb", "-R", str(deb), str(work)], check=True)
+    control = work / "DEBIAN" / "control"
+    text = control.read_text()
+    import re
+    text, n = re.subn(r"^Version: .*$", f"Version: {version}", text, flags=re.M)
+    assert n == 1, text
+    control.write_text(text)
+    out = Path(deb).parent / f"warden_{version}_{Path(deb).name.rsplit('_', 1)[1]}"
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", str(work), str(out)],
+                   check=True, capture_output=True)
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    return out
+
+
 @pytest.fixture(scope="session")
 def machine_lock():
     """The package tests change this machine's package database: one run

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRCDIR, BUILDDIR, make_deb, dpkg_version
+from conftest import SRCDIR, BUILDDIR, dpkg_version, repack
 
 SLAPD = "/usr/sbin/slapd"
 STATE = Path("/var/lib/ldap/warden")
@@ -265,8 +265,8 @@ def test_install_live_steps_upgrade_remove_purge(deb):
         out = run(status, check=True).stdout
         assert re.search(r"^failures:\s+1$", out, re.M), out
 
-        # -- an upgrade: the same sources built again as a newer version --
-        newer = make_deb(version + "+upgrade1")
+        # -- an upgrade: the same package as a newer version --------------
+        newer = repack(deb, version + "+upgrade1")
         schema_before = Path("/etc/ldap/schema/warden.ldif").read_bytes()
         p = run(APT + [str(newer)], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
         assert p.returncode == 0, p.stdout + p.stderr

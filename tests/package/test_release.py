@@ -64,7 +64,7 @@ def verify_commands():
 
 
 @pytest.fixture(scope="module")
-def release(machine_lock, tmp_path_factory):
+def release(machine_lock, deb, tmp_path_factory):
     """make release with a throw-away key; the release directory and the
     key's fingerprint."""
     base = tmp_path_factory.mktemp("release")
@@ -72,7 +72,10 @@ def release(machine_lock, tmp_path_factory):
     fpr = new_key(env, "warden release test <release@warden.invalid>")
     # What someone downloads: the directory alone.
     got = base / "download"
+    # the package the deb fixture built here (make deb) is not built again
+    reuse = deb.name == f"warden_{VERSION}_{ARCH}.deb" and deb.parent == BUILDDIR
     p = run(["make", "-s", "-C", str(BUILDDIR), "release", "RELEASE_CHECK=dist",
+             *(["RELEASE_DEB=:"] if reuse else []),
              f"RELEASE_DIR={got}", f"WARDEN_SIGNING_KEY={fpr}"], env=env)
     assert p.returncode == 0, f"make release failed:\n{p.stdout}\n{p.stderr}"
     return got, fpr

@@ -112,6 +112,25 @@ START_TEST( entry_stamp_older_than_the_stores_lock_is_lifted )
 }
 END_TEST
 
+START_TEST( dormant_after_max_idle )
+{
+	warden_lock_policy lp = lp_lockout( 3, 60 * S );
+	time_t t0 = (time_t)( T0 / S );
+
+	/* no pwdMaxIdle, no policy, no known activity: never dormant */
+	ck_assert( !warden_lockrule_dormant( t0 - 1000 * 86400, &lp, T0 ) );
+	ck_assert( !warden_lockrule_dormant( t0 - 1000 * 86400, NULL, T0 ) );
+	lp.lp_max_idle = 30 * 86400 * S;
+	ck_assert( !warden_lockrule_dormant( 0, &lp, T0 ) );
+	/* up to pwdMaxIdle after the last activity, then dormant */
+	ck_assert( !warden_lockrule_dormant( t0 - 29 * 86400, &lp, T0 ) );
+	ck_assert( !warden_lockrule_dormant( t0 - 30 * 86400, &lp, T0 ) );
+	ck_assert( warden_lockrule_dormant( t0 - 30 * 86400 - 1, &lp, T0 ) );
+	/* activity in the future (a clock set back): not dormant */
+	ck_assert( !warden_lockrule_dormant( t0 + 3600, &lp, T0 ) );
+}
+END_TEST
+
 START_TEST( admits_below_the_threshold_with_pending )
 {
 	warden_lock_state st;
@@ -272,6 +291,7 @@ rules_suite( void )
 	TCase *tc = tcase_create( "lockrule" );
 
 	tcase_add_test( tc, locked_by_the_store );
+	tcase_add_test( tc, dormant_after_max_idle );
 	tcase_add_test( tc, locked_by_the_entry );
 	tcase_add_test( tc, entry_stamp_older_than_the_stores_lock_is_lifted );
 	tcase_add_test( tc, admits_below_the_threshold_with_pending );
