@@ -49,4 +49,48 @@ warden_get32( const unsigned char *p )
 	return le32toh( v );
 }
 
+/** The n 8-byte little-endian numbers v, from p on. */
+static inline void
+warden_put64_n( unsigned char *p, const int64_t *v, unsigned n )
+{
+	unsigned i;
+
+	for ( i = 0; i < n; i++ ) warden_put64( p + 8 * i, (uint64_t)v[i] );
+}
+
+/** The n 8-byte little-endian numbers from p on, into v. */
+static inline void
+warden_get64_n( int64_t *v, const unsigned char *p, unsigned n )
+{
+	unsigned i;
+
+	for ( i = 0; i < n; i++ ) v[i] = (int64_t)warden_get64( p + 8 * i );
+}
+
+/* The lockout records (lockstate.c, peerstate.c) share a layout: byte 0
+ * the version, byte 1 the number n of times at the end, bytes 2 and 3
+ * zero, the record's own fields up to head, then n 8-byte times. */
+
+/** Writes such a record's first four bytes. */
+static inline void
+warden_rec_head_put( unsigned char *p, unsigned char version, unsigned n )
+{
+	p[0] = version;
+	p[1] = (unsigned char)n;
+	p[2] = p[3] = 0;
+}
+
+/** Whether the size bytes at p are such a record of this version, with at
+ * most max times, and exactly as long as they say.
+ * @return n, or -1: another layout (never half read) */
+static inline int
+warden_rec_head_check( const unsigned char *p, size_t size,
+	unsigned char version, size_t head, unsigned max )
+{
+	if ( size < head || p[0] != version || p[1] > max || p[2] || p[3] ||
+		size != head + 8 * (size_t)p[1] )
+		return -1;
+	return p[1];
+}
+
 #endif /* WARDEN_CODEC_H */

@@ -41,18 +41,14 @@ static size_t
 lock_encode( const warden_lock_state *st, unsigned char *buf )
 {
 	uint32_t nlocks = st->ls_nlocks > UINT32_MAX ? UINT32_MAX : st->ls_nlocks;
-	unsigned i;
 
-	buf[0] = LOCK_REC_VERSION;
-	buf[1] = (unsigned char)st->ls_nfail;
-	buf[2] = buf[3] = 0;
-	for ( i = 0; i < 4; i++ ) buf[4 + i] = (unsigned char)( nlocks >> ( 8 * i ) );
+	warden_rec_head_put( buf, LOCK_REC_VERSION, st->ls_nfail );
+	warden_put32( buf + 4, nlocks );
 	warden_put64( buf + 8, st->ls_locked_at );
 	warden_put64( buf + 16, st->ls_locked_until );
 	warden_put64( buf + 24, st->ls_last_lock );
 	warden_put64( buf + 32, st->ls_last_success );
-	for ( i = 0; i < st->ls_nfail; i++ )
-		warden_put64( buf + LOCK_REC_HEAD + 8 * i, st->ls_fail[i] );
+	warden_put64_n( buf + LOCK_REC_HEAD, st->ls_fail, st->ls_nfail );
 	return LOCK_REC_HEAD + 8 * st->ls_nfail;
 }
 
@@ -60,31 +56,27 @@ static int
 lock_decode( const MDB_val *data, warden_lock_state *st )
 {
 	const unsigned char *p = data->mv_data;
-	unsigned i;
+	int n;
 
 	memset( st, 0, sizeof( *st ) );
-	if ( data->mv_size < LOCK_REC_HEAD || p[0] != LOCK_REC_VERSION ||
-		p[1] > WARDEN_FAIL_MAX || p[2] || p[3] ||
-		data->mv_size != LOCK_REC_HEAD + 8 * (size_t)p[1] ) {
-		return -1;
-	}
-	st->ls_nfail = p[1];
-	st->ls_nlocks = (unsigned)( p[4] | p[5] << 8 | p[6] << 16 |
-		(uint32_t)p[7] << 24 );
+	n = warden_rec_head_check( p, data->mv_size, LOCK_REC_VERSION,
+		LOCK_REC_HEAD, WARDEN_FAIL_MAX );
+	if ( n < 0 ) return -1;
+	st->ls_nfail = (unsigned)n;
+	st->ls_nlocks = warden_get32( p + 4 );
 	st->ls_locked_at = warden_get64( p + 8 );
 	st->ls_locked_until = warden_get64( p + 16 );
 	st->ls_last_lock = warden_get64( p + 24 );
 	st->ls_last_success = warden_get64( p + 32 );
-	for ( i = 0; i < st->ls_nfail; i++ )
-		st->ls_fail[i] = warden_get64( p + LOCK_REC_HEAD + 8 * i );
+	warden_get64_n( st->ls_fail, p + LOCK_REC_HEAD, st->ls_nfail );
 	return 0;
 }
 
 /* Whether span has passed from "from" to now.  A time after now (the clock
  * was set back) has not aged at all.  Unsigned differences, because record
  * times are whatever a record holds and now - from may not fit. */
-static int
-lock_elapsed( warden_time from, warden_time now, warden_time span )
+int
+warden_time_elapsed( warden_time from, warden_time now, warden_time span )
 {
 	return from <= now && (uint64_t)now - (uint64_t)from >= (uint64_t)span;
 }
@@ -197,7 +189,7 @@ warden_lock_counting( const warden_lock_state *st,
 	if ( st->ls_locked_at ) return 0;
 	if ( lp->lp_interval <= 0 ) return st->ls_nfail;
 	for ( i = 0; i < st->ls_nfail; i++ )
-		if ( !lock_elapsed( st->ls_fail[i], now, lp->lp_interval ) ) n++;
+		if ( !warden_time_elapsed( st->ls_fail[i], now, lp->lp_interval ) ) n++;
 	return n;
 }
 
@@ -219,7 +211,7 @@ lock_count_failure( warden_lock_state *st, const warden_lock_policy *lp,
 		/* every entry is checked rather than stopping at the first young
 		 * one: after the clock is set back they may be out of order */
 		for ( i = n = 0; i < st->ls_nfail; i++ ) {
-			if ( !lock_elapsed( st->ls_fail[i], now, lp->lp_interval ) )
+			if ( !warden_time_elapsed( st->ls_fail[i], now, lp->lp_interval ) )
 				st->ls_fail[n++] = st->ls_fail[i];
 		}
 		st->ls_nfail = n;
@@ -260,7 +252,7 @@ warden_lock_duration( const warden_lock_policy *lp, unsigned nlocks,
 	 * negative duration means nothing, and locking is its safe reading */
 	if ( d <= 0 ) return WARDEN_FOREVER;
 	if ( lp->lp_backoff_reset > 0 && last_lock != 0 &&
-		lock_elapsed( last_lock, now, lp->lp_backoff_reset ) ) {
+		warden_time_elapsed( last_lock, now, lp->lp_backoff_reset ) ) {
 		n = 0;
 	}
 	if ( lp->lp_backoff > 1 ) {

@@ -30,6 +30,11 @@ typedef int64_t warden_time;
 #define WARDEN_FAIL_MAX		64
 #define WARDEN_LOCK_NOTFOUND	1
 
+/** Whether span has passed from "from" to now.  A time after now (the
+ * clock was set back) has not aged at all; the difference is taken
+ * unsigned, since a record's times are whatever it holds. */
+int warden_time_elapsed( warden_time from, warden_time now, warden_time span );
+
 /** The lockout rules that apply to one user (from its password policy). */
 typedef struct warden_lock_policy {
 	int		lp_lockout;	/**< pwdLockout: lock at all */

@@ -327,45 +327,13 @@ warden_otpstate_purge( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len )
 {
 	unsigned char kbuf[OTP_KEY_SIZE];
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val key, data;
-	int rc = -1, mrc, n = 0;
+	MDB_val key;
+	int n;
 
 	/* deleted without being read: a corrupt record must be purgeable */
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( mrc ) goto fail;
-	mrc = mdb_cursor_open( txn, warden_store_otp_dbi( store ), &cur );
-	if ( mrc ) goto fail;
-	/* seek again after each delete rather than rely on where a delete
-	 * leaves the cursor; an entry has at most 256 records */
-	for ( ;; ) {
-		otp_key( uuid, 0, kbuf, &key );
-		mrc = mdb_cursor_get( cur, &key, &data, MDB_SET_RANGE );
-		if ( mrc == MDB_NOTFOUND ) break;
-		if ( mrc ) goto fail;
-		if ( key.mv_size != OTP_KEY_SIZE ||
-			memcmp( key.mv_data, uuid, WARDEN_UUID_LEN ) ) break;
-		mrc = mdb_cursor_del( cur, 0 );
-		if ( mrc ) goto fail;
-		n++;
-	}
-	mdb_cursor_close( cur );
-	cur = NULL;
-	if ( !n ) {
-		rc = WARDEN_OTPSTATE_NOTFOUND;
-		goto done;
-	}
-	mrc = mdb_txn_commit( txn );
-	txn = NULL;
-	if ( mrc ) goto fail;
-	rc = 0;
-	goto done;
-
-fail:
-	snprintf( msg, len, "%s: %s", otp_what, mdb_strerror( mrc ) );
-done:
-	if ( cur ) mdb_cursor_close( cur );
-	if ( txn ) mdb_txn_abort( txn );
-	return rc;
+	otp_key( uuid, 0, kbuf, &key );
+	n = warden_store_purge( store, warden_store_otp_dbi( store ),
+		key.mv_data, OTP_KEY_SIZE, WARDEN_UUID_LEN, otp_what, msg, len );
+	if ( n < 0 ) return -1;
+	return n ? 0 : WARDEN_OTPSTATE_NOTFOUND;
 }

@@ -41,16 +41,13 @@ peer_key( unsigned char *k, const unsigned char *uuid, unsigned sid )
 static size_t
 peer_encode( const warden_peer_rec *r, unsigned char *buf )
 {
-	unsigned i, n = r->pr_nfail > WARDEN_FAIL_MAX ? WARDEN_FAIL_MAX : r->pr_nfail;
+	unsigned n = r->pr_nfail > WARDEN_FAIL_MAX ? WARDEN_FAIL_MAX : r->pr_nfail;
 
-	buf[0] = PEER_REC_VERSION;
-	buf[1] = (unsigned char)n;
-	buf[2] = buf[3] = 0;
+	warden_rec_head_put( buf, PEER_REC_VERSION, n );
 	warden_put64( buf + 4, r->pr_reset );
 	warden_put64( buf + 12, r->pr_locked_at );
 	warden_put64( buf + 20, r->pr_locked_until );
-	for ( i = 0; i < n; i++ )
-		warden_put64( buf + PEER_REC_HEAD + 8 * i, r->pr_fail[i] );
+	warden_put64_n( buf + PEER_REC_HEAD, r->pr_fail, n );
 	return PEER_REC_HEAD + 8 * n;
 }
 
@@ -58,27 +55,20 @@ static int
 peer_decode( const MDB_val *key, const MDB_val *data, warden_peer_rec *r )
 {
 	const unsigned char *p = data->mv_data, *k = key->mv_data;
-	unsigned i;
+	int n;
 
 	memset( r, 0, sizeof( *r ) );
-	if ( key->mv_size != PEER_KEY_LEN || data->mv_size < PEER_REC_HEAD ||
-		p[0] != PEER_REC_VERSION || p[1] > WARDEN_FAIL_MAX || p[2] ||
-		p[3] || data->mv_size != PEER_REC_HEAD + 8 * (size_t)p[1] )
-		return -1;
+	if ( key->mv_size != PEER_KEY_LEN ) return -1;
+	n = warden_rec_head_check( p, data->mv_size, PEER_REC_VERSION,
+		PEER_REC_HEAD, WARDEN_FAIL_MAX );
+	if ( n < 0 ) return -1;
 	r->pr_sid = (unsigned)k[WARDEN_UUID_LEN] << 8 | k[WARDEN_UUID_LEN + 1];
-	r->pr_nfail = p[1];
+	r->pr_nfail = (unsigned)n;
 	r->pr_reset = warden_get64( p + 4 );
 	r->pr_locked_at = warden_get64( p + 12 );
 	r->pr_locked_until = warden_get64( p + 20 );
-	for ( i = 0; i < r->pr_nfail; i++ )
-		r->pr_fail[i] = warden_get64( p + PEER_REC_HEAD + 8 * i );
+	warden_get64_n( r->pr_fail, p + PEER_REC_HEAD, r->pr_nfail );
 	return 0;
-}
-
-static int
-peer_elapsed( warden_time from, warden_time now, warden_time span )
-{
-	return from <= now && (uint64_t)now - (uint64_t)from >= (uint64_t)span;
 }
 
 void
@@ -110,7 +100,7 @@ warden_peer_view_of( const warden_peer_rec *recs, unsigned n,
 		for ( j = 0; j < r->pr_nfail; j++ ) {
 			if ( r->pr_fail[j] <= v->pv_base ) continue;
 			if ( lp->lp_interval > 0 &&
-				peer_elapsed( r->pr_fail[j], now, lp->lp_interval ) )
+				warden_time_elapsed( r->pr_fail[j], now, lp->lp_interval ) )
 				continue;
 			v->pv_count++;
 		}
@@ -259,36 +249,8 @@ warden_peer_purge( warden_store *store, const unsigned char *uuid,
 	char *msg, size_t len )
 {
 	unsigned char k[PEER_KEY_LEN];
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val key, data;
-	int mrc;
 
 	peer_key( k, uuid, 0 );
-	key.mv_size = sizeof( k );
-	key.mv_data = k;
-	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
-	if ( !mrc )
-		mrc = mdb_cursor_open( txn, warden_store_peer_dbi( store ), &cur );
-	for ( mrc = mrc ? mrc : mdb_cursor_get( cur, &key, &data, MDB_SET_RANGE );
-		!mrc; mrc = mdb_cursor_get( cur, &key, &data, MDB_NEXT ) ) {
-		if ( key.mv_size != PEER_KEY_LEN ||
-			memcmp( key.mv_data, uuid, WARDEN_UUID_LEN ) )
-			break;
-		mrc = mdb_cursor_del( cur, 0 );
-		if ( mrc ) break;
-	}
-	if ( mrc == MDB_NOTFOUND || mrc == 0 ) {
-		mdb_cursor_close( cur );
-		cur = NULL;
-		mrc = mdb_txn_commit( txn );
-		txn = NULL;
-	}
-	if ( cur ) mdb_cursor_close( cur );
-	if ( txn ) mdb_txn_abort( txn );
-	if ( mrc ) {
-		peer_lmdb_msg( mrc, msg, len );
-		return -1;
-	}
-	return 0;
+	return warden_store_purge( store, warden_store_peer_dbi( store ), k,
+		sizeof( k ), WARDEN_UUID_LEN, peer_what, msg, len ) < 0 ? -1 : 0;
 }

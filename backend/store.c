@@ -88,6 +88,22 @@ fail:
 	return -1;
 }
 
+/* Takes st off the list of open stores. */
+static void
+store_unlist( warden_store *st )
+{
+	warden_store **pp;
+
+	pthread_mutex_lock( &store_open_mutex );
+	for ( pp = &store_open_list; *pp; pp = &(*pp)->ws_next ) {
+		if ( *pp == st ) {
+			*pp = st->ws_next;
+			break;
+		}
+	}
+	pthread_mutex_unlock( &store_open_mutex );
+}
+
 int
 warden_store_open( const char *dir, warden_store **storep,
 	char *msg, size_t len )
@@ -99,7 +115,7 @@ warden_store_open( const char *dir, warden_store **storep,
 	*storep = NULL;
 	if ( stat( dir, &sb ) < 0 ) {
 		snprintf( msg, len, "cannot use \"%s\": %s", dir, strerror( errno ) );
-		return -1;
+		goto fail;
 	}
 	st = calloc( 1, sizeof( *st ) );
 	if ( !st || !( st->ws_dir = strdup( dir ) ) ) {
@@ -145,10 +161,7 @@ warden_store_open( const char *dir, warden_store **storep,
 
 fail:
 	if ( st ) {
-		if ( listed ) {
-			warden_store_close( st );
-			return -1;
-		}
+		if ( listed ) store_unlist( st );
 		if ( st->ws_env ) mdb_env_close( st->ws_env );
 		free( st->ws_dir );
 		free( st );
@@ -159,17 +172,8 @@ fail:
 void
 warden_store_close( warden_store *st )
 {
-	warden_store **pp;
-
 	if ( !st ) return;
-	pthread_mutex_lock( &store_open_mutex );
-	for ( pp = &store_open_list; *pp; pp = &(*pp)->ws_next ) {
-		if ( *pp == st ) {
-			*pp = st->ws_next;
-			break;
-		}
-	}
-	pthread_mutex_unlock( &store_open_mutex );
+	store_unlist( st );
 	if ( st->ws_env ) {
 		mdb_env_sync( st->ws_env, 1 );
 		mdb_env_close( st->ws_env );
@@ -276,6 +280,53 @@ warden_store_del( warden_store *store, MDB_dbi dbi, const void *key,
 fail:
 	snprintf( msg, len, "%s: %s", what, mdb_strerror( mrc ) );
 done:
+	if ( txn ) mdb_txn_abort( txn );
+	return rc;
+}
+
+int
+warden_store_purge( warden_store *store, MDB_dbi dbi, const void *first,
+	size_t keylen, size_t prefixlen, const char *what, char *msg,
+	size_t len )
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val key, data;
+	int rc = -1, mrc, n = 0;
+
+	mrc = mdb_txn_begin( warden_store_env( store ), NULL, 0, &txn );
+	if ( mrc ) goto fail;
+	mrc = mdb_cursor_open( txn, dbi, &cur );
+	if ( mrc ) goto fail;
+	/* seek again after each delete rather than rely on where a delete
+	 * leaves the cursor */
+	for ( ;; ) {
+		key.mv_size = keylen;
+		key.mv_data = (void *)first;
+		mrc = mdb_cursor_get( cur, &key, &data, MDB_SET_RANGE );
+		if ( mrc == MDB_NOTFOUND ) break;
+		if ( mrc ) goto fail;
+		if ( key.mv_size != keylen ||
+			memcmp( key.mv_data, first, prefixlen ) )
+			break;
+		mrc = mdb_cursor_del( cur, 0 );
+		if ( mrc ) goto fail;
+		n++;
+	}
+	mdb_cursor_close( cur );
+	cur = NULL;
+	if ( n ) {
+		mrc = mdb_txn_commit( txn );
+		txn = NULL;
+		if ( mrc ) goto fail;
+	}
+	rc = n;
+	goto done;
+
+fail:
+	snprintf( msg, len, "%s: %s", what, mdb_strerror( mrc ) );
+done:
+	if ( cur ) mdb_cursor_close( cur );
 	if ( txn ) mdb_txn_abort( txn );
 	return rc;
 }

@@ -108,6 +108,17 @@ int warden_store_del( warden_store *store, MDB_dbi dbi, const void *key,
 #define WARDEN_STORE_PUT	1	/**< write the new value (*out) */
 #define WARDEN_STORE_DEL	2	/**< delete the record (when there is one) */
 
+/** Deletes, in a transaction of its own and without reading them, every
+ * record of dbi whose key is keylen bytes long and starts with the
+ * prefixlen bytes of first, the lowest such key (a user's records: the
+ * entryUUID, then zeros).
+ * @param[in] what	names the state in msg ("lockout state")
+ * @return how many were deleted (0: none, nothing written), or -1 with
+ *	msg */
+int warden_store_purge( warden_store *store, MDB_dbi dbi, const void *first,
+	size_t keylen, size_t prefixlen, const char *what, char *msg,
+	size_t len );
+
 /** Looks at a record.
  * @param[in] cur	its value, valid only during the call; NULL when
  *	there is no record

@@ -25,8 +25,6 @@
  * (groups.c), never by reading a group's member list.
  */
 
-#include <pthread.h>
-
 #include "warden.h"
 #include "access.h"
 #include "fnv.h"
@@ -307,20 +305,25 @@ access_cert_named( access_system *as, struct berval *subject )
 	return 0;
 }
 
-/* 1 allowed, 0 refused (why says where from); ac_lock held for reading.
- * The most specific systems decide (README, Access): a host's own entry
- * is not widened by a range that also covers it. */
+/* 1 allowed, 0 refused (why says where from).  Called with ac_lock held
+ * for reading, and releases it: everything of the systems is read under
+ * it, and what the group walk needs of them (the groups of the systems
+ * that decide) is copied into op memory first, so that the walk's
+ * internal searches run with no warden lock held (ARCHITECTURE.md,
+ * Locks).  The most specific systems decide (README, Access): a host's
+ * own entry is not widened by a range that also covers it. */
 static int
 access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	char *why, size_t len )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_cidr addr;
-	struct berval subject, uid;
+	struct berval subject, uid = BER_BVNULL;
 	BerVarray groups = NULL;
 	warden_access_rule *rules;
 	unsigned char *decide;
 	int have_addr, i, k, n = 0, ngroups = 0, allowed, member, limit = 0;
+	int locked = 1;
 	uint64_t h, gen;
 	access_slot *set;
 
@@ -340,30 +343,25 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	}
 	n = warden_accessrule_match( rules, ac->ac_nsys,
 		have_addr ? &addr : NULL, decide );
+	if ( subject.bv_val ) ch_free( subject.bv_val );
 	/* the decision is kept per user and the systems that decide */
 	h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
 	why[0] = '\0';
 	for ( i = 0, k = 0; i < ac->ac_nsys; i++ ) {
-		access_system *as = &ac->ac_sys[i];
-		int g;
-
 		if ( !decide[i] ) continue;
-		if ( !k++ ) snprintf( why, len, "%s", as->as_ndn.bv_val );
+		if ( !k++ ) snprintf( why, len, "%s", ac->ac_sys[i].as_ndn.bv_val );
 		h = access_hash( h, &i, sizeof( i ) );
-		for ( g = 0; g < as->as_ngroups; g++ ) {
-			ber_bvarray_add_x( &groups, &as->as_groups[g],
-				op->o_tmpmemctx );
-			ngroups++;
-		}
+		ngroups += ac->ac_sys[i].as_ngroups;
 	}
-	op->o_tmpfree( rules, op->o_tmpmemctx );
-	if ( subject.bv_val ) ch_free( subject.bv_val );
 	if ( !n ) {
 		snprintf( why, len, "no system entry matches the client" );
 		allowed = warden_accessrule_allows( 0, wi->wi_access_default, 0 );
 		goto done;
 	}
 
+	/* the generation is read while the systems cannot change: a change
+	 * after it (access_written()) bumps it, and what is found below is
+	 * then not kept */
 	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
 	gen = ac->ac_gen;
 	set = ac->ac_cache[h % ACCESS_SETS];
@@ -376,45 +374,59 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 		}
 	}
 	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
-	if ( allowed < 0 ) {
-		/* a walk stopped at a limit grants nothing (fail closed) */
-		member = access_user( op, on, &op->o_req_ndn, &uid, groups,
-			ngroups ) ||
-			warden_group_member( op, on, &op->o_req_ndn,
-				uid.bv_val ? &uid : NULL, groups, ngroups, &limit );
-		allowed = warden_accessrule_allows( n, wi->wi_access_default,
-			member );
-		if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
-		if ( limit ) {
-			size_t l = strlen( why );
+	if ( allowed >= 0 ) goto done;
 
-			snprintf( why + l, len - l, "; its groups were not all "
-				"followed (warden-group-depth, warden-group-max)" );
-		}
-		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
-		/* a change since we began: do not keep what we found */
-		if ( ac->ac_gen == gen ) {
-			access_slot *victim = &set[0];
+	groups = op->o_tmpalloc( ( ngroups + 1 ) * sizeof( *groups ),
+		op->o_tmpmemctx );
+	for ( i = 0, k = 0; i < ac->ac_nsys; i++ ) {
+		access_system *as = &ac->ac_sys[i];
+		int g;
 
-			for ( k = 0; k < ACCESS_WAYS; k++ ) {
-				if ( set[k].sl_hash == h || set[k].sl_gen != gen ) {
-					victim = &set[k];
-					break;
-				}
-				if ( set[k].sl_used < victim->sl_used )
-					victim = &set[k];
-			}
-			victim->sl_hash = h;
-			victim->sl_gen = gen;
-			victim->sl_allowed = allowed;
-			victim->sl_used = ++ac->ac_tick;
-		}
-		ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+		if ( !decide[i] ) continue;
+		for ( g = 0; g < as->as_ngroups; g++ )
+			ber_dupbv_x( &groups[k++], &as->as_groups[g],
+				op->o_tmpmemctx );
 	}
+	BER_BVZERO( &groups[k] );
+	ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
+	locked = 0;
+
+	/* a walk stopped at a limit grants nothing (fail closed) */
+	member = access_user( op, on, &op->o_req_ndn, &uid, groups, ngroups ) ||
+		warden_group_member( op, on, &op->o_req_ndn,
+			uid.bv_val ? &uid : NULL, groups, ngroups, &limit );
+	allowed = warden_accessrule_allows( n, wi->wi_access_default, member );
+	if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
+	if ( limit ) {
+		size_t l = strlen( why );
+
+		snprintf( why + l, len - l, "; its groups were not all "
+			"followed (warden-group-depth, warden-group-max)" );
+	}
+	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
+	/* a change since we began: do not keep what we found */
+	if ( ac->ac_gen == gen ) {
+		access_slot *victim = &set[0];
+
+		for ( k = 0; k < ACCESS_WAYS; k++ ) {
+			if ( set[k].sl_hash == h || set[k].sl_gen != gen ) {
+				victim = &set[k];
+				break;
+			}
+			if ( set[k].sl_used < victim->sl_used )
+				victim = &set[k];
+		}
+		victim->sl_hash = h;
+		victim->sl_gen = gen;
+		victim->sl_allowed = allowed;
+		victim->sl_used = ++ac->ac_tick;
+	}
+	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
 
 done:
-	/* the groups' values belong to the systems */
-	if ( groups ) op->o_tmpfree( groups, op->o_tmpmemctx );
+	if ( locked ) ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
+	op->o_tmpfree( rules, op->o_tmpmemctx );
+	if ( groups ) ber_bvarray_free_x( groups, op->o_tmpmemctx );
 	return allowed;
 }
 
@@ -423,7 +435,6 @@ warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_access *ac = wi->wi_access;
-	int allowed;
 
 	if ( !ac || access_exempt( wi, &op->o_req_ndn ) ) return 1;
 	ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
@@ -435,9 +446,8 @@ warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
 		ldap_pvt_thread_rdwr_wunlock( &ac->ac_lock );
 		ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
 	}
-	allowed = access_decide( op, on, ac, why, len );
-	ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
-	return allowed;
+	/* releases ac_lock */
+	return access_decide( op, on, ac, why, len );
 }
 
 /* --- changes ---------------------------------------------------------------- */

@@ -335,6 +335,27 @@ audit_mod_op( int op )
 	return "other";
 }
 
+/* One element of ldap.changes: what was done to which attribute, its
+ * values (audit_values()), and whether warden added the change. */
+static void
+audit_change( warden_buf *b, warden_info *wi, const char *what,
+	AttributeDescription *ad, BerVarray vals, unsigned n, int internal,
+	size_t start )
+{
+	warden_json_begin_object( b );
+	warden_json_key( b, "op" );
+	warden_json_cstr( b, what );
+	warden_json_key( b, "attr" );
+	warden_json_bounded( b, ad->ad_cname.bv_val, ad->ad_cname.bv_len,
+		AUDIT_DN_MAX, 0 );
+	audit_values( b, wi, ad, vals, n, start );
+	if ( internal ) {
+		warden_json_key( b, "internal" );
+		warden_json_bool( b, 1 );
+	}
+	warden_json_end_object( b );
+}
+
 static void
 audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 {
@@ -355,15 +376,8 @@ audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 				audit_changes_rest( b, n, v );
 				break;
 			}
-			warden_json_begin_object( b );
-			warden_json_key( b, "op" );
-			warden_json_cstr( b, "add" );
-			warden_json_key( b, "attr" );
-			warden_json_bounded( b, a->a_desc->ad_cname.bv_val,
-				a->a_desc->ad_cname.bv_len, AUDIT_DN_MAX, 0 );
-			audit_values( b, wi, a->a_desc, a->a_vals, a->a_numvals,
-				start );
-			warden_json_end_object( b );
+			audit_change( b, wi, "add", a->a_desc, a->a_vals,
+				a->a_numvals, 0, start );
 		}
 	} else {
 		for ( m = op->orm_modlist; m; m = m->sml_next ) {
@@ -375,19 +389,9 @@ audit_changes( warden_buf *b, Operation *op, warden_info *wi )
 				audit_changes_rest( b, n, v );
 				break;
 			}
-			warden_json_begin_object( b );
-			warden_json_key( b, "op" );
-			warden_json_cstr( b, audit_mod_op( m->sml_op ) );
-			warden_json_key( b, "attr" );
-			warden_json_bounded( b, m->sml_desc->ad_cname.bv_val,
-				m->sml_desc->ad_cname.bv_len, AUDIT_DN_MAX, 0 );
-			audit_values( b, wi, m->sml_desc, m->sml_values,
-				m->sml_numvals, start );
-			if ( m->sml_flags & SLAP_MOD_INTERNAL ) {
-				warden_json_key( b, "internal" );
-				warden_json_bool( b, 1 );
-			}
-			warden_json_end_object( b );
+			audit_change( b, wi, audit_mod_op( m->sml_op ), m->sml_desc,
+				m->sml_values, m->sml_numvals,
+				m->sml_flags & SLAP_MOD_INTERNAL, start );
 		}
 	}
 	warden_json_end_array( b );
@@ -699,13 +703,12 @@ warden_audit_extended( Operation *op, slap_overinst *on, const char *action,
 
 /* --- repeated bind failures (auditagg.h) ------------------------------ */
 
-static ldap_pvt_thread_mutex_t audit_agg_mutex;
-static int audit_agg_users;
-
+/* The bursts are the instance's own, under its own mutex: two databases
+ * with warden share none of it. */
 void
 warden_audit_init( warden_info *wi )
 {
-	if ( !audit_agg_users++ ) ldap_pvt_thread_mutex_init( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_init( &wi->wi_audit_agg_mutex );
 	wi->wi_audit_agg = warden_auditagg_new( 0 );
 }
 
@@ -714,7 +717,7 @@ warden_audit_destroy( warden_info *wi )
 {
 	warden_auditagg_free( wi->wi_audit_agg );
 	wi->wi_audit_agg = NULL;
-	if ( !--audit_agg_users ) ldap_pvt_thread_mutex_destroy( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_destroy( &wi->wi_audit_agg_mutex );
 }
 
 static void
@@ -742,10 +745,10 @@ warden_audit_aggregate_tick( warden_info *wi, int all )
 
 	if ( !wi->wi_audit_agg ) return;
 	clock_gettime( CLOCK_REALTIME, &now );
-	ldap_pvt_thread_mutex_lock( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_lock( &wi->wi_audit_agg_mutex );
 	warden_auditagg_flush( wi->wi_audit_agg, all ? NULL : &now,
 		wi->wi_audit_agg_interval, &out );
-	ldap_pvt_thread_mutex_unlock( &audit_agg_mutex );
+	ldap_pvt_thread_mutex_unlock( &wi->wi_audit_agg_mutex );
 	audit_agg_write( wi, out );
 }
 
@@ -828,11 +831,11 @@ warden_audit_bind( Operation *op, SlapReply *rs, slap_overinst *on,
 		audit_agg_key( &k, op, rs->sr_err, reason, mech );
 		clock_gettime( CLOCK_REALTIME, &now );
 		if ( !warden_buf_failed( &k ) && !warden_buf_failed( &b ) ) {
-			ldap_pvt_thread_mutex_lock( &audit_agg_mutex );
+			ldap_pvt_thread_mutex_lock( &wi->wi_audit_agg_mutex );
 			write = warden_auditagg_note( wi->wi_audit_agg, k.wb_data,
 				k.wb_len, b.wb_data, b.wb_len, &now,
 				wi->wi_audit_agg_interval, &out );
-			ldap_pvt_thread_mutex_unlock( &audit_agg_mutex );
+			ldap_pvt_thread_mutex_unlock( &wi->wi_audit_agg_mutex );
 		}
 		warden_buf_free( &k );
 		audit_agg_write( wi, out );
@@ -879,7 +882,7 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 {
 	warden_audit_opts o;
 	unsigned char key[WARDEN_AUDIT_HASH_LEN], cpkey[WARDEN_AUDIT_HASH_LEN];
-	int rc;
+	int rc = -1;
 
 	memset( &o, 0, sizeof( o ) );
 	o.ao_durable = wi->wi_audit_durable;
@@ -898,8 +901,7 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 			warden_audit_derive_key( k->wk_key, WARDEN_KEY_LEN,
 				WARDEN_AUDIT_LABEL_CHECKPOINT, cpkey ) ) {
 			snprintf( msg, len, "cannot derive the audit chain's key" );
-			OPENSSL_cleanse( key, sizeof( key ) );
-			return -1;
+			goto done;
 		}
 		o.ao_key = key;
 		o.ao_keylen = sizeof( key );
@@ -909,9 +911,12 @@ warden_audit_start( warden_info *wi, const char *path, warden_audit **out,
 	if ( o.ao_checkpoint_path && !o.ao_checkpoint_key ) {
 		snprintf( msg, len, "warden-audit-checkpoint needs warden-key-file: "
 			"checkpoints are signed with a key derived from it" );
-		return -1;
+		goto done;
 	}
 	rc = warden_audit_open( path, &o, out, msg, len );
+
+done:
+	/* the derived keys, whatever became of them */
 	OPENSSL_cleanse( key, sizeof( key ) );
 	OPENSSL_cleanse( cpkey, sizeof( cpkey ) );
 	return rc;

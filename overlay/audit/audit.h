@@ -54,7 +54,8 @@ void warden_audit_stop( struct warden_audit *a );
 #define WARDEN_AUDIT_AGGREGATE_DEFAULT	10
 
 /** Makes (db_init) and frees (db_destroy) the instance's aggregator of
- * repeated bind failures (auditagg.h), wi_audit_agg. */
+ * repeated bind failures (auditagg.h), wi_audit_agg, and its mutex
+ * wi_audit_agg_mutex (the instance's own). */
 void warden_audit_init( warden_info *wi );
 void warden_audit_destroy( warden_info *wi );
 

@@ -115,6 +115,43 @@ warden_internal_write( Operation *op, slap_overinst *on, struct berval *ndn,
 	return r2.sr_err;
 }
 
+/* n values into a new NULL-terminated array, in ch_ memory */
+static BerVarray
+internal_vals_dup( const struct berval *vals, unsigned n )
+{
+	BerVarray out = ch_calloc( n + 1, sizeof( struct berval ) );
+	unsigned i;
+
+	for ( i = 0; i < n; i++ )
+		ber_dupbv( &out[i], (struct berval *)&vals[i] );
+	return out;
+}
+
+void
+warden_mod_append( Operation *op, int mop, AttributeDescription *ad,
+	const struct berval *vals, const struct berval *nvals, unsigned n )
+{
+	Modifications *m, **tail;
+
+	for ( tail = &op->orm_modlist; *tail; tail = &( *tail )->sml_next )
+		;
+	m = ch_calloc( 1, sizeof( *m ) );
+	m->sml_op = mop;
+	m->sml_flags = SLAP_MOD_INTERNAL;
+	m->sml_desc = ad;
+	m->sml_type = ad->ad_cname;
+	if ( vals && n ) {
+		m->sml_numvals = n;
+		m->sml_values = internal_vals_dup( vals, n );
+		if ( nvals )
+			m->sml_nvalues = internal_vals_dup( nvals, n );
+		else if ( ad->ad_type->sat_equality &&
+			ad->ad_type->sat_equality->smr_normalize )
+			m->sml_nvalues = internal_vals_dup( vals, n );
+	}
+	*tail = m;
+}
+
 int
 warden_internal_add( Operation *op, slap_overinst *on, Entry *e )
 {

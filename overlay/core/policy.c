@@ -10,6 +10,7 @@
 
 #include "warden.h"
 #include "core.h"
+#include "clock.h"
 #include "validate.h"
 
 /* An integer setting of the entry; dflt when absent.  A stored value out
@@ -57,46 +58,45 @@ policy_bool( Entry *e, AttributeDescription *ad, int dflt )
 	return bvmatch( &a->a_nvals[0], &slap_true_bv );
 }
 
-#define SEC	((warden_time)1000000)
+/* A draft-behera attribute, registered by warden or by ppolicy.la; NULL
+ * when neither did (its setting then takes its default). */
+static AttributeDescription *
+policy_ad( const char *name )
+{
+	AttributeDescription *ad = NULL;
+	const char *text;
+
+	slap_str2ad( name, &ad, &text );
+	return ad;
+}
 
 static void
 policy_parse( Entry *e, warden_policy *p )
 {
-	AttributeDescription *ad;
-	const char *text;
 	Attribute *a;
 
 	memset( p, 0, sizeof( *p ) );
-	ad = NULL;
-	slap_str2ad( "pwdLockout", &ad, &text );
-	p->wp_lock.lp_lockout = policy_bool( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdMaxFailure", &ad, &text );
-	p->wp_lock.lp_max_failure = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdFailureCountInterval", &ad, &text );
-	p->wp_lock.lp_interval = policy_uint( e, ad, 0 ) * SEC;
-	ad = NULL;
-	slap_str2ad( "pwdLockoutDuration", &ad, &text );
-	p->wp_lock.lp_duration = policy_uint( e, ad, 0 ) * SEC;
+	p->wp_lock.lp_lockout = policy_bool( e, policy_ad( "pwdLockout" ), 0 );
+	p->wp_lock.lp_max_failure =
+		policy_uint( e, policy_ad( "pwdMaxFailure" ), 0 );
+	p->wp_lock.lp_interval = policy_uint( e,
+		policy_ad( "pwdFailureCountInterval" ), 0 ) * WARDEN_SEC;
+	p->wp_lock.lp_duration =
+		policy_uint( e, policy_ad( "pwdLockoutDuration" ), 0 ) * WARDEN_SEC;
 	p->wp_lock.lp_backoff = policy_uint( e, warden_ad.ad_lockoutBackoff, 1 );
 	p->wp_lock.lp_max_duration =
-		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * SEC;
+		policy_uint( e, warden_ad.ad_lockoutMaxDuration, 0 ) * WARDEN_SEC;
 	p->wp_lock.lp_backoff_reset =
-		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * SEC;
-	ad = NULL;
-	slap_str2ad( "pwdMaxIdle", &ad, &text );
-	p->wp_lock.lp_max_idle = policy_uint( e, ad, 0 ) * SEC;
+		policy_uint( e, warden_ad.ad_lockoutBackoffReset, 0 ) * WARDEN_SEC;
+	p->wp_lock.lp_max_idle =
+		policy_uint( e, policy_ad( "pwdMaxIdle" ), 0 ) * WARDEN_SEC;
 	p->wp_src_max_failure = policy_uint( e, warden_ad.ad_sourceMaxFailure, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdMinLength", &ad, &text );
-	p->wp_quality.qp_min_length = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdMaxLength", &ad, &text );
-	p->wp_quality.qp_max_length = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdCheckQuality", &ad, &text );
-	p->wp_check_quality = policy_uint( e, ad, 0 );
+	p->wp_quality.qp_min_length =
+		policy_uint( e, policy_ad( "pwdMinLength" ), 0 );
+	p->wp_quality.qp_max_length =
+		policy_uint( e, policy_ad( "pwdMaxLength" ), 0 );
+	p->wp_check_quality =
+		policy_uint( e, policy_ad( "pwdCheckQuality" ), 0 );
 	p->wp_quality.qp_min_classes = policy_uint( e, warden_ad.ad_minClasses, 0 );
 	p->wp_quality.qp_min_lower = policy_uint( e, warden_ad.ad_minLower, 0 );
 	p->wp_quality.qp_min_upper = policy_uint( e, warden_ad.ad_minUpper, 0 );
@@ -110,35 +110,21 @@ policy_parse( Entry *e, warden_policy *p )
 		WARDEN_Q_DEFAULT_MAX_SEQUENCE );
 	p->wp_check_dictionary =
 		policy_bool( e, warden_ad.ad_checkDictionary, 1 );
-	ad = NULL;
-	slap_str2ad( "pwdInHistory", &ad, &text );
-	p->wp_in_history = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdMinAge", &ad, &text );
-	p->wp_min_age = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdMaxAge", &ad, &text );
-	p->wp_expiry.ep_max_age = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdExpireWarning", &ad, &text );
-	p->wp_expiry.ep_warning = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdGraceAuthNLimit", &ad, &text );
-	p->wp_expiry.ep_grace_limit = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdGraceExpiry", &ad, &text );
-	p->wp_expiry.ep_grace_expiry = policy_uint( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdMustChange", &ad, &text );
-	p->wp_must_change = policy_bool( e, ad, 0 );
-	ad = NULL;
-	slap_str2ad( "pwdAllowUserChange", &ad, &text );
-	p->wp_allow_user_change = policy_bool( e, ad, 1 );
-	ad = NULL;
-	slap_str2ad( "pwdSafeModify", &ad, &text );
-	p->wp_safe_modify = policy_bool( e, ad, 0 );
+	p->wp_in_history = policy_uint( e, policy_ad( "pwdInHistory" ), 0 );
+	p->wp_min_age = policy_uint( e, policy_ad( "pwdMinAge" ), 0 );
+	p->wp_expiry.ep_max_age = policy_uint( e, policy_ad( "pwdMaxAge" ), 0 );
+	p->wp_expiry.ep_warning =
+		policy_uint( e, policy_ad( "pwdExpireWarning" ), 0 );
+	p->wp_expiry.ep_grace_limit =
+		policy_uint( e, policy_ad( "pwdGraceAuthNLimit" ), 0 );
+	p->wp_expiry.ep_grace_expiry =
+		policy_uint( e, policy_ad( "pwdGraceExpiry" ), 0 );
+	p->wp_must_change = policy_bool( e, policy_ad( "pwdMustChange" ), 0 );
+	p->wp_allow_user_change =
+		policy_bool( e, policy_ad( "pwdAllowUserChange" ), 1 );
+	p->wp_safe_modify = policy_bool( e, policy_ad( "pwdSafeModify" ), 0 );
 	p->wp_src_interval =
-		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * SEC;
+		policy_uint( e, warden_ad.ad_sourceFailureInterval, 300 ) * WARDEN_SEC;
 	p->wp_mfa_required = policy_bool( e, warden_ad.ad_mfaRequired, 0 );
 	p->wp_mfa_grace = policy_uint( e, warden_ad.ad_mfaGrace, 0 );
 	if ( warden_ad.ad_mfaGroup &&

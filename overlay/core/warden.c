@@ -36,6 +36,40 @@
 
 static slap_overinst warden;
 
+/* Frees an instance and everything it holds; each part may be missing
+ * (NULL or zero), so that a db_init that failed half-way unwinds through
+ * the same code as db_destroy. */
+static void
+warden_instance_free( warden_info *wi )
+{
+	int i;
+
+	if ( !wi ) return;
+	warden_audit_destroy( wi );
+	warden_lockout_free( wi->wi_lockout );
+	warden_subjcache_free( wi->wi_subjects );
+	warden_policy_cache_destroy( wi );
+	warden_keyring_free( wi->wi_keys );
+	ch_free( wi->wi_key_file );
+	ch_free( wi->wi_state_dir );
+	ch_free( wi->wi_audit_file );
+	ch_free( wi->wi_audit_checkpoint );
+	warden_cf_code_provider_free( wi );
+	ber_bvarray_free( wi->wi_audit_redact );
+	ch_free( wi->wi_default_policy.bv_val );
+	warden_banlist_close( wi->wi_banned );
+	ch_free( wi->wi_banned_file );
+	warden_reset_close( wi );
+	warden_sessions_close( wi );
+	warden_totp_close( wi );
+	warden_access_free( wi->wi_access );
+	ber_bvarray_free( wi->wi_access_exempt );
+	ber_bvarray_free( wi->wi_reuse_listeners );
+	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
+	warden_roles_free( wi );
+	ch_free( wi );
+}
+
 static int
 warden_db_init( BackendDB *be, ConfigReply *cr )
 {
@@ -47,7 +81,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 		snprintf( cr->msg, sizeof( cr->msg ), "warden must be configured "
 			"on a database (after its suffix), not globally" );
 		Debug( LDAP_DEBUG_ANY, "warden: %s\n", cr->msg );
-		return 1;
+		return 1;	/* nothing done yet */
 	}
 	/* each step taken is undone at done: when a later one fails */
 	if ( warden_schema_init() ) {
@@ -84,27 +118,23 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_code_max_delay = WARDEN_CODE_MAX_DELAY_DEFAULT;
 	wi->wi_audit_agg_interval = WARDEN_AUDIT_AGGREGATE_DEFAULT;
 	wi->wi_throttle_ipv6_prefix = WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
+	/* what cannot fail first: warden_instance_free() undoes it */
 	warden_policy_cache_init( wi );
+	warden_roles_new( wi );
+	warden_audit_init( wi );
 	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
 	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access ) ||
 		warden_lockout_new( &wi->wi_lockout ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
 		goto done;
 	}
-	warden_roles_new( wi );
-	warden_audit_init( wi );
 	on->on_bi.bi_private = wi;
 	warden_deploy_instance( wi, 1 );
 	rc = 0;
 
 done:
 	if ( rc ) {
-		if ( wi ) {
-			warden_access_free( wi->wi_access );
-			warden_subjcache_free( wi->wi_subjects );
-			warden_policy_cache_destroy( wi );
-			ch_free( wi );
-		}
+		warden_instance_free( wi );
 		if ( pwgen ) warden_pwgen_release();
 		if ( schema ) warden_schema_release();
 	}
@@ -234,34 +264,11 @@ warden_db_destroy( BackendDB *be, ConfigReply *cr )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	warden_info *wi = on->on_bi.bi_private;
-	int i;
 
 	if ( !wi ) return 0;
 	warden_deploy_instance( wi, 0 );
 	warden_db_close( be, cr );
-	warden_audit_destroy( wi );
-	warden_lockout_free( wi->wi_lockout );
-	warden_subjcache_free( wi->wi_subjects );
-	warden_policy_cache_destroy( wi );
-	warden_keyring_free( wi->wi_keys );
-	ch_free( wi->wi_key_file );
-	ch_free( wi->wi_state_dir );
-	ch_free( wi->wi_audit_file );
-	ch_free( wi->wi_audit_checkpoint );
-	warden_cf_code_provider_free( wi );
-	ber_bvarray_free( wi->wi_audit_redact );
-	ch_free( wi->wi_default_policy.bv_val );
-	warden_banlist_close( wi->wi_banned );
-	ch_free( wi->wi_banned_file );
-	warden_reset_close( wi );
-	warden_sessions_close( wi );
-	warden_totp_close( wi );
-	warden_access_free( wi->wi_access );
-	ber_bvarray_free( wi->wi_access_exempt );
-	ber_bvarray_free( wi->wi_reuse_listeners );
-	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
-	warden_roles_free( wi );
-	ch_free( wi );
+	warden_instance_free( wi );
 	on->on_bi.bi_private = NULL;
 	warden_pwgen_release();
 	warden_schema_release();

@@ -25,8 +25,6 @@
 #ifndef WARDEN_H
 #define WARDEN_H
 
-#include <pthread.h>
-
 #include "portable.h"
 #include "slap.h"
 #include "slap-config.h"
@@ -90,6 +88,7 @@ typedef struct warden_info {
 	char		*wi_audit_checkpoint;	/**< warden-audit-checkpoint */
 	unsigned	wi_audit_agg_interval;	/**< warden-audit-aggregate */
 	struct warden_auditagg *wi_audit_agg;	/**< bursts of bind failures */
+	ldap_pvt_thread_mutex_t	wi_audit_agg_mutex;	/**< guards wi_audit_agg */
 	struct berval	wi_default_policy;	/**< normalized DN */
 	int		wi_open;		/**< between db_open and db_close */
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
@@ -263,6 +262,17 @@ int warden_internal_write( Operation *op, slap_overinst *on,
  * whatever the result) as the rootdn, as warden_internal_write().
  * @return the result code */
 int warden_internal_add( Operation *op, slap_overinst *on, Entry *e );
+
+/** Appends to the modify under way (op->orm_modlist) the modification
+ * mop (LDAP_MOD_REPLACE, SLAP_MOD_SOFTADD, SLAP_MOD_SOFTDEL, ...) of ad
+ * with the n values vals (n 0: none, all values for a delete).  Marked
+ * SLAP_MOD_INTERNAL: it is past the checks the client's own passed.
+ * Normalized values: copies of nvals when given; else copies of vals
+ * when ad's equality rule has a normalizer, none otherwise (slapd's
+ * attr_merge() wants none then).  Everything is copied with ch_*: the
+ * frontend frees the whole list (passwd.c too, for Password Modify). */
+void warden_mod_append( Operation *op, int mop, AttributeDescription *ad,
+	const struct berval *vals, const struct berval *nvals, unsigned n );
 
 /** The entry ndn as the database below warden has it (not through the
  * overlays above), read-only, or NULL; give it back with

@@ -51,7 +51,7 @@ warden_auditagg_new( size_t max )
 	g->g_max = max ? max : WARDEN_AUDITAGG_MAX;
 	g->g_nbuckets = 2 * g->g_max;
 	if ( !( g->g_buckets = calloc( g->g_nbuckets, sizeof( *g->g_buckets ) ) ) ) {
-		free( g );
+		warden_auditagg_free( g );
 		return NULL;
 	}
 	return g;

@@ -1053,11 +1053,11 @@ warden_audit_open( const char *path, const warden_audit_opts *opts,
 	off_t torn = 0;
 
 	*ap = NULL;
-	if ( !a || !( a->wa_path = strdup( path ) ) ) {
+	if ( !a ) {
 		snprintf( msg, len, "out of memory" );
-		free( a );
 		return -1;
 	}
+	/* what audit_free() undoes, first: every failure goes to fail */
 	a->wa_fd = -1;
 	a->wa_syslog_fd = -1;
 	a->wa_trunc_to = -1;
@@ -1073,6 +1073,10 @@ warden_audit_open( const char *path, const warden_audit_opts *opts,
 	pthread_cond_init( &a->wa_done, &ca );
 	pthread_cond_init( &a->wa_space, &ca );
 	pthread_condattr_destroy( &ca );
+	if ( !( a->wa_path = strdup( path ) ) ) {
+		snprintf( msg, len, "out of memory" );
+		goto fail;
+	}
 	if ( opts ) a->wa_o = *opts;
 	else a->wa_o.ao_durable = 1;
 	if ( !a->wa_o.ao_queue_max ) a->wa_o.ao_queue_max = WARDEN_AUDIT_QUEUE_DEFAULT;

@@ -406,63 +406,64 @@ int
 warden_banned_open( const char *path, warden_banned **blp,
 	char *msg, size_t len )
 {
-	warden_banned *bl;
+	warden_banned *bl = NULL;
 	struct stat sb;
-	void *m;
+	void *m = MAP_FAILED;
 	int fd;
 
 	*blp = NULL;
 	fd = open( path, O_RDONLY | O_CLOEXEC );
 	if ( fd < 0 ) {
 		snprintf( msg, len, "cannot open \"%s\": %s", path, strerror( errno ) );
-		return -1;
+		goto fail;
 	}
 	if ( fstat( fd, &sb ) < 0 ) {
 		snprintf( msg, len, "cannot examine \"%s\": %s", path, strerror( errno ) );
-		close( fd );
-		return -1;
+		goto fail;
 	}
 	if ( !S_ISREG( sb.st_mode ) ) {
 		snprintf( msg, len, "\"%s\" is not a regular file", path );
-		close( fd );
-		return -1;
+		goto fail;
 	}
 	if ( (uint64_t)sb.st_size < WARDEN_BANNED_HEADER ) {
 		snprintf( msg, len, "\"%s\" is not a banned-password index "
 			"(build one with wardenctl banned build)", path );
-		close( fd );
-		return -1;
+		goto fail;
 	}
 	if ( (uint64_t)sb.st_size > SIZE_MAX ) {
 		snprintf( msg, len, "\"%s\" is too large to map", path );
-		close( fd );
-		return -1;
+		goto fail;
 	}
 	m = mmap( NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0 );
-	close( fd );
 	if ( m == MAP_FAILED ) {
 		snprintf( msg, len, "cannot map \"%s\": %s", path, strerror( errno ) );
-		return -1;
+		goto fail;
 	}
+	close( fd );
+	fd = -1;
 	if ( !( bl = calloc( 1, sizeof( *bl ) ) ) ) {
 		snprintf( msg, len, "out of memory" );
-		munmap( m, (size_t)sb.st_size );
-		return -1;
+		goto fail;
 	}
+	/* from here warden_banned_close() unmaps it */
 	bl->wb_map = m;
+	m = MAP_FAILED;
 	bl->wb_size = (size_t)sb.st_size;
 	bl->wb_dev = sb.st_dev;
 	bl->wb_ino = sb.st_ino;
 	bl->wb_fsize = sb.st_size;
 	bl->wb_mtim = sb.st_mtim;
-	if ( bl_check( bl, path, msg, len ) < 0 ) {
-		warden_banned_close( bl );
-		return -1;
-	}
+	if ( bl_check( bl, path, msg, len ) < 0 ) goto fail;
 	/* lookups jump about: read-ahead would only evict other pages */
-	(void)madvise( m, bl->wb_size, MADV_RANDOM );
+	(void)madvise( (void *)bl->wb_map, bl->wb_size, MADV_RANDOM );
 	*blp = bl;
 	return 0;
+
+fail:
+	if ( fd >= 0 ) close( fd );
+	if ( m != MAP_FAILED ) munmap( m, (size_t)sb.st_size );
+	warden_banned_close( bl );
+	return -1;
 }
 
 /* Binary search; bl_check() made every offset and key safe to read. */

@@ -22,7 +22,7 @@ warden_clock_us( void )
 	struct timespec ts;
 
 	clock_gettime( CLOCK_REALTIME, &ts );
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (int64_t)ts.tv_sec * WARDEN_SEC + ts.tv_nsec / 1000;
 }
 
 #endif /* WARDEN_CLOCK_H */

@@ -57,6 +57,9 @@ warden_dedup_new( unsigned slots )
 	if ( slots < 16 ) slots = 16;
 	d = calloc( 1, sizeof( *d ) );
 	if ( !d ) return NULL;
+	/* every mutex first: warden_dedup_free() destroys them all */
+	for ( i = 0; i < DEDUP_STRIPES; i++ )
+		pthread_mutex_init( &d->wd_mutex[i], NULL );
 	d->wd_per_stripe = ( slots + DEDUP_STRIPES - 1 ) / DEDUP_STRIPES;
 	if ( d->wd_per_stripe < DEDUP_WAYS ) d->wd_per_stripe = DEDUP_WAYS;
 	d->wd_users = calloc( (size_t)d->wd_per_stripe * DEDUP_STRIPES,
@@ -66,15 +69,9 @@ warden_dedup_new( unsigned slots )
 	if ( !d->wd_users || !d->wd_keyed ||
 		RAND_bytes( d->wd_key, sizeof( d->wd_key ) ) != 1 ||
 		!dedup_key( d ) ) {
-		EVP_MAC_CTX_free( d->wd_keyed );
-		EVP_MAC_free( d->wd_mac );
-		free( d->wd_users );
-		OPENSSL_cleanse( d, sizeof( *d ) );
-		free( d );
+		warden_dedup_free( d );
 		return NULL;
 	}
-	for ( i = 0; i < DEDUP_STRIPES; i++ )
-		pthread_mutex_init( &d->wd_mutex[i], NULL );
 	return d;
 }
 
@@ -86,8 +83,9 @@ warden_dedup_free( warden_dedup *d )
 	if ( !d ) return;
 	for ( i = 0; i < DEDUP_STRIPES; i++ )
 		pthread_mutex_destroy( &d->wd_mutex[i] );
-	OPENSSL_cleanse( d->wd_users,
-		(size_t)d->wd_per_stripe * DEDUP_STRIPES * sizeof( dedup_user ) );
+	if ( d->wd_users )
+		OPENSSL_cleanse( d->wd_users, (size_t)d->wd_per_stripe *
+			DEDUP_STRIPES * sizeof( dedup_user ) );
 	free( d->wd_users );
 	EVP_MAC_CTX_free( d->wd_keyed );
 	EVP_MAC_free( d->wd_mac );

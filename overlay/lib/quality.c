@@ -208,32 +208,11 @@ q_core( const unsigned char *p, size_t len, size_t *start, size_t *end )
 #undef Q_EDGE
 }
 
-size_t
-warden_quality_normalize( const char *pw, size_t len, char *out )
-{
-	const unsigned char *p = (const unsigned char *)pw;
-	size_t start, end, n = 0, i;
-
-	q_core( p, len, &start, &end );
-	for ( i = start; i < end; i++ ) {
-		int c = q_lower( p[i] );
-
-		switch ( c ) {
-		case '@': case '4': c = 'a'; break;
-		case '0': c = 'o'; break;
-		case '1': case '!': case 'l': c = 'i'; break;
-		case '3': c = 'e'; break;
-		case '$': case '5': c = 's'; break;
-		case '7': c = 't'; break;
-		}
-		out[n++] = (char)c;
-	}
-	out[n] = '\0';
-	return n;
-}
-
-size_t
-warden_quality_unmask( const char *pw, size_t len, char *out )
+/* The core of pw (q_core()), folded to lower case, with look-alikes read
+ * as the letters they stand for; 1 and l read as i only with l_is_i (the
+ * banned list's form: quality.h says why the dictionary's differs). */
+static size_t
+q_fold( const char *pw, size_t len, char *out, int l_is_i )
 {
 	const unsigned char *p = (const unsigned char *)pw;
 	size_t start, end, n = 0, i;
@@ -246,6 +225,7 @@ warden_quality_unmask( const char *pw, size_t len, char *out )
 		case '@': case '4': c = 'a'; break;
 		case '0': c = 'o'; break;
 		case '!': c = 'i'; break;
+		case '1': case 'l': if ( l_is_i ) c = 'i'; break;
 		case '3': c = 'e'; break;
 		case '$': case '5': c = 's'; break;
 		case '7': c = 't'; break;
@@ -254,6 +234,18 @@ warden_quality_unmask( const char *pw, size_t len, char *out )
 	}
 	out[n] = '\0';
 	return n;
+}
+
+size_t
+warden_quality_normalize( const char *pw, size_t len, char *out )
+{
+	return q_fold( pw, len, out, 1 );
+}
+
+size_t
+warden_quality_unmask( const char *pw, size_t len, char *out )
+{
+	return q_fold( pw, len, out, 0 );
 }
 
 int

@@ -179,6 +179,29 @@ warden_secret_is_wrapped( const char *val, size_t vallen )
 		!memcmp( val, WARDEN_SECRET_PREFIX, SECRET_FAMILY_LEN );
 }
 
+/* The blob of a parsed value (nonce, ciphertext, tag), decoded into blob
+ * (SECRET_BLOB_MAX bytes).
+ * @return its length, or -1 with msg: not base64, too long or too short */
+static long
+secret_blob( const char *id, size_t idlen, const char *b64, size_t b64len,
+	unsigned char *blob, char *msg, size_t len )
+{
+	long n;
+
+	if ( b64len > secret_b64_len( SECRET_BLOB_MAX ) ||
+		( n = secret_b64_decode( b64, b64len, blob, SECRET_BLOB_MAX ) ) < 0 ) {
+		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
+			"bad base64 or too long", (int)idlen, id );
+		return -1;
+	}
+	if ( n <= WARDEN_SECRET_NONCE_LEN + WARDEN_SECRET_TAG_LEN ) {
+		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
+			"too short", (int)idlen, id );
+		return -1;
+	}
+	return n;
+}
+
 warden_secret_rc
 warden_secret_seed_len( const char *val, size_t vallen, size_t *seedlen,
 	char *msg, size_t len )
@@ -192,17 +215,8 @@ warden_secret_seed_len( const char *val, size_t vallen, size_t *seedlen,
 	*seedlen = 0;
 	rc = secret_parse( val, vallen, &id, &idlen, &b64, &b64len, msg, len );
 	if ( rc ) return rc;
-	if ( b64len > secret_b64_len( SECRET_BLOB_MAX ) ||
-		( n = secret_b64_decode( b64, b64len, blob, sizeof( blob ) ) ) < 0 ) {
-		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
-			"bad base64 or too long", (int)idlen, id );
+	if ( ( n = secret_blob( id, idlen, b64, b64len, blob, msg, len ) ) < 0 )
 		return WARDEN_SECRET_CORRUPT;
-	}
-	if ( n <= WARDEN_SECRET_NONCE_LEN + WARDEN_SECRET_TAG_LEN ) {
-		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
-			"too short", (int)idlen, id );
-		return WARDEN_SECRET_CORRUPT;
-	}
 	*seedlen = n - WARDEN_SECRET_NONCE_LEN - WARDEN_SECRET_TAG_LEN;
 	return WARDEN_SECRET_OK;
 }
@@ -329,17 +343,8 @@ warden_secret_unwrap( const warden_keyring *ring,
 	}
 	/* the shape is checked before the key, so that a mangled value is
 	 * called corrupt rather than blamed on the key file */
-	if ( b64len > secret_b64_len( SECRET_BLOB_MAX ) ||
-		( n = secret_b64_decode( b64, b64len, blob, sizeof( blob ) ) ) < 0 ) {
-		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
-			"bad base64 or too long", (int)idlen, id );
+	if ( ( n = secret_blob( id, idlen, b64, b64len, blob, msg, len ) ) < 0 )
 		return WARDEN_SECRET_CORRUPT;
-	}
-	if ( n <= WARDEN_SECRET_NONCE_LEN + WARDEN_SECRET_TAG_LEN ) {
-		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
-			"too short", (int)idlen, id );
-		return WARDEN_SECRET_CORRUPT;
-	}
 	ctlen = n - WARDEN_SECRET_NONCE_LEN - WARDEN_SECRET_TAG_LEN;
 	key = secret_find_key( ring, id, idlen );
 	if ( !key ) {

@@ -49,16 +49,19 @@ warden_subjcache_new( unsigned slots )
 	if ( slots < 64 ) slots = 64;
 	per = ( slots + SC_STRIPES - 1 ) / SC_STRIPES;
 	if ( per < SC_WAYS ) per = SC_WAYS;
+	/* every mutex first: warden_subjcache_free() destroys them all */
+	for ( i = 0; i < SC_STRIPES; i++ )
+		pthread_mutex_init( &c->sc_stripes[i].st_mutex, NULL );
 	for ( i = 0; i < SC_STRIPES; i++ ) {
 		c->sc_stripes[i].st_nslots = per;
 		c->sc_stripes[i].st_slots = calloc( per, sizeof( sc_slot ) );
-		pthread_mutex_init( &c->sc_stripes[i].st_mutex, NULL );
-		if ( !c->sc_stripes[i].st_slots ) {
-			warden_subjcache_free( c );
-			return NULL;
-		}
+		if ( !c->sc_stripes[i].st_slots ) goto fail;
 	}
 	return c;
+
+fail:
+	warden_subjcache_free( c );
+	return NULL;
 }
 
 static void

@@ -16,13 +16,10 @@
  * the binds in flight, once, and then meets the delay.
  */
 
-
 #include "lockout.h"
 #include "clock.h"
 #include "codestate.h"
 #include "totpcalc.h"
-
-#define SEC	((warden_time)1000000)
 
 static warden_time
 code_guard_now( void )
@@ -56,7 +53,7 @@ warden_code_guard_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	unsigned max = wi->wi_code_max_failure;
-	warden_time cap = (warden_time)wi->wi_code_max_delay * SEC;
+	warden_time cap = (warden_time)wi->wi_code_max_delay * WARDEN_SEC;
 	warden_time now, next, left;
 	warden_code_state st;
 	char msg[SLAP_TEXT_BUFLEN];
@@ -124,8 +121,8 @@ warden_code_guard_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused "
 				"unchecked: %u wrong one-time codes; the next attempt "
 				"is allowed in %lld.%03lld s\n", op->o_req_dn.bv_val,
-				st.cs_nfail, (long long)( left / SEC ),
-				(long long)( left % SEC / 1000 ) );
+				st.cs_nfail, (long long)( left / WARDEN_SEC ),
+				(long long)( left % WARDEN_SEC / 1000 ) );
 		else if ( rc < 0 )
 			Debug( LDAP_DEBUG_ANY, "warden: %s\n", msg );
 	}
@@ -139,7 +136,7 @@ warden_code_guard_checked( Operation *op, slap_overinst *on,
 {
 	warden_info *wi = on->on_bi.bi_private;
 	unsigned max = wi->wi_code_max_failure;
-	warden_time cap = (warden_time)wi->wi_code_max_delay * SEC;
+	warden_time cap = (warden_time)wi->wi_code_max_delay * WARDEN_SEC;
 	warden_time delay;
 	warden_code_state st;
 	char msg[SLAP_TEXT_BUFLEN];
@@ -180,7 +177,7 @@ warden_code_guard_checked( Operation *op, slap_overinst *on,
 		Debug( LDAP_DEBUG_ANY, "warden: %u wrong one-time codes for "
 			"\"%s\": its next attempt is refused unchecked for %lld s\n",
 			st.cs_nfail, op->o_req_dn.bv_val,
-			(long long)( ( delay + SEC - 1 ) / SEC ) );
+			(long long)( ( delay + WARDEN_SEC - 1 ) / WARDEN_SEC ) );
 }
 
 void

@@ -19,11 +19,10 @@
 #include "lockrule.h"
 #include "peers.h"
 
-#define SEC		((warden_time)1000000)
 #define LOCKOUT_SLOTS	4096		/* addresses and users tracked in memory */
 /* Window for "the same wrong password counts once" when the policy has no
  * pwdFailureCountInterval. */
-#define LOCKOUT_DEDUP_WINDOW	(300 * SEC)
+#define LOCKOUT_DEDUP_WINDOW	(300 * WARDEN_SEC)
 /* Claims on attempts are kept in this many stripes, each under its own
  * mutex, chosen by the user's entryUUID; a stripe holds this many claims
  * in place before it allocates (a bind must not pay for malloc and free:
@@ -53,6 +52,7 @@ struct warden_lockout {
 	ldap_pvt_thread_mutex_t	lo_claim_mutex[LOCKOUT_STRIPES];
 	lockout_claim		*lo_claims[LOCKOUT_STRIPES];	/**< beyond the slots */
 	lockout_claim		lo_slot[LOCKOUT_STRIPES][LOCKOUT_STRIPE_SLOTS];
+	warden_peers		*lo_peers;	/* peers.h: publications */
 };
 
 /* The client's address as slapd names it ("IP=127.0.0.1:4711"). */
@@ -80,6 +80,7 @@ warden_lockout_new( warden_lockout **lop )
 		ldap_pvt_thread_mutex_init( &lo->lo_claim_mutex[i] );
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
 	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
+	lo->lo_peers = warden_peers_new();
 	if ( !lo->lo_throttle || !lo->lo_dedup ) {
 		warden_lockout_free( lo );
 		*lop = NULL;
@@ -106,9 +107,18 @@ warden_lockout_free( warden_lockout *lo )
 	}
 	warden_throttle_free( lo->lo_throttle );
 	warden_dedup_free( lo->lo_dedup );
+	warden_peers_free( lo->lo_peers );
 	ch_free( lo->lo_dummy.bv_val );
 	ldap_pvt_thread_mutex_destroy( &lo->lo_mutex );
 	ch_free( lo );
+}
+
+warden_peers *
+warden_lockout_peers( slap_overinst *on )
+{
+	warden_info *wi = on->on_bi.bi_private;
+
+	return wi && wi->wi_lockout ? wi->wi_lockout->lo_peers : NULL;
 }
 
 int
@@ -255,7 +265,7 @@ lockout_peers_admit( Operation *op, slap_overinst *on, warden_subject *ws,
 		lockout_refuse( ws, "account locked", 1 );
 		return 1;
 	}
-	if ( ( c && c->lc_n ) || warden_peers_settling( ws->ws_uuid, now ) ||
+	if ( ( c && c->lc_n ) || warden_peers_settling( on, ws->ws_uuid, now ) ||
 		( st->ls_nfail && !st->ls_locked_at &&
 			now >= st->ls_fail[st->ls_nfail - 1] &&
 			now - st->ls_fail[st->ls_nfail - 1] < WARDEN_PEERS_SETTLE ) ) {
@@ -326,7 +336,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: %u or "
 			"more failed binds from %s within %lds (password "
 			"spraying?)\n", op->o_req_dn.bv_val, p->wp_src_max_failure,
-			addr, (long)( p->wp_src_interval / SEC ) );
+			addr, (long)( p->wp_src_interval / WARDEN_SEC ) );
 		return lockout_refuse( ws, "client address throttled", 0 );
 	}
 
@@ -397,7 +407,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 			/* The store committed a lock whose entry write was
 			 * lost (a crash between the two): write it now. */
 			lockout_set_entry_lock( op, on, &ws->ws_ndn,
-				(time_t)( st.ls_locked_at / SEC ) );
+				(time_t)( st.ls_locked_at / WARDEN_SEC ) );
 		}
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 			"account locked\n", op->o_req_dn.bv_val );
@@ -487,7 +497,7 @@ static warden_time
 lockout_code_window( warden_subject *ws, warden_time now, warden_time window )
 {
 	warden_time period = (warden_time)( ws->ws_otp_period ?
-		ws->ws_otp_period : LOCKOUT_CODE_PERIOD ) * SEC;
+		ws->ws_otp_period : LOCKOUT_CODE_PERIOD ) * WARDEN_SEC;
 	warden_time in_step = now % period;
 
 	/* dedup.h: seen when now - then < window, so a credential seen at
@@ -571,7 +581,7 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 		return;
 	}
 	if ( locked_now ) {
-		time_t when = (time_t)( now / SEC );
+		time_t when = (time_t)( now / WARDEN_SEC );
 
 		Debug( LDAP_DEBUG_ANY, "warden: locked \"%s\" after %u failed "
 			"binds (lock %u)\n", op->o_req_dn.bv_val, st.ls_nfail,
@@ -625,37 +635,6 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	return SLAP_CB_CONTINUE;
 }
 
-/* Appends to a client's modify: op (replace, or the soft add or delete
- * that is no error when the value is there, or absent) of ad with val
- * (NULL: all values).  In ch_ memory, as the frontend frees the whole
- * modlist; internal, past the checks the client's own mods passed. */
-static void
-lockout_append_mod( Operation *op, int mop, AttributeDescription *ad,
-	struct berval *val, struct berval *nval )
-{
-	Modifications *m, **tail;
-
-	for ( tail = &op->orm_modlist; *tail; tail = &( *tail )->sml_next )
-		;
-	m = ch_calloc( 1, sizeof( Modifications ) );
-	m->sml_op = mop;
-	m->sml_desc = ad;
-	m->sml_type = ad->ad_cname;
-	m->sml_flags = SLAP_MOD_INTERNAL;
-	if ( val ) {
-		m->sml_numvals = 1;
-		m->sml_values = ch_calloc( 2, sizeof( struct berval ) );
-		ber_dupbv( &m->sml_values[0], val );
-		/* normalized values only where the type has a normalizer */
-		if ( ad->ad_type->sat_equality &&
-			ad->ad_type->sat_equality->smr_normalize ) {
-			m->sml_nvalues = ch_calloc( 2, sizeof( struct berval ) );
-			ber_dupbv( &m->sml_nvalues[0], nval ? nval : val );
-		}
-	}
-	*tail = m;
-}
-
 void
 warden_lockout_disable_stamp( Operation *op )
 {
@@ -688,12 +667,13 @@ warden_lockout_disable_stamp( Operation *op )
 		gmtime_r( &now, &tm );
 		when.bv_len = strftime( buf, sizeof( buf ), "%Y%m%d%H%M%SZ", &tm );
 		when.bv_val = buf;
-		lockout_append_mod( op, SLAP_MOD_SOFTADD,
-			slap_schema.si_ad_objectClass, &account, &account );
-		lockout_append_mod( op, LDAP_MOD_REPLACE, warden_ad.ad_disabledBy,
-			&op->o_dn, &op->o_ndn );
-		lockout_append_mod( op, LDAP_MOD_REPLACE,
-			warden_ad.ad_disabledTime, &when, NULL );
+		/* objectClass has no normalizer: no normalized values */
+		warden_mod_append( op, SLAP_MOD_SOFTADD,
+			slap_schema.si_ad_objectClass, &account, NULL, 1 );
+		warden_mod_append( op, LDAP_MOD_REPLACE, warden_ad.ad_disabledBy,
+			&op->o_dn, &op->o_ndn, 1 );
+		warden_mod_append( op, LDAP_MOD_REPLACE,
+			warden_ad.ad_disabledTime, &when, NULL, 1 );
 	} else if ( enable ) {
 		char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
 		struct berval now = { sizeof( buf ), buf };
@@ -702,17 +682,17 @@ warden_lockout_disable_stamp( Operation *op )
 		/* an unlock enables a dormant account too (pwdMaxIdle): its
 		 * activity starts again now */
 		slap_timestamp( &t, &now );
-		lockout_append_mod( op, LDAP_MOD_REPLACE,
-			slap_schema.si_ad_pwdLastSuccess, &now, &now );
-		lockout_append_mod( op, SLAP_MOD_SOFTDEL, warden_ad.ad_disabledBy,
-			NULL, NULL );
-		lockout_append_mod( op, SLAP_MOD_SOFTDEL,
-			warden_ad.ad_disabledTime, NULL, NULL );
+		warden_mod_append( op, LDAP_MOD_REPLACE,
+			slap_schema.si_ad_pwdLastSuccess, &now, &now, 1 );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL, warden_ad.ad_disabledBy,
+			NULL, NULL, 0 );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			warden_ad.ad_disabledTime, NULL, NULL, 0 );
 		if ( !reason )
-			lockout_append_mod( op, SLAP_MOD_SOFTDEL,
-				warden_ad.ad_disabledReason, NULL, NULL );
-		lockout_append_mod( op, SLAP_MOD_SOFTDEL,
-			slap_schema.si_ad_objectClass, &account, &account );
+			warden_mod_append( op, SLAP_MOD_SOFTDEL,
+				warden_ad.ad_disabledReason, NULL, NULL, 0 );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			slap_schema.si_ad_objectClass, &account, NULL, 1 );
 	}
 }
 
@@ -790,7 +770,7 @@ lockout_add_time( Attribute ***app, AttributeDescription *ad, warden_time t )
 	if ( t == WARDEN_FOREVER ) {
 		ber_str2bv( "99991231235959Z", 0, 0, &bv );
 	} else {
-		s = (time_t)( t / SEC );
+		s = (time_t)( t / WARDEN_SEC );
 		slap_timestamp( &s, &bv );
 	}
 	if ( !**app ) {

@@ -19,8 +19,6 @@
  * wardenSourceMaxFailure writes per interval.
  */
 
-#include <pthread.h>
-
 #include "peers.h"
 #include "clock.h"
 #include "hex.h"
@@ -29,56 +27,76 @@
 #define PEERS_PREFIX	"cn=warden-state-"
 #define PEERS_UUID_RDN	"wardenUUID="
 
-/* One publication of a user at a time: the record written and the one
- * stored must be the same.  Held across the internal write; nothing that
- * write runs takes it. */
-static pthread_once_t peers_once = PTHREAD_ONCE_INIT;
-static ldap_pvt_thread_mutex_t peers_mutex[PEERS_STRIPES];
-
-/* Users whose failure this server is publishing or has just published
- * (the end of the write, or WARDEN_FOREVER while it runs): their next
- * attempt here waits until the others can have learnt of it.  A few per
- * stripe, the oldest replaced; its own mutex, never held across a write. */
 #define PEERS_RECENT	8
-static struct {
-	unsigned char	uuid[WARDEN_UUID_LEN];
-	warden_time	at;
-} peers_recent[PEERS_STRIPES][PEERS_RECENT];
-static ldap_pvt_thread_mutex_t peers_recent_mutex[PEERS_STRIPES];
 
-static struct {
-	AttributeDescription	*uuid, *fail, *reset, *locked_at, *locked_until;
-	ObjectClass		*server, *user;
-	int			ok;
-} pad;
+/* An instance's publications (warden_peers_new()). */
+struct warden_peers {
+	/* One publication of a user at a time: the record written and the
+	 * one stored must be the same.  Held across the internal write;
+	 * nothing that write runs takes it. */
+	ldap_pvt_thread_mutex_t	pe_mutex[PEERS_STRIPES];
+	/* Users whose failure this server is publishing or has just
+	 * published (the end of the write, or WARDEN_FOREVER while it
+	 * runs): their next attempt here waits until the others can have
+	 * learnt of it.  A few per stripe, the oldest replaced; its own
+	 * mutex, never held across a write. */
+	ldap_pvt_thread_mutex_t	pe_recent_mutex[PEERS_STRIPES];
+	struct {
+		unsigned char	uuid[WARDEN_UUID_LEN];
+		warden_time	at;
+	} pe_recent[PEERS_STRIPES][PEERS_RECENT];
+	/* the state entries' schema, which warden.la registers at load
+	 * (ownschema.c); pe_ok: all of it is there */
+	AttributeDescription	*pe_uuid, *pe_fail, *pe_reset, *pe_locked_at,
+				*pe_locked_until;
+	ObjectClass		*pe_server, *pe_user;
+	int			pe_ok;
+};
 
-static void
-peers_init( void )
+warden_peers *
+warden_peers_new( void )
 {
+	warden_peers *pe = ch_calloc( 1, sizeof( *pe ) );
 	const char *text;
 	unsigned i;
 
 	for ( i = 0; i < PEERS_STRIPES; i++ ) {
-		ldap_pvt_thread_mutex_init( &peers_mutex[i] );
-		ldap_pvt_thread_mutex_init( &peers_recent_mutex[i] );
+		ldap_pvt_thread_mutex_init( &pe->pe_mutex[i] );
+		ldap_pvt_thread_mutex_init( &pe->pe_recent_mutex[i] );
 	}
-	/* warden.la registers these at load (ownschema.c) */
-	if ( slap_str2ad( "wardenUUID", &pad.uuid, &text ) ||
-		slap_str2ad( "wardenStateFailure", &pad.fail, &text ) ||
-		slap_str2ad( "wardenStateReset", &pad.reset, &text ) ||
-		slap_str2ad( "wardenStateLockedAt", &pad.locked_at, &text ) ||
-		slap_str2ad( "wardenStateLockedUntil", &pad.locked_until, &text ) )
-		return;
-	pad.server = oc_find( "wardenServerState" );
-	pad.user = oc_find( "wardenUserState" );
-	pad.ok = pad.server && pad.user;
+	if ( !slap_str2ad( "wardenUUID", &pe->pe_uuid, &text ) &&
+		!slap_str2ad( "wardenStateFailure", &pe->pe_fail, &text ) &&
+		!slap_str2ad( "wardenStateReset", &pe->pe_reset, &text ) &&
+		!slap_str2ad( "wardenStateLockedAt", &pe->pe_locked_at, &text ) &&
+		!slap_str2ad( "wardenStateLockedUntil", &pe->pe_locked_until,
+			&text ) ) {
+		pe->pe_server = oc_find( "wardenServerState" );
+		pe->pe_user = oc_find( "wardenUserState" );
+		pe->pe_ok = pe->pe_server && pe->pe_user;
+	}
+	return pe;
 }
 
-static int
-peers_ready( void )
+void
+warden_peers_free( warden_peers *pe )
 {
-	pthread_once( &peers_once, peers_init );
-	return pad.ok;
+	unsigned i;
+
+	if ( !pe ) return;
+	for ( i = 0; i < PEERS_STRIPES; i++ ) {
+		ldap_pvt_thread_mutex_destroy( &pe->pe_mutex[i] );
+		ldap_pvt_thread_mutex_destroy( &pe->pe_recent_mutex[i] );
+	}
+	ch_free( pe );
+}
+
+/* The instance's publications, when its state entries can be written. */
+static warden_peers *
+peers_ready( slap_overinst *on )
+{
+	warden_peers *pe = warden_lockout_peers( on );
+
+	return pe && pe->pe_ok ? pe : NULL;
 }
 
 static unsigned
@@ -91,42 +109,45 @@ peers_stripe( const unsigned char *uuid )
 }
 
 static void
-peers_mark( unsigned stripe, const unsigned char *uuid, warden_time at )
+peers_mark( warden_peers *pe, unsigned stripe, const unsigned char *uuid,
+	warden_time at )
 {
 	unsigned i, pick = 0;
 
-	ldap_pvt_thread_mutex_lock( &peers_recent_mutex[stripe] );
+	ldap_pvt_thread_mutex_lock( &pe->pe_recent_mutex[stripe] );
 	for ( i = 0; i < PEERS_RECENT; i++ ) {
-		if ( !memcmp( peers_recent[stripe][i].uuid, uuid, WARDEN_UUID_LEN ) ) {
+		if ( !memcmp( pe->pe_recent[stripe][i].uuid, uuid, WARDEN_UUID_LEN ) ) {
 			pick = i;
 			break;
 		}
-		if ( peers_recent[stripe][i].at < peers_recent[stripe][pick].at )
+		if ( pe->pe_recent[stripe][i].at < pe->pe_recent[stripe][pick].at )
 			pick = i;
 	}
-	memcpy( peers_recent[stripe][pick].uuid, uuid, WARDEN_UUID_LEN );
-	peers_recent[stripe][pick].at = at;
-	ldap_pvt_thread_mutex_unlock( &peers_recent_mutex[stripe] );
+	memcpy( pe->pe_recent[stripe][pick].uuid, uuid, WARDEN_UUID_LEN );
+	pe->pe_recent[stripe][pick].at = at;
+	ldap_pvt_thread_mutex_unlock( &pe->pe_recent_mutex[stripe] );
 }
 
 int
-warden_peers_settling( const unsigned char *uuid, warden_time now )
+warden_peers_settling( slap_overinst *on, const unsigned char *uuid,
+	warden_time now )
 {
+	warden_peers *pe = warden_lockout_peers( on );
 	unsigned stripe = peers_stripe( uuid ), i;
 	int rc = 0;
 
-	pthread_once( &peers_once, peers_init );
-	ldap_pvt_thread_mutex_lock( &peers_recent_mutex[stripe] );
+	if ( !pe ) return 0;
+	ldap_pvt_thread_mutex_lock( &pe->pe_recent_mutex[stripe] );
 	for ( i = 0; i < PEERS_RECENT; i++ ) {
-		warden_time at = peers_recent[stripe][i].at;
+		warden_time at = pe->pe_recent[stripe][i].at;
 
-		if ( !at || memcmp( peers_recent[stripe][i].uuid, uuid,
+		if ( !at || memcmp( pe->pe_recent[stripe][i].uuid, uuid,
 				WARDEN_UUID_LEN ) )
 			continue;
 		rc = at > now || now - at < WARDEN_PEERS_SETTLE;
 		break;
 	}
-	ldap_pvt_thread_mutex_unlock( &peers_recent_mutex[stripe] );
+	ldap_pvt_thread_mutex_unlock( &pe->pe_recent_mutex[stripe] );
 	return rc;
 }
 
@@ -219,16 +240,16 @@ peers_num( Operation *op, struct berval *bv, warden_time t )
 /* The four attributes of a record as REPLACE modifications (an absent
  * fact: no values, which removes the attribute). */
 static void
-peers_mods( Operation *op, const warden_peer_rec *rec, Modifications *mods,
-	BerVarray vals )
+peers_mods( Operation *op, warden_peers *pe, const warden_peer_rec *rec,
+	Modifications *mods, BerVarray vals )
 {
 	struct {
 		AttributeDescription *ad;
 		warden_time t;
 	} one[3] = {
-		{ pad.reset, rec->pr_reset },
-		{ pad.locked_at, rec->pr_locked_at },
-		{ pad.locked_until, rec->pr_locked_until },
+		{ pe->pe_reset, rec->pr_reset },
+		{ pe->pe_locked_at, rec->pr_locked_at },
+		{ pe->pe_locked_until, rec->pr_locked_until },
 	};
 	unsigned i, k = 0;
 
@@ -238,7 +259,7 @@ peers_mods( Operation *op, const warden_peer_rec *rec, Modifications *mods,
 		mods[i].sml_flags = SLAP_MOD_INTERNAL;
 		mods[i].sml_next = i < 3 ? &mods[i + 1] : NULL;
 	}
-	mods[0].sml_desc = pad.fail;
+	mods[0].sml_desc = pe->pe_fail;
 	if ( rec->pr_nfail ) {
 		mods[0].sml_values = &vals[k];
 		for ( i = 0; i < rec->pr_nfail; i++ )
@@ -272,15 +293,15 @@ peers_vals_free( Operation *op, BerVarray vals, unsigned n )
 }
 
 static int
-peers_modify( Operation *op, slap_overinst *on, struct berval *ndn,
-	const warden_peer_rec *rec )
+peers_modify( Operation *op, slap_overinst *on, warden_peers *pe,
+	struct berval *ndn, const warden_peer_rec *rec )
 {
 	Modifications mods[4];
 	struct berval vals[WARDEN_FAIL_MAX + 8];
 	int rc;
 
 	memset( vals, 0, sizeof( vals ) );
-	peers_mods( op, rec, mods, vals );
+	peers_mods( op, pe, rec, mods, vals );
 	rc = warden_internal_write( op, on, ndn, mods );
 	peers_vals_free( op, vals, WARDEN_FAIL_MAX + 8 );
 	return rc;
@@ -300,7 +321,8 @@ peers_merge_num( Entry *e, AttributeDescription *ad, warden_time t )
 /* This server's container, cn=warden-state-<serverID>, made on first
  * need. */
 static int
-peers_add_container( Operation *op, slap_overinst *on, struct berval *ndn )
+peers_add_container( Operation *op, slap_overinst *on, warden_peers *pe,
+	struct berval *ndn )
 {
 	Entry *e = entry_alloc();
 	struct berval cn;
@@ -309,7 +331,7 @@ peers_add_container( Operation *op, slap_overinst *on, struct berval *ndn )
 	ber_dupbv( &e->e_name, ndn );
 	ber_dupbv( &e->e_nname, ndn );
 	attr_merge_one( e, slap_schema.si_ad_objectClass,
-		&pad.server->soc_cname, NULL );
+		&pe->pe_server->soc_cname, NULL );
 	cn.bv_val = buf;
 	cn.bv_len = snprintf( buf, sizeof( buf ), PEERS_PREFIX "%d",
 		slap_serverID );
@@ -318,8 +340,8 @@ peers_add_container( Operation *op, slap_overinst *on, struct berval *ndn )
 }
 
 static int
-peers_add_user( Operation *op, slap_overinst *on, struct berval *ndn,
-	const unsigned char *uuid, const warden_peer_rec *rec )
+peers_add_user( Operation *op, slap_overinst *on, warden_peers *pe,
+	struct berval *ndn, const unsigned char *uuid, const warden_peer_rec *rec )
 {
 	Entry *e = entry_alloc();
 	char hex[2 * WARDEN_UUID_LEN];
@@ -330,15 +352,15 @@ peers_add_user( Operation *op, slap_overinst *on, struct berval *ndn,
 	ber_dupbv( &e->e_name, ndn );
 	ber_dupbv( &e->e_nname, ndn );
 	attr_merge_one( e, slap_schema.si_ad_objectClass,
-		&pad.user->soc_cname, NULL );
-	attr_merge_one( e, pad.uuid, &bv, &bv );
+		&pe->pe_user->soc_cname, NULL );
+	attr_merge_one( e, pe->pe_uuid, &bv, &bv );
 	for ( i = 0; i < rec->pr_nfail; i++ )
-		peers_merge_num( e, pad.fail, rec->pr_fail[i] );
-	if ( rec->pr_reset ) peers_merge_num( e, pad.reset, rec->pr_reset );
+		peers_merge_num( e, pe->pe_fail, rec->pr_fail[i] );
+	if ( rec->pr_reset ) peers_merge_num( e, pe->pe_reset, rec->pr_reset );
 	if ( rec->pr_locked_at )
-		peers_merge_num( e, pad.locked_at, rec->pr_locked_at );
+		peers_merge_num( e, pe->pe_locked_at, rec->pr_locked_at );
 	if ( rec->pr_locked_until )
-		peers_merge_num( e, pad.locked_until, rec->pr_locked_until );
+		peers_merge_num( e, pe->pe_locked_until, rec->pr_locked_until );
 	return warden_internal_add( op, on, e );
 }
 
@@ -347,6 +369,7 @@ warden_peers_publish( Operation *op, slap_overinst *on,
 	const unsigned char *uuid, warden_time reset )
 {
 	warden_info *wi = on->on_bi.bi_private;
+	warden_peers *pe;
 	warden_lock_state st;
 	warden_peer_rec old, rec;
 	struct berval ndn = BER_BVNULL, cndn = BER_BVNULL;
@@ -354,13 +377,14 @@ warden_peers_publish( Operation *op, slap_overinst *on,
 	unsigned stripe, i;
 	int had, rc;
 
-	if ( !wi->wi_store || !warden_peers_multi( op ) || !peers_ready() )
+	if ( !wi->wi_store || !warden_peers_multi( op ) ||
+		!( pe = peers_ready( on ) ) )
 		return;
 	stripe = peers_stripe( uuid );
 	/* a failure: the user's next attempt here waits for this write and
 	 * for the time replication takes after it */
-	if ( !reset ) peers_mark( stripe, uuid, WARDEN_FOREVER );
-	ldap_pvt_thread_mutex_lock( &peers_mutex[stripe] );
+	if ( !reset ) peers_mark( pe, stripe, uuid, WARDEN_FOREVER );
+	ldap_pvt_thread_mutex_lock( &pe->pe_mutex[stripe] );
 	if ( warden_lock_get( wi->wi_store, uuid, &st, msg, sizeof( msg ) ) < 0 )
 		goto fail;
 	had = warden_peer_get( wi->wi_store, uuid, (unsigned)slap_serverID,
@@ -386,17 +410,17 @@ warden_peers_publish( Operation *op, slap_overinst *on,
 		snprintf( msg, sizeof( msg ), "cannot form the state entry's DN" );
 		goto fail;
 	}
-	rc = had == 0 ? peers_modify( op, on, &ndn, &rec ) : LDAP_NO_SUCH_OBJECT;
+	rc = had == 0 ? peers_modify( op, on, pe, &ndn, &rec ) : LDAP_NO_SUCH_OBJECT;
 	if ( rc == LDAP_NO_SUCH_OBJECT ) {
-		rc = peers_add_user( op, on, &ndn, uuid, &rec );
+		rc = peers_add_user( op, on, pe, &ndn, uuid, &rec );
 		if ( rc == LDAP_NO_SUCH_OBJECT && !peers_dn( op, NULL, &cndn ) ) {
-			rc = peers_add_container( op, on, &cndn );
+			rc = peers_add_container( op, on, pe, &cndn );
 			if ( rc == LDAP_SUCCESS || rc == LDAP_ALREADY_EXISTS )
-				rc = peers_add_user( op, on, &ndn, uuid, &rec );
+				rc = peers_add_user( op, on, pe, &ndn, uuid, &rec );
 		}
 	}
 	/* the entry is there but the store forgot it */
-	if ( rc == LDAP_ALREADY_EXISTS ) rc = peers_modify( op, on, &ndn, &rec );
+	if ( rc == LDAP_ALREADY_EXISTS ) rc = peers_modify( op, on, pe, &ndn, &rec );
 	if ( rc != LDAP_SUCCESS ) {
 		snprintf( msg, sizeof( msg ), "cannot write \"%s\": result %d",
 			ndn.bv_val, rc );
@@ -410,8 +434,8 @@ fail:
 	Debug( LDAP_DEBUG_ANY, "warden: cannot share the lockout state with "
 		"the other providers: %s\n", msg );
 done:
-	ldap_pvt_thread_mutex_unlock( &peers_mutex[stripe] );
-	if ( !reset ) peers_mark( stripe, uuid, warden_clock_us() );
+	ldap_pvt_thread_mutex_unlock( &pe->pe_mutex[stripe] );
+	if ( !reset ) peers_mark( pe, stripe, uuid, warden_clock_us() );
 	if ( ndn.bv_val ) op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 	if ( cndn.bv_val ) op->o_tmpfree( cndn.bv_val, op->o_tmpmemctx );
 }
@@ -507,7 +531,7 @@ warden_peers_deleted( Operation *op, slap_overinst *on,
 		Debug( LDAP_DEBUG_ANY, "warden: cannot purge the shared lockout "
 			"state of a deleted entry: %s\n", msg );
 	/* only the server that wrote a state entry deletes it */
-	if ( had || !warden_peers_multi( op ) || !peers_ready() ||
+	if ( had || !warden_peers_multi( op ) || !peers_ready( on ) ||
 		peers_dn( op, uuid, &ndn ) )
 		return;
 	rc = warden_internal_write( op, on, &ndn, NULL );
@@ -519,7 +543,8 @@ warden_peers_deleted( Operation *op, slap_overinst *on,
 
 /* A state entry as syncrepl applied it, into rec. */
 static int
-peers_read( Operation *op, slap_overinst *on, warden_peer_rec *rec )
+peers_read( Operation *op, slap_overinst *on, warden_peers *pe,
+	warden_peer_rec *rec )
 {
 	BackendInfo *bi = op->o_bd->bd_info;
 	Entry *e = NULL;
@@ -531,16 +556,16 @@ peers_read( Operation *op, slap_overinst *on, warden_peer_rec *rec )
 	if ( be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e ) !=
 			LDAP_SUCCESS || !e )
 		goto done;
-	if ( ( a = attr_find( e->e_attrs, pad.fail ) ) ) {
+	if ( ( a = attr_find( e->e_attrs, pe->pe_fail ) ) ) {
 		for ( i = 0; i < a->a_numvals && rec->pr_nfail < WARDEN_FAIL_MAX; i++ )
 			rec->pr_fail[rec->pr_nfail++] = strtoll( a->a_vals[i].bv_val,
 				NULL, 10 );
 	}
-	if ( ( a = attr_find( e->e_attrs, pad.reset ) ) )
+	if ( ( a = attr_find( e->e_attrs, pe->pe_reset ) ) )
 		rec->pr_reset = strtoll( a->a_vals[0].bv_val, NULL, 10 );
-	if ( ( a = attr_find( e->e_attrs, pad.locked_at ) ) )
+	if ( ( a = attr_find( e->e_attrs, pe->pe_locked_at ) ) )
 		rec->pr_locked_at = strtoll( a->a_vals[0].bv_val, NULL, 10 );
-	if ( ( a = attr_find( e->e_attrs, pad.locked_until ) ) )
+	if ( ( a = attr_find( e->e_attrs, pe->pe_locked_until ) ) )
 		rec->pr_locked_until = strtoll( a->a_vals[0].bv_val, NULL, 10 );
 	be_entry_release_r( op, e );
 	rc = 0;
@@ -554,12 +579,13 @@ warden_peers_written( Operation *op, SlapReply *rs, slap_overinst *on )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	unsigned char uuid[WARDEN_UUID_LEN];
+	warden_peers *pe;
 	warden_peer_rec old, rec;
 	unsigned sid;
 	char msg[256];
 
 	if ( !wi->wi_store || !warden_peers_shadow( op ) ||
-		!warden_is_replicated( op ) || !peers_ready() )
+		!warden_is_replicated( op ) || !( pe = peers_ready( on ) ) )
 		return;
 	if ( peers_parse( op, &op->o_req_ndn, &sid, uuid ) != 2 ) return;
 	/* what this server published, come back */
@@ -572,7 +598,7 @@ warden_peers_written( Operation *op, SlapReply *rs, slap_overinst *on )
 	if ( op->o_tag != LDAP_REQ_ADD && op->o_tag != LDAP_REQ_MODIFY ) return;
 	memset( &rec, 0, sizeof( rec ) );
 	rec.pr_sid = sid;
-	if ( peers_read( op, on, &rec ) ) return;
+	if ( peers_read( op, on, pe, &rec ) ) return;
 	if ( warden_peer_get( wi->wi_store, uuid, sid, &old, msg, sizeof( msg ) ) < 0 )
 		memset( &old, 0, sizeof( old ) );
 	if ( warden_peer_put( wi->wi_store, uuid, &rec, msg, sizeof( msg ) ) )
@@ -715,7 +741,7 @@ warden_peers_operational( Operation *op, SlapReply *rs, slap_overinst *on )
 	if ( warden_lock_is_locked( &st, now ) ) at = st.ls_locked_at;
 	if ( v.pv_locked_at && ( !at || v.pv_locked_at < at ) ) at = v.pv_locked_at;
 	if ( !at ) return SLAP_CB_CONTINUE;
-	s = (time_t)( at / 1000000 );
+	s = (time_t)( at / WARDEN_SEC );
 	slap_timestamp( &s, &bv );
 	for ( ap = &rs->sr_operational_attrs; *ap; ap = &(*ap)->a_next )
 		;

@@ -39,9 +39,24 @@
  * pwdMaxFailure + K - 1 as long as replication takes less than this. */
 #define WARDEN_PEERS_SETTLE	((warden_time)250000)
 
+/** An instance's publications: the stripes that keep one publication of
+ * a user at a time, the failures just published, and the state entries'
+ * schema.  Per instance: two databases with warden share none of it. */
+typedef struct warden_peers warden_peers;
+
+/** Makes (from warden_lockout_new(), at db_init) and frees an instance's
+ * publications; free takes NULL.  Allocated with ch_* (never NULL). */
+warden_peers *warden_peers_new( void );
+void warden_peers_free( warden_peers *pe );
+
+/** The instance's publications, held by its lockout engine (lockout.c);
+ * NULL when it has none. */
+warden_peers *warden_lockout_peers( slap_overinst *on );
+
 /** Whether a failure of the user is being published here, or was less
  * than WARDEN_PEERS_SETTLE ago. */
-int warden_peers_settling( const unsigned char *uuid, warden_time now );
+int warden_peers_settling( slap_overinst *on, const unsigned char *uuid,
+	warden_time now );
 
 /** Whether this database publishes its facts (multi-provider). */
 int warden_peers_multi( Operation *op );

@@ -60,7 +60,7 @@
  * then runs passwd with the same code (same time step) is refused at the
  * change and retries with the next code. */
 #define TOTP_REUSE_SLOTS	256
-#define TOTP_REUSE_TIME		((warden_time)120 * 1000000)	/* 2 min */
+#define TOTP_REUSE_TIME		( 120 * WARDEN_SEC )	/* 2 min */
 
 typedef struct totp_reuse_slot {
 	unsigned char	rs_mac[32];	/* HMAC of DN and credential */
@@ -85,13 +85,14 @@ warden_totp_open( warden_info *wi )
 
 	if ( wi->wi_totp_reuse ) return 0;
 	tr = ch_calloc( 1, sizeof( *tr ) );
+	ldap_pvt_thread_mutex_init( &tr->tr_mutex );
+	/* warden_totp_close() undoes what was done */
+	wi->wi_totp_reuse = tr;
 	if ( RAND_bytes( tr->tr_key, sizeof( tr->tr_key ) ) != 1 ||
 		!( tr->tr_mac = EVP_MAC_fetch( NULL, "HMAC", NULL ) ) ) {
-		ch_free( tr );
+		warden_totp_close( wi );
 		return -1;
 	}
-	ldap_pvt_thread_mutex_init( &tr->tr_mutex );
-	wi->wi_totp_reuse = tr;
 	return 0;
 }
 

@@ -343,32 +343,6 @@ pwq_exop_rehash( Operation *op, SlapReply *rs, req_pwdexop_s *qpw )
 	return SLAP_CB_CONTINUE;
 }
 
-/* Appends an internal modification to the modify under way; a Password
- * Modify request's list is freed by passwd.c with everything on it. */
-static void
-pwq_mod_append( Operation *op, AttributeDescription *ad, short mod_op,
-	BerVarray vals )
-{
-	Modifications *mc, **tail;
-	unsigned n = 0;
-
-	for ( tail = &op->orm_modlist; *tail; tail = &(*tail)->sml_next )
-		;
-	mc = ch_calloc( 1, sizeof( *mc ) );
-	mc->sml_op = mod_op;
-	mc->sml_flags = SLAP_MOD_INTERNAL;
-	mc->sml_desc = ad;
-	mc->sml_type = ad->ad_cname;
-	if ( vals ) {
-		for ( n = 0; vals[n].bv_val; n++ )
-			;
-		mc->sml_numvals = n;
-		ber_bvarray_dup_x( &mc->sml_values, vals, NULL );
-		ber_bvarray_dup_x( &mc->sml_nvalues, vals, NULL );
-	}
-	*tail = mc;
-}
-
 static int
 pwq_mod_present( Operation *op, AttributeDescription *ad )
 {
@@ -386,7 +360,7 @@ static void
 pwq_changed_time( Operation *op )
 {
 	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
-	struct berval ts = { sizeof( buf ), buf }, vals[2];
+	struct berval ts = { sizeof( buf ), buf };
 	AttributeDescription *ad = warden_pwd.ad_pwdChangedTime;
 
 	slap_timestamp( &op->o_time, &ts );
@@ -398,12 +372,10 @@ pwq_changed_time( Operation *op )
 	/* a new password has used no grace login */
 	if ( warden_pwd.ad_pwdGraceUseTime &&
 		!pwq_mod_present( op, warden_pwd.ad_pwdGraceUseTime ) )
-		pwq_mod_append( op, warden_pwd.ad_pwdGraceUseTime, SLAP_MOD_SOFTDEL,
-			NULL );
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			warden_pwd.ad_pwdGraceUseTime, NULL, NULL, 0 );
 	if ( pwq_mod_present( op, ad ) ) return;
-	vals[0] = ts;
-	BER_BVZERO( &vals[1] );
-	pwq_mod_append( op, ad, LDAP_MOD_REPLACE, vals );
+	warden_mod_append( op, LDAP_MOD_REPLACE, ad, &ts, &ts, 1 );
 }
 
 /* Moves the passwords being replaced into pwdHistory, keeping the last
@@ -467,8 +439,10 @@ pwq_history_update( Operation *op, Entry *e, const warden_policy *p )
 		vals[j] = t;
 	}
 	first = n > p->wp_in_history ? n - p->wp_in_history : 0;
-	pwq_mod_append( op, warden_pwd.ad_pwdHistory, LDAP_MOD_REPLACE,
-		&vals[first] );
+	/* with normalized values, as ever (octetStringMatch has no
+	 * normalizer; a REPLACE makes the attribute anew) */
+	warden_mod_append( op, LDAP_MOD_REPLACE, warden_pwd.ad_pwdHistory,
+		&vals[first], &vals[first], n - first );
 	for ( i = 0; i < n; i++ ) {
 		int ours = 1;
 		unsigned j;
@@ -485,19 +459,17 @@ pwq_history_update( Operation *op, Entry *e, const warden_policy *p )
 static void
 pwq_reset_mark( Operation *op, Entry *e, const warden_policy *p, int self )
 {
-	struct berval vals[2];
-
 	if ( pwq_mod_present( op, warden_pwd.ad_pwdReset ) ) return;
 	if ( self ) {
 		if ( e && attr_find( e->e_attrs, warden_pwd.ad_pwdReset ) )
-			pwq_mod_append( op, warden_pwd.ad_pwdReset,
-				SLAP_MOD_SOFTDEL, NULL );
+			warden_mod_append( op, SLAP_MOD_SOFTDEL,
+				warden_pwd.ad_pwdReset, NULL, NULL, 0 );
 		return;
 	}
 	if ( !p->wp_must_change ) return;
-	vals[0] = slap_true_bv;
-	BER_BVZERO( &vals[1] );
-	pwq_mod_append( op, warden_pwd.ad_pwdReset, LDAP_MOD_REPLACE, vals );
+	/* with a normalized value, as ever */
+	warden_mod_append( op, LDAP_MOD_REPLACE, warden_pwd.ad_pwdReset,
+		&slap_true_bv, &slap_true_bv, 1 );
 }
 
 /* A user deleting the old password by its cleartext value (delete old, add
