@@ -509,12 +509,12 @@ wr_count_raw( LDAP *ld, LDAPMessage *e )
 	return raw;
 }
 
+/* The user's tokens (unorm: its normalized DN): u->mfa, u->raw_seeds. */
 static void
-wr_seeds( wr_run *r, LDAPMessage *e, const char *udn, wr_user *u )
+wr_seeds( wr_run *r, LDAPMessage *e, const char *unorm, wr_user *u )
 {
 	static const char *const tok_attrs[] = { "oathTOTPToken", "oathHOTPToken" };
 	char *attrs[] = { "oathSecret", NULL };
-	char *unorm = wr_dn_norm( udn, strlen( udn ) );
 	int t, i, n;
 
 	u->raw_seeds = 0;
@@ -554,7 +554,6 @@ wr_seeds( wr_run *r, LDAPMessage *e, const char *udn, wr_user *u )
 		}
 		ldap_value_free_len( v );
 	}
-	free( unorm );
 }
 
 static void
@@ -733,7 +732,7 @@ wr_emit_csv( wr_run *r, const wr_user *u )
 	wr_csv( u->locked && u->locked_since >= 0 ? t : "", 1 );
 }
 
-#define WR_TEXT_FMT "%-16s %-4s %-3s %-15s %5s %-10s %-10s %-21s %-22s %s\n"
+#define WR_TEXT_FMT "%-16s %-4s %-3s %-15s %5s %-10s %-10s %-21s %-28s %s\n"
 
 static void
 wr_emit_text( wr_run *r, const wr_user *u )
@@ -793,13 +792,17 @@ wr_emit_totals( wr_run *r )
 			"locked                    %lu\n"
 			"cleartext passwords       %lu\n"
 			"weak hashes               %lu\n"
-			"raw TOTP seeds            %lu (of %lu users)\n",
+			"raw TOTP seeds            %lu\n"
+			"  users holding them      %lu\n",
 			t->t_users, t->t_enrolled, t->t_required, t->t_missing,
 			t->t_expired, t->t_grace, t->t_dormant, t->t_disabled,
 			t->t_locked, t->t_cleartext, t->t_weak, t->t_raw,
 			t->t_raw_users );
 		for ( i = 0; i < WR_ROLES; i++ )
 			printf( "role %-20s %lu\n", wr_role_names[i], t->t_roles[i] );
+		if ( r->failed )
+			printf( "INCOMPLETE: the directory refused part of the "
+				"search (see the error)\n" );
 		return;
 	}
 	warden_buf_reset( b );
@@ -905,7 +908,7 @@ wr_user_one( wr_run *r, LDAPMessage *e )
 	}
 
 	/* MFA: a token named; required by the policy or its groups */
-	wr_seeds( r, e, dn, &u );
+	wr_seeds( r, e, norm, &u );
 	if ( p ) {
 		if ( warden_mfarule_needs_groups( &p->wp_mfa ) ) {
 			int j;

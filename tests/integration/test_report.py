@@ -32,7 +32,7 @@ GROUP = {r: f"cn={r}s,ou=groups,{SUFFIX}" for r in ("admin", "helpdesk", "audito
 MFA_GROUP = f"cn=mfa,ou=groups,{SUFFIX}"
 TOKEN = f"cn=dave-token,ou=tokens,{SUFFIX}"
 CLEAR = "Hank-clear-2026!"
-TEXT_FMT = "{:<16} {:<4} {:<3} {:<15} {:>5} {:<10} {:<10} {:<21} {:<22} {}"
+TEXT_FMT = "{:<16} {:<4} {:<3} {:<15} {:>5} {:<10} {:<10} {:<21} {:<28} {}"
 ROLE_OPTS = ["--admin-group", GROUP["admin"], "--helpdesk-group", GROUP["helpdesk"],
              "--auditor-group", GROUP["auditor"], "--default-policy", POLICY]
 
@@ -306,7 +306,8 @@ def test_report_text(slapd):
         "locked                    1",
         "cleartext passwords       1",
         "weak hashes               1",
-        "raw TOTP seeds            1 (of 1 users)",
+        "raw TOTP seeds            1",
+        "  users holding them      1",
         "role admin                1",
         "role helpdesk             1",
         "role auditor              1",
