@@ -46,9 +46,9 @@ mkdir -m 700 "$work/db" "$work/state"
 
 port=
 for p in $(seq 17489 17589); do
-	if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi
-done 2>/dev/null || true
-[ -n "$port" ] || port=17489
+	[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { port=$p; break; }
+done
+[ -n "$port" ] || { echo "no free port in 17489-17589" >&2; exit 1; }
 
 hash=$(slappasswd -h '{SSHA}' -s "$pw")
 cat > "$work/slapd.conf" <<EOF
@@ -69,6 +69,7 @@ directory $work/db
 maxsize 4294967296
 index objectClass eq
 overlay warden
+warden-banned-list none
 warden-state-dir $work/state
 warden-default-policy cn=default,ou=policies,$suffix
 warden-admin-group cn=admins,ou=groups,$suffix
@@ -120,10 +121,14 @@ echo "slapadd of $users users: $(echo "$t1 - $t0" | bc) s"
 
 "$SLAPD" -d 0 -h "ldap://127.0.0.1:$port/" -f "$work/slapd.conf" > "$work/slapd.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-	ldapsearch -x -H "ldap://127.0.0.1:$port/" -b "" -s base > /dev/null 2>&1 && break
+up=0
+for _ in $(seq 300); do
+	if ldapsearch -x -H "ldap://127.0.0.1:$port/" -b "" -s base > /dev/null 2>&1; then
+		up=1; break
+	fi
 	sleep 0.1
 done
+[ "$up" = 1 ] || { cat "$work/slapd.log" >&2; echo "slapd did not start" >&2; exit 1; }
 
 run() {	# label, command...
 	label=$1; shift
