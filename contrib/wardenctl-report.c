@@ -9,8 +9,8 @@
  * For every user under the base (an entry with a userPassword or of class
  * person, posixAccount or inetOrgPerson; by default under each
  * namingContexts of the root DSE): MFA enrolled (oathTOTPToken or
- * oathHOTPToken) and required (the policy's wardenMFARequired, or direct
- * membership of one of its wardenMFAGroup groups); the password's age,
+ * oathHOTPToken) and required (a token; the policy's wardenMFARequired,
+ * or membership of one of its wardenMFAGroup groups); the password's age,
  * expiry (pwdMaxAge, pwdExpireWarning, pwdGraceAuthNLimit, pwdGraceExpiry
  * of the policy: pwdPolicySubentry, else the default policy) and grace
  * logins; the last successful bind (pwdLastSuccess); dormant (pwdMaxIdle
@@ -19,15 +19,19 @@
  * locked; the scheme of the stored password, cleartext and weak ones
  * flagged as wardenctl check and the rehash at bind see them; raw
  * (unwrapped) oathSecret seeds of its tokens; membership of the
- * administrator, helpdesk and auditor role groups; then totals.
+ * administrator, helpdesk and auditor role groups; then totals.  Nested
+ * groups are followed down, within warden's default bounds (8 levels,
+ * 256 groups).
  *
  * The directory is read with the paged results control (RFC 2696) and each
- * user is printed as it arrives: nothing but the role groups, the MFA
- * groups of the policies met and the policies themselves is held in
- * memory.  The decisions are warden's own (expiry.h, mfarule.h, the entry
- * rules of lockrule.h, quality.h's hash rank, validate.h's policy ranges);
- * what only the server knows (the start of an MFA grace period, a lock's
- * back-off) is not shown.  Secrets are never printed: of a userPassword
+ * user is printed as it arrives: nothing but the members of the role
+ * groups and of the MFA groups of the policies met, the policies, and the
+ * names of the group entries (to know a member that is a group) is held
+ * in memory.  The decisions are warden's own: expiry.h, mfarule.h,
+ * quality.h's hash rank, validate.h's policy ranges, and the entry rules
+ * of lockrule.h (restated here: lockrule.c needs the store, which
+ * wardenctl does not link).  What only the server knows (the start of an
+ * MFA grace period, a lock's back-off) is not shown.  Secrets are never printed: of a userPassword
  * only its {SCHEME}, of an oathSecret only whether it is wrapped.
  *
  * Exit status: 0 the report is complete; 1 the directory cannot be reached
@@ -236,6 +240,9 @@ typedef struct wr_run {
 	unsigned long	seeds_hidden;	/* tokens whose oathSecret was not */
 	warden_buf	buf;
 	int		failed;		/* the report is incomplete */
+	wr_set		allgroups;	/* normalized DNs of every group */
+	int		groups_state;	/* 0 not read, 1 read, -1 not readable */
+	const char	*cur_base;	/* the base being reported */
 } wr_run;
 
 /* One user, as reported. */
@@ -289,11 +296,64 @@ wr_read_attr( wr_run *r, const char *dn, char **attrs, const char *attr,
 	return ldap_get_values_len( r->ld, e, attr );
 }
 
-/* The direct members of a group (member, uniqueMember as normalized DNs,
- * memberUid as "uid\1value") into s.  A group that cannot be read is
- * named on standard error and adds nothing.  0, or -1 out of memory. */
+/* How far group members are followed, as warden-group-depth and
+ * warden-group-max do by default. */
+#define WR_GROUP_DEPTH	8
+#define WR_GROUP_MAX	256
+
+static char **wr_contexts( wr_run *r );
+typedef int wr_entry_fn( wr_run *r, LDAPMessage *e );
+static int wr_paged( wr_run *r, const char *base, const char *filter,
+	char **attrs, wr_entry_fn *cb, int context, int quiet );
+
 static int
-wr_group_load( wr_run *r, const char *group, wr_set *s )
+wr_group_seen( wr_run *r, LDAPMessage *e )
+{
+	char *dn = ldap_get_dn( r->ld, e ), *n;
+	int rc = 0;
+
+	if ( !dn ) return 0;
+	n = wr_dn_norm( dn, strlen( dn ) );
+	if ( n && wr_set_add( &r->allgroups, n ) ) rc = -1;
+	free( n );
+	ldap_memfree( dn );
+	return rc;
+}
+
+/* Which DNs are groups, so that a member that is one is followed: the
+ * DNs of every group entry (one paged search per naming context, names
+ * only), read once and only when a group is.  Without them (a search
+ * refused) only direct members count, and that is said. */
+static void
+wr_groups_index( wr_run *r )
+{
+	char *attrs[] = { "1.1", NULL };
+	char **ctx;
+	int i, rc = LDAP_SUCCESS;
+
+	if ( r->groups_state ) return;
+	r->groups_state = 1;
+	ctx = wr_contexts( r );
+	for ( i = 0; rc == LDAP_SUCCESS && ( ctx ? ctx[i] != NULL : i < 1 ); i++ )
+		rc = wr_paged( r, ctx ? ctx[i] : r->cur_base,
+			"(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)"
+			"(objectClass=posixGroup))", attrs, wr_group_seen, 1, 1 );
+	for ( i = 0; ctx && ctx[i]; i++ ) free( ctx[i] );
+	free( ctx );
+	if ( rc != LDAP_SUCCESS ) {
+		fprintf( stderr, "wardenctl: report: the groups cannot be listed "
+			"(%s): only direct members of the role and MFA groups are "
+			"counted\n", ldap_err2string( rc ) );
+		wr_set_free( &r->allgroups );
+		r->groups_state = -1;
+	}
+}
+
+/* The members of group into s, nested groups followed down (seen: the
+ * groups visited).  0, or -1 out of memory. */
+static int
+wr_group_walk( wr_run *r, const char *group, wr_set *s, wr_set *seen,
+	int depth, int *limit )
 {
 	char *attrs[] = { "member", "uniqueMember", "memberUid", NULL };
 	LDAPMessage *res = NULL, *e;
@@ -311,17 +371,63 @@ wr_group_load( wr_run *r, const char *group, wr_set *s )
 	for ( a = 0; attrs[a] && !ret; a++ ) {
 		v = ldap_get_values_len( r->ld, e, attrs[a] );
 		for ( i = 0; v && v[i] && !ret; i++ ) {
-			char *k = a < 2 ? wr_dn_norm( v[i]->bv_val, v[i]->bv_len )
-				: wr_uid_key( v[i]->bv_val, v[i]->bv_len );
+			size_t len = v[i]->bv_len;
+			char *k;
 
-			/* uniqueMember may carry "#'0101'B": no DN, no member */
-			if ( k && wr_set_add( s, k ) ) ret = -1;
+			/* uniqueMember's optional "#'0101'B" is no part of the DN */
+			if ( a == 1 && len > 4 && v[i]->bv_val[len - 1] == 'B' &&
+				v[i]->bv_val[len - 2] == '\'' ) {
+				char *h = memchr( v[i]->bv_val, '#', len );
+
+				while ( h && h[1] != '\'' )
+					h = memchr( h + 1, '#', v[i]->bv_val + len - h - 1 );
+				if ( h ) len = h - v[i]->bv_val;
+			}
+			k = a < 2 ? wr_dn_norm( v[i]->bv_val, len )
+				: wr_uid_key( v[i]->bv_val, len );
+			if ( !k ) continue;
+			if ( wr_set_add( s, k ) ) ret = -1;
+			if ( !ret && a < 2 && r->groups_state > 0 &&
+				wr_set_has( &r->allgroups, k ) && !wr_set_has( seen, k ) ) {
+				if ( depth >= WR_GROUP_DEPTH || seen->ws_n >= WR_GROUP_MAX ) {
+					*limit = 1;
+				} else if ( wr_set_add( seen, k ) ||
+					wr_group_walk( r, k, s, seen, depth + 1, limit ) ) {
+					ret = -1;
+				}
+			}
 			free( k );
 		}
 		ldap_value_free_len( v );
 	}
 done:
 	ldap_msgfree( res );
+	return ret;
+}
+
+/* The members of a group (member, uniqueMember as normalized DNs,
+ * memberUid as "uid\1value"), and of the groups among them, into s.  A
+ * group that cannot be read is named on standard error and adds nothing.
+ * 0, or -1 out of memory. */
+static int
+wr_group_load( wr_run *r, const char *group, wr_set *s )
+{
+	wr_set seen = { NULL, 0, 0 };
+	char *n = wr_dn_norm( group, strlen( group ) );
+	int limit = 0, ret;
+
+	wr_groups_index( r );
+	if ( n && wr_set_add( &seen, n ) ) {
+		free( n );
+		return -1;
+	}
+	ret = wr_group_walk( r, group, s, &seen, 1, &limit );
+	if ( limit )
+		fprintf( stderr, "wardenctl: report: group \"%s\": nested deeper "
+			"than %d levels or over %d groups: the members beyond are not "
+			"counted\n", group, WR_GROUP_DEPTH, WR_GROUP_MAX );
+	free( n );
+	wr_set_free( &seen );
 	return ret;
 }
 
@@ -1046,17 +1152,13 @@ wr_progress( wr_run *r, int done )
 	fflush( stderr );
 }
 
-/* Every user under base, page by page, each reported as it arrives. */
+/* Every entry of a subtree search, page by page (RFC 2696), each given to
+ * cb as it arrives.  context: base is a naming context, which may have no
+ * entry; quiet: errors are the caller's to tell. */
 static int
-wr_search( wr_run *r, const char *base, int context )
+wr_paged( wr_run *r, const char *base, const char *filter, char **attrs,
+	wr_entry_fn *cb, int context, int quiet )
 {
-	char *attrs[] = { "uid", "userPassword", "pwdPolicySubentry",
-		"pwdChangedTime", "pwdLastSuccess", "createTimestamp",
-		"pwdAccountLockedTime", "wardenDisabledReason", "wardenLockedUntil",
-		"pwdGraceUseTime", "oathTOTPToken", "oathHOTPToken", "oathSecret",
-		NULL };
-	const char *filter = "(|(objectClass=person)(objectClass=posixAccount)"
-		"(objectClass=inetOrgPerson)(userPassword=*))";
 	struct berval cookie = { 0, NULL };
 	int rc = LDAP_SUCCESS;
 
@@ -1073,7 +1175,7 @@ wr_search( wr_run *r, const char *base, int context )
 		cookie.bv_val = NULL;
 		cookie.bv_len = 0;
 		if ( rc != LDAP_SUCCESS ) {
-			wr_ldap_error( r, "paged results control", rc );
+			if ( !quiet ) wr_ldap_error( r, "paged results control", rc );
 			return rc;
 		}
 		ctrls[0] = page;
@@ -1081,24 +1183,26 @@ wr_search( wr_run *r, const char *base, int context )
 			attrs, 0, ctrls, NULL, NULL, 0, &msgid );
 		ldap_control_free( page );
 		if ( rc != LDAP_SUCCESS ) {
-			wr_ldap_error( r, base, rc );
+			if ( !quiet ) wr_ldap_error( r, base, rc );
 			return rc;
 		}
 		while ( !got_result ) {
 			rc = ldap_result( r->ld, msgid, LDAP_MSG_ONE, NULL, &res );
 			if ( rc <= 0 ) {
 				ldap_get_option( r->ld, LDAP_OPT_RESULT_CODE, &err );
-				wr_ldap_error( r, base, err ? err : LDAP_SERVER_DOWN );
+				if ( !quiet )
+					wr_ldap_error( r, base, err ? err : LDAP_SERVER_DOWN );
 				ldap_msgfree( res );
 				return err ? err : LDAP_SERVER_DOWN;
 			}
 			if ( rc == LDAP_RES_SEARCH_ENTRY ) {
-				if ( wr_user_one( r, res ) ) {
+				if ( cb( r, res ) ) {
 					ldap_msgfree( res );
 					fprintf( stderr, "wardenctl: report: out of memory\n" );
 					return LDAP_NO_MEMORY;
 				}
-				if ( r->tty && r->tot.t_users % 1000 == 0 )
+				if ( cb == wr_user_one && r->tty &&
+					r->tot.t_users % 1000 == 0 )
 					wr_progress( r, 0 );
 			} else if ( rc == LDAP_RES_SEARCH_RESULT ) {
 				got_result = 1;
@@ -1125,6 +1229,10 @@ wr_search( wr_run *r, const char *base, int context )
 				ber_memfree( next.bv_val );
 				return LDAP_SUCCESS;
 			}
+			if ( quiet ) {
+				ber_memfree( next.bv_val );
+				return rc != LDAP_SUCCESS ? rc : err;
+			}
 			wr_ldap_error( r, base, rc != LDAP_SUCCESS ? rc : err );
 			if ( err == LDAP_SIZELIMIT_EXCEEDED ||
 				err == LDAP_ADMINLIMIT_EXCEEDED )
@@ -1139,6 +1247,21 @@ wr_search( wr_run *r, const char *base, int context )
 	} while ( cookie.bv_val && cookie.bv_len );
 	ber_memfree( cookie.bv_val );
 	return LDAP_SUCCESS;
+}
+
+/* Every user under base, each reported as it arrives. */
+static int
+wr_search( wr_run *r, const char *base, int context )
+{
+	char *attrs[] = { "uid", "userPassword", "pwdPolicySubentry",
+		"pwdChangedTime", "pwdLastSuccess", "createTimestamp",
+		"pwdAccountLockedTime", "wardenDisabledReason", "wardenLockedUntil",
+		"pwdGraceUseTime", "oathTOTPToken", "oathHOTPToken", "oathSecret",
+		NULL };
+
+	return wr_paged( r, base, "(|(objectClass=person)"
+		"(objectClass=posixAccount)(objectClass=inetOrgPerson)"
+		"(userPassword=*))", attrs, wr_user_one, context, 0 );
 }
 
 /* --- where: bases, and warden's configuration ---------------------------- */
@@ -1247,6 +1370,7 @@ wr_context( wr_run *r, const char *base, int context )
 	char *groups[WR_ROLES] = { NULL, NULL, NULL };
 	int i, rc = LDAP_SUCCESS;
 
+	r->cur_base = base;
 	wr_config( r, base, groups );
 	for ( i = 0; i < WR_ROLES; i++ ) {
 		wr_set_free( &r->roles[i] );
@@ -1353,6 +1477,7 @@ done:
 	for ( i = 0; bases && bases[i]; i++ ) free( bases[i] );
 	free( bases );
 	for ( i = 0; i < WR_ROLES; i++ ) wr_set_free( &r.roles[i] );
+	wr_set_free( &r.allgroups );
 	for ( p = r.policies; p; p = pn ) {
 		pn = p->wp_next;
 		wr_set_free( &p->wp_mfa_members );

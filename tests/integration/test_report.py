@@ -30,6 +30,8 @@ POLICY = f"cn=default,ou=policies,{SUFFIX}"
 STRICT = f"cn=strict,ou=policies,{SUFFIX}"
 GROUP = {r: f"cn={r}s,ou=groups,{SUFFIX}" for r in ("admin", "helpdesk", "auditor")}
 MFA_GROUP = f"cn=mfa,ou=groups,{SUFFIX}"
+MFA_TEAM = f"cn=mfa-team,ou=groups,{SUFFIX}"
+TEAM = f"cn=audit-team,ou=groups,{SUFFIX}"
 TOKEN = f"cn=dave-token,ou=tokens,{SUFFIX}"
 CLEAR = "Hank-clear-2026!"
 TEXT_FMT = "{:<16} {:<4} {:<3} {:<15} {:>5} {:<10} {:<10} {:<21} {:<28} {}"
@@ -101,11 +103,16 @@ def directory(now, extra_users=0):
     out += entry(GROUP["admin"], objectClass="groupOfNames", cn="admins",
                  member=user_dn("alice"))
     out += entry(GROUP["helpdesk"], objectClass="groupOfUniqueNames", cn="helpdesks",
-                 uniqueMember=user_dn("bob"))
+                 uniqueMember=user_dn("bob") + "#'0101'B")
+    # nested groups (a cycle too), a DN written in other case
     out += entry(GROUP["auditor"], objectClass="groupOfNames", cn="auditors",
-                 member=user_dn("audrey").upper().replace("UID=", "uid="))
+                 member=TEAM)
+    out += entry(TEAM, objectClass="groupOfNames", cn="audit-team",
+                 member=[user_dn("audrey").upper().replace("UID=", "uid="), GROUP["auditor"]])
     out += entry(MFA_GROUP, objectClass="groupOfNames", cn="mfa",
-                 member=[user_dn("carol"), user_dn("dave")])
+                 member=[user_dn("carol"), MFA_TEAM])
+    out += entry(MFA_TEAM, objectClass="groupOfUniqueNames", cn="mfa-team",
+                 uniqueMember=user_dn("dave"))
     out += entry(TOKEN, objectClass=["device", "oathTOTPToken"], cn="dave-token",
                  oathSecret=os.urandom(20))
     out += user("alice", 0, now)
