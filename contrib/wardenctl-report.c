@@ -1201,8 +1201,7 @@ wr_paged( wr_run *r, const char *base, const char *filter, char **attrs,
 					fprintf( stderr, "wardenctl: report: out of memory\n" );
 					return LDAP_NO_MEMORY;
 				}
-				if ( cb == wr_user_one && r->tty &&
-					r->tot.t_users % 1000 == 0 )
+				if ( cb == wr_user_one && r->tot.t_users % 1000 == 0 )
 					wr_progress( r, 0 );
 			} else if ( rc == LDAP_RES_SEARCH_RESULT ) {
 				got_result = 1;
@@ -1244,6 +1243,8 @@ wr_paged( wr_run *r, const char *base, const char *filter, char **attrs,
 			return rc != LDAP_SUCCESS ? rc : err;
 		}
 		cookie = next;
+		/* a page done: a slow server shows progress too */
+		if ( cb == wr_user_one ) wr_progress( r, 0 );
 	} while ( cookie.bv_val && cookie.bv_len );
 	ber_memfree( cookie.bv_val );
 	return LDAP_SUCCESS;

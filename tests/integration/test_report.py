@@ -398,6 +398,18 @@ def test_report_pages_past_the_size_limit(slapd, prtotal):
         assert len(users) == 131 == tot["warden.report.users"]
         assert len({u["user.id"] for u in users}) == 131
         assert tot["warden.report.complete"] is True
+        # progress on standard error only when it is a terminal (script(1)
+        # gives it one): a count after each page, wiped at the end
+        out = slapd.dir / "report.json"
+        cmd = " ".join([WARDENCTL, "-H", slapd.uri, "-D", user_dn("audrey"), "-w", USERPW,
+                        "report", "--format", "json", "--page-size", "40", *ROLE_OPTS])
+        t = subprocess.run(["script", "-qec", f"{cmd} > {out}", "/dev/null"],
+                           capture_output=True, timeout=120)
+        assert t.returncode == 0, t.stdout
+        assert b"\rwardenctl report: 40 users\r" in t.stdout, t.stdout
+        assert b"\rwardenctl report: 131 users\r" + b" " * 40 + b"\r" in t.stdout, t.stdout
+        assert len(out.read_text().splitlines()) == 132
+        assert "\r" not in p.stderr and "131 users" not in p.stderr
     else:
         assert p.returncode == 1
         assert "size.prtotal" in p.stderr and "incomplete" in p.stderr
