@@ -255,7 +255,6 @@ typedef struct wr_user {
 	char		scheme[40];	/* "" when no userPassword is visible */
 	int		cleartext, weak;
 	char		policy[1024];	/* the policy's DN, "" none */
-	int		policy_missing;	/* named but not readable */
 	long long	changed, expires, last_success, last_active;
 	long long	locked_since, locked_until;
 	const char	*pw_status;	/* ok, warning, grace, expired, or NULL */
@@ -1433,6 +1432,23 @@ wc_report( wc_opts *o, int argc, char **argv )
 		}
 	}
 	if ( optind != argc ) goto usage;
+	{
+		const char *dns[] = { base, r.opt_default_policy,
+			r.opt_groups[WR_ADMIN], r.opt_groups[WR_HELPDESK],
+			r.opt_groups[WR_AUDITOR] };
+		LDAPDN parsed;
+
+		for ( i = 0; i < 5; i++ ) {
+			if ( !dns[i] ) continue;
+			if ( ldap_str2dn( dns[i], &parsed, LDAP_DN_FORMAT_LDAPV3 ) !=
+					LDAP_SUCCESS ) {
+				fprintf( stderr, "wardenctl: report: \"%s\" is not a "
+					"DN\n", dns[i] );
+				return WC_EXIT_LOCAL;
+			}
+			ldap_dnfree( parsed );
+		}
+	}
 
 	r.tty = isatty( 2 );
 	clock_gettime( CLOCK_REALTIME, &now );

@@ -372,8 +372,23 @@ def test_report_usage_and_errors(slapd):
     prepare(slapd)
     p = wardenctl(slapd, "report", "--format", "xml")
     assert p.returncode == 2 and "usage" in p.stderr
+    p = wardenctl(slapd, "report", "--admin-group", "not a DN")
+    assert p.returncode == 2 and '"not a DN" is not a DN' in p.stderr, p.stderr
+    p = wardenctl(slapd, "report", "--page-size", "0")
+    assert p.returncode == 2 and "usage" in p.stderr
+    p = wardenctl(slapd, "report", "extra")
+    assert p.returncode == 2 and "usage" in p.stderr
+    # a base that does not exist: refused, not an empty report
     p = wardenctl(slapd, "report", "--base", f"ou=nowhere,{SUFFIX}")
-    assert p.returncode == 1, p.stdout + p.stderr
+    assert p.returncode == 1 and "No such object" in p.stderr, p.stdout + p.stderr
+    # a policy that cannot be read: said, and its users under no policy
+    p = wardenctl(slapd, "report", "--format", "json", "--default-policy",
+                  f"cn=missing,ou=policies,{SUFFIX}")
+    assert p.returncode == 0, p.stderr
+    assert f'policy "cn=missing,ou=policies,{SUFFIX}": No such object' in p.stderr, p.stderr
+    users, _ = parse_json(p.stdout)
+    bob = [u for u in users if u["user.name"] == "bob"][0]
+    assert bob["warden.password.status"] == "ok" and bob["warden.password.expires"] is None
     p = wardenctl(slapd, "report", who=(user_dn("carol"), "wrong-password"))
     assert p.returncode == 1 and "bind" in p.stderr
 
