@@ -15,6 +15,8 @@
  *	wardenctl banned check INDEX
  *	wardenctl audit verify|tail|export ...	(contrib/wardenctl-audit.c)
  *	wardenctl check [LDIF...]		(contrib/wardenctl-check.c)
+ *	wardenctl [options] report [--format text|json|csv] [--base DN] ...
+ *						(contrib/wardenctl-report.c)
  *
  * lockout and totp work over LDAP.  Options, before the command: -H URI
  * (default ldapi:///), -D bind DN with -w password, -y password file or -W
@@ -72,6 +74,11 @@ const char wc_usage[] =
 	"       wardenctl [LDAP options] totp remove DN\n"
 	"       wardenctl [LDAP options] totp recovery DN\n"
 	"       wardenctl [LDAP options] totp rewrap BASE   (wraps raw slapo-otp secrets)\n"
+	"       wardenctl [LDAP options] report [--format text|json|csv] [--base DN]\n"
+	"                 [--default-policy DN] [--admin-group DN] [--helpdesk-group DN]\n"
+	"                 [--auditor-group DN] [--page-size N]: every user's MFA,\n"
+	"                 password age and expiry, last bind, dormant, disabled, locked,\n"
+	"                 hash scheme, raw seeds and roles, and totals\n"
 	"       wardenctl banned build LIST INDEX   (LIST - reads standard input)\n"
 	"       wardenctl banned check INDEX        (the password on standard input)\n"
 	"       wardenctl audit verify|tail|export ...  (wardenctl audit -h)\n"
@@ -451,6 +458,10 @@ main( int argc, char **argv )
 	}
 	if ( argc - optind >= 1 && !strcmp( argv[optind], "user" ) ) {
 		rc = wc_user( &o, argc - optind, argv + optind );
+		goto out;
+	}
+	if ( argc - optind >= 1 && !strcmp( argv[optind], "report" ) ) {
+		rc = wc_report( &o, argc - optind, argv + optind );
 		goto out;
 	}
 	if ( argc - optind >= 1 && !strcmp( argv[optind], "totp" ) ) {

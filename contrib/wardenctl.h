@@ -32,6 +32,10 @@ int wc_totp( wc_opts *o, int argc, char **argv );
  * status. */
 int wc_user( wc_opts *o, int argc, char **argv );
 
+/* wardenctl report ...: argv[0] is "report"; returns the exit status
+ * (contrib/wardenctl-report.c). */
+int wc_report( wc_opts *o, int argc, char **argv );
+
 /* wardenctl check [LDIF...]: argv[0] is "check"; returns the exit status
  * (1: secrets in the clear found). */
 int wc_check( int argc, char **argv );
