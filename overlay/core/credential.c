@@ -161,7 +161,8 @@ done:
 		rc = warden_password_expiry( op, on, ws );
 	/* recorded at most daily: put off rather than hold the bind while the
 	 * trail cannot take its record */
-	if ( rc == LDAP_SUCCESS && !warden_audit_failing_now( on ) )
+	if ( rc == LDAP_SUCCESS && warden_lockout_last_success_due( on, ws ) &&
+		!warden_audit_failing_now( on ) )
 		warden_lockout_last_success( op, on, ws );
 	/* what the lockout engine learnt of the store, for the next bind of
 	 * this DN: also after a Password Modify's old password or a SASL

@@ -255,6 +255,40 @@ forward_mods( Operation *op, slap_overinst *on, struct berval *ndn,
 	return k;
 }
 
+/* The controls of a forwarded write: Relax, and for counters the
+ * assertion control with the filter guard (the provider tests it; this
+ * server only passes it on).  *berp holds the assertion's encoding until
+ * the caller frees it.  Returns 0, or -1 with fr_text. */
+static int
+forward_controls( const char *guard, LDAPControl *relax, LDAPControl *cond,
+	LDAPControl **ctrls, BerElement **berp, forward_result *fr )
+{
+	int n = 0;
+
+	memset( relax, 0, sizeof( *relax ) );
+	relax->ldctl_oid = LDAP_CONTROL_RELAX;
+	relax->ldctl_iscritical = 1;
+	ctrls[n++] = relax;
+	memset( cond, 0, sizeof( *cond ) );
+	if ( guard[0] ) {
+		char all[FORWARD_GUARD_MAX + 4];
+
+		snprintf( all, sizeof( all ), "(&%s)", guard );
+		*berp = ber_alloc_t( LBER_USE_DER );
+		if ( !*berp || ldap_pvt_put_filter( *berp, all ) < 0 ||
+			ber_flatten2( *berp, &cond->ldctl_value, 0 ) < 0 ) {
+			snprintf( fr->fr_text, sizeof( fr->fr_text ),
+				"cannot encode the assertion %.90s", guard );
+			return -1;
+		}
+		cond->ldctl_oid = LDAP_CONTROL_ASSERT;
+		cond->ldctl_iscritical = 1;
+		ctrls[n++] = cond;
+	}
+	ctrls[n] = NULL;
+	return 0;
+}
+
 /* The write as slapd would take it from a client: through the frontend,
  * as the rootdn, with the Relax control (pwdAccountLockedTime is
  * NO-USER-MODIFICATION where the provider's schema says so) and, for
@@ -270,7 +304,6 @@ forward_send( Operation *op, struct berval *ndn, Modifications *mods,
 	slap_callback cb = { .sc_response = forward_cb };
 	LDAPControl relax, cond, *ctrls[3];
 	BerElement *ber = NULL;
-	int n = 0;
 
 	fr->fr_rc = LDAP_OTHER;
 	fr->fr_text[0] = '\0';
@@ -290,28 +323,8 @@ forward_send( Operation *op, struct berval *ndn, Modifications *mods,
 	memset( op2.o_ctrlflag, 0, sizeof( op2.o_ctrlflag ) );
 	op2.o_managedsait = SLAP_CONTROL_NONE;
 	op2.o_relax = SLAP_CONTROL_CRITICAL;
-	memset( &relax, 0, sizeof( relax ) );
-	relax.ldctl_oid = LDAP_CONTROL_RELAX;
-	relax.ldctl_iscritical = 1;
-	ctrls[n++] = &relax;
-	memset( &cond, 0, sizeof( cond ) );
-	if ( guard[0] ) {
-		char all[FORWARD_GUARD_MAX + 4];
-
-		/* the provider tests it; this server only passes it on */
-		snprintf( all, sizeof( all ), "(&%s)", guard );
-		ber = ber_alloc_t( LBER_USE_DER );
-		if ( !ber || ldap_pvt_put_filter( ber, all ) < 0 ||
-			ber_flatten2( ber, &cond.ldctl_value, 0 ) < 0 ) {
-			snprintf( fr->fr_text, sizeof( fr->fr_text ),
-				"cannot encode the assertion %.90s", guard );
-			goto done;
-		}
-		cond.ldctl_oid = LDAP_CONTROL_ASSERT;
-		cond.ldctl_iscritical = 1;
-		ctrls[n++] = &cond;
-	}
-	ctrls[n] = NULL;
+	if ( forward_controls( guard, &relax, &cond, ctrls, &ber, fr ) )
+		goto done;
 	op2.o_ctrls = ctrls;
 	/* the frontend frees the referral it sends: r2.sr_ref is not ours */
 	op2.o_bd->be_modify( &op2, &r2 );
@@ -334,11 +347,10 @@ forward_remote( warden_info *wi, struct berval *ndn, Modifications *out,
 	struct timeval tv = { 5, 0 };
 	BerElement *ber = NULL;
 	char *diag = NULL;
-	int i, j, n = 0, version = LDAP_VERSION3;
+	int i, j, version = LDAP_VERSION3;
 
 	fr->fr_rc = LDAP_OTHER;
 	fr->fr_text[0] = '\0';
-	memset( &cond, 0, sizeof( cond ) );
 	for ( i = 0; i < k; i++ ) {
 		lm[i].mod_op = out[i].sml_op | LDAP_MOD_BVALUES;
 		lm[i].mod_type = out[i].sml_desc->ad_cname.bv_val;
@@ -349,26 +361,8 @@ forward_remote( warden_info *wi, struct berval *ndn, Modifications *out,
 		lmp[i] = &lm[i];
 	}
 	lmp[k] = NULL;
-	memset( &relax, 0, sizeof( relax ) );
-	relax.ldctl_oid = LDAP_CONTROL_RELAX;
-	relax.ldctl_iscritical = 1;
-	ctrls[n++] = &relax;
-	if ( guard[0] ) {
-		char all[FORWARD_GUARD_MAX + 4];
-
-		snprintf( all, sizeof( all ), "(&%s)", guard );
-		ber = ber_alloc_t( LBER_USE_DER );
-		if ( !ber || ldap_pvt_put_filter( ber, all ) < 0 ||
-			ber_flatten2( ber, &cond.ldctl_value, 0 ) < 0 ) {
-			snprintf( fr->fr_text, sizeof( fr->fr_text ),
-				"cannot encode the assertion %.90s", guard );
-			goto done;
-		}
-		cond.ldctl_oid = LDAP_CONTROL_ASSERT;
-		cond.ldctl_iscritical = 1;
-		ctrls[n++] = &cond;
-	}
-	ctrls[n] = NULL;
+	if ( forward_controls( guard, &relax, &cond, ctrls, &ber, fr ) )
+		goto done;
 	if ( ldap_initialize( &ld, wi->wi_code_provider ) != LDAP_SUCCESS ) {
 		fr->fr_rc = LDAP_UNAVAILABLE;
 		snprintf( fr->fr_text, sizeof( fr->fr_text ), "bad URI" );

@@ -696,22 +696,29 @@ warden_lockout_disable_stamp( Operation *op )
 	}
 }
 
+int
+warden_lockout_last_success_due( slap_overinst *on, warden_subject *ws )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	time_t now = slap_get_time();
+
+	return ws->ws_found && !BER_BVISEMPTY( &ws->ws_ndn ) &&
+		wi->wi_lastbind_precision &&
+		!( ws->ws_last_success && now >= ws->ws_last_success &&
+		  now - ws->ws_last_success < (time_t)wi->wi_lastbind_precision );
+}
+
 void
 warden_lockout_last_success( Operation *op, slap_overinst *on,
 	warden_subject *ws )
 {
-	warden_info *wi = on->on_bi.bi_private;
 	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
 	struct berval vals[2] = { { sizeof( buf ), buf }, BER_BVNULL };
 	Modifications mod;
 	time_t now = slap_get_time();
 	int rc;
 
-	if ( !ws->ws_found || BER_BVISEMPTY( &ws->ws_ndn ) ||
-		!wi->wi_lastbind_precision ||
-		( ws->ws_last_success && now >= ws->ws_last_success &&
-		  now - ws->ws_last_success < (time_t)wi->wi_lastbind_precision ) )
-		return;
+	if ( !warden_lockout_last_success_due( on, ws ) ) return;
 	slap_timestamp( &now, &vals[0] );
 	memset( &mod, 0, sizeof( mod ) );
 	mod.sml_op = LDAP_MOD_REPLACE;

@@ -168,6 +168,10 @@ void warden_lockout_disable_stamp( Operation *op );
 void warden_lockout_last_success( Operation *op, slap_overinst *on,
 	warden_subject *ws );
 
+/** Whether warden_lockout_last_success() would write now: a question
+ * that costs no lock, asked first on every successful bind. */
+int warden_lockout_last_success_due( slap_overinst *on, warden_subject *ws );
+
 /** The same for the wrong-code limit: an unlock forgets the wrong codes
  * too. */
 void warden_code_guard_unlocked( slap_overinst *on, const unsigned char *uuid );

@@ -40,12 +40,13 @@ def mpr_conf(s, sid, peer_uri):
         f"warden-default-policy {POLICY}\n")
 
 
-@pytest.fixture
-def providers(workdir):
+def start_providers(workdir, b_extra=lambda a: ""):
+    """Two providers with the TOTP users; b_extra(a) ends b's
+    configuration.  Yields (a, b), both stopped after."""
     a, b = Slapd(workdir / "a"), Slapd(workdir / "b")
     try:
         a.write_conf(mpr_conf(a, 1, b.uri))
-        b.write_conf(mpr_conf(b, 2, a.uri))
+        b.write_conf(mpr_conf(b, 2, a.uri) + b_extra(a))
         a.start()
         b.start()
         c = a.admin()
@@ -67,6 +68,11 @@ def providers(workdir):
     finally:
         b.stop()
         a.stop()
+
+
+@pytest.fixture
+def providers(workdir):
+    yield from start_providers(workdir)
 
 
 def try_bind(s, u, cred):
@@ -136,35 +142,11 @@ def test_replay_window_between_providers(providers):
 def code_providers(workdir):
     """a decides one-time code steps; b sends them there
     (warden-code-provider)."""
-    a, b = Slapd(workdir / "a"), Slapd(workdir / "b")
     pw = workdir / "code-provider.pw"
     pw.write_text(ROOTPW + "\n")
     os.chmod(pw, 0o600)
-    try:
-        a.write_conf(mpr_conf(a, 1, b.uri))
-        b.write_conf(mpr_conf(b, 2, a.uri) +
-                     f'warden-code-provider {a.uri} "{ROOTDN}" {pw}\n')
-        a.start()
-        b.start()
-        c = a.admin()
-        c.add_s(SUFFIX, [("objectClass", [b"dcObject", b"organization"]),
-                         ("dc", [b"example"]), ("o", [b"example"])])
-        for ou in ("people", "policies"):
-            c.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
-                                          ("ou", [ou.encode()])])
-        c.add_s(POLICY, ldap.modlist.addModlist({**POLICY_ATTRS, "pwdMaxFailure": [b"10"]}))
-        hashed = slappasswd(USERPW).encode()
-        for u in USERS:
-            c.add_s(user_dn(u), ldap.modlist.addModlist({
-                "objectClass": [b"inetOrgPerson", b"oathTOTPUser", b"oathTOTPToken"],
-                "uid": [u.encode()], "cn": [u.encode()], "sn": [u.encode()],
-                "userPassword": [hashed], "oathTOTPToken": [user_dn(u).encode()],
-                "oathSecret": [SEEDS[u]]}))
-        assert in_sync(a, b), "the providers did not converge"
-        yield a, b
-    finally:
-        b.stop()
-        a.stop()
+    yield from start_providers(
+        workdir, b_extra=lambda a: f'warden-code-provider {a.uri} "{ROOTDN}" {pw}\n')
 
 
 def at_once(servers, u, cred):
