@@ -98,6 +98,25 @@ session_flag( warden_info *wi, struct berval *ndn )
 	}
 }
 
+void
+warden_sessions_end( slap_overinst *on, struct berval *ndn )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	int i;
+
+	if ( ndn ) {
+		session_flag( wi, ndn );
+		return;
+	}
+	if ( !wi->wi_sessions ) return;
+	for ( i = 0; i < wi->wi_sessions->se_n; i++ ) {
+		warden_session_slot *s = &wi->wi_sessions->se_slot[i];
+
+		if ( __atomic_load_n( &s->ss_dn, __ATOMIC_SEQ_CST ) )
+			__atomic_store_n( &s->ss_check, 1, __ATOMIC_SEQ_CST );
+	}
+}
+
 /* Whether a modify sets a lock (pwdAccountLockedTime gets a value). */
 static int
 session_locks( Operation *op )
@@ -148,7 +167,8 @@ session_refusal( Operation *op, slap_overinst *on, struct berval *ndn )
 		return "warden: the account of this connection no longer exists";
 	if ( ws.ws_entry_locked == -1 )
 		return "warden: the account of this connection is disabled";
-	if ( warden_lockout_entry_locked( &ws ) )
+	if ( warden_lockout_entry_locked( &ws ) ||
+		warden_lockout_peers_locked( &op2, on, &ws ) )
 		return "warden: the account of this connection is locked";
 	return NULL;
 }

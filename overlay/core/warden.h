@@ -305,6 +305,12 @@ void warden_client_host( Operation *op, char *buf, size_t len );
 
 /* --- refusing, and the credential (internal.c, credential.c) ---------- */
 
+/** Makes the sessions bound as ndn (NULL: every session) confirm at their
+ * next operation that their identity may still act (session.c): for a
+ * lock an engine keeps outside the entry (several providers), where no
+ * write of the entry flags them.  Takes no lock. */
+void warden_sessions_end( slap_overinst *on, struct berval *ndn );
+
 /** Refuses op with code and text (copied into op memory), sent through
  * the overlays and backend below warden as slapd would, so that every
  * response callback (the audit record) sees it; returns code.  The one way

@@ -609,10 +609,14 @@ warden_peers_written( Operation *op, SlapReply *rs, slap_overinst *on )
 		warden_lock_reset_before( wi->wi_store, uuid, rec.pr_reset, 1,
 			msg, sizeof( msg ) ) < 0 )
 		goto fail;
-	if ( rec.pr_locked_at > old.pr_locked_at &&
-		warden_lock_reset_before( wi->wi_store, uuid, rec.pr_locked_at, 0,
-			msg, sizeof( msg ) ) < 0 )
-		goto fail;
+	if ( rec.pr_locked_at > old.pr_locked_at ) {
+		if ( warden_lock_reset_before( wi->wi_store, uuid,
+				rec.pr_locked_at, 0, msg, sizeof( msg ) ) < 0 )
+			goto fail;
+		/* the state entry names the user by entryUUID only: every
+		 * session confirms its identity once */
+		warden_sessions_end( on, NULL );
+	}
 	return;
 fail:
 	Debug( LDAP_DEBUG_ANY, "warden: cannot mirror \"%s\": %s\n",

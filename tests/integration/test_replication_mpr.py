@@ -216,6 +216,31 @@ def test_alternating_failures_lock_at_exactly_max(mpr):
     no_older_entry([a, b])
 
 
+def test_lock_by_failures_ends_open_sessions_on_every_provider(mpr):
+    """The lock is kept outside the entry in this mode, so no write of the
+    entry flags the sessions: the provider that locks ends its own, the
+    other ends its own as the state entry arrives."""
+    a, b = mpr(2)
+    sessions = {s: s.conn(user_dn("alice"), USERPW) for s in (a, b)}
+    bob = b.conn(user_dn("bob"), USERPW)
+    for c in sessions.values():
+        c.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["uid"])
+    for i in range(MAX):
+        assert bind([a, b][i % 2], "alice", f"wrong-s{i}") == 49
+        time.sleep(0.3)
+    for s, c in sessions.items():
+        with pytest.raises(ldap.UNWILLING_TO_PERFORM) as ex:
+            c.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["uid"])
+        assert "locked" in ex.value.args[0].get("info", ""), s.dir.name
+    # everyone else's sessions go on
+    bob.search_s(user_dn("bob"), ldap.SCOPE_BASE, attrlist=["uid"])
+    # unlocked on one provider: the sessions may act again on both
+    a.admin().modify_s(user_dn("alice"), [(ldap.MOD_DELETE, "pwdAccountLockedTime", None)])
+    time.sleep(0.5)
+    for s, c in sessions.items():
+        c.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["uid"])
+
+
 def test_alternating_on_three_providers_locks_at_exactly_max(mpr):
     nodes = mpr(3)
     for i in range(MAX - 1):
