@@ -363,3 +363,31 @@ def test_netscape_setting_in_config(slapd):
     slapd.stop()
     slapd.write_conf(slapd.conf.read_text() + "warden-send-netscape-controls maybe\n")
     slapd.start(expect_failure=True)
+
+
+def test_lock_on_another_provider(workdir):
+    """Several providers: failures counted on two of them lock the user,
+    and each provider's answer says so, with the lock's end."""
+    from test_replication_mpr import MAX, bind as mpr_bind, start_mpr
+    nodes = start_mpr(workdir, 2)
+    try:
+        a, b = nodes
+        for i, s in enumerate((a, b, a)[:MAX]):
+            assert mpr_bind(s, "alice", f"wrong-{i}") == 49
+            time.sleep(0.3)
+        for s in (a, b):
+            deadline = time.time() + 10
+            while not (usability(s, "alice") or {}).get("inactive"):
+                assert time.time() < deadline, f"{s.dir.name}: {usability(s, 'alice')}"
+                time.sleep(0.05)
+            u = usability(s, "alice")
+            assert 0 < u["unlock"] <= 300 and not u["expired"], u
+            rc, line, out = usability_out(s, user_dn("alice"))
+            assert re.fullmatch(r"# accountUsability: not available \(inactive\) "
+                                r"seconds_before_unlock=\d+", line or ""), out
+        assert usability(b, "bob") == {"available": -1}
+    finally:
+        for n in nodes:
+            n.stop()
+        for n in nodes:
+            assert not n.sanitizer_reports()
