@@ -509,6 +509,7 @@ warden_op_read( Operation *op, SlapReply *rs )
 	if ( op->o_tag == LDAP_REQ_SEARCH ) {
 		warden_sasl_search( op, rs, on );
 		warden_peers_search( op, rs, on );
+		warden_usability_search( op, on );
 	}
 
 	/* what the identity may read of warden's state is settled now,

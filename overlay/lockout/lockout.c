@@ -322,6 +322,58 @@ warden_lockout_peers_locked( Operation *op, slap_overinst *on,
 }
 
 int
+warden_lockout_lock_end( Operation *op, slap_overinst *on,
+	warden_subject *ws, warden_time *until )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	const warden_lock_policy *lp = &ws->ws_policy.wp_lock;
+	warden_lock_state st;
+	warden_peer_view pv;
+	warden_time now = lockout_now();
+	char msg[256];
+	int rc = WARDEN_LOCK_NOTFOUND;
+
+	*until = WARDEN_FOREVER;
+	memset( &st, 0, sizeof( st ) );
+	memset( &pv, 0, sizeof( pv ) );
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ) lp = NULL;
+	if ( wi->wi_store && ws->ws_has_uuid && !ws->ws_store_clean ) {
+		rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg,
+			sizeof( msg ) );
+		if ( rc < 0 ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout "
+				"state of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
+			return 1;
+		}
+		if ( rc == WARDEN_LOCK_NOTFOUND ) memset( &st, 0, sizeof( st ) );
+	}
+	if ( lp && ws->ws_has_uuid && warden_peers_view( op, on, ws->ws_uuid,
+			&st, lp, now, &pv, msg, sizeof( msg ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout state "
+			"of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
+		return 1;
+	}
+	switch ( warden_lockrule_locked( &st, rc == 0, ws->ws_entry_locked,
+			pv.pv_locked_at, lp, now ) ) {
+	case WARDEN_LOCKRULE_STORE:
+		*until = st.ls_locked_until;
+		return 1;
+	case WARDEN_LOCKRULE_PEER:
+		*until = pv.pv_locked_until ? pv.pv_locked_until : WARDEN_FOREVER;
+		return 1;
+	case WARDEN_LOCKRULE_ENTRY:
+		/* warden_lockrule_entry_locks(): the stamp plus the
+		 * policy's duration, or until unlocked */
+		if ( ws->ws_entry_locked > 0 && lp && lp->lp_duration )
+			*until = (warden_time)ws->ws_entry_locked * WARDEN_SEC +
+				lp->lp_duration;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
 warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
@@ -645,10 +697,11 @@ warden_lockout_decoy( slap_overinst *on, struct berval *cred )
 	(void)lutil_passwd( &wi->wi_lockout->lo_dummy, cred, NULL, &text );
 }
 
-static int
-lockout_is_admin( Operation *op, slap_overinst *on, Entry *e, int roles )
+int
+warden_lockout_may_see( Operation *op, slap_overinst *on, Entry *e )
 {
-	return warden_role_holds( op, on, roles, e,
+	return warden_role_holds( op, on, WARDEN_ROLE_ADMIN |
+		WARDEN_ROLE_HELPDESK | WARDEN_ROLE_AUDITOR, e,
 		warden_pwd.ad_pwdAccountLockedTime );
 }
 
@@ -855,8 +908,7 @@ warden_lockout_operational( Operation *op, SlapReply *rs, slap_overinst *on )
 		return SLAP_CB_CONTINUE;
 	a = attr_find( rs->sr_entry->e_attrs, slap_schema.si_ad_entryUUID );
 	if ( !a || a->a_nvals[0].bv_len != WARDEN_UUID_LEN ) return SLAP_CB_CONTINUE;
-	if ( !lockout_is_admin( op, on, rs->sr_entry, WARDEN_ROLE_ADMIN |
-			WARDEN_ROLE_HELPDESK | WARDEN_ROLE_AUDITOR ) )
+	if ( !warden_lockout_may_see( op, on, rs->sr_entry ) )
 		return SLAP_CB_CONTINUE;
 	if ( warden_lock_get( wi->wi_store, (unsigned char *)a->a_nvals[0].bv_val,
 			&st, msg, sizeof( msg ) ) != 0 )

@@ -153,6 +153,26 @@ int warden_lockout_entry_locked( warden_subject *ws );
 int warden_lockout_peers_locked( Operation *op, slap_overinst *on,
 	warden_subject *ws );
 
+/** For the account usability control: whether the account of a loaded
+ * subject (under a policy that was found) is locked now as a bind would
+ * find it -- the store, other providers (several providers), the entry's
+ * pwdAccountLockedTime (warden_lockrule_locked()) -- and when that lock
+ * ends.  Claims nothing, writes nothing.
+ * @param[out] until	the lock's end (microseconds since the epoch), or
+ *	WARDEN_FOREVER: until an administrator unlocks it, or the state
+ *	could not be read
+ * @return 1 locked (also when the state cannot be read: fails closed, as
+ *	a bind does), 0 not */
+int warden_lockout_lock_end( Operation *op, slap_overinst *on,
+	warden_subject *ws, warden_time *until );
+
+/** Whether the operation's identity may see an entry's lockout state:
+ * the rootdn, the admin, helpdesk or auditor role, or manage access to
+ * pwdAccountLockedTime in e (warden_role_holds()).  What
+ * warden_lockout_operational() and the account usability control
+ * decide with. */
+int warden_lockout_may_see( Operation *op, slap_overinst *on, Entry *e );
+
 /** pwdAccountLockedTime of an account disabled until an administrator
  * enables it (draft-behera's "locked until reset"). */
 #define WARDEN_DISABLED_TIME	"000001010000Z"
