@@ -289,39 +289,6 @@ warden_lockout_entry_locked( warden_subject *ws )
 }
 
 int
-warden_lockout_peers_locked( Operation *op, slap_overinst *on,
-	warden_subject *ws )
-{
-	warden_info *wi = on->on_bi.bi_private;
-	warden_lock_state st;
-	warden_peer_view pv;
-	warden_time now = lockout_now();
-	char msg[256];
-	int rc;
-
-	if ( !wi->wi_store || !warden_peers_multi( op ) ||
-		ws->ws_policy_state != WARDEN_POLICY_FOUND )
-		return 0;
-	rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg,
-		sizeof( msg ) );
-	if ( rc < 0 ) {
-		/* fails closed, as a bind would */
-		Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout state "
-			"of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
-		return 1;
-	}
-	if ( rc == WARDEN_LOCK_NOTFOUND ) memset( &st, 0, sizeof( st ) );
-	if ( warden_peers_view( op, on, ws->ws_uuid, &st,
-			&ws->ws_policy.wp_lock, now, &pv, msg, sizeof( msg ) ) ) {
-		Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout state "
-			"of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
-		return 1;
-	}
-	return warden_lockrule_locked( &st, rc == 0, 0, pv.pv_locked_at,
-		&ws->ws_policy.wp_lock, now ) != WARDEN_LOCKRULE_OPEN;
-}
-
-int
 warden_lockout_lock_end( Operation *op, slap_overinst *on,
 	warden_subject *ws, warden_time *until )
 {

@@ -146,13 +146,6 @@ void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
  * permanent 000001010000Z).  No store read, no lock taken. */
 int warden_lockout_entry_locked( warden_subject *ws );
 
-/** With several providers, where a lock is kept in the store and not
- * in the entry: whether the loaded subject is locked by this server's or
- * another provider's failures now.  0 in every other mode (the entry
- * says it there).  1 when the store cannot be read. */
-int warden_lockout_peers_locked( Operation *op, slap_overinst *on,
-	warden_subject *ws );
-
 /** For the account usability control: whether the account of a loaded
  * subject (under a policy that was found) is locked now as a bind would
  * find it -- the store, other providers (several providers), the entry's
