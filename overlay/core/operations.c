@@ -300,9 +300,12 @@ warden_op_modify( Operation *op, SlapReply *rs )
 		be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
 		op->o_bd->bd_info = bi;
 		/* no entry: the backend reports noSuchObject */
+		password = dn_match( &op->o_req_ndn, &op->o_ndn );
 		if ( e ) {
 			state = warden_entry_policy( op, on, e, &p );
 			rc = warden_quality_change( op, rs, on, e, state, &p );
+			if ( rc == SLAP_CB_CONTINUE && !password )
+				warden_lockout_password_reset( op, e, &unlock );
 		}
 		if ( e ) {
 			op->o_bd->bd_info = (BackendInfo *)on->on_info;
@@ -310,7 +313,6 @@ warden_op_modify( Operation *op, SlapReply *rs )
 			op->o_bd->bd_info = bi;
 		}
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
-		password = dn_match( &op->o_req_ndn, &op->o_ndn );
 	}
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo->wo_own_password = password;

@@ -691,6 +691,25 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 }
 
 void
+warden_lockout_password_reset( Operation *op, Entry *e, int *unlock )
+{
+	Modifications *m;
+	Attribute *a;
+
+	/* a change that names the lock itself says what it wants */
+	for ( m = op->orm_modlist; m; m = m->sml_next )
+		if ( m->sml_desc == warden_pwd.ad_pwdAccountLockedTime ) return;
+	a = attr_find( e->e_attrs, warden_pwd.ad_pwdAccountLockedTime );
+	/* a disabled account stays disabled: only its enable lifts that
+	 * (normalized with seconds, as subject.c reads it) */
+	if ( a && !strncmp( a->a_nvals[0].bv_val, "00000101", 8 ) ) return;
+	if ( a )
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			warden_pwd.ad_pwdAccountLockedTime, NULL, NULL, 0 );
+	*unlock = 1;
+}
+
+void
 warden_lockout_disable_stamp( Operation *op )
 {
 	static struct berval disabled = BER_BVC( WARDEN_DISABLED_TIME ),

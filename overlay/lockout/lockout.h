@@ -166,6 +166,15 @@ int warden_lockout_lock_end( Operation *op, slap_overinst *on,
  * decide with. */
 int warden_lockout_may_see( Operation *op, slap_overinst *on, Entry *e );
 
+/** On a client's modify that sets the password of another user's entry e
+ * (an administrator's reset, accepted by the password rules): as
+ * ppolicy does, the reset ends a lock by failed binds -- appends the
+ * removal of pwdAccountLockedTime and sets *unlock, so that the store's
+ * failures and lock go too (warden_lockout_unlocked()).  A disabled
+ * account (WARDEN_DISABLED_TIME) stays disabled, and a modify that names
+ * pwdAccountLockedTime itself is left as it is. */
+void warden_lockout_password_reset( Operation *op, Entry *e, int *unlock );
+
 /** pwdAccountLockedTime of an account disabled until an administrator
  * enables it (draft-behera's "locked until reset"). */
 #define WARDEN_DISABLED_TIME	"000001010000Z"
