@@ -48,8 +48,6 @@ def start():
         stderr=subprocess.STDOUT, start_new_session=True))
 
 
-@pytest.mark.skip(reason="the port passes up to the Netscape controls; the "
-                  "run with the Account Usability control merged is not yet verified")
 def test_openldap_test022_ppolicy_passes_with_warden():
     start()
     p, work, testdir = _run["proc"], _run["work"], _run["testdir"]

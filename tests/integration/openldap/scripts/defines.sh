@@ -38,7 +38,8 @@ URI1="ldap://127.0.0.1:$PORT1/"
 URI2="ldap://127.0.0.1:$PORT2/"
 
 if [ -n "$WARDEN_PRELOAD" ]; then
-	SLAPD_WRAPPER="env LD_PRELOAD=$WARDEN_PRELOAD ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:symbolize=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+	# one word, as $SLAPD is split on spaces: ld.so takes colons too
+	SLAPD_WRAPPER="env LD_PRELOAD=`echo $WARDEN_PRELOAD | tr ' ' :` ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:symbolize=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 fi
 TOOLARGS="-x $LDAP_TOOLARGS"
 TOOLPROTO="-P 3"
