@@ -106,6 +106,11 @@ typedef struct warden_info {
 	warden_lockout	*wi_lockout;		/**< the lockout engine */
 	struct warden_totp_reuse *wi_totp_reuse;	/**< codes a password change may reuse */
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
+	/** the bind caches start with room for this many users and grow
+	 * with the distinct users that bind, up to wi_cache_max */
+#define WARDEN_CACHE_INITIAL		4096
+#define WARDEN_CACHE_MAX_DEFAULT	2097152	/* 2^21: 1,000,000+ users */
+	size_t		wi_cache_max;
 	warden_access	*wi_access;		/**< the access engine */
 	int		wi_access_default;	/**< warden-access-default: 1 allow */
 	/** warden-admin-group, -helpdesk-group, -auditor-group (normalized;
