@@ -508,6 +508,25 @@ int warden_schema_define_oc( const char *def, ObjectClass **ocp,
  * multiprovider), whose replica warden never writes. */
 int warden_is_consumer( Operation *op );
 
+/** Whether a state write into the entry ndn reaches other servers: op's
+ * database is a consumer (read-only or several providers), the entry's
+ * database replicates (syncprov on it, or glued under one that may), or
+ * warden-code-provider is set.  When it does not, nothing but this server
+ * reads a one-time code step written into the entry, and totp.c keeps the
+ * step in warden's store alone. */
+int warden_state_replicates( Operation *op, slap_overinst *on,
+	struct berval *ndn );
+
+/** Whether a successful warden_state_write() of the one-time code step
+ * into ndn is on disk, somewhere the replay check reads, when it returns:
+ * on a consumer that forwards, or with warden-code-provider, the provider
+ * took it (its own durability); on a server that writes it itself, the
+ * entry's database is back-mdb committing with a flush (no dbnosync, no
+ * nometasync or mapasync).  Otherwise (another backend, a database
+ * written without flushes, a consumer that does not forward) no. */
+int warden_state_durable( Operation *op, slap_overinst *on,
+	struct berval *ndn );
+
 /** Writes warden's state (mods) into the entry ndn, or deletes it (mods
  * NULL).  Where the database takes writes: warden_internal_write().  On a
  * read-only consumer nothing is written into the replica: the lock and the
