@@ -47,16 +47,24 @@ def slappasswd(secret):
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
+_ports_given = set()
+
+
 def free_port():
     """A free TCP port below 32768 (the ephemeral range fills with
-    TIME_WAIT sockets under load)."""
+    TIME_WAIT sockets under load), never one given before in this run: a
+    port handed out is free until its slapd starts, so a second draw
+    could return it again (seen in CI: two listeners on one port)."""
     for _ in range(200):
         port = random.randint(20000, 32000)
+        if port in _ports_given:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _ports_given.add(port)
             return port
     raise RuntimeError("no free port")
 
