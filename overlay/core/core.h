@@ -136,6 +136,10 @@ void warden_sasl_release( void );
  * credential check.  Returns SLAP_CB_CONTINUE. */
 int warden_sasl_search( Operation *op, SlapReply *rs, slap_overinst *on );
 
+/* keys.c: a search that may return sshPublicKey from a system gets the
+ * keys only of the users who may log in there (README: SSH public keys) */
+int warden_keys_search( Operation *op, SlapReply *rs, slap_overinst *on );
+
 /* operations.c */
 /** Gives slapd the overlay's operation handlers (bind, writes, reads,
  * extended operations, operational attributes, connection end). */

@@ -16,6 +16,7 @@
 #include "mfa.h"
 #include "access.h"
 #include "audit.h"
+#include "ssh.h"
 
 /* What an operation carries from its handler to its response callback,
  * in op memory, freed at its cleanup. */
@@ -240,6 +241,7 @@ static int (* const warden_write_rules[])( Operation *op, SlapReply *rs,
 	warden_writes_check,		/* what no write may carry */
 	warden_roles_write_check,	/* the role table */
 	warden_policy_write_check,	/* policy values in range */
+	warden_ssh_write_check,		/* SSH keys: strong, one account each */
 	NULL
 };
 
@@ -509,6 +511,7 @@ warden_op_read( Operation *op, SlapReply *rs )
 	if ( op->o_tag == LDAP_REQ_SEARCH ) {
 		warden_sasl_search( op, rs, on );
 		warden_peers_search( op, rs, on );
+		warden_keys_search( op, rs, on );
 	}
 
 	/* what the identity may read of warden's state is settled now,

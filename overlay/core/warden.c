@@ -20,6 +20,7 @@
 #include "mfa.h"
 #include "access.h"
 #include "audit.h"
+#include "ssh.h"
 #include "dictionary.h"
 #include "validate.h"
 #include "ldap_rq.h"
@@ -95,6 +96,11 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 			"the OATH-LDAP schema" );
 		goto done;
 	}
+	if ( warden_ssh_schema_init( cr->msg, sizeof( cr->msg ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: the openssh-lpk schema: %s\n",
+			cr->msg );
+		goto done;
+	}
 	if ( warden_ppolicy_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
 			"the password policy control" );
@@ -111,6 +117,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_expose_lock = 1;
 	wi->wi_forward_updates = 1;
 	wi->wi_lastbind_precision = WARDEN_LASTBIND_PRECISION_DEFAULT;
+	wi->wi_ssh_min_rsa_bits = WARDEN_SSHKEY_MIN_RSA_DEFAULT;
 	wi->wi_access_default = 1;
 	wi->wi_group_depth = WARDEN_GROUP_DEPTH_DEFAULT;
 	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;

@@ -35,6 +35,7 @@
 #include "subjcache.h"
 #include "quality.h"
 #include "expiry.h"
+#include "sshkey.h"
 
 /** The settings of one password policy entry that warden uses. */
 typedef struct warden_policy {
@@ -155,6 +156,7 @@ typedef struct warden_info {
 	char		*wi_code_provider_pwfile;
 	struct berval	wi_code_provider_pw;
 	time_t		wi_code_provider_pause;	/**< as wi_forward_pause */
+	unsigned	wi_ssh_min_rsa_bits;	/**< warden-ssh-min-rsa-bits */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the

@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: OLDAP-2.8
+# Copyright 2026 The warden authors; see the file LICENSE.
+"""SSH public keys (issue 19): every sshPublicKey written is a strong key
+of its own (keys made by ssh-keygen, written with ldapmodify), and a
+search from a system returns the keys only of the users who may log in
+there.  test_ssh_clients.py does the same through sssd and a real sshd."""
+import subprocess
+import time
+
+import ldap
+import pytest
+
+from conftest import ROOTDN, ROOTPW, SUFFIX, USERPW, user_dn
+from test_audit import find, merged, records, start_audit
+from test_cnconfig import config_ldif, modify, overlay_attrs, replace
+from test_lockout import start
+
+GRP = f"ou=groups,{SUFFIX}"
+SYS = f"ou=systems,{SUFFIX}"
+
+
+def keygen(d, kind, bits=None, name=None):
+    """A new key pair made by ssh-keygen; (public line, fingerprint as
+    ssh-keygen -lf prints it), or None when this ssh-keygen refuses the
+    type (DSA is gone from newer OpenSSH)."""
+    f = d / (name or f"id_{kind}{bits or ''}")
+    args = ["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", f"{f.name}@test", "-f", str(f)]
+    if bits:
+        args[4:4] = ["-b", str(bits)]
+    if subprocess.run(args, capture_output=True).returncode:
+        return None
+    fp = subprocess.run(["ssh-keygen", "-lf", f"{f}.pub"], capture_output=True,
+                        text=True, check=True).stdout.split()[1]
+    return (f.parent / f"{f.name}.pub").read_text().strip(), fp
+
+
+def ldapmodify(slapd, ldif, add=False):
+    """ldap-utils' ldapmodify as the rootdn; (exit code, output)."""
+    cmd = ["ldapmodify", "-x", "-H", slapd.uri, "-D", ROOTDN, "-w", ROOTPW]
+    if add:
+        cmd.append("-a")
+    p = subprocess.run(cmd, input=ldif, capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout + p.stderr
+
+
+def add_key(slapd, user, line, attr="sshPublicKey", op="add"):
+    """Gives user the class (when it lacks it) and the key, with
+    ldapmodify; (exit code, output)."""
+    ldapmodify(slapd, f"dn: {user_dn(user)}\nchangetype: modify\n"
+               "add: objectClass\nobjectClass: ldapPublicKey\n")
+    return ldapmodify(slapd, f"dn: {user_dn(user)}\nchangetype: modify\n"
+                      f"{op}: {attr}\n{attr}: {line}\n")
+
+
+def ldapsearch_keys(slapd, who=None, pw=None, uri=None):
+    """{uid: [keys]} of the people as who sees them (ldapsearch)."""
+    cmd = ["ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-H", uri or slapd.uri,
+           "-b", f"ou=people,{SUFFIX}", "(objectClass=posixAccount)", "uid", "sshPublicKey"]
+    if who:
+        cmd[1:1] = ["-x", "-D", who, "-w", pw]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    keys, uid = {}, None
+    for line in out.stdout.splitlines():
+        if line.startswith("uid: "):
+            uid = line[5:]
+            keys.setdefault(uid, [])
+        elif line.startswith("sshPublicKey: "):
+            keys[uid].append(line[len("sshPublicKey: "):])
+    return keys
+
+
+def test_key_strength_and_format(slapd, workdir):
+    a, audit = start_audit(slapd)
+    d = workdir / "keys"
+    d.mkdir()
+    ed = keygen(d, "ed25519")
+    rsa2048, rsa4096 = keygen(d, "rsa", 2048), keygen(d, "rsa", 4096)
+    ecdsa = keygen(d, "ecdsa", 256)
+    dsa = keygen(d, "dsa")
+
+    rc, out = add_key(slapd, "alice", rsa2048[0])
+    assert rc == 19 and "RSA keys must have at least 3072 bits; this one has 2048" in out, out
+    assert rsa2048[1] in out, out                       # named by its fingerprint
+    if dsa:
+        rc, out = add_key(slapd, "alice", dsa[0])
+        assert rc == 19 and "DSA keys are refused" in out, out
+    for bad, why in (("ssh-ed25519", "no key data"),
+                     ("ssh-ed25519 AAAA!!!! x", "not valid base64"),
+                     ("ssh-foo AAAAC3NzaC1lZDI1NTE5 x", "unknown key type"),
+                     (ed[0].replace("AAAA", "AAAB", 1), "not of the type")):
+        rc, out = add_key(slapd, "alice", bad)
+        assert rc == 19 and why in out, (bad, out)
+    # options and comment are kept; RSA 4096, ECDSA and Ed25519 accepted
+    for line in (f'from="127.0.0.1",no-pty {ed[0]}', rsa4096[0], ecdsa[0]):
+        rc, out = add_key(slapd, "alice", line)
+        assert rc == 0, out
+    got = a.search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["sshPublicKey"])[0][1]
+    assert len(got["sshPublicKey"]) == 3, got
+
+    # a key in a replace, with an attribute option, on an add: judged alike
+    rc, out = ldapmodify(slapd, f"dn: {user_dn('bob')}\nchangetype: modify\n"
+                               f"add: objectClass\nobjectClass: ldapPublicKey\n-\n"
+                               f"replace: sshPublicKey;lang-en\nsshPublicKey;lang-en: "
+                               f"{rsa2048[0]}\n")
+    assert rc == 19 and "this one has 2048" in out, out
+    rc, out = ldapmodify(slapd, f"dn: uid=dave,ou=people,{SUFFIX}\nobjectClass: inetOrgPerson\n"
+                               f"objectClass: ldapPublicKey\nuid: dave\ncn: dave\nsn: dave\n"
+                               f"sshPublicKey: {rsa2048[0]}\n", add=True)
+    assert rc == 19 and "this one has 2048" in out, out
+    # the same key on another user: refused, without naming the holder
+    rc, out = add_key(slapd, "bob", ed[0].replace(ed[0].split()[-1], "bob@elsewhere"))
+    assert rc == 19 and "already another account's" in out and ed[1] in out, out
+    assert "alice" not in out, out
+    # a key in an RDN would escape every check
+    rc, out = ldapmodify(slapd, f"dn: uid=carol,ou=people,{SUFFIX}\nchangetype: modrdn\n"
+                               f"newrdn: sshPublicKey={ecdsa[0].split()[1][:20]}\n"
+                               "deleteoldrdn: 0\n")
+    assert rc != 0 and "may not be in an RDN" in out, out
+    # deleting a key is not judged; then bob may take it
+    rc, out = ldapmodify(slapd, f"dn: {user_dn('alice')}\nchangetype: modify\n"
+                               f"delete: sshPublicKey\nsshPublicKey: {ecdsa[0]}\n")
+    assert rc == 0, out
+    rc, out = add_key(slapd, "bob", ecdsa[0])
+    assert rc == 0, out
+
+    # the audit trail names keys by fingerprint, never whole
+    time.sleep(0.5)
+    recs = merged(records(audit))
+    text = audit.read_text()
+    assert ed[0].split()[1] not in text and rsa2048[0].split()[1] not in text
+    mods = [c for r in find(recs, **{"event.action": "modify"})
+            for c in r.get("ldap.changes", []) if c.get("attr", "").startswith("sshPublicKey")]
+    assert any(c.get("keys") == [ecdsa[1]] for c in mods), mods
+    assert any(c.get("keys") == [rsa2048[1]] for c in mods), mods   # a refused one too
+
+
+def test_min_rsa_bits_setting(slapd, workdir):
+    """slapd.conf sets it; cn=config changes it live and refuses a bad
+    value."""
+    start(slapd, extra="warden-ssh-min-rsa-bits 4096\n")
+    d = workdir / "keys"
+    d.mkdir()
+    rsa3072 = keygen(d, "rsa", 3072)
+    rc, out = add_key(slapd, "alice", rsa3072[0])
+    assert rc == 19 and "at least 4096 bits; this one has 3072" in out, out
+    slapd.stop()
+    slapd.load_config_ldif(config_ldif(slapd, with_warden=True))
+    slapd.start()
+    assert "olcWardenSSHMinRSABits" not in overlay_attrs(slapd)     # the default
+    rc, out = add_key(slapd, "alice", rsa3072[0])
+    assert rc == 0, out
+    rc, out = modify(slapd, replace("olcWardenSSHMinRSABits", "1024"))
+    assert rc != 0 and "from 2048 to 16384" in out, out
+    rc, out = modify(slapd, replace("olcWardenSSHMinRSABits", "4096"))
+    assert rc == 0, out
+    assert overlay_attrs(slapd)["olcWardenSSHMinRSABits"] == ["4096"]
+    rc, out = add_key(slapd, "bob", keygen(d, "rsa", 3072, name="bob")[0])
+    assert rc == 19 and "this one has 3072" in out, out
+
+
+def test_keys_served_only_where_the_user_may_log_in(slapd, workdir):
+    """A system matching 127.0.0.1 that allows web-admins: alice's key is
+    served, bob's (not a member) and carol's (disabled) are left out of
+    entries that stay visible; the rootdn and admins see all."""
+    a = start(slapd, users=("alice", "bob", "carol", "erin", "svc"),
+              extra=f"warden-admin-group cn=warden-admins,{GRP}\n"
+              f"warden-access-exempt {user_dn('svc')}\n"
+              f"warden-access-exempt {user_dn('erin')}\n")
+    d = workdir / "keys"
+    d.mkdir()
+    keys = {u: keygen(d, "ed25519", name=u) for u in ("alice", "bob", "carol", "erin")}
+    for u, (line, _) in keys.items():
+        rc, out = add_key(slapd, u, line)
+        assert rc == 0, out
+    for ou in ("groups", "systems"):
+        a.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                      ("ou", [ou.encode()])])
+    a.add_s(f"cn=web-admins,{GRP}", [("objectClass", [b"groupOfNames"]),
+                                     ("member", [user_dn(u).encode()
+                                                 for u in ("alice", "carol")])])
+    a.add_s(f"cn=warden-admins,{GRP}", [("objectClass", [b"groupOfNames"]),
+                                        ("member", [user_dn("erin").encode()])])
+    # before any system: nothing matches, warden-access-default allow
+    assert all(ldapsearch_keys(slapd, user_dn("svc"), USERPW)[u] for u in keys)
+    a.add_s(f"cn=here,{SYS}", [("objectClass", [b"device", b"wardenSystem"]),
+                               ("wardenNetwork", [b"127.0.0.1"]),
+                               ("wardenAllowedGroup", [f"cn=web-admins,{GRP}".encode()])])
+    a.modify_s(user_dn("carol"), [(ldap.MOD_REPLACE, "pwdAccountLockedTime",
+                                   [b"000001010000Z"])])
+    seen = ldapsearch_keys(slapd, user_dn("svc"), USERPW)
+    assert set(seen) == {*keys, "svc"}, seen            # every entry visible
+    assert seen["alice"] == [keys["alice"][0]], seen
+    assert seen["bob"] == [] and seen["carol"] == [], seen
+    # an identity warden-access-exempt names may log in anywhere
+    assert seen["erin"] == [keys["erin"][0]], seen
+    assert seen["svc"] == [], seen
+    # anonymous (ACLs allow it nothing here) and a plain read of another
+    # attribute list: no keys asked, nothing to decide
+    only_uid = a.search_s(f"ou=people,{SUFFIX}", ldap.SCOPE_ONELEVEL, "(uid=bob)", ["cn"])
+    assert only_uid and "sshPublicKey" not in only_uid[0][1]
+    # the rootdn and an administrator see all
+    root = {dn: e for dn, e in a.search_s(f"ou=people,{SUFFIX}", ldap.SCOPE_ONELEVEL,
+                                          "(uid=*)", ["sshPublicKey"])}
+    assert all(root[user_dn(u)].get("sshPublicKey") for u in keys), root
+    admin = ldapsearch_keys(slapd, user_dn("erin"), USERPW)
+    assert all(admin[u] for u in keys), admin
+    # bob joins: his key is served at the next search; alice leaves: hers not
+    a.modify_s(f"cn=web-admins,{GRP}", [(ldap.MOD_ADD, "member", [user_dn("bob").encode()]),
+                                       (ldap.MOD_DELETE, "member",
+                                        [user_dn("alice").encode()])])
+    seen = ldapsearch_keys(slapd, user_dn("svc"), USERPW)
+    assert seen["bob"] == [keys["bob"][0]] and seen["alice"] == [], seen
+    # the backend's entry was never changed: the rootdn still sees carol's
+    got = a.search_s(user_dn("carol"), ldap.SCOPE_BASE, attrlist=["sshPublicKey"])[0][1]
+    assert got["sshPublicKey"] == [keys["carol"][0].encode()]
+    assert not slapd.sanitizer_reports()
