@@ -239,8 +239,16 @@ static ConfigTable warden_cfg[] = {
 		"A successful bind is recorded as pwdLastSuccess when the recorded "
 		"one is at least this old, seconds; 0: not recorded",
 		SYN_INTEGER, "integerMatch" ),
+	{ .name = "warden-send-netscape-controls", .what = "on|off",
+	  .min_args = 2, .max_args = 2, .arg_type = ARG_ON_OFF|ARG_OFFSET,
+	  .arg_item = (void *)offsetof( warden_info, wi_send_netscape ),
+	  .attribute = "( " WARDEN_CFG_AT "33 NAME "
+		"'olcWardenSendNetscapeControls' "
+		"DESC 'Send the obsolete Netscape password expired and expiring "
+		"controls with bind results, as ppolicy_send_netscape_controls' "
+		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
 	WARDEN_CF_ENTRY( "warden-ssh-min-rsa-bits", "bits",
-		ARG_UINT|WARDEN_SSH_MIN_RSA_BITS, "33", "olcWardenSSHMinRSABits",
+		ARG_UINT|WARDEN_SSH_MIN_RSA_BITS, "34", "olcWardenSSHMinRSABits",
 		"Smallest RSA modulus, in bits, of an sshPublicKey written",
 		SYN_INTEGER, "integerMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
@@ -265,7 +273,8 @@ ConfigOCs warden_ocs[] = {
 		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix $ "
 		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate $ "
 		"olcWardenForwardUpdates $ olcWardenLastbindPrecision $ "
-		"olcWardenCodeProvider $ olcWardenSSHMinRSABits ) )",
+		"olcWardenCodeProvider $ olcWardenSendNetscapeControls $ "
+		"olcWardenSSHMinRSABits ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };

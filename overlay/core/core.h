@@ -88,6 +88,19 @@ int warden_writes_check( Operation *op, SlapReply *rs, slap_overinst *on );
 
 int warden_ppolicy_init( void );
 
+/* --- the account usability control (usability.c) ------------------------- */
+
+/** Registers the control with slapd unless ppolicy.la has (db_init). */
+int warden_usability_init( void );
+/** Declares it for the database be (a critical request is accepted
+ * there); once per instance, undone by warden_usability_close().
+ * @return 0, or -1 when the control is not registered */
+int warden_usability_open( BackendDB *be, warden_info *wi );
+void warden_usability_close( BackendDB *be, warden_info *wi );
+/** A search: when it carries the control, each entry returned gets the
+ * answer (for identities that may see lockout state). */
+void warden_usability_search( Operation *op, slap_overinst *on );
+
 /* --- the bind (subject.c, credential.c, transit.c, sasl.c) --------------- */
 
 /* subject.c */

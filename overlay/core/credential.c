@@ -220,22 +220,29 @@ warden_credential_refuse( Operation *op, SlapReply *rs, slap_overinst *on,
 {
 	warden_info *wi = on->on_bi.bi_private;
 	BackendInfo *bi = op->o_bd->bd_info;
-	LDAPControl *ctrls[2] = { NULL, NULL };
+	LDAPControl *ctrls[3] = { NULL, NULL, NULL };
+	int n = 0;
 
 	if ( ws->ws_locked && wi->wi_expose_lock && warden_ppolicy_requested( op ) )
-		ctrls[0] = warden_ppolicy_response( op, WARDEN_PP_ACCOUNT_LOCKED );
+		ctrls[n] = warden_ppolicy_response( op, WARDEN_PP_ACCOUNT_LOCKED );
 	else if ( ws->ws_expiry == WARDEN_EXPIRY_EXPIRED &&
 		warden_ppolicy_requested( op ) )
-		ctrls[0] = warden_ppolicy_response( op, WARDEN_PP_PASSWORD_EXPIRED );
+		ctrls[n] = warden_ppolicy_response( op, WARDEN_PP_PASSWORD_EXPIRED );
+	if ( ctrls[n] ) n++;
+	/* the obsolete Netscape control, whether or not the client asked
+	 * for draft-behera's: only the expired password is said, a lock
+	 * is not (ppolicy.la sends it for any refusal of its own) */
+	if ( ws->ws_expiry == WARDEN_EXPIRY_EXPIRED && wi->wi_send_netscape )
+		ctrls[n++] = warden_netscape_response( op, 1, 0 );
 	rs->sr_err = LDAP_INVALID_CREDENTIALS;
 	rs->sr_text = ws->ws_text;
-	rs->sr_ctrls = ctrls[0] ? ctrls : NULL;
+	rs->sr_ctrls = n ? ctrls : NULL;
 	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	send_ldap_result( op, rs );
 	op->o_bd->bd_info = bi;
 	rs->sr_ctrls = NULL;
 	rs->sr_text = NULL;
-	if ( ctrls[0] ) op->o_tmpfree( ctrls[0], op->o_tmpmemctx );
+	while ( n-- > 0 ) op->o_tmpfree( ctrls[n], op->o_tmpmemctx );
 	return LDAP_INVALID_CREDENTIALS;
 }
 

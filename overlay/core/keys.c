@@ -50,6 +50,7 @@ keys_refusal( Operation *op, slap_overinst *on, Entry *e )
 	Operation op2 = *op;
 	warden_subject ws;
 	warden_policy *p = &ws.ws_policy;
+	warden_time until;
 	char where[256];
 	Attribute *a;
 
@@ -63,8 +64,9 @@ keys_refusal( Operation *op, slap_overinst *on, Entry *e )
 	if ( ws.ws_policy_state == WARDEN_POLICY_MISSING )
 		return "its password policy entry is missing";
 	if ( ws.ws_entry_locked == -1 ) return "disabled";
-	if ( warden_lockout_entry_locked( &ws ) ||
-		warden_lockout_peers_locked( &op2, on, &ws ) )
+	/* the entry, the store and (several providers) the others' locks,
+	 * as a bind would find them */
+	if ( warden_lockout_lock_end( &op2, on, &ws, &until ) )
 		return "locked";
 	if ( ws.ws_policy_state != WARDEN_POLICY_FOUND ) return NULL;
 	if ( warden_lockrule_dormant( ws.ws_last_active, &p->wp_lock,

@@ -302,9 +302,12 @@ warden_op_modify( Operation *op, SlapReply *rs )
 		be_entry_get_rw( op, &op->o_req_ndn, NULL, NULL, 0, &e );
 		op->o_bd->bd_info = bi;
 		/* no entry: the backend reports noSuchObject */
+		password = dn_match( &op->o_req_ndn, &op->o_ndn );
 		if ( e ) {
 			state = warden_entry_policy( op, on, e, &p );
 			rc = warden_quality_change( op, rs, on, e, state, &p );
+			if ( rc == SLAP_CB_CONTINUE && !password )
+				warden_lockout_password_reset( op, e, &unlock );
 		}
 		if ( e ) {
 			op->o_bd->bd_info = (BackendInfo *)on->on_info;
@@ -312,7 +315,6 @@ warden_op_modify( Operation *op, SlapReply *rs )
 			op->o_bd->bd_info = bi;
 		}
 		if ( rc != SLAP_CB_CONTINUE ) return rc;
-		password = dn_match( &op->o_req_ndn, &op->o_ndn );
 	}
 	warden_subjects_written( op, on->on_bi.bi_private );
 	wo->wo_own_password = password;
@@ -511,6 +513,7 @@ warden_op_read( Operation *op, SlapReply *rs )
 	if ( op->o_tag == LDAP_REQ_SEARCH ) {
 		warden_sasl_search( op, rs, on );
 		warden_peers_search( op, rs, on );
+		warden_usability_search( op, on );
 		warden_keys_search( op, rs, on );
 	}
 

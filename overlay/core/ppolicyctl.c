@@ -6,6 +6,13 @@
  * ppolicy.la registers the request control when it loads; warden registers
  * it only when it is absent, and otherwise reads the flag ppolicy.la's
  * parser sets, so both can share a slapd.
+ *
+ * Also the obsolete Netscape password controls (passwordExpired
+ * 2.16.840.1.113730.3.4.4, passwordExpiring 2.16.840.1.113730.3.4.5),
+ * which ppolicy.la sends under ppolicy_send_netscape_controls and warden
+ * under warden-send-netscape-controls; a server only sends them, so they
+ * are registered (for supportedControl) without a parser, again only
+ * when ppolicy.la has not.
  */
 
 #include "warden.h"
@@ -35,6 +42,28 @@ ppolicyctl_parse( Operation *op, SlapReply *rs, LDAPControl *ctrl )
 	return LDAP_SUCCESS;
 }
 
+/* The Netscape controls are only sent: registered without a parser or
+ * an operation they may come with, when no one did. */
+static int
+ppolicyctl_netscape_init( void )
+{
+	static const char *oids[] = { LDAP_CONTROL_X_PASSWORD_EXPIRED,
+		LDAP_CONTROL_X_PASSWORD_EXPIRING, NULL };
+	int i, cid, rc;
+
+	for ( i = 0; oids[i]; i++ ) {
+		if ( slap_find_control_id( oids[i], &cid ) == LDAP_SUCCESS )
+			continue;
+		rc = register_supported_control( oids[i], 0, NULL, NULL, NULL );
+		if ( rc != LDAP_SUCCESS ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot register the "
+				"control %s (%d)\n", oids[i], rc );
+			return rc;
+		}
+	}
+	return LDAP_SUCCESS;
+}
+
 int
 warden_ppolicy_init( void )
 {
@@ -43,7 +72,7 @@ warden_ppolicy_init( void )
 	if ( warden_ppolicy_cid >= 0 ) return 0;
 	if ( slap_find_control_id( LDAP_CONTROL_PASSWORDPOLICYREQUEST,
 			&warden_ppolicy_cid ) == LDAP_SUCCESS )
-		return 0;
+		return ppolicyctl_netscape_init();
 	rc = register_supported_control( LDAP_CONTROL_PASSWORDPOLICYREQUEST,
 		SLAP_CTRL_ADD|SLAP_CTRL_BIND|SLAP_CTRL_MODIFY, ppolicyctl_extops,
 		ppolicyctl_parse, &warden_ppolicy_cid );
@@ -51,8 +80,9 @@ warden_ppolicy_init( void )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot register the password "
 			"policy control (%d)\n", rc );
 		warden_ppolicy_cid = -1;
+		return rc;
 	}
-	return rc;
+	return ppolicyctl_netscape_init();
 }
 
 int
@@ -103,5 +133,25 @@ warden_ppolicy_response_warn( Operation *op, int warning, long value,
 
 done:
 	ber_free_buf( ber );
+	return c;
+}
+
+LDAPControl *
+warden_netscape_response( Operation *op, int expired, long seconds )
+{
+	char buf[24];
+	int len;
+	LDAPControl *c;
+
+	/* ppolicy.la: the seconds as a decimal string, "0" when expired */
+	len = snprintf( buf, sizeof( buf ), "%ld", expired ? 0L :
+		( seconds < 0 ? 0L : seconds > 0x7fffffffL ? 0x7fffffffL : seconds ) );
+	c = op->o_tmpalloc( sizeof( *c ) + len + 1, op->o_tmpmemctx );
+	c->ldctl_oid = expired ? LDAP_CONTROL_X_PASSWORD_EXPIRED :
+		LDAP_CONTROL_X_PASSWORD_EXPIRING;
+	c->ldctl_iscritical = 0;
+	c->ldctl_value.bv_val = (char *)&c[1];
+	c->ldctl_value.bv_len = len;
+	AC_MEMCPY( c->ldctl_value.bv_val, buf, len + 1 );
 	return c;
 }

@@ -158,6 +158,7 @@ session_refusal( Operation *op, slap_overinst *on, struct berval *ndn )
 {
 	Operation op2 = *op;
 	warden_subject ws;
+	warden_time until;
 
 	memset( &ws, 0, sizeof( ws ) );
 	op2.o_req_dn = *ndn;
@@ -167,8 +168,8 @@ session_refusal( Operation *op, slap_overinst *on, struct berval *ndn )
 		return "warden: the account of this connection no longer exists";
 	if ( ws.ws_entry_locked == -1 )
 		return "warden: the account of this connection is disabled";
-	if ( warden_lockout_entry_locked( &ws ) ||
-		warden_lockout_peers_locked( &op2, on, &ws ) )
+	/* the entry, the store and (several providers) the others' locks */
+	if ( warden_lockout_lock_end( &op2, on, &ws, &until ) )
 		return "warden: the account of this connection is locked";
 	return NULL;
 }

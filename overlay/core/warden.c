@@ -106,6 +106,11 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 			"the password policy control" );
 		goto done;
 	}
+	if ( warden_usability_init() ) {
+		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
+			"the account usability control" );
+		goto done;
+	}
 	if ( warden_pwgen_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot take over "
 			"the Password Modify operation" );
@@ -194,6 +199,11 @@ warden_db_open( BackendDB *be, ConfigReply *cr )
 		goto done;
 	}
 	if ( warden_schema_check( msg, sizeof( msg ) ) ) goto done;
+	if ( warden_usability_open( be, wi ) ) {
+		snprintf( msg, sizeof( msg ), "cannot declare the account "
+			"usability control for the database" );
+		goto done;
+	}
 	if ( !warden_server_mode() ) {
 		rc = 0;
 		goto done;
@@ -253,6 +263,7 @@ warden_db_close( BackendDB *be, ConfigReply *cr )
 	warden_info *wi = on->on_bi.bi_private;
 
 	wi->wi_open = 0;
+	warden_usability_close( be, wi );
 	if ( wi->wi_sasl ) {
 		warden_sasl_release();
 		wi->wi_sasl = 0;

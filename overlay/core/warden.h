@@ -94,6 +94,10 @@ typedef struct warden_info {
 	int		wi_open;		/**< between db_open and db_close */
 	int		wi_lock_rootdn;		/**< warden-lock-rootdn */
 	int		wi_expose_lock;		/**< warden-lockout-expose */
+	int		wi_send_netscape;	/**< warden-send-netscape-controls */
+	/** the account usability control is registered for this database
+	 * (overlay_register_control(), usability.c) */
+	int		wi_usability_registered;
 
 	ldap_pvt_thread_rdwr_t	wi_policy_lock;	/**< guards the cache below */
 	int		wi_policy_n;
@@ -379,6 +383,13 @@ LDAPControl *warden_ppolicy_response_warn( Operation *op, int warning,
 	long value, int error );
 /** draft-behera's passwordExpired error */
 #define WARDEN_PP_PASSWORD_EXPIRED	0
+/** The obsolete Netscape control passwordExpired
+ * (2.16.840.1.113730.3.4.4, value "0") when expired, else
+ * passwordExpiring (2.16.840.1.113730.3.4.5, value: the seconds before
+ * expiry as a decimal string), as ppolicy.la sends them; in op memory.
+ * Sent only under warden-send-netscape-controls (wi_send_netscape). */
+LDAPControl *warden_netscape_response( Operation *op, int expired,
+	long seconds );
 
 /** A DN as the audit trail may show it: the values of ruled attributes
  * replaced by "(redacted)".

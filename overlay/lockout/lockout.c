@@ -289,36 +289,55 @@ warden_lockout_entry_locked( warden_subject *ws )
 }
 
 int
-warden_lockout_peers_locked( Operation *op, slap_overinst *on,
-	warden_subject *ws )
+warden_lockout_lock_end( Operation *op, slap_overinst *on,
+	warden_subject *ws, warden_time *until )
 {
 	warden_info *wi = on->on_bi.bi_private;
+	const warden_lock_policy *lp = &ws->ws_policy.wp_lock;
 	warden_lock_state st;
 	warden_peer_view pv;
 	warden_time now = lockout_now();
 	char msg[256];
-	int rc;
+	int rc = WARDEN_LOCK_NOTFOUND;
 
-	if ( !wi->wi_store || !warden_peers_multi( op ) ||
-		ws->ws_policy_state != WARDEN_POLICY_FOUND )
+	*until = WARDEN_FOREVER;
+	memset( &st, 0, sizeof( st ) );
+	memset( &pv, 0, sizeof( pv ) );
+	if ( ws->ws_policy_state != WARDEN_POLICY_FOUND ) lp = NULL;
+	if ( wi->wi_store && ws->ws_has_uuid && !ws->ws_store_clean ) {
+		rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg,
+			sizeof( msg ) );
+		if ( rc < 0 ) {
+			Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout "
+				"state of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
+			return 1;
+		}
+		if ( rc == WARDEN_LOCK_NOTFOUND ) memset( &st, 0, sizeof( st ) );
+	}
+	if ( lp && ws->ws_has_uuid && warden_peers_view( op, on, ws->ws_uuid,
+			&st, lp, now, &pv, msg, sizeof( msg ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout state "
+			"of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
+		return 1;
+	}
+	switch ( warden_lockrule_locked( &st, rc == 0, ws->ws_entry_locked,
+			pv.pv_locked_at, lp, now ) ) {
+	case WARDEN_LOCKRULE_STORE:
+		*until = st.ls_locked_until;
+		return 1;
+	case WARDEN_LOCKRULE_PEER:
+		*until = pv.pv_locked_until ? pv.pv_locked_until : WARDEN_FOREVER;
+		return 1;
+	case WARDEN_LOCKRULE_ENTRY:
+		/* warden_lockrule_entry_locks(): the stamp plus the
+		 * policy's duration, or until unlocked */
+		if ( ws->ws_entry_locked > 0 && lp && lp->lp_duration )
+			*until = (warden_time)ws->ws_entry_locked * WARDEN_SEC +
+				lp->lp_duration;
+		return 1;
+	default:
 		return 0;
-	rc = warden_lock_get( wi->wi_store, ws->ws_uuid, &st, msg,
-		sizeof( msg ) );
-	if ( rc < 0 ) {
-		/* fails closed, as a bind would */
-		Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout state "
-			"of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
-		return 1;
 	}
-	if ( rc == WARDEN_LOCK_NOTFOUND ) memset( &st, 0, sizeof( st ) );
-	if ( warden_peers_view( op, on, ws->ws_uuid, &st,
-			&ws->ws_policy.wp_lock, now, &pv, msg, sizeof( msg ) ) ) {
-		Debug( LDAP_DEBUG_ANY, "warden: cannot read the lockout state "
-			"of \"%s\": %s\n", ws->ws_ndn.bv_val, msg );
-		return 1;
-	}
-	return warden_lockrule_locked( &st, rc == 0, 0, pv.pv_locked_at,
-		&ws->ws_policy.wp_lock, now ) != WARDEN_LOCKRULE_OPEN;
 }
 
 int
@@ -645,10 +664,11 @@ warden_lockout_decoy( slap_overinst *on, struct berval *cred )
 	(void)lutil_passwd( &wi->wi_lockout->lo_dummy, cred, NULL, &text );
 }
 
-static int
-lockout_is_admin( Operation *op, slap_overinst *on, Entry *e, int roles )
+int
+warden_lockout_may_see( Operation *op, slap_overinst *on, Entry *e )
 {
-	return warden_role_holds( op, on, roles, e,
+	return warden_role_holds( op, on, WARDEN_ROLE_ADMIN |
+		WARDEN_ROLE_HELPDESK | WARDEN_ROLE_AUDITOR, e,
 		warden_pwd.ad_pwdAccountLockedTime );
 }
 
@@ -668,6 +688,25 @@ warden_lockout_modify( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	if ( *unlock ) warden_peers_unlock_mods( op, op->orm_modlist );
 	return SLAP_CB_CONTINUE;
+}
+
+void
+warden_lockout_password_reset( Operation *op, Entry *e, int *unlock )
+{
+	Modifications *m;
+	Attribute *a;
+
+	/* a change that names the lock itself says what it wants */
+	for ( m = op->orm_modlist; m; m = m->sml_next )
+		if ( m->sml_desc == warden_pwd.ad_pwdAccountLockedTime ) return;
+	a = attr_find( e->e_attrs, warden_pwd.ad_pwdAccountLockedTime );
+	/* a disabled account stays disabled: only its enable lifts that
+	 * (normalized with seconds, as subject.c reads it) */
+	if ( a && !strncmp( a->a_nvals[0].bv_val, "00000101", 8 ) ) return;
+	if ( a )
+		warden_mod_append( op, SLAP_MOD_SOFTDEL,
+			warden_pwd.ad_pwdAccountLockedTime, NULL, NULL, 0 );
+	*unlock = 1;
 }
 
 void
@@ -855,8 +894,7 @@ warden_lockout_operational( Operation *op, SlapReply *rs, slap_overinst *on )
 		return SLAP_CB_CONTINUE;
 	a = attr_find( rs->sr_entry->e_attrs, slap_schema.si_ad_entryUUID );
 	if ( !a || a->a_nvals[0].bv_len != WARDEN_UUID_LEN ) return SLAP_CB_CONTINUE;
-	if ( !lockout_is_admin( op, on, rs->sr_entry, WARDEN_ROLE_ADMIN |
-			WARDEN_ROLE_HELPDESK | WARDEN_ROLE_AUDITOR ) )
+	if ( !warden_lockout_may_see( op, on, rs->sr_entry ) )
 		return SLAP_CB_CONTINUE;
 	if ( warden_lock_get( wi->wi_store, (unsigned char *)a->a_nvals[0].bv_val,
 			&st, msg, sizeof( msg ) ) != 0 )

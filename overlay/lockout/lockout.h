@@ -146,12 +146,34 @@ void warden_lockout_unlocked( slap_overinst *on, const unsigned char *uuid );
  * permanent 000001010000Z).  No store read, no lock taken. */
 int warden_lockout_entry_locked( warden_subject *ws );
 
-/** With several providers, where a lock is kept in the store and not
- * in the entry: whether the loaded subject is locked by this server's or
- * another provider's failures now.  0 in every other mode (the entry
- * says it there).  1 when the store cannot be read. */
-int warden_lockout_peers_locked( Operation *op, slap_overinst *on,
-	warden_subject *ws );
+/** For the account usability control: whether the account of a loaded
+ * subject (under a policy that was found) is locked now as a bind would
+ * find it -- the store, other providers (several providers), the entry's
+ * pwdAccountLockedTime (warden_lockrule_locked()) -- and when that lock
+ * ends.  Claims nothing, writes nothing.
+ * @param[out] until	the lock's end (microseconds since the epoch), or
+ *	WARDEN_FOREVER: until an administrator unlocks it, or the state
+ *	could not be read
+ * @return 1 locked (also when the state cannot be read: fails closed, as
+ *	a bind does), 0 not */
+int warden_lockout_lock_end( Operation *op, slap_overinst *on,
+	warden_subject *ws, warden_time *until );
+
+/** Whether the operation's identity may see an entry's lockout state:
+ * the rootdn, the admin, helpdesk or auditor role, or manage access to
+ * pwdAccountLockedTime in e (warden_role_holds()).  What
+ * warden_lockout_operational() and the account usability control
+ * decide with. */
+int warden_lockout_may_see( Operation *op, slap_overinst *on, Entry *e );
+
+/** On a client's modify that sets the password of another user's entry e
+ * (an administrator's reset, accepted by the password rules): as
+ * ppolicy does, the reset ends a lock by failed binds -- appends the
+ * removal of pwdAccountLockedTime and sets *unlock, so that the store's
+ * failures and lock go too (warden_lockout_unlocked()).  A disabled
+ * account (WARDEN_DISABLED_TIME) stays disabled, and a modify that names
+ * pwdAccountLockedTime itself is left as it is. */
+void warden_lockout_password_reset( Operation *op, Entry *e, int *unlock );
 
 /** pwdAccountLockedTime of an account disabled until an administrator
  * enables it (draft-behera's "locked until reset"). */

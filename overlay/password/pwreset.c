@@ -259,8 +259,12 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
+	LDAPControl **ctrls;
+	int n = 0, reset = 0;
 
 	if ( rs->sr_err != LDAP_SUCCESS ) return;
+	/* at most the password policy response and a Netscape control */
+	ctrls = op->o_tmpcalloc( 3, sizeof( LDAPControl * ), op->o_tmpmemctx );
 	if ( ws->ws_code_reused ||
 		( ws->ws_reset && ws->ws_policy_state == WARDEN_POLICY_FOUND &&
 		ws->ws_policy.wp_must_change ) ) {
@@ -268,6 +272,7 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 		 * (totp.c); it is told so as a reset user is, so that a PAM
 		 * client treats the bind as "must change the password", not
 		 * as a login. */
+		reset = 1;
 		if ( !ws->ws_code_reused ) {
 			reset_set( wi, op->o_conn, &op->o_req_ndn,
 				WARDEN_RESTRICT_RESET );
@@ -275,29 +280,36 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 				"the password an administrator reset\n",
 				op->o_req_dn.bv_val );
 		}
-		/* another module's controls are left alone */
-		if ( warden_ppolicy_requested( op ) && !rs->sr_ctrls ) {
-			LDAPControl **ctrls = op->o_tmpcalloc( 2,
-				sizeof( LDAPControl * ), op->o_tmpmemctx );
-
-			ctrls[0] = warden_ppolicy_response( op,
-				PP_CHANGE_AFTER_RESET );
-			if ( ctrls[0] ) rs->sr_ctrls = ctrls;
-			else op->o_tmpfree( ctrls, op->o_tmpmemctx );
-		}
+		if ( warden_ppolicy_requested( op ) &&
+			( ctrls[n] = warden_ppolicy_response( op,
+				PP_CHANGE_AFTER_RESET ) ) )
+			n++;
 	}
 	/* a password near its end, or a grace login: the client is told */
-	if ( ( ws->ws_expiry == WARDEN_EXPIRY_WARN ||
+	if ( !n && ( ws->ws_expiry == WARDEN_EXPIRY_WARN ||
 		ws->ws_expiry == WARDEN_EXPIRY_GRACE ) &&
-		warden_ppolicy_requested( op ) && !rs->sr_ctrls ) {
-		LDAPControl **ctrls = op->o_tmpcalloc( 2, sizeof( LDAPControl * ),
-			op->o_tmpmemctx );
-
-		ctrls[0] = warden_ppolicy_response_warn( op,
+		warden_ppolicy_requested( op ) &&
+		( ctrls[n] = warden_ppolicy_response_warn( op,
 			ws->ws_expiry == WARDEN_EXPIRY_GRACE,
-			(long)ws->ws_expiry_value, -1 );
-		if ( ctrls[0] ) rs->sr_ctrls = ctrls;
-		else op->o_tmpfree( ctrls, op->o_tmpmemctx );
+			(long)ws->ws_expiry_value, -1 ) ) )
+		n++;
+	/* the obsolete Netscape controls, as ppolicy.la sends them: the
+	 * password must be changed (reset, or a grace login) is
+	 * passwordExpired; near its end, passwordExpiring with the
+	 * seconds left */
+	if ( wi->wi_send_netscape ) {
+		if ( reset || ws->ws_expiry == WARDEN_EXPIRY_GRACE )
+			ctrls[n++] = warden_netscape_response( op, 1, 0 );
+		else if ( ws->ws_expiry == WARDEN_EXPIRY_WARN )
+			ctrls[n++] = warden_netscape_response( op, 0,
+				(long)ws->ws_expiry_value );
+	}
+	/* another module's controls are left alone */
+	if ( n && !rs->sr_ctrls ) {
+		rs->sr_ctrls = ctrls;
+	} else {
+		while ( n-- > 0 ) op->o_tmpfree( ctrls[n], op->o_tmpmemctx );
+		op->o_tmpfree( ctrls, op->o_tmpmemctx );
 	}
 	/* a consumer's replica is the provider's to change */
 	if ( ws->ws_weak_hash && !warden_is_consumer( op ) )

@@ -270,6 +270,42 @@ def test_admin_unlocks_with_plain_ldapmodify(slapd):
     assert bind(slapd, "alice", USERPW)[0] == 0
 
 
+def test_admin_password_reset_ends_a_lock_by_failures(slapd):
+    """As with ppolicy: an administrator who sets a locked user's password
+    (modify or Password Modify) ends the lock and the failures counted, on
+    the entry and in the store; a disabled account stays disabled."""
+    start(slapd, {"pwdLockoutDuration": "0"})
+    fails(slapd, "alice", 3)
+    fails(slapd, "bob", 3)
+    fails(slapd, "carol", 2)
+    assert "pwdAccountLockedTime" in state(slapd, "alice")
+    a = slapd.admin()
+    a.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "userPassword", [b"Pq7-nV4-sWz"])])
+    st = state(slapd, "alice")
+    assert "pwdAccountLockedTime" not in st and "wardenLockedUntil" not in st, st
+    assert st["wardenFailureCount"] == ["0"], st
+    assert bind(slapd, "alice", "Pq7-nV4-sWz")[0] == 0
+    # Password Modify, the failures below the threshold go too
+    for u in ("bob", "carol"):
+        p = subprocess.run(["ldappasswd", "-x", "-H", slapd.uri, "-D", ROOTDN, "-w", ROOTPW,
+                            "-s", "Jr3-kX8-vQm", user_dn(u)], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        assert state(slapd, u).get("wardenFailureCount", ["0"]) == ["0"]
+        assert bind(slapd, u, "Jr3-kX8-vQm")[0] == 0
+    fails(slapd, "carol", 1, "after")           # 2 + 1 would lock
+    assert bind(slapd, "carol", "Jr3-kX8-vQm")[0] == 0
+    # disabled, then reset: still refused until enabled
+    a.modify_s(user_dn("bob"), [(ldap.MOD_REPLACE, "pwdAccountLockedTime", [b"000001010000Z"])])
+    a.modify_s(user_dn("bob"), [(ldap.MOD_REPLACE, "userPassword", [b"Wm5-tH2-cRx"])])
+    assert state(slapd, "bob")["pwdAccountLockedTime"] == ["000001010000Z"]
+    assert bind(slapd, "bob", "Wm5-tH2-cRx")[0] == 49
+    # a user's own change needs no unlock and gives none
+    alice = slapd.conn(user_dn("alice"), "Pq7-nV4-sWz")
+    fails(slapd, "alice", 2)
+    alice.modify_s(user_dn("alice"), [(ldap.MOD_REPLACE, "userPassword", [b"Bx6-qL9-fNe"])])
+    assert state(slapd, "alice")["wardenFailureCount"] == ["2"]
+
+
 def test_users_cannot_change_lock_state(slapd):
     start(slapd)
     fails(slapd, "bob", 3)
