@@ -64,6 +64,7 @@ warden_instance_free( warden_info *wi )
 	warden_sessions_close( wi );
 	warden_totp_close( wi );
 	warden_access_free( wi->wi_access );
+	warden_ssh_free( wi->wi_ssh_writes );
 	ber_bvarray_free( wi->wi_access_exempt );
 	ber_bvarray_free( wi->wi_reuse_listeners );
 	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
@@ -136,7 +137,8 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	warden_audit_init( wi );
 	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
 	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access ) ||
-		warden_lockout_new( &wi->wi_lockout ) ) {
+		warden_lockout_new( &wi->wi_lockout ) ||
+		warden_ssh_new( &wi->wi_ssh_writes ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
 		goto done;
 	}

@@ -215,3 +215,60 @@ def test_keys_served_only_where_the_user_may_log_in(slapd, workdir):
     got = a.search_s(user_dn("carol"), ldap.SCOPE_BASE, attrlist=["sshPublicKey"])[0][1]
     assert got["sshPublicKey"] == [keys["carol"][0].encode()]
     assert not slapd.sanitizer_reports()
+
+
+def test_one_key_written_at_once_to_many_users_lands_once(slapd, workdir):
+    """The same key sent at the same instant for eight users (four
+    modifies of existing entries, four adds of new ones), each on its own
+    connection: the duplicate check and the write are one step, so exactly
+    one write takes the key and the others are refused with 19.  Without
+    that, each search for the key elsewhere ran before any of the writes
+    committed and several users got it."""
+    a = start(slapd, users=[f"m{i}" for i in range(4)])
+    for i in range(4):
+        a.modify_s(user_dn(f"m{i}"), [(ldap.MOD_ADD, "objectClass", [b"ldapPublicKey"])])
+    d = workdir / "keys"
+    d.mkdir()
+    conns = []
+    for _ in range(8):
+        c = ldap.initialize(slapd.uri)
+        c.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
+        c.simple_bind_s(ROOTDN, ROOTPW)
+        conns.append(c)
+    for rnd in range(6):
+        line = keygen(d, "ed25519", name=f"race{rnd}")[0]
+        blob = " ".join(line.split()[:2])
+        sent = []
+        # every request is on the wire before the first answer is read
+        for i, c in enumerate(conns):
+            value = f"{blob} writer{i}@round{rnd}".encode()
+            if i < 4:
+                sent.append((c, c.modify(user_dn(f"m{i}"), [
+                    (ldap.MOD_REPLACE, "sshPublicKey", [value])])))
+            else:
+                u = f"n{rnd}x{i}"
+                sent.append((c, c.add(user_dn(u), [
+                    ("objectClass", [b"inetOrgPerson", b"ldapPublicKey"]),
+                    ("uid", [u.encode()]), ("cn", [u.encode()]), ("sn", [u.encode()]),
+                    ("sshPublicKey", [value])])))
+        codes = []
+        for c, msgid in sent:
+            try:
+                c.result(msgid)
+                codes.append(0)
+            except ldap.CONSTRAINT_VIOLATION as e:
+                assert "already another account's" in e.args[0].get("info", ""), e
+                codes.append(19)
+        assert sorted(codes) == [0] + [19] * 7, (rnd, codes)
+        holders = a.search_s(f"ou=people,{SUFFIX}", ldap.SCOPE_ONELEVEL,
+                             "(sshPublicKey=*)", ["sshPublicKey"])
+        having = [dn for dn, e in holders
+                  if any(v.split()[1] == blob.split()[1].encode() for v in e["sshPublicKey"])]
+        assert len(having) == 1, (rnd, having)
+        # the next round starts with no user holding a key
+        for dn in having:
+            a.modify_s(dn, [(ldap.MOD_DELETE, "sshPublicKey", None)])
+    for c in conns:
+        c.unbind_s()
+    assert not slapd.sanitizer_reports()
+
