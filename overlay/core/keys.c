@@ -16,6 +16,18 @@
  * searches and replication (the sync control: a consumer must keep every
  * key) see all keys.
  *
+ * Keys left out must not be found another way either: a search filter,
+ * a compare or an assertion control (RFC 4528) that tests sshPublicKey
+ * answers as if the entry had none.  The backend judges filters against
+ * its own entries, so a filter that tests the keys goes down relaxed
+ * (keys_filter_relax(): every test of sshPublicKey replaced by the value
+ * that lets the most entries through) and the client's filter is tried
+ * again on each entry as the system is served it, keys left out or not;
+ * an entry it does not match is not sent.  A compare, or an assertion on
+ * a compare or a search's base, is answered from the entry as served
+ * (slap_compare_entry(), as back-mdb does; an assertion's tests of
+ * sshPublicKey decided on it).
+ *
  * Each entry returned with keys costs a decision: the access engine's
  * kept decision per user and system, the subject cache, and on several
  * providers a read of the store.  The backend's entry is never changed:
@@ -87,26 +99,13 @@ keys_refusal( Operation *op, slap_overinst *on, Entry *e )
 	return NULL;
 }
 
-static int
-keys_response( Operation *op, SlapReply *rs )
+/* Takes the keys out of an entry of warden's own (a copy). */
+static void
+keys_strip( Entry *e )
 {
-	slap_overinst *on = op->o_callback->sc_private;
 	Attribute *a, **ap;
-	const char *why;
 
-	if ( rs->sr_type != REP_SEARCH || !rs->sr_entry ) return SLAP_CB_CONTINUE;
-	for ( a = rs->sr_entry->e_attrs; a; a = a->a_next ) {
-		if ( warden_ssh_is_key( a->a_desc ) ) break;
-	}
-	if ( !a ) return SLAP_CB_CONTINUE;
-	why = keys_refusal( op, on, rs->sr_entry );
-	if ( !why ) return SLAP_CB_CONTINUE;
-	Debug( LDAP_DEBUG_STATS2, "warden: conn=%lu op=%lu: the SSH keys of "
-		"\"%s\" left out: %s\n", op->o_connid, op->o_opid,
-		rs->sr_entry->e_name.bv_val, why );
-	/* a copy of the entry, never the backend's */
-	rs_entry2modifiable( op, rs, on );
-	for ( ap = &rs->sr_entry->e_attrs; *ap; ) {
+	for ( ap = &e->e_attrs; *ap; ) {
 		a = *ap;
 		if ( warden_ssh_is_key( a->a_desc ) ) {
 			*ap = a->a_next;
@@ -116,23 +115,221 @@ keys_response( Operation *op, SlapReply *rs )
 			ap = &a->a_next;
 		}
 	}
+}
+
+static int
+keys_held( Entry *e )
+{
+	Attribute *a;
+
+	for ( a = e->e_attrs; a; a = a->a_next ) {
+		if ( warden_ssh_is_key( a->a_desc ) ) return 1;
+	}
+	return 0;
+}
+
+/* Whether op's identity is served every key: the rootdn, replication (a
+ * consumer must keep every key), warden itself, the administrators. */
+static int
+keys_sees_all( Operation *op, slap_overinst *on )
+{
+	return be_isroot( op ) || op->o_sync || warden_is_internal( op ) ||
+		warden_role_holds( op, on, WARDEN_ROLE_ADMIN, NULL, NULL );
+}
+
+/* Whether a filter tests sshPublicKey.  An extensible match without an
+ * attribute tests every attribute, the keys too. */
+static int
+keys_filter_mentions( Filter *f )
+{
+	Filter *l;
+
+	if ( !f ) return 0;
+	switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+	case LDAP_FILTER_AND:
+	case LDAP_FILTER_OR:
+		for ( l = f->f_list; l; l = l->f_next ) {
+			if ( keys_filter_mentions( l ) ) return 1;
+		}
+		return 0;
+	case LDAP_FILTER_NOT:
+		return keys_filter_mentions( f->f_not );
+	case LDAP_FILTER_PRESENT:
+		return warden_ssh_is_key( f->f_desc );
+	case LDAP_FILTER_EQUALITY:
+	case LDAP_FILTER_GE:
+	case LDAP_FILTER_LE:
+	case LDAP_FILTER_APPROX:
+		return warden_ssh_is_key( f->f_av_desc );
+	case LDAP_FILTER_SUBSTRINGS:
+		return warden_ssh_is_key( f->f_sub_desc );
+	case LDAP_FILTER_EXT:
+		return !f->f_mr_desc || warden_ssh_is_key( f->f_mr_desc );
+	default:
+		return 0;
+	}
+}
+
+/* A copy of f (op memory) for the backend, which sees every key: each
+ * test of sshPublicKey becomes true, or false under an odd number of
+ * NOTs.  An AND, an OR and an even number of NOTs only let more through
+ * when a test gives more, an odd number of NOTs when it gives less: so
+ * whatever the keys of an entry are taken to be, the copy matches it
+ * whenever f does, and keys_response() tries f itself on the entry as
+ * served. */
+static Filter *
+keys_filter_relax( Operation *op, Filter *f, int positive )
+{
+	Filter *n, *l, **tail;
+
+	if ( !keys_filter_mentions( f ) )
+		return filter_dup( f, op->o_tmpmemctx );
+	n = op->o_tmpcalloc( 1, sizeof( *n ), op->o_tmpmemctx );
+	switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+	case LDAP_FILTER_AND:
+	case LDAP_FILTER_OR:
+		n->f_choice = f->f_choice;
+		tail = &n->f_list;
+		for ( l = f->f_list; l; l = l->f_next ) {
+			*tail = keys_filter_relax( op, l, positive );
+			tail = &(*tail)->f_next;
+		}
+		break;
+	case LDAP_FILTER_NOT:
+		n->f_choice = f->f_choice;
+		n->f_not = keys_filter_relax( op, f->f_not, !positive );
+		break;
+	default:
+		n->f_choice = SLAPD_FILTER_COMPUTED;
+		n->f_result = positive ? LDAP_COMPARE_TRUE : LDAP_COMPARE_FALSE;
+		break;
+	}
+	return n;
+}
+
+/* A copy of f (op memory) for one entry, e as served: each test of
+ * sshPublicKey replaced by its result on e. */
+static Filter *
+keys_filter_decide( Operation *op, Filter *f, Entry *e )
+{
+	Filter *n, *l, **tail;
+
+	if ( !keys_filter_mentions( f ) )
+		return filter_dup( f, op->o_tmpmemctx );
+	n = op->o_tmpcalloc( 1, sizeof( *n ), op->o_tmpmemctx );
+	switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+	case LDAP_FILTER_AND:
+	case LDAP_FILTER_OR:
+		n->f_choice = f->f_choice;
+		tail = &n->f_list;
+		for ( l = f->f_list; l; l = l->f_next ) {
+			*tail = keys_filter_decide( op, l, e );
+			tail = &(*tail)->f_next;
+		}
+		break;
+	case LDAP_FILTER_NOT:
+		n->f_choice = f->f_choice;
+		n->f_not = keys_filter_decide( op, f->f_not, e );
+		break;
+	default:
+		n->f_choice = SLAPD_FILTER_COMPUTED;
+		n->f_result = test_filter( op, e, f );
+		break;
+	}
+	return n;
+}
+
+/* The entry ndn as op's identity is served it when that leaves its keys
+ * out: a copy without them (entry_free() it); NULL when there is no such
+ * entry, it holds no key, or its keys are served.  A referral is left to
+ * the backend (it answers with the referral, never the entry). */
+static Entry *
+keys_hidden_entry( Operation *op, slap_overinst *on, struct berval *ndn )
+{
+	Entry *e = warden_entry_get( op, on, ndn ), *copy = NULL;
+	const char *why;
+
+	if ( !e ) return NULL;
+	if ( keys_held( e ) && ( get_manageDSAit( op ) || !is_entry_referral( e ) ) )
+		copy = entry_dup( e );
+	/* released before the decision, which may search */
+	warden_entry_release( op, on, e );
+	if ( !copy ) return NULL;
+	why = keys_refusal( op, on, copy );
+	if ( !why ) {
+		entry_free( copy );
+		return NULL;
+	}
+	Debug( LDAP_DEBUG_STATS2, "warden: conn=%lu op=%lu: the SSH keys of "
+		"\"%s\" left out: %s\n", op->o_connid, op->o_opid,
+		copy->e_name.bv_val, why );
+	keys_strip( copy );
+	return copy;
+}
+
+/* What a search carries to its entries and its end, in op memory. */
+typedef struct keys_search_ctx {
+	slap_callback	kc_cb;
+	slap_overinst	*kc_on;
+	/* the client's filter, when the backend has a relaxed copy */
+	Filter		*kc_filter;
+	struct berval	kc_filterstr;
+	/* the client's assertion, when the backend has one decided on the
+	 * base entry as served */
+	Filter		*kc_assertion;
+} keys_search_ctx;
+
+static int
+keys_response( Operation *op, SlapReply *rs )
+{
+	keys_search_ctx *kc = op->o_callback->sc_private;
+	slap_overinst *on = kc->kc_on;
+	const char *why;
+
+	if ( rs->sr_type != REP_SEARCH || !rs->sr_entry ) return SLAP_CB_CONTINUE;
+	if ( keys_held( rs->sr_entry ) &&
+		( why = keys_refusal( op, on, rs->sr_entry ) ) ) {
+		Debug( LDAP_DEBUG_STATS2, "warden: conn=%lu op=%lu: the SSH keys "
+			"of \"%s\" left out: %s\n", op->o_connid, op->o_opid,
+			rs->sr_entry->e_name.bv_val, why );
+		/* a copy of the entry, never the backend's */
+		rs_entry2modifiable( op, rs, on );
+		keys_strip( rs->sr_entry );
+	}
+	/* the backend matched the relaxed filter: the client's must match
+	 * the entry as it is served */
+	if ( kc->kc_filter &&
+		test_filter( op, rs->sr_entry, kc->kc_filter ) != LDAP_COMPARE_TRUE ) {
+		rs_flush_entry( op, rs, on );
+		return LDAP_SUCCESS;	/* not sent */
+	}
 	return SLAP_CB_CONTINUE;
 }
 
 static int
 keys_cleanup( Operation *op, SlapReply *rs )
 {
-	slap_callback **scp, *sc;
+	keys_search_ctx *kc = op->o_callback->sc_private;
+	slap_callback **scp;
 
 	if ( rs->sr_type != REP_RESULT ) return SLAP_CB_CONTINUE;
+	if ( kc->kc_filter ) {
+		op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
+		filter_free_x( op, op->ors_filter, 1 );
+		op->ors_filter = kc->kc_filter;
+		op->ors_filterstr = kc->kc_filterstr;
+	}
+	if ( kc->kc_assertion ) {
+		filter_free_x( op, get_assertion( op ), 1 );
+		op->o_assertion = kc->kc_assertion;
+	}
 	for ( scp = &op->o_callback; *scp; scp = &(*scp)->sc_next ) {
-		if ( (*scp)->sc_response == keys_response ) {
-			sc = *scp;
-			*scp = sc->sc_next;
-			op->o_tmpfree( sc, op->o_tmpmemctx );
+		if ( *scp == &kc->kc_cb ) {
+			*scp = kc->kc_cb.sc_next;
 			break;
 		}
 	}
+	op->o_tmpfree( kc, op->o_tmpmemctx );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -152,22 +349,72 @@ keys_requested( Operation *op )
 	return 0;
 }
 
+static int
+keys_asserted( Operation *op )
+{
+	return get_assert( op ) && keys_filter_mentions( get_assertion( op ) );
+}
+
 int
 warden_keys_search( Operation *op, SlapReply *rs, slap_overinst *on )
 {
-	slap_callback *sc;
+	keys_search_ctx *kc;
+	int filtered, asserted;
 
 	(void)rs;
-	if ( !warden_ssh.ad_sshPublicKey || !keys_requested( op ) )
+	if ( !warden_ssh.ad_sshPublicKey ) return SLAP_CB_CONTINUE;
+	filtered = keys_filter_mentions( op->ors_filter );
+	asserted = keys_asserted( op );
+	if ( !filtered && !asserted && !keys_requested( op ) )
 		return SLAP_CB_CONTINUE;
-	if ( be_isroot( op ) || op->o_sync || warden_is_internal( op ) ||
-		warden_role_holds( op, on, WARDEN_ROLE_ADMIN, NULL, NULL ) )
-		return SLAP_CB_CONTINUE;
-	sc = op->o_tmpcalloc( 1, sizeof( *sc ), op->o_tmpmemctx );
-	sc->sc_response = keys_response;
-	sc->sc_cleanup = keys_cleanup;
-	sc->sc_private = on;
-	sc->sc_next = op->o_callback;
-	op->o_callback = sc;
+	if ( keys_sees_all( op, on ) ) return SLAP_CB_CONTINUE;
+	kc = op->o_tmpcalloc( 1, sizeof( *kc ), op->o_tmpmemctx );
+	kc->kc_on = on;
+	if ( asserted ) {
+		/* the assertion applies to the base entry alone */
+		Entry *e = keys_hidden_entry( op, on, &op->o_req_ndn );
+
+		if ( e ) {
+			kc->kc_assertion = get_assertion( op );
+			op->o_assertion = keys_filter_decide( op,
+				kc->kc_assertion, e );
+			entry_free( e );
+		}
+	}
+	if ( filtered ) {
+		kc->kc_filter = op->ors_filter;
+		kc->kc_filterstr = op->ors_filterstr;
+		op->ors_filter = keys_filter_relax( op, kc->kc_filter, 1 );
+		filter2bv_x( op, op->ors_filter, &op->ors_filterstr );
+	}
+	kc->kc_cb.sc_response = keys_response;
+	kc->kc_cb.sc_cleanup = keys_cleanup;
+	kc->kc_cb.sc_private = kc;
+	kc->kc_cb.sc_next = op->o_callback;
+	op->o_callback = &kc->kc_cb;
 	return SLAP_CB_CONTINUE;
+}
+
+int
+warden_keys_compare( Operation *op, SlapReply *rs, slap_overinst *on )
+{
+	BackendInfo *bi = op->o_bd->bd_info;
+	Entry *e;
+
+	if ( !warden_ssh.ad_sshPublicKey ) return SLAP_CB_CONTINUE;
+	if ( !warden_ssh_is_key( op->orc_ava->aa_desc ) && !keys_asserted( op ) )
+		return SLAP_CB_CONTINUE;
+	if ( keys_sees_all( op, on ) ) return SLAP_CB_CONTINUE;
+	e = keys_hidden_entry( op, on, &op->o_req_ndn );
+	if ( !e ) return SLAP_CB_CONTINUE;
+	/* back-mdb's answer (ACL, assertion, the attribute, disclose) from
+	 * the entry as served */
+	rs->sr_err = slap_compare_entry( op, e, op->orc_ava );
+	entry_free( e );
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_result( op, rs );
+	op->o_bd->bd_info = bi;
+	if ( rs->sr_err == LDAP_COMPARE_TRUE || rs->sr_err == LDAP_COMPARE_FALSE )
+		return LDAP_SUCCESS;
+	return rs->sr_err;
 }

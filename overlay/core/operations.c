@@ -483,7 +483,8 @@ warden_filter_guesses( Filter *f )
 /* Reads: a compare or a filter on a secret's value is refused (the
  * rootdn and warden's own operations aside); a connection that must
  * change its password may only do that; slapd's lookup of a SASL secret
- * does not get warden's passwords (sasl.c). */
+ * does not get warden's passwords (sasl.c); SSH keys a connection is not
+ * served are neither returned nor matched nor compared (keys.c). */
 static int
 warden_op_read( Operation *op, SlapReply *rs )
 {
@@ -509,6 +510,10 @@ warden_op_read( Operation *op, SlapReply *rs )
 			"searched by value; bind to check a password" );
 		op->o_bd->bd_info = bi;
 		return rs->sr_err;
+	}
+	if ( op->o_tag == LDAP_REQ_COMPARE ) {
+		rc = warden_keys_compare( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
 	}
 	if ( op->o_tag == LDAP_REQ_SEARCH ) {
 		warden_sasl_search( op, rs, on );

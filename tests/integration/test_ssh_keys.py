@@ -272,3 +272,88 @@ def test_one_key_written_at_once_to_many_users_lands_once(slapd, workdir):
         c.unbind_s()
     assert not slapd.sanitizer_reports()
 
+
+def test_hidden_keys_cannot_be_probed(slapd, workdir):
+    """A system that is not served bob's keys (bob may not log in there)
+    learns nothing of them through a search filter, a compare or an
+    assertion control: each answers as if bob had no sshPublicKey at all,
+    as it does for dave, who has none.  alice, allowed there, is served and
+    matched as before; the rootdn matches everyone's."""
+    a = start(slapd, users=("alice", "bob", "dave", "svc"),
+              extra=f"warden-access-exempt {user_dn('svc')}\n")
+    d = workdir / "keys"
+    d.mkdir()
+    keys = {u: keygen(d, "ed25519", name=u)[0] for u in ("alice", "bob")}
+    for u, line in keys.items():
+        rc, out = add_key(slapd, u, line)
+        assert rc == 0, out
+    a.modify_s(user_dn("dave"), [(ldap.MOD_ADD, "objectClass", [b"ldapPublicKey"])])
+    for ou in ("groups", "systems"):
+        a.add_s(f"ou={ou},{SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                      ("ou", [ou.encode()])])
+    a.add_s(f"cn=web-admins,{GRP}", [("objectClass", [b"groupOfNames"]),
+                                     ("member", [user_dn("alice").encode()])])
+    a.add_s(f"cn=here,{SYS}", [("objectClass", [b"device", b"wardenSystem"]),
+                               ("wardenNetwork", [b"127.0.0.1"]),
+                               ("wardenAllowedGroup", [f"cn=web-admins,{GRP}".encode()])])
+    s = slapd.conn(user_dn("svc"), USERPW)
+    people = f"ou=people,{SUFFIX}"
+
+    def uids(conn, flt, attrs=("uid",)):
+        return sorted(e["uid"][0].decode() for _, e in
+                      conn.search_s(people, ldap.SCOPE_ONELEVEL, flt, list(attrs)))
+
+    # filters: bob's key is neither there nor matched; alice's is
+    assert uids(s, "(sshPublicKey=*)") == ["alice"]
+    assert uids(s, "(!(sshPublicKey=*))") == ["bob", "dave", "svc"]
+    assert uids(s, f"(sshPublicKey={keys['bob']})") == []
+    assert uids(s, f"(sshPublicKey={keys['alice']})") == ["alice"]
+    assert uids(s, f"(&(uid=bob)(sshPublicKey={keys['bob']}))") == []
+    assert uids(s, f"(sshPublicKey:octetStringMatch:={keys['bob']})") == []
+    assert uids(s, f"(|(uid=bob)(sshPublicKey={keys['bob']}))") == ["bob"]
+    assert uids(s, f"(!(sshPublicKey={keys['bob']}))") == ["alice", "bob", "dave", "svc"]
+    # with the keys asked for, and attributes only: the same entries
+    assert uids(s, "(sshPublicKey=*)", ("uid", "sshPublicKey")) == ["alice"]
+    got = s.search_s(people, ldap.SCOPE_ONELEVEL, "(|(uid=bob)(sshPublicKey=*))",
+                     ["uid", "sshPublicKey"], attrsonly=1)
+    assert sorted((dn, "sshPublicKey" in e) for dn, e in got) == \
+        [(user_dn("alice"), True), (user_dn("bob"), False)], got
+    # the rootdn matches every key
+    assert uids(a, "(sshPublicKey=*)") == ["alice", "bob"]
+    assert uids(a, f"(sshPublicKey={keys['bob']})") == ["bob"]
+
+    # compare: bob's key, right or wrong, is as absent as dave's
+    def compare(conn, u, attr, value, ctrls=None):
+        try:
+            return 6 if conn.compare_ext_s(user_dn(u), attr, value.encode(),
+                                           serverctrls=ctrls) else 5
+        except ldap.LDAPError as e:
+            return e.args[0]["result"]
+
+    assert compare(s, "dave", "sshPublicKey", keys["bob"]) == 16     # noSuchAttribute
+    assert compare(s, "bob", "sshPublicKey", keys["bob"]) == 16
+    assert compare(s, "bob", "sshPublicKey", keys["alice"]) == 16
+    assert compare(s, "alice", "sshPublicKey", keys["alice"]) == 6   # compareTrue
+    assert compare(s, "alice", "sshPublicKey", keys["bob"]) == 5     # compareFalse
+    assert compare(a, "bob", "sshPublicKey", keys["bob"]) == 6
+
+    # the assertion control (RFC 4528) on a search's base and a compare
+    from ldap.controls.libldap import AssertionControl
+
+    def assert_base(conn, u, flt):
+        try:
+            conn.search_ext_s(user_dn(u), ldap.SCOPE_BASE, "(objectClass=*)", ["uid"],
+                              serverctrls=[AssertionControl(True, flt)])
+            return 0
+        except ldap.ASSERTION_FAILED:
+            return 122
+
+    assert assert_base(s, "bob", "(sshPublicKey=*)") == 122
+    assert assert_base(s, "dave", "(sshPublicKey=*)") == 122
+    assert assert_base(s, "bob", "(!(sshPublicKey=*))") == 0
+    assert assert_base(s, "alice", "(sshPublicKey=*)") == 0
+    assert assert_base(a, "bob", "(sshPublicKey=*)") == 0
+    ctrl = [AssertionControl(True, f"(sshPublicKey={keys['bob']})")]
+    assert compare(s, "bob", "uid", "bob", ctrl) == 122
+    assert compare(a, "bob", "uid", "bob", ctrl) == 6
+    assert not slapd.sanitizer_reports()
