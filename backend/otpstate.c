@@ -164,15 +164,17 @@ otp_check_change( const MDB_val *cur, MDB_val *out, void *arg, char *msg,
 	return WARDEN_STORE_PUT;
 }
 
-/* The check-and-write both accepting functions share: a read transaction
+/* The check-and-write the accepting functions share: a read transaction
  * first, so that replays (refused, nothing to write) do not queue on the
  * single writer; then, in one write transaction, the check again (another
- * thread may have won meanwhile) and the write; then the flush: the use is
+ * thread may have won meanwhile) and the write; then, when sync, the
+ * flush (shared with concurrent ones, warden_store_flush()): the use is
  * answered only once it is on disk (see Durability in otpstate.h). */
 static int
 otp_check_and_write( warden_store *store, const unsigned char *uuid,
 	unsigned idx, otp_refuses_fn *refuses, otp_apply_fn *apply,
-	const void *arg, warden_otp_state *out, char *msg, size_t len )
+	const void *arg, int sync, warden_otp_state *out, char *msg,
+	size_t len )
 {
 	unsigned char kbuf[OTP_KEY_SIZE];
 	MDB_val key;
@@ -184,7 +186,8 @@ otp_check_and_write( warden_store *store, const unsigned char *uuid,
 	oc.oc_arg = arg;
 	otp_key( uuid, idx, kbuf, &key );
 	rc = warden_store_update( store, warden_store_otp_dbi( store ),
-		key.mv_data, key.mv_size, WARDEN_STORE_PEEK | WARDEN_STORE_SYNC,
+		key.mv_data, key.mv_size,
+		WARDEN_STORE_PEEK | ( sync ? WARDEN_STORE_SYNC : 0 ),
 		otp_check_change, &oc, otp_what, msg, len );
 	if ( rc < 0 ) return -1;
 	if ( rc == WARDEN_STORE_KEEP ) return WARDEN_OTPSTATE_USED;
@@ -254,9 +257,9 @@ warden_otpstate_get( warden_store *store, const unsigned char *uuid,
 	return otp_read_once( store, uuid, idx, st, msg, len );
 }
 
-int
-warden_otpstate_advance( warden_store *store, const unsigned char *uuid,
-	unsigned idx, int64_t step, int64_t drift, warden_time now,
+static int
+otp_advance( warden_store *store, const unsigned char *uuid,
+	unsigned idx, int64_t step, int64_t drift, warden_time now, int sync,
 	char *msg, size_t len )
 {
 	otp_step_arg a;
@@ -271,7 +274,23 @@ warden_otpstate_advance( warden_store *store, const unsigned char *uuid,
 	a.drift = drift;
 	a.now = now;
 	return otp_check_and_write( store, uuid, idx, otp_step_refuses,
-		otp_step_apply, &a, NULL, msg, len );
+		otp_step_apply, &a, sync, NULL, msg, len );
+}
+
+int
+warden_otpstate_advance( warden_store *store, const unsigned char *uuid,
+	unsigned idx, int64_t step, int64_t drift, warden_time now,
+	char *msg, size_t len )
+{
+	return otp_advance( store, uuid, idx, step, drift, now, 1, msg, len );
+}
+
+int
+warden_otpstate_take( warden_store *store, const unsigned char *uuid,
+	unsigned idx, int64_t step, int64_t drift, warden_time now,
+	char *msg, size_t len )
+{
+	return otp_advance( store, uuid, idx, step, drift, now, 0, msg, len );
 }
 
 int
@@ -298,7 +317,7 @@ warden_otpstate_use_recovery( warden_store *store,
 	a.bit = (uint32_t)1 << code_index;
 	a.now = now;
 	rc = otp_check_and_write( store, uuid, idx, otp_rc_refuses, otp_rc_apply,
-		&a, &st, msg, len );
+		&a, 1, &st, msg, len );
 	if ( rc == 0 && remaining ) {
 		mask = set_size == 32 ? UINT32_MAX : ( (uint32_t)1 << set_size ) - 1;
 		for ( i = n = 0; i < set_size; i++ )

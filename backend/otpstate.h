@@ -28,13 +28,24 @@
  * warden_store_sync(): a crash of the whole system loses up to the last
  * second).  For lockout counters that is a second of failures forgotten;
  * for a used step it would be a replay: a code accepted just before a power
- * cut would be accepted again after it.  So every change that accepts a
- * code is flushed to disk (mdb_env_sync) before the function returns, and
- * a caller answers the bind only after that.  The cost is one fdatasync
- * per successful one-time-code bind, never one per failure (failures write
- * nothing here).  If the flush fails, the function returns -1: the step is
- * committed, so it is used up, but it is not known to be durable, and the
- * bind is refused (the user waits for the next code).
+ * cut would be accepted again after it.  So a change that accepts a code
+ * must be on disk before the bind is answered, in one of two ways:
+ *	- here: warden_otpstate_advance() and warden_otpstate_use_recovery()
+ *	  flush before returning, with warden_store_flush(), which concurrent
+ *	  callers share (group commit: under load one fdatasync serves every
+ *	  bind that committed while the previous one ran);
+ *	- elsewhere: warden_otpstate_take() commits without a flush, for a
+ *	  caller that makes the use durable by a synchronous write of its own
+ *	  that the replay check also reads (totp.c: the step in the token
+ *	  entry, committed by back-mdb with its fsync), or that calls
+ *	  warden_store_flush() when that write fails.
+ * A commit without a flush is in the page cache at once, which survives the
+ * death of slapd (kill -9): of twenty concurrent binds with one code one is
+ * accepted either way, and after a restart the step is still used.  Never
+ * more than one flush per successful one-time-code bind, none per failure
+ * (failures write nothing here).  If the flush fails, the function returns
+ * -1: the step is committed, so it is used up, but it is not known to be
+ * durable, and the bind is refused (the user waits for the next code).
  *
  * Times are microseconds since the Unix epoch (warden_time).  Functions
  * return 0 on success, WARDEN_OTPSTATE_NOTFOUND or WARDEN_OTPSTATE_USED
@@ -89,6 +100,17 @@ int warden_otpstate_get( warden_store *store, const unsigned char *uuid,
  *	(invalid arguments, a corrupt record, LMDB errors, a failed flush)
  */
 int warden_otpstate_advance( warden_store *store, const unsigned char *uuid,
+	unsigned idx, int64_t step, int64_t drift, warden_time now,
+	char *msg, size_t len );
+
+/** warden_otpstate_advance() without the flush: the step is committed
+ * (used up for every later call, and kept across the death of slapd) but
+ * may be lost with a crash of the whole system until the store's next
+ * flush (warden_store_flush(), or the background sync within a second).
+ * The caller makes the use durable before it answers (see Durability).
+ * @return as warden_otpstate_advance(), never a flush's failure
+ */
+int warden_otpstate_take( warden_store *store, const unsigned char *uuid,
 	unsigned idx, int64_t step, int64_t drift, warden_time now,
 	char *msg, size_t len );
 

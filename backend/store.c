@@ -21,6 +21,17 @@ struct warden_store {
 	MDB_dbi		ws_peer;	/* other providers' lockout facts, see peerstate.c */
 	dev_t		ws_dev;
 	ino_t		ws_ino;
+	/* group commit (warden_store_flush()): a flush covers every commit
+	 * that came before it began, so the threads that wait while one runs
+	 * share the next one */
+	pthread_mutex_t	ws_flush_mutex;
+	pthread_cond_t	ws_flush_cond;
+	unsigned long	ws_flush_ticket;	/* last ticket given */
+	unsigned long	ws_flush_done;		/* tickets up to this: on disk */
+	unsigned long	ws_flush_failed;	/* tickets up to this: flush failed */
+	int		ws_flush_err;		/* ...with this LMDB error */
+	int		ws_flushing;		/* a thread is flushing now */
+	unsigned long	ws_flushes;		/* fdatasyncs done (for tests) */
 	char		*ws_dir;
 	warden_store	*ws_next;
 };
@@ -124,6 +135,8 @@ warden_store_open( const char *dir, warden_store **storep,
 	}
 	st->ws_dev = sb.st_dev;
 	st->ws_ino = sb.st_ino;
+	pthread_mutex_init( &st->ws_flush_mutex, NULL );
+	pthread_cond_init( &st->ws_flush_cond, NULL );
 
 	pthread_mutex_lock( &store_open_mutex );
 	for ( o = store_open_list; o; o = o->ws_next ) {
@@ -163,6 +176,8 @@ fail:
 	if ( st ) {
 		if ( listed ) store_unlist( st );
 		if ( st->ws_env ) mdb_env_close( st->ws_env );
+		pthread_cond_destroy( &st->ws_flush_cond );
+		pthread_mutex_destroy( &st->ws_flush_mutex );
 		free( st->ws_dir );
 		free( st );
 	}
@@ -178,6 +193,8 @@ warden_store_close( warden_store *st )
 		mdb_env_sync( st->ws_env, 1 );
 		mdb_env_close( st->ws_env );
 	}
+	pthread_cond_destroy( &st->ws_flush_cond );
+	pthread_mutex_destroy( &st->ws_flush_mutex );
 	free( st->ws_dir );
 	free( st );
 }
@@ -185,14 +202,69 @@ warden_store_close( warden_store *st )
 int
 warden_store_sync( warden_store *st, char *msg, size_t len )
 {
-	int rc = mdb_env_sync( st->ws_env, 1 );
+	return warden_store_flush( st, msg, len );
+}
 
+/* Group commit.  A caller takes a ticket after its commit; a flush that
+ * begins after the ticket was taken covers the commit (mdb_env_sync()
+ * writes out everything committed so far, the meta page included), one
+ * that began before may not.  So a caller waits while another flush runs,
+ * then either finds its ticket covered by the flush that ran meanwhile or
+ * flushes itself, for every ticket given so far.  Under load, one
+ * fdatasync serves all the binds that committed while the previous one
+ * ran, and no thread is added: the first waiter that finds no flush
+ * running does it. */
+int
+warden_store_flush( warden_store *st, char *msg, size_t len )
+{
+	unsigned long mine, target;
+	int rc = 0;
+
+	pthread_mutex_lock( &st->ws_flush_mutex );
+	mine = ++st->ws_flush_ticket;
+	for ( ;; ) {
+		if ( st->ws_flush_done >= mine ) break;
+		if ( st->ws_flush_failed >= mine ) {
+			rc = st->ws_flush_err;
+			break;
+		}
+		if ( st->ws_flushing ) {
+			pthread_cond_wait( &st->ws_flush_cond, &st->ws_flush_mutex );
+			continue;
+		}
+		st->ws_flushing = 1;
+		target = st->ws_flush_ticket;
+		pthread_mutex_unlock( &st->ws_flush_mutex );
+		rc = mdb_env_sync( st->ws_env, 1 );
+		pthread_mutex_lock( &st->ws_flush_mutex );
+		st->ws_flushing = 0;
+		st->ws_flushes++;
+		if ( rc ) {
+			st->ws_flush_failed = target;
+			st->ws_flush_err = rc;
+		} else {
+			st->ws_flush_done = target;
+		}
+		pthread_cond_broadcast( &st->ws_flush_cond );
+	}
+	pthread_mutex_unlock( &st->ws_flush_mutex );
 	if ( rc ) {
 		snprintf( msg, len, "cannot flush the state store in \"%s\": %s",
 			st->ws_dir, mdb_strerror( rc ) );
 		return -1;
 	}
 	return 0;
+}
+
+unsigned long
+warden_store_flushes( warden_store *st )
+{
+	unsigned long n;
+
+	pthread_mutex_lock( &st->ws_flush_mutex );
+	n = st->ws_flushes;
+	pthread_mutex_unlock( &st->ws_flush_mutex );
+	return n;
 }
 
 int
@@ -409,10 +481,11 @@ warden_store_update( warden_store *store, MDB_dbi dbi, const void *key,
 	txn = NULL;
 	if ( mrc ) goto fail;
 	if ( flags & WARDEN_STORE_SYNC ) {
-		mrc = mdb_env_sync( env, 1 );
-		if ( mrc ) {
+		char why[160];
+
+		if ( warden_store_flush( store, why, sizeof( why ) ) ) {
 			snprintf( msg, len, "%s: the change was committed but could "
-				"not be flushed to disk: %s", what, mdb_strerror( mrc ) );
+				"not be flushed to disk: %s", what, why );
 			rc = -1;
 		}
 	}

@@ -54,10 +54,26 @@ const char *warden_store_dir( const warden_store *store );
 /** Flushes committed changes to disk.  The store is opened without a
  * flush per commit (MDB_NOSYNC): commits survive the death of the process
  * at once, and a crash of the whole system loses what was committed since
- * the last flush.  warden calls this every second and at close.
+ * the last flush.  warden calls this every second and at close.  The same
+ * as warden_store_flush().
  * @return 0 or -1 (reason in msg)
  */
 int warden_store_sync( warden_store *store, char *msg, size_t len );
+
+/** Makes every change committed before the call durable (one fdatasync of
+ * the store's file), shared between threads: when a flush is under way the
+ * caller waits for it, then for the next one, which one of the waiters
+ * runs for all of them (group commit; no thread of its own).  So under
+ * load the binds that commit while the disk is busy share one fdatasync.
+ * May be called with no lock held only (it waits for the disk).
+ * @return 0 (on disk) or -1 (reason in msg: the flush that should have
+ *	covered the change failed)
+ */
+int warden_store_flush( warden_store *store, char *msg, size_t len );
+
+/** How many fdatasyncs warden_store_flush() has made (tests: the group
+ * commit shares them). */
+unsigned long warden_store_flushes( warden_store *store );
 
 /** Whether the store can record: commits a write transaction that
  * rewrites the format record.  Used to find out when a store that could not
@@ -151,8 +167,8 @@ int warden_store_view( warden_store *store, MDB_dbi dbi, const void *key,
  * no write transaction is begun (a replay, a locked account: refusals do
  * not queue on LMDB's single writer). */
 #define WARDEN_STORE_PEEK	1
-/** Flush to disk after the commit (the store commits without a flush
- * otherwise; see warden_store_sync()). */
+/** Flush to disk after the commit, with warden_store_flush() (the store
+ * commits without a flush otherwise; see warden_store_sync()). */
 #define WARDEN_STORE_SYNC	2
 
 /** Reads, changes and writes the record key of dbi in one write

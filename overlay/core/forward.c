@@ -55,6 +55,9 @@
 #include <openssl/crypto.h>
 
 #include "warden.h"
+/* struct mdb_info: whether back-mdb flushes its commits
+ * (warden_state_durable()); the same 2.5 source slapd is built from */
+#include <back-mdb/back-mdb.h>
 
 /* What a consumer does with a state attribute. */
 enum {
@@ -84,6 +87,56 @@ int
 warden_is_consumer( Operation *op )
 {
 	return SLAP_SINGLE_SHADOW( op->o_bd ) != 0;
+}
+
+/* The database that holds ndn, with its overlays (the bind's own when
+ * none: a token outside every database fails later, when it is read). */
+static BackendDB *
+forward_db( Operation *op, struct berval *ndn )
+{
+	BackendDB *be = select_backend( ndn, 0 );
+
+	return be ? be : op->o_bd;
+}
+
+int
+warden_state_replicates( Operation *op, slap_overinst *on,
+	struct berval *ndn )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	BackendDB *be;
+
+	if ( warden_is_consumer( op ) || wi->wi_code_provider ||
+		SLAP_SHADOW( op->o_bd ) )
+		return 1;
+	be = forward_db( op, ndn );
+	/* a glued subordinate replicates with its superior's syncprov,
+	 * which is not on its own overlay list: taken for replicated */
+	if ( SLAP_SHADOW( be ) || SLAP_GLUE_SUBORDINATE( be ) )
+		return 1;
+	return overlay_is_inst( be, "syncprov" );
+}
+
+int
+warden_state_durable( Operation *op, slap_overinst *on, struct berval *ndn )
+{
+	warden_info *wi = on->on_bi.bi_private;
+	BackendDB *be;
+	BackendInfo *bi;
+	struct mdb_info *mdb;
+
+	if ( warden_is_consumer( op ) ) return wi->wi_forward_updates;
+	if ( wi->wi_code_provider ) return 1;
+	be = forward_db( op, ndn );
+	bi = be->bd_info;
+	if ( overlay_is_over( be ) )
+		bi = ( (slap_overinfo *)bi->bi_private )->oi_orig;
+	if ( !bi || !bi->bi_type || strcmp( bi->bi_type, "mdb" ) ||
+		!be->be_private )
+		return 0;
+	mdb = be->be_private;
+	return !( mdb->mi_dbenv_flags &
+		( MDB_NOSYNC | MDB_NOMETASYNC | MDB_MAPASYNC ) );
 }
 
 static int

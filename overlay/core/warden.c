@@ -32,9 +32,6 @@
 #endif
 
 
-/* Bind targets whose entry warden remembers (see subjcache.h). */
-#define WARDEN_SUBJECTS	16384
-
 static slap_overinst warden;
 
 /* Frees an instance and everything it holds; each part may be missing
@@ -135,7 +132,9 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	warden_policy_cache_init( wi );
 	warden_roles_new( wi );
 	warden_audit_init( wi );
-	wi->wi_subjects = warden_subjcache_new( WARDEN_SUBJECTS );
+	wi->wi_cache_max = WARDEN_CACHE_MAX_DEFAULT;
+	wi->wi_subjects = warden_subjcache_new( WARDEN_CACHE_INITIAL,
+		WARDEN_CACHE_MAX_DEFAULT );
 	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access ) ||
 		warden_lockout_new( &wi->wi_lockout ) ||
 		warden_ssh_new( &wi->wi_ssh_writes ) ) {

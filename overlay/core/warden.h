@@ -108,6 +108,11 @@ typedef struct warden_info {
 	warden_lockout	*wi_lockout;		/**< the lockout engine */
 	struct warden_totp_reuse *wi_totp_reuse;	/**< codes a password change may reuse */
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
+	/** the bind caches start with room for this many users and grow
+	 * with the distinct users that bind, up to wi_cache_max */
+#define WARDEN_CACHE_INITIAL		4096
+#define WARDEN_CACHE_MAX_DEFAULT	2097152	/* 2^21: 1,000,000+ users */
+	size_t		wi_cache_max;
 	warden_access	*wi_access;		/**< the access engine */
 	int		wi_access_default;	/**< warden-access-default: 1 allow */
 	/** warden-admin-group, -helpdesk-group, -auditor-group (normalized;
@@ -506,6 +511,25 @@ int warden_schema_define_oc( const char *def, ObjectClass **ocp,
 /** Whether op's database is a read-only consumer (syncrepl without
  * multiprovider), whose replica warden never writes. */
 int warden_is_consumer( Operation *op );
+
+/** Whether a state write into the entry ndn reaches other servers: op's
+ * database is a consumer (read-only or several providers), the entry's
+ * database replicates (syncprov on it, or glued under one that may), or
+ * warden-code-provider is set.  When it does not, nothing but this server
+ * reads a one-time code step written into the entry, and totp.c keeps the
+ * step in warden's store alone. */
+int warden_state_replicates( Operation *op, slap_overinst *on,
+	struct berval *ndn );
+
+/** Whether a successful warden_state_write() of the one-time code step
+ * into ndn is on disk, somewhere the replay check reads, when it returns:
+ * on a consumer that forwards, or with warden-code-provider, the provider
+ * took it (its own durability); on a server that writes it itself, the
+ * entry's database is back-mdb committing with a flush (no dbnosync, no
+ * nometasync or mapasync).  Otherwise (another backend, a database
+ * written without flushes, a consumer that does not forward) no. */
+int warden_state_durable( Operation *op, slap_overinst *on,
+	struct berval *ndn );
 
 /** Writes warden's state (mods) into the entry ndn, or deletes it (mods
  * NULL).  Where the database takes writes: warden_internal_write().  On a

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: OLDAP-2.8
  * Copyright 2026 The warden authors; see the file LICENSE. */
-/* subjcache.c - what binds need to know about an entry, cached by DN */
+/* subjcache.c - what binds need to know about an entry, cached by DN
+ *
+ * 64 stripes chosen by the DN's hash, each a mutex, a generation and a
+ * table that grows with the DNs it holds (lrutab.h), up to its share of
+ * the cap.  A stripe doubles under its own mutex, so a doubling stalls
+ * only the binds of that stripe's users, for the time it takes to relink
+ * a 64th of the entries.
+ */
 
 #include <pthread.h>
 #include <stddef.h>
@@ -8,30 +15,40 @@
 #include <string.h>
 
 #include "subjcache.h"
+#include "lrutab.h"
 #include "fnv.h"
 
 #define SC_STRIPES	64
-#define SC_WAYS		8	/* slots searched per DN within a stripe */
 
-typedef struct sc_slot {
-	char		*ss_ndn;	/* NULL: free */
-	size_t		ss_len;
-	uint64_t	ss_hash;
-	uint64_t	ss_stamp;
-	warden_subj_rec	ss_rec;
-} sc_slot;
+/* One cached DN: the record without its fixed policy buffer, then the DN
+ * and the policy DN, each as long as it is (SUBJCACHE_NODE_SIZE). */
+typedef struct sc_node {
+	warden_lru_node	sn_lru;		/* first: the table's */
+	int64_t		sn_entry_locked;
+	int64_t		sn_last_success;
+	int64_t		sn_last_active;
+	unsigned char	sn_uuid[16];
+	unsigned	sn_flags;
+	uint32_t	sn_len;		/* of the DN */
+	uint16_t	sn_policy_len;
+	char		sn_key[];	/* DN, NUL, policy DN (not terminated) */
+} sc_node;
 
 typedef struct sc_stripe {
 	pthread_mutex_t	st_mutex;
 	uint64_t	st_gen;
-	uint64_t	st_clock;
-	unsigned	st_nslots;
-	sc_slot		*st_slots;
+	warden_lrutab	st_tab;
 } sc_stripe;
 
 struct warden_subjcache {
 	sc_stripe	sc_stripes[SC_STRIPES];
 };
+
+size_t
+warden_subjcache_node_size( size_t ndn_len, size_t policy_len )
+{
+	return offsetof( sc_node, sn_key ) + ndn_len + 1 + policy_len;
+}
 
 static uint64_t
 sc_hash( const char *s, size_t len )
@@ -39,23 +56,32 @@ sc_hash( const char *s, size_t len )
 	return warden_fnv1a( WARDEN_FNV_BASIS, s, len );
 }
 
+/* a stripe's share of the cap, never below one */
+static size_t
+sc_share( size_t max )
+{
+	size_t per = ( max + SC_STRIPES - 1 ) / SC_STRIPES;
+
+	return per ? per : 1;
+}
+
 warden_subjcache *
-warden_subjcache_new( unsigned slots )
+warden_subjcache_new( size_t initial, size_t max )
 {
 	warden_subjcache *c = calloc( 1, sizeof( *c ) );
-	unsigned i, per;
+	unsigned i;
+	size_t per;
 
 	if ( !c ) return NULL;
-	if ( slots < 64 ) slots = 64;
-	per = ( slots + SC_STRIPES - 1 ) / SC_STRIPES;
-	if ( per < SC_WAYS ) per = SC_WAYS;
+	if ( max < WARDEN_SUBJCACHE_MIN ) max = WARDEN_SUBJCACHE_MIN;
+	per = sc_share( initial );
 	/* every mutex first: warden_subjcache_free() destroys them all */
 	for ( i = 0; i < SC_STRIPES; i++ )
 		pthread_mutex_init( &c->sc_stripes[i].st_mutex, NULL );
 	for ( i = 0; i < SC_STRIPES; i++ ) {
-		c->sc_stripes[i].st_nslots = per;
-		c->sc_stripes[i].st_slots = calloc( per, sizeof( sc_slot ) );
-		if ( !c->sc_stripes[i].st_slots ) goto fail;
+		if ( warden_lrutab_init( &c->sc_stripes[i].st_tab, per,
+				sc_share( max ) ) )
+			goto fail;
 	}
 	return c;
 
@@ -67,12 +93,9 @@ fail:
 static void
 sc_clear( sc_stripe *st )
 {
-	unsigned i;
+	warden_lru_node *n;
 
-	for ( i = 0; i < st->st_nslots; i++ ) {
-		free( st->st_slots[i].ss_ndn );
-		st->st_slots[i].ss_ndn = NULL;
-	}
+	while ( ( n = warden_lrutab_pop( &st->st_tab ) ) ) free( n );
 }
 
 void
@@ -82,24 +105,22 @@ warden_subjcache_free( warden_subjcache *c )
 
 	if ( !c ) return;
 	for ( i = 0; i < SC_STRIPES; i++ ) {
-		if ( c->sc_stripes[i].st_slots ) sc_clear( &c->sc_stripes[i] );
-		free( c->sc_stripes[i].st_slots );
+		sc_clear( &c->sc_stripes[i] );
+		warden_lrutab_destroy( &c->sc_stripes[i].st_tab );
 		pthread_mutex_destroy( &c->sc_stripes[i].st_mutex );
 	}
 	free( c );
 }
 
-/* The slots a hash may occupy: SC_WAYS consecutive ones from its home. */
-static sc_slot *
+static sc_node *
 sc_find( sc_stripe *st, uint64_t h, const char *ndn, size_t len )
 {
-	unsigned i, home = (unsigned)( ( h >> 8 ) % st->st_nslots );
+	warden_lru_node *n = NULL;
 
-	for ( i = 0; i < SC_WAYS; i++ ) {
-		sc_slot *s = &st->st_slots[( home + i ) % st->st_nslots];
+	while ( ( n = warden_lrutab_find( &st->st_tab, h, n ) ) ) {
+		sc_node *s = (sc_node *)n;
 
-		if ( s->ss_ndn && s->ss_hash == h && s->ss_len == len &&
-			!memcmp( s->ss_ndn, ndn, len ) )
+		if ( s->sn_len == len && !memcmp( s->sn_key, ndn, len ) )
 			return s;
 	}
 	return NULL;
@@ -117,19 +138,22 @@ warden_subjcache_get( warden_subjcache *c, const char *ndn, size_t len,
 {
 	uint64_t h = sc_hash( ndn, len );
 	sc_stripe *st = sc_stripe_of( c, h );
-	sc_slot *s;
+	sc_node *s;
 	int hit = 0;
 
 	pthread_mutex_lock( &st->st_mutex );
 	s = sc_find( st, h, ndn, len );
 	if ( s ) {
-		s->ss_stamp = ++st->st_clock;
+		warden_lrutab_touch( &st->st_tab, &s->sn_lru );
+		rec->sr_flags = s->sn_flags;
+		memcpy( rec->sr_uuid, s->sn_uuid, sizeof( rec->sr_uuid ) );
+		rec->sr_entry_locked = s->sn_entry_locked;
+		rec->sr_last_success = s->sn_last_success;
+		rec->sr_last_active = s->sn_last_active;
 		/* the policy DN only as long as it is */
-		memcpy( rec, &s->ss_rec, offsetof( warden_subj_rec, sr_policy ) );
-		if ( s->ss_rec.sr_policy_len &&
-			s->ss_rec.sr_policy_len < WARDEN_SC_POLICY_MAX )
-			memcpy( rec->sr_policy, s->ss_rec.sr_policy,
-				s->ss_rec.sr_policy_len );
+		rec->sr_policy_len = s->sn_policy_len;
+		memcpy( rec->sr_policy, s->sn_key + s->sn_len + 1,
+			s->sn_policy_len );
 		hit = 1;
 	}
 	*gen = st->st_gen;
@@ -143,41 +167,42 @@ warden_subjcache_put( warden_subjcache *c, const char *ndn, size_t len,
 {
 	uint64_t h = sc_hash( ndn, len );
 	sc_stripe *st = sc_stripe_of( c, h );
-	unsigned i, home;
-	sc_slot *s, *victim = NULL;
-	char *copy;
+	size_t plen = rec->sr_policy_len;
+	sc_node *s, *old;
+	warden_lru_node *gone = NULL;
 
-	if ( !( copy = malloc( len + 1 ) ) ) return;
-	memcpy( copy, ndn, len );
-	copy[len] = '\0';
+	/* a policy DN too long is read again at each bind (subject.c) */
+	if ( plen >= WARDEN_SC_POLICY_MAX || len > UINT32_MAX ) return;
+	/* allocated before the lock: only the linking is under it */
+	if ( !( s = malloc( warden_subjcache_node_size( len, plen ) ) ) )
+		return;
+	s->sn_lru.ln_hash = h;
+	s->sn_flags = rec->sr_flags;
+	memcpy( s->sn_uuid, rec->sr_uuid, sizeof( s->sn_uuid ) );
+	s->sn_entry_locked = rec->sr_entry_locked;
+	s->sn_last_success = rec->sr_last_success;
+	s->sn_last_active = rec->sr_last_active;
+	s->sn_len = (uint32_t)len;
+	s->sn_policy_len = (uint16_t)plen;
+	memcpy( s->sn_key, ndn, len );
+	s->sn_key[len] = '\0';
+	memcpy( s->sn_key + len + 1, rec->sr_policy, plen );
 
 	pthread_mutex_lock( &st->st_mutex );
-	if ( st->st_gen != gen ) goto done;	/* written meanwhile */
-	if ( ( s = sc_find( st, h, ndn, len ) ) ) {
-		s->ss_rec = *rec;
-		s->ss_stamp = ++st->st_clock;
+	if ( st->st_gen != gen ) {	/* written meanwhile */
+		gone = &s->sn_lru;
 		goto done;
 	}
-	home = (unsigned)( ( h >> 8 ) % st->st_nslots );
-	for ( i = 0; i < SC_WAYS; i++ ) {
-		s = &st->st_slots[( home + i ) % st->st_nslots];
-		if ( !s->ss_ndn ) {
-			victim = s;
-			break;
-		}
-		if ( !victim || s->ss_stamp < victim->ss_stamp ) victim = s;
+	/* another bind of the same DN got there first: ours replaces it */
+	if ( ( old = sc_find( st, h, ndn, len ) ) ) {
+		warden_lrutab_remove( &st->st_tab, &old->sn_lru );
+		free( old );
 	}
-	free( victim->ss_ndn );
-	victim->ss_ndn = copy;
-	copy = NULL;
-	victim->ss_len = len;
-	victim->ss_hash = h;
-	victim->ss_stamp = ++st->st_clock;
-	victim->ss_rec = *rec;
+	gone = warden_lrutab_insert( &st->st_tab, &s->sn_lru );
 
 done:
 	pthread_mutex_unlock( &st->st_mutex );
-	free( copy );
+	free( gone );
 }
 
 void
@@ -186,11 +211,11 @@ warden_subjcache_mark_clean( warden_subjcache *c, const char *ndn, size_t len,
 {
 	uint64_t h = sc_hash( ndn, len );
 	sc_stripe *st = sc_stripe_of( c, h );
-	sc_slot *s;
+	sc_node *s;
 
 	pthread_mutex_lock( &st->st_mutex );
 	if ( st->st_gen == gen && ( s = sc_find( st, h, ndn, len ) ) )
-		s->ss_rec.sr_flags |= WARDEN_SC_CLEAN;
+		s->sn_flags |= WARDEN_SC_CLEAN;
 	pthread_mutex_unlock( &st->st_mutex );
 }
 
@@ -199,12 +224,12 @@ warden_subjcache_mark_dirty( warden_subjcache *c, const char *ndn, size_t len )
 {
 	uint64_t h = sc_hash( ndn, len );
 	sc_stripe *st = sc_stripe_of( c, h );
-	sc_slot *s;
+	sc_node *s;
 
 	pthread_mutex_lock( &st->st_mutex );
 	st->st_gen++;
 	if ( ( s = sc_find( st, h, ndn, len ) ) )
-		s->ss_rec.sr_flags &= ~WARDEN_SC_CLEAN;
+		s->sn_flags &= ~WARDEN_SC_CLEAN;
 	pthread_mutex_unlock( &st->st_mutex );
 }
 
@@ -213,13 +238,13 @@ warden_subjcache_invalidate( warden_subjcache *c, const char *ndn, size_t len )
 {
 	uint64_t h = sc_hash( ndn, len );
 	sc_stripe *st = sc_stripe_of( c, h );
-	sc_slot *s;
+	sc_node *s;
 
 	pthread_mutex_lock( &st->st_mutex );
 	st->st_gen++;
 	if ( ( s = sc_find( st, h, ndn, len ) ) ) {
-		free( s->ss_ndn );
-		s->ss_ndn = NULL;
+		warden_lrutab_remove( &st->st_tab, &s->sn_lru );
+		free( s );
 	}
 	pthread_mutex_unlock( &st->st_mutex );
 }
@@ -235,4 +260,35 @@ warden_subjcache_flush( warden_subjcache *c )
 		sc_clear( &c->sc_stripes[i] );
 		pthread_mutex_unlock( &c->sc_stripes[i].st_mutex );
 	}
+}
+
+void
+warden_subjcache_set_max( warden_subjcache *c, size_t max )
+{
+	unsigned i;
+
+	if ( max < WARDEN_SUBJCACHE_MIN ) max = WARDEN_SUBJCACHE_MIN;
+	for ( i = 0; i < SC_STRIPES; i++ ) {
+		sc_stripe *st = &c->sc_stripes[i];
+		warden_lru_node *n;
+
+		pthread_mutex_lock( &st->st_mutex );
+		warden_lrutab_set_max( &st->st_tab, sc_share( max ) );
+		while ( ( n = warden_lrutab_over( &st->st_tab ) ) ) free( n );
+		pthread_mutex_unlock( &st->st_mutex );
+	}
+}
+
+size_t
+warden_subjcache_count( warden_subjcache *c )
+{
+	size_t n = 0;
+	unsigned i;
+
+	for ( i = 0; i < SC_STRIPES; i++ ) {
+		pthread_mutex_lock( &c->sc_stripes[i].st_mutex );
+		n += c->sc_stripes[i].st_tab.lt_count;
+		pthread_mutex_unlock( &c->sc_stripes[i].st_mutex );
+	}
+	return n;
 }

@@ -8,8 +8,17 @@
  * Every write through the database (its own operations and replication
  * alike) passes the overlay, which drops the DN it touches, or everything
  * for renames and deletes; a generation per stripe keeps a bind that read
- * the entry before such a write from caching what it read.  Fixed size,
- * least recently used evicted, safe from many threads.
+ * the entry before such a write from caching what it read.  Safe from
+ * many threads.
+ *
+ * Sized by use: it starts small and grows with the distinct DNs that bind
+ * (lrutab.h: the buckets double under a stripe's mutex), up to a cap
+ * (warden-cache-max-entries); past the cap the least recently used DN of
+ * its stripe goes.  The cap is shared evenly by 64 stripes, so the cache
+ * may hold up to 63 DNs more than it, and a stripe may evict a little
+ * before the whole cache is full.  Memory per DN:
+ * warden_subjcache_node_size() plus malloc's overhead plus one or two
+ * buckets (WARDEN_LRUTAB_BUCKET each).
  */
 #ifndef WARDEN_SUBJCACHE_H
 #define WARDEN_SUBJCACHE_H
@@ -39,9 +48,25 @@ typedef struct warden_subj_rec {
 
 typedef struct warden_subjcache warden_subjcache;
 
-/** @param[in] slots entries kept (at least 64); NULL when out of memory */
-warden_subjcache *warden_subjcache_new( unsigned slots );
+/* The smallest cap: one DN per stripe. */
+#define WARDEN_SUBJCACHE_MIN	64
+
+/** @param[in] initial DNs it has room for at first, before growing
+ * @param[in] max the cap (raised to WARDEN_SUBJCACHE_MIN)
+ * @return NULL when out of memory */
+warden_subjcache *warden_subjcache_new( size_t initial, size_t max );
 void warden_subjcache_free( warden_subjcache *c );
+
+/** Changes the cap (raised to WARDEN_SUBJCACHE_MIN); a lower one evicts
+ * the least recently used DNs at once. */
+void warden_subjcache_set_max( warden_subjcache *c, size_t max );
+
+/** DNs held now (for tests and measurements). */
+size_t warden_subjcache_count( warden_subjcache *c );
+
+/** Bytes malloc is asked for per cached DN of these lengths (the node;
+ * the buckets and malloc's own overhead come on top). */
+size_t warden_subjcache_node_size( size_t ndn_len, size_t policy_len );
 
 /** Looks up a DN.  On a miss, *gen receives what warden_subjcache_put()
  * needs to tell whether a write intervened.

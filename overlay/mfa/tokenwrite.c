@@ -114,7 +114,9 @@ fail:
  * consumer forwards it (forward.c), takes the step in this server's store
  * too, in the one transaction a bind takes it with: a code used here and
  * forwarded from a consumer at the same moment is accepted once, not by
- * both.  A step this server has seen is refused. */
+ * both.  A step this server has seen is refused.  The write is the flushed
+ * record of the step where the database flushes (back-mdb's commit comes
+ * before the answer the consumer waits for). */
 static int
 totp_step_written( Operation *op, SlapReply *rs, slap_overinst *on,
 	Modifications *m )
@@ -155,8 +157,16 @@ totp_step_written( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_entry_release( op, on, e );
 	/* no entry: the backend says so */
 	if ( !have_uuid ) return SLAP_CB_CONTINUE;
-	rc = warden_otpstate_advance( wi->wi_store, uuid, 0, step, drift,
-		warden_clock_us(), msg, sizeof( msg ) );
+	/* one flush (totp.c): where the database flushes the write that
+	 * follows, the store commits without one (the write failing, the
+	 * client is told and no login rests on it) */
+	if ( !warden_is_consumer( op ) && !wi->wi_code_provider &&
+		warden_state_durable( op, on, &op->o_req_ndn ) )
+		rc = warden_otpstate_take( wi->wi_store, uuid, 0, step, drift,
+			warden_clock_us(), msg, sizeof( msg ) );
+	else
+		rc = warden_otpstate_advance( wi->wi_store, uuid, 0, step, drift,
+			warden_clock_us(), msg, sizeof( msg ) );
 	if ( rc == 0 ) return SLAP_CB_CONTINUE;
 	if ( rc < 0 )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot take the one-time code "

@@ -13,9 +13,35 @@
  *
  * A code is accepted once: the check of the step against the last one
  * used and the write of the new one are one transaction of warden's
- * store, flushed before the answer (backend/otpstate.h).  The step is also
- * written to the token entry (oathTOTPLastTimeStep, oathHOTPCounter), as
- * otp.la does, so that it replicates and other servers refuse the code.
+ * store (backend/otpstate.h); LMDB's single writer lets one of any number
+ * of concurrent binds with one code through.  The check reads the larger
+ * of the store's step and the token entry's (oathTOTPLastTimeStep,
+ * oathHOTPCounter), so either record refuses a used code.
+ *
+ * One flush per successful bind, never two.  The store's commit survives
+ * the death of slapd (kill -9) without one: it is in the page cache.  A
+ * crash of the whole system (power loss) keeps only what was flushed, so
+ * before the answer exactly one of the two records is flushed:
+ *	- where the step must reach other servers (warden_state_replicates():
+ *	  a consumer, a replicated database, warden-code-provider), it is
+ *	  written to the token entry, as otp.la does, so that it replicates
+ *	  and other servers refuse the code.  When that write is durable when
+ *	  it returns (warden_state_durable(): back-mdb's commit with its
+ *	  fsync, or the provider's), it is the flushed record and the store
+ *	  commits without a flush (warden_otpstate_take()); after a power
+ *	  loss the entry's step refuses the code even if the store lost it.
+ *	  If the write fails on a server that writes itself, the store is
+ *	  flushed instead before the answer;
+ *	- otherwise (a server that does not replicate, or a database that
+ *	  commits without flushing) only the store's record is flushed
+ *	  (warden_otpstate_advance(): a group commit, one fdatasync shared by
+ *	  the binds that wait together), and a server that does not
+ *	  replicate writes nothing into the entry: nothing else reads it, and
+ *	  the back-mdb write (its fsync, its indexes, an entry rewritten)
+ *	  cost more than the rest of the bind together.  Its
+ *	  oathTOTPLastTimeStep then stays as it was (the wrapping of a raw
+ *	  seed, below, still writes it); the store is the record, kept
+ *	  across restarts, purged with the entry.
  *
  * Secrets are kept wrapped (overlay/lib/secret.h) under the key file's active
  * key, bound to the token entry's entryUUID.  A cleartext oathSecret in an
@@ -438,7 +464,7 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	int64_t step = 0, drift = 0;
 	size_t pwlen = 0;
 	const char *tt_kind_name;
-	int pw_ok = 0, code_rc = -1, rc;
+	int pw_ok = 0, code_rc = -1, rc, write_entry, entry_durable;
 
 	if ( !ws->ws_has_token ) return totp_required( op, on, ws );
 	e = warden_entry_get( op, on, &op->o_req_ndn );
@@ -508,9 +534,19 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 		goto reuse;
 	if ( !pw_ok || code_rc != 0 ) goto refuse;
 
-	/* the password and the code are right: take the step, once */
-	rc = warden_otpstate_advance( wi->wi_store, tt.tt_uuid, 0, step, drift,
-		warden_clock_us(), msg, sizeof( msg ) );
+	/* the password and the code are right: take the step, once, made
+	 * durable by one flush (see the header): the entry's commit when the
+	 * step goes there and that commit is flushed, else the store's */
+	write_entry = tt.tt_rewrap ||
+		warden_state_replicates( op, on, &tt.tt_ndn );
+	entry_durable = write_entry &&
+		warden_state_durable( op, on, &tt.tt_ndn );
+	if ( entry_durable )
+		rc = warden_otpstate_take( wi->wi_store, tt.tt_uuid, 0, step,
+			drift, warden_clock_us(), msg, sizeof( msg ) );
+	else
+		rc = warden_otpstate_advance( wi->wi_store, tt.tt_uuid, 0, step,
+			drift, warden_clock_us(), msg, sizeof( msg ) );
 	if ( rc ) {
 		if ( rc < 0 ) {
 			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
@@ -531,13 +567,24 @@ warden_totp_bind( Operation *op, slap_overinst *on, warden_subject *ws )
 	 * so does a provider whose code provider did not take the step
 	 * (warden-code-provider: it was used elsewhere, or it cannot be
 	 * reached) */
-	if ( totp_record( op, on, &tt, step, drift ) != LDAP_SUCCESS &&
-		( warden_is_consumer( op ) || wi->wi_code_provider ) ) {
-		ws->ws_verified = 0;	/* no wrong credential: not counted */
-		ws->ws_text = "the one-time code cannot be recorded on the "
-			"provider now; try another server";
-		why = "unrecorded";
-		goto refuse;
+	if ( write_entry &&
+		totp_record( op, on, &tt, step, drift ) != LDAP_SUCCESS ) {
+		if ( warden_is_consumer( op ) || wi->wi_code_provider ) {
+			ws->ws_verified = 0;	/* no wrong credential: not counted */
+			ws->ws_text = "the one-time code cannot be recorded on "
+				"the provider now; try another server";
+			why = "unrecorded";
+			goto refuse;
+		}
+		/* the entry did not take it: the store's copy is the
+		 * durable one after all */
+		if ( entry_durable && warden_store_flush( wi->wi_store, msg,
+				sizeof( msg ) ) ) {
+			Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: "
+				"%s\n", op->o_req_dn.bv_val, msg );
+			why = NULL;
+			goto refuse;
+		}
 	}
 	totp_wipe( op, &tt );
 	/* a first use that must change the password (pwreset.c) leaves

@@ -6,6 +6,7 @@ restart); failures count toward lockout; secrets wrapped at rest; raw
 secrets of an otp.la deployment keep working and get wrapped."""
 import base64
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -103,30 +104,105 @@ def test_replay_refused_after_restart(slapd):
     assert bind(slapd, "alice", USERPW + c)[0] == 49
 
 
-def test_twenty_concurrent_binds_one_code_one_success(slapd):
-    start_totp(slapd)
-    seed = enrol(slapd, "alice")
-    cred = USERPW + code(seed)
+# Where a used step is made durable depends on replication (totp.c): on a
+# server that does not replicate, warden's store alone, flushed before the
+# answer; with syncprov, the token entry's back-mdb commit (flushed), the
+# store committing without a flush.  Both must hold the same guarantee.
+MODES = {"standalone": {},
+         "replicated": {"modules": ["syncprov.la"], "db_extra": "overlay syncprov\n"}}
+
+
+def concurrent_binds(s, u, cred, n=20):
+    """Result codes of n binds with one credential, released together."""
     results = []
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(n)
 
     def worker():
-        c = ldap.initialize(slapd.uri)
+        c = ldap.initialize(s.uri)
+        c.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
         barrier.wait()
         try:
-            c.simple_bind_s(user_dn("alice"), cred)
+            c.simple_bind_s(user_dn(u), cred)
             results.append(0)
         except ldap.INVALID_CREDENTIALS:
             results.append(49)
         finally:
             c.unbind_s()
 
-    ts = [threading.Thread(target=worker) for _ in range(20)]
+    ts = [threading.Thread(target=worker) for _ in range(n)]
     for t in ts:
         t.start()
     for t in ts:
         t.join()
-    assert sorted(results) == [0] + [49] * 19, results
+    return sorted(results)
+
+
+def fresh_step(seed):
+    """A code of a step with at least 5 s left, and its time: a test that
+    restarts slapd must not see its step end meanwhile (the window would
+    still take it, but not an earlier step's)."""
+    if 30 - time.time() % 30 < 5:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    now = time.time()
+    return code(seed, now), now
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_twenty_concurrent_binds_one_code_one_success(slapd, mode):
+    start_totp(slapd, **MODES[mode])
+    seed = enrol(slapd, "alice")
+    assert concurrent_binds(slapd, "alice", USERPW + code(seed)) == [0] + [49] * 19
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_replay_refused_after_kill_9(slapd, mode):
+    """kill -9 right after the one success: the used step survives in the
+    page cache (the store's commit) and, replicated, in the entry."""
+    start_totp(slapd, **MODES[mode])
+    seed = enrol(slapd, "alice")
+    c, now = fresh_step(seed)
+    assert concurrent_binds(slapd, "alice", USERPW + c) == [0] + [49] * 19
+    slapd.proc.send_signal(signal.SIGKILL)
+    slapd.proc.wait(10)
+    slapd.proc = None
+    slapd.start()
+    assert concurrent_binds(slapd, "alice", USERPW + c) == [49] * 20
+    # the next step is good, once
+    assert concurrent_binds(slapd, "alice", USERPW + code(seed, now + 30)) == [0] + [49] * 19
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_step_in_the_entry_only_where_it_replicates(slapd, mode):
+    """The step goes into oathTOTPLastTimeStep where other servers read it;
+    a server that does not replicate keeps it in its store alone."""
+    start_totp(slapd, **MODES[mode])
+    seed = enrol(slapd, "alice")
+    c, now = fresh_step(seed)
+    assert bind(slapd, "alice", USERPW + c)[0] == 0
+    v = slapd.admin().search_s(user_dn("alice"), ldap.SCOPE_BASE,
+                               attrlist=["oathTOTPLastTimeStep"])[0][1]
+    if mode == "replicated":
+        assert int(v["oathTOTPLastTimeStep"][0]) == int(now) // 30
+    else:
+        assert "oathTOTPLastTimeStep" not in v
+    slapd.restart()
+    assert bind(slapd, "alice", USERPW + c)[0] == 49
+
+
+def test_step_in_the_entry_alone_is_enough(slapd):
+    """The replay check reads the entry's step as well as the store's: a
+    replicated server whose store lost the step (power loss before the
+    store's flush; here the store deleted) still refuses the code."""
+    start_totp(slapd, **MODES["replicated"])
+    seed = enrol(slapd, "alice")
+    c, now = fresh_step(seed)
+    assert bind(slapd, "alice", USERPW + c)[0] == 0
+    slapd.stop()
+    for f in slapd.state.iterdir():
+        f.unlink()
+    slapd.start()
+    assert bind(slapd, "alice", USERPW + c)[0] == 49
+    assert bind(slapd, "alice", USERPW + code(seed, now + 30))[0] == 0
 
 
 def test_window_and_drift(slapd):
@@ -160,6 +236,19 @@ def test_hotp_token(slapd):
     assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=0))[0] == 49
     assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=3))[0] == 0   # look-ahead
     assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=2))[0] == 49
+    # not replicated: the counter is in warden's store alone (see
+    # test_step_in_the_entry_only_where_it_replicates), kept across restarts
+    r = slapd.admin().search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["oathHOTPCounter"])
+    assert "oathHOTPCounter" not in r[0][1]
+    slapd.restart()
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=3))[0] == 49
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=4))[0] == 0
+
+
+def test_hotp_counter_in_the_entry_where_it_replicates(slapd):
+    start_totp(slapd, **MODES["replicated"])
+    seed = enrol(slapd, "alice", kind="HOTP")
+    assert bind(slapd, "alice", USERPW + code(seed, hotp_counter=3))[0] == 0
     r = slapd.admin().search_s(user_dn("alice"), ldap.SCOPE_BASE, attrlist=["oathHOTPCounter"])
     assert r[0][1]["oathHOTPCounter"] == [b"3"]
 

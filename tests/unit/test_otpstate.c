@@ -129,7 +129,10 @@ os_racer( void *arg )
 	char m[256];
 
 	pthread_barrier_wait( r->go );
-	if ( r->recovery )
+	if ( r->recovery == 2 )
+		r->rc = warden_otpstate_take( r->st, tok1, 0, r->step, 0, OS_T0,
+			m, sizeof( m ) );
+	else if ( r->recovery )
 		r->rc = warden_otpstate_use_recovery( r->st, tok1, 0, 77, 4, 10,
 			OS_T0, NULL, m, sizeof( m ) );
 	else
@@ -180,6 +183,48 @@ START_TEST( concurrent_one_winner )
 	os_race_round( st, 0, 1 );
 	os_get( st, tok1, 0, 0, &s );
 	ck_assert_uint_eq( s.os_recovery_used, 1u << 4 );
+	/* without the flush (totp.c, where the entry's commit is the
+	 * flushed record): the same single winner */
+	for ( round = 10; round < 15; round++ )
+		os_race_round( st, OS_STEP + round, 2 );
+	os_get( st, tok1, 0, 0, &s );
+	ck_assert_int_eq( s.os_last, OS_STEP + 14 );
+	warden_store_close( st );
+	tu_rmtree( dir );
+	free( dir );
+}
+END_TEST
+
+/* advance flushes once per accepted step, take and refusals never; a
+ * taken step is used up for both, and kept when the store closes */
+START_TEST( take_commits_without_flush )
+{
+	char *dir = tu_tmpdir();
+	warden_store *st = os_open( dir );
+	warden_otp_state s;
+	unsigned long f0 = warden_store_flushes( st );
+
+	ck_assert_int_eq( warden_otpstate_take( st, tok1, 0, OS_STEP, 3, OS_T0,
+		os_msg, sizeof( os_msg ) ), 0 );
+	ck_assert_uint_eq( warden_store_flushes( st ), f0 );
+	ck_assert_int_eq( warden_otpstate_take( st, tok1, 0, OS_STEP, 0, OS_T0,
+		os_msg, sizeof( os_msg ) ), WARDEN_OTPSTATE_USED );
+	ck_assert_int_eq( os_advance( st, tok1, 0, OS_STEP, 0, OS_T0 ),
+		WARDEN_OTPSTATE_USED );
+	ck_assert_uint_eq( warden_store_flushes( st ), f0 );
+	ck_assert_int_eq( os_advance( st, tok1, 0, OS_STEP + 1, 0, OS_T0 ), 0 );
+	ck_assert_uint_eq( warden_store_flushes( st ), f0 + 1 );
+	ck_assert_int_eq( warden_otpstate_take( st, tok1, 0, OS_STEP + 1, 0,
+		OS_T0, os_msg, sizeof( os_msg ) ), WARDEN_OTPSTATE_USED );
+	ck_assert_int_eq( warden_otpstate_take( st, tok1, 0, -1, 0, OS_T0,
+		os_msg, sizeof( os_msg ) ), -1 );
+	ck_assert_int_eq( warden_otpstate_take( st, tok2, 0, OS_STEP + 7, 2,
+		OS_T0, os_msg, sizeof( os_msg ) ), 0 );
+	warden_store_close( st );
+	st = os_open( dir );
+	os_get( st, tok2, 0, 0, &s );
+	ck_assert_int_eq( s.os_last, OS_STEP + 7 );
+	ck_assert_int_eq( s.os_drift, 2 );
 	warden_store_close( st );
 	tu_rmtree( dir );
 	free( dir );
@@ -403,6 +448,7 @@ otpstate_suite( void )
 
 	tcase_add_test( tc, advance );
 	tcase_add_test( tc, concurrent_one_winner );
+	tcase_add_test( tc, take_commits_without_flush );
 	tcase_add_test( tc, survives_reopen );
 	tcase_add_test( tc, recovery_bits );
 	tcase_add_test( tc, record_format );

@@ -260,6 +260,70 @@ rmw_thread( void *p )
 	return NULL;
 }
 
+#define FLUSH_THREADS	8
+#define FLUSH_EACH	25
+
+typedef struct flush_arg {
+	warden_store	*fa_st;
+	int		fa_fail;
+	char		fa_msg[256];
+} flush_arg;
+
+static void *
+flush_thread( void *p )
+{
+	flush_arg *fa = p;
+	int i;
+
+	for ( i = 0; i < FLUSH_EACH; i++ ) {
+		counter c = { 0, WARDEN_STORE_PUT, 0, 0 };
+
+		if ( warden_store_update( fa->fa_st,
+				warden_store_lock_dbi( fa->fa_st ), "f", 1,
+				WARDEN_STORE_SYNC, counter_change, &c, "test state",
+				fa->fa_msg, sizeof( fa->fa_msg ) ) != WARDEN_STORE_PUT )
+			fa->fa_fail++;
+	}
+	return NULL;
+}
+
+/* group commit: one flush per caller alone, never more than one per
+ * caller together, and every caller's change committed */
+START_TEST( flush_is_shared )
+{
+	char *d = tu_tmpdir();
+	warden_store *st = NULL;
+	pthread_t t[FLUSH_THREADS];
+	flush_arg fa[FLUSH_THREADS];
+	unsigned long f0;
+	int i;
+
+	ck_assert_int_eq( warden_store_open( d, &st, msg, sizeof( msg ) ), 0 );
+	f0 = warden_store_flushes( st );
+	ck_assert_int_eq( warden_store_flush( st, msg, sizeof( msg ) ), 0 );
+	ck_assert_int_eq( warden_store_flush( st, msg, sizeof( msg ) ), 0 );
+	ck_assert_uint_eq( warden_store_flushes( st ), f0 + 2 );
+	f0 = warden_store_flushes( st );
+	for ( i = 0; i < FLUSH_THREADS; i++ ) {
+		memset( &fa[i], 0, sizeof( fa[i] ) );
+		fa[i].fa_st = st;
+		ck_assert_int_eq( pthread_create( &t[i], NULL, flush_thread,
+			&fa[i] ), 0 );
+	}
+	for ( i = 0; i < FLUSH_THREADS; i++ ) {
+		pthread_join( t[i], NULL );
+		ck_assert_msg( !fa[i].fa_fail, "%s", fa[i].fa_msg );
+	}
+	ck_assert_int_eq( counter_get( st, "f" ), FLUSH_THREADS * FLUSH_EACH );
+	ck_assert_uint_le( warden_store_flushes( st ) - f0,
+		FLUSH_THREADS * FLUSH_EACH );
+	ck_assert_uint_ge( warden_store_flushes( st ) - f0, 1 );
+	warden_store_close( st );
+	tu_rmtree( d );
+	free( d );
+}
+END_TEST
+
 START_TEST( update_loses_no_concurrent_change )
 {
 	char *d = tu_tmpdir();
@@ -300,6 +364,7 @@ store_suite( void )
 	tcase_add_test( tc, update_puts_keeps_and_deletes );
 	tcase_add_test( tc, update_peeks_before_writing );
 	tcase_add_test( tc, update_loses_no_concurrent_change );
+	tcase_add_test( tc, flush_is_shared );
 	suite_add_tcase( s, tc );
 	return s;
 }
