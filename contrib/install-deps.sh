@@ -11,7 +11,7 @@ PKGS="slapd ldap-utils libldap-dev libsasl2-dev libsasl2-modules libssl-dev libo
 liblmdb-dev lmdb-utils autoconf automake libtool pkg-config make gcc dpkg-dev
 check python3 python3-ldap python3-pytest libpwquality-dev libcrack2-dev
 cracklib-runtime libqrencode-dev libpng-dev valgrind procps openssl
-sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux
+sssd-ldap sssd-common libpam-sss libnss-sss pamtester util-linux openssh-server openssh-client
 nslcd libpam-ldapd libnss-ldapd iproute2 john-data tcpdump logrotate apparmor
 debhelper lintian gnupg clang libclang-rt-14-dev libjansson-dev"
 
@@ -21,6 +21,9 @@ for p in $PKGS; do
 		missing="$missing $p"
 done
 
+# openssh-server, openssh-client: the SSH key tests (a real sshd whose keys
+# come from sssd; ssh-keygen makes the keys).  policy-rc.d or no init keeps
+# the packaged sshd from starting; the tests run their own.
 # debhelper, lintian: make deb (dpkg-buildpackage, debian/); gnupg: make
 # release signs the tarball and the .deb (contrib/release.sh).
 # clang, libclang-rt-14-dev, libjansson-dev: the fuzzing harnesses

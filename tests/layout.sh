@@ -3,7 +3,7 @@
 # Copyright 2026 The warden authors; see the file LICENSE.
 #
 # The layout's rules (ARCHITECTURE.md), checked on the sources:
-# - a capability (overlay/lockout, password, mfa, access, audit) includes
+# - a capability (overlay/lockout, password, mfa, access, audit, ssh) includes
 #   warden.h, its own folder's headers, and lib and backend headers; never
 #   another capability's header, nor the core's private core.h;
 # - overlay/core/warden.h includes no capability header and not core.h;
@@ -13,7 +13,7 @@
 # Prints every breach as FILE:LINE: what; exits 1 when there is one.
 top=${WARDEN_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 99
-caps="lockout password mfa access audit"
+caps="lockout password mfa access audit ssh"
 slapd_headers='portable.h slap.h slap-config.h proto-slap.h lber_pvt.h ldap_pvt.h ldap_pvt_thread.h ldap_rq.h lutil.h lutil_hash.h lutil_ldap.h ldap_config.h ldap_defaults.h'
 bad=0
 out=$(mktemp) || exit 99

@@ -314,7 +314,7 @@ access_cert_named( access_system *as, struct berval *subject )
  * own entry is not widened by a range that also covers it. */
 static int
 access_decide( Operation *op, slap_overinst *on, warden_access *ac,
-	char *why, size_t len )
+	struct berval *user, char *why, size_t len )
 {
 	warden_info *wi = on->on_bi.bi_private;
 	warden_cidr addr;
@@ -345,7 +345,7 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 		have_addr ? &addr : NULL, decide );
 	if ( subject.bv_val ) ch_free( subject.bv_val );
 	/* the decision is kept per user and the systems that decide */
-	h = access_hash( 0, op->o_req_ndn.bv_val, op->o_req_ndn.bv_len + 1 );
+	h = access_hash( 0, user->bv_val, user->bv_len + 1 );
 	why[0] = '\0';
 	for ( i = 0, k = 0; i < ac->ac_nsys; i++ ) {
 		if ( !decide[i] ) continue;
@@ -392,8 +392,8 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	locked = 0;
 
 	/* a walk stopped at a limit grants nothing (fail closed) */
-	member = access_user( op, on, &op->o_req_ndn, &uid, groups, ngroups ) ||
-		warden_group_member( op, on, &op->o_req_ndn,
+	member = access_user( op, on, user, &uid, groups, ngroups ) ||
+		warden_group_member( op, on, user,
 			uid.bv_val ? &uid : NULL, groups, ngroups, &limit );
 	allowed = warden_accessrule_allows( n, wi->wi_access_default, member );
 	if ( uid.bv_val ) op->o_tmpfree( uid.bv_val, op->o_tmpmemctx );
@@ -433,10 +433,17 @@ done:
 int
 warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
 {
+	return warden_access_user( op, on, &op->o_req_ndn, why, len );
+}
+
+int
+warden_access_user( Operation *op, slap_overinst *on, struct berval *user,
+	char *why, size_t len )
+{
 	warden_info *wi = on->on_bi.bi_private;
 	warden_access *ac = wi->wi_access;
 
-	if ( !ac || access_exempt( wi, &op->o_req_ndn ) ) return 1;
+	if ( !ac || access_exempt( wi, user ) ) return 1;
 	ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
 	if ( !ac->ac_loaded || ac->ac_loaded_gen != ac->ac_sys_gen ) {
 		ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
@@ -447,7 +454,7 @@ warden_access_check( Operation *op, slap_overinst *on, char *why, size_t len )
 		ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
 	}
 	/* releases ac_lock */
-	return access_decide( op, on, ac, why, len );
+	return access_decide( op, on, ac, user, why, len );
 }
 
 /* --- changes ---------------------------------------------------------------- */

@@ -53,6 +53,14 @@ void warden_access_free( warden_access *ac );
 int warden_access_check( Operation *op, slap_overinst *on, char *why,
 	size_t len );
 
+/** The same decision for the user ndn (normalized) from op's client,
+ * whoever op is bound as: whether ndn may log in on the system op's
+ * connection comes from (the keys a system may see of ndn, keys.c).  The
+ * decisions kept are shared with warden_access_check().
+ * @return 1 allowed, 0 refused */
+int warden_access_user( Operation *op, slap_overinst *on, struct berval *user,
+	char *why, size_t len );
+
 /** Forgets every decision kept (the group limits changed).  ac may be
  * NULL. */
 void warden_access_forget( warden_access *ac );

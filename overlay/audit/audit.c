@@ -41,6 +41,7 @@
 
 #include "warden.h"
 #include "audit.h"
+#include "sshkey.h"
 #include "cidr.h"
 #include "auditagg.h"
 #include "auditjson.h"
@@ -286,6 +287,24 @@ audit_values( warden_buf *b, warden_info *wi, AttributeDescription *ad,
 	if ( audit_redacted( wi, ad ) ) {
 		warden_json_key( b, "redacted" );
 		warden_json_uint( b, n );
+		return;
+	}
+	/* an SSH key is named by its fingerprint (ssh-keygen -lf), never
+	 * whole; a value that is no key by the hash of its bytes */
+	if ( !strcasecmp( ad->ad_type->sat_cname.bv_val, "sshPublicKey" ) ) {
+		warden_json_key( b, "keys" );
+		warden_json_begin_array( b );
+		for ( i = 0; vals && i < n; i++ ) {
+			warden_sshkey k;
+			char why[128];
+
+			if ( !warden_sshkey_parse( vals[i].bv_val, vals[i].bv_len, &k,
+					why, sizeof( why ) ) )
+				warden_json_cstr( b, k.sk_fingerprint );
+			else
+				warden_json_cstr( b, "(not a key)" );
+		}
+		warden_json_end_array( b );
 		return;
 	}
 	warden_json_key( b, "values" );

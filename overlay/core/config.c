@@ -62,7 +62,8 @@ enum {
 	WARDEN_AUDIT_CHECKPOINT,
 	WARDEN_AUDIT_AGGREGATE,
 	WARDEN_LASTBIND_PRECISION,
-	WARDEN_CODE_PROVIDER
+	WARDEN_CODE_PROVIDER,
+	WARDEN_SSH_MIN_RSA_BITS
 };
 
 /* Limits of the numeric settings, named in the messages that refuse a
@@ -71,6 +72,10 @@ enum {
 #define WARDEN_CODE_MAX_DELAY_LIMIT	86400	/* a day */
 #define WARDEN_AUDIT_AGGREGATE_LIMIT	3600	/* an hour */
 #define WARDEN_LASTBIND_PRECISION_LIMIT	31536000	/* a year */
+/* RSA keys: under 2048 bits is no setting warden offers (NIST SP 800-131A
+ * has disallowed them since 2013); over OpenSSH's own ceiling no key could
+ * be written at all */
+#define WARDEN_SSH_MIN_RSA_FLOOR	2048
 
 static ConfigDriver warden_cf_gen;
 
@@ -242,6 +247,10 @@ static ConfigTable warden_cfg[] = {
 		"DESC 'Send the obsolete Netscape password expired and expiring "
 		"controls with bind results, as ppolicy_send_netscape_controls' "
 		"EQUALITY booleanMatch SYNTAX " SYN_BOOLEAN " SINGLE-VALUE )" },
+	WARDEN_CF_ENTRY( "warden-ssh-min-rsa-bits", "bits",
+		ARG_UINT|WARDEN_SSH_MIN_RSA_BITS, "34", "olcWardenSSHMinRSABits",
+		"Smallest RSA modulus, in bits, of an sshPublicKey written",
+		SYN_INTEGER, "integerMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -264,7 +273,8 @@ ConfigOCs warden_ocs[] = {
 		"olcWardenCodeMaxDelay $ olcWardenThrottleIPv6Prefix $ "
 		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate $ "
 		"olcWardenForwardUpdates $ olcWardenLastbindPrecision $ "
-		"olcWardenCodeProvider $ olcWardenSendNetscapeControls ) )",
+		"olcWardenCodeProvider $ olcWardenSendNetscapeControls $ "
+		"olcWardenSSHMinRSABits ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -332,6 +342,9 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_LASTBIND_PRECISION:
 		c->value_uint = wi->wi_lastbind_precision;
 		return c->value_uint == WARDEN_LASTBIND_PRECISION_DEFAULT;
+	case WARDEN_SSH_MIN_RSA_BITS:
+		c->value_uint = wi->wi_ssh_min_rsa_bits;
+		return c->value_uint == WARDEN_SSHKEY_MIN_RSA_DEFAULT;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		c->value_uint = wi->wi_throttle_ipv6_prefix;
 		return c->value_uint == WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -481,6 +494,9 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_LASTBIND_PRECISION:
 		wi->wi_lastbind_precision = WARDEN_LASTBIND_PRECISION_DEFAULT;
+		break;
+	case WARDEN_SSH_MIN_RSA_BITS:
+		wi->wi_ssh_min_rsa_bits = WARDEN_SSHKEY_MIN_RSA_DEFAULT;
 		break;
 	case WARDEN_CODE_PROVIDER:
 		warden_cf_code_provider_free( wi );
@@ -878,6 +894,17 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		wi->wi_lastbind_precision = c->value_uint;
 		break;
 
+	case WARDEN_SSH_MIN_RSA_BITS:
+		if ( c->value_uint < WARDEN_SSH_MIN_RSA_FLOOR ||
+			c->value_uint > WARDEN_SSHKEY_MAX_RSA_BITS ) {
+			snprintf( msg, len, "%u is not a number of bits from %u to "
+				"%u", c->value_uint, WARDEN_SSH_MIN_RSA_FLOOR,
+				WARDEN_SSHKEY_MAX_RSA_BITS );
+			return -1;
+		}
+		wi->wi_ssh_min_rsa_bits = c->value_uint;
+		break;
+
 	case WARDEN_AUDIT_AGGREGATE:
 		if ( c->value_uint > WARDEN_AUDIT_AGGREGATE_LIMIT ) {
 			snprintf( msg, len, "%u is not an interval in seconds from 0 "
@@ -979,6 +1006,7 @@ done:
 		c->type != WARDEN_CODE_MAX_DELAY &&
 		c->type != WARDEN_AUDIT_AGGREGATE &&
 		c->type != WARDEN_LASTBIND_PRECISION &&
+		c->type != WARDEN_SSH_MIN_RSA_BITS &&
 		c->type != WARDEN_CODE_PROVIDER &&
 		c->type != WARDEN_THROTTLE_IPV6_PREFIX ) {
 		ch_free( c->value_string );

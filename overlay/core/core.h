@@ -149,6 +149,16 @@ void warden_sasl_release( void );
  * credential check.  Returns SLAP_CB_CONTINUE. */
 int warden_sasl_search( Operation *op, SlapReply *rs, slap_overinst *on );
 
+/* keys.c: a search that may return sshPublicKey from a system gets the
+ * keys only of the users who may log in there (README: SSH public keys);
+ * a filter on sshPublicKey matches only the keys served.  Returns
+ * SLAP_CB_CONTINUE. */
+int warden_keys_search( Operation *op, SlapReply *rs, slap_overinst *on );
+/* keys.c: a compare of sshPublicKey (or with an assertion that tests it)
+ * on an entry whose keys op's identity is not served is answered as if
+ * the entry had none.  Returns SLAP_CB_CONTINUE or the result sent. */
+int warden_keys_compare( Operation *op, SlapReply *rs, slap_overinst *on );
+
 /* operations.c */
 /** Gives slapd the overlay's operation handlers (bind, writes, reads,
  * extended operations, operational attributes, connection end). */

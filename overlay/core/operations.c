@@ -16,6 +16,7 @@
 #include "mfa.h"
 #include "access.h"
 #include "audit.h"
+#include "ssh.h"
 
 /* What an operation carries from its handler to its response callback,
  * in op memory, freed at its cleanup. */
@@ -240,6 +241,7 @@ static int (* const warden_write_rules[])( Operation *op, SlapReply *rs,
 	warden_writes_check,		/* what no write may carry */
 	warden_roles_write_check,	/* the role table */
 	warden_policy_write_check,	/* policy values in range */
+	warden_ssh_write_check,		/* SSH keys: strong, one account each */
 	NULL
 };
 
@@ -481,7 +483,8 @@ warden_filter_guesses( Filter *f )
 /* Reads: a compare or a filter on a secret's value is refused (the
  * rootdn and warden's own operations aside); a connection that must
  * change its password may only do that; slapd's lookup of a SASL secret
- * does not get warden's passwords (sasl.c). */
+ * does not get warden's passwords (sasl.c); SSH keys a connection is not
+ * served are neither returned nor matched nor compared (keys.c). */
 static int
 warden_op_read( Operation *op, SlapReply *rs )
 {
@@ -508,10 +511,15 @@ warden_op_read( Operation *op, SlapReply *rs )
 		op->o_bd->bd_info = bi;
 		return rs->sr_err;
 	}
+	if ( op->o_tag == LDAP_REQ_COMPARE ) {
+		rc = warden_keys_compare( op, rs, on );
+		if ( rc != SLAP_CB_CONTINUE ) return rc;
+	}
 	if ( op->o_tag == LDAP_REQ_SEARCH ) {
 		warden_sasl_search( op, rs, on );
 		warden_peers_search( op, rs, on );
 		warden_usability_search( op, on );
+		warden_keys_search( op, rs, on );
 	}
 
 	/* what the identity may read of warden's state is settled now,

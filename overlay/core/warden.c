@@ -20,6 +20,7 @@
 #include "mfa.h"
 #include "access.h"
 #include "audit.h"
+#include "ssh.h"
 #include "dictionary.h"
 #include "validate.h"
 #include "ldap_rq.h"
@@ -60,6 +61,7 @@ warden_instance_free( warden_info *wi )
 	warden_sessions_close( wi );
 	warden_totp_close( wi );
 	warden_access_free( wi->wi_access );
+	warden_ssh_free( wi->wi_ssh_writes );
 	ber_bvarray_free( wi->wi_access_exempt );
 	ber_bvarray_free( wi->wi_reuse_listeners );
 	for ( i = 0; i < 3; i++ ) ch_free( wi->wi_role_group[i].bv_val );
@@ -92,6 +94,11 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 			"the OATH-LDAP schema" );
 		goto done;
 	}
+	if ( warden_ssh_schema_init( cr->msg, sizeof( cr->msg ) ) ) {
+		Debug( LDAP_DEBUG_ANY, "warden: the openssh-lpk schema: %s\n",
+			cr->msg );
+		goto done;
+	}
 	if ( warden_ppolicy_init() ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: cannot register "
 			"the password policy control" );
@@ -113,6 +120,7 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_expose_lock = 1;
 	wi->wi_forward_updates = 1;
 	wi->wi_lastbind_precision = WARDEN_LASTBIND_PRECISION_DEFAULT;
+	wi->wi_ssh_min_rsa_bits = WARDEN_SSHKEY_MIN_RSA_DEFAULT;
 	wi->wi_access_default = 1;
 	wi->wi_group_depth = WARDEN_GROUP_DEPTH_DEFAULT;
 	wi->wi_group_max = WARDEN_GROUP_MAX_DEFAULT;
@@ -128,7 +136,8 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_subjects = warden_subjcache_new( WARDEN_CACHE_INITIAL,
 		WARDEN_CACHE_MAX_DEFAULT );
 	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access ) ||
-		warden_lockout_new( &wi->wi_lockout ) ) {
+		warden_lockout_new( &wi->wi_lockout ) ||
+		warden_ssh_new( &wi->wi_ssh_writes ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );
 		goto done;
 	}

@@ -35,6 +35,7 @@
 #include "subjcache.h"
 #include "quality.h"
 #include "expiry.h"
+#include "sshkey.h"
 
 /** The settings of one password policy entry that warden uses. */
 typedef struct warden_policy {
@@ -71,6 +72,7 @@ typedef struct warden_lockout warden_lockout;
 typedef struct warden_banlist warden_banlist;
 typedef struct warden_access warden_access;
 typedef struct warden_roles warden_roles;
+typedef struct warden_ssh_writes warden_ssh_writes;
 
 /** One warden instance: the configuration and resources of one
  * "overlay warden" on one database. */
@@ -164,6 +166,8 @@ typedef struct warden_info {
 	char		*wi_code_provider_pwfile;
 	struct berval	wi_code_provider_pw;
 	time_t		wi_code_provider_pause;	/**< as wi_forward_pause */
+	unsigned	wi_ssh_min_rsa_bits;	/**< warden-ssh-min-rsa-bits */
+	warden_ssh_writes *wi_ssh_writes;	/**< SSH keys being written (ssh.c) */
 } warden_info;
 
 /** What the glue learns once about the target of a simple bind, for the

@@ -41,6 +41,8 @@ warden_ruled_attr( AttributeDescription *ad )
 	at = ad->ad_type;
 	if ( is_at_subtype( at, slap_schema.si_ad_userPassword->ad_type ) )
 		return 1;
+	/* a key in an RDN would pass no check (ssh.c) */
+	if ( !strcasecmp( at->sat_cname.bv_val, "sshPublicKey" ) ) return 1;
 	for ( i = 0; writes_prefixes[i]; i++ ) {
 		size_t n = strlen( writes_prefixes[i] );
 

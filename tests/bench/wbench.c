@@ -70,6 +70,7 @@ typedef enum wb_workload {
 	WB_PASSWD,
 	WB_SECRETS,
 	WB_BANNED_LIST,
+	WB_SEARCH_KEYS,
 	WB_WORKLOAD_LAST
 } wb_workload;
 
@@ -83,6 +84,7 @@ static const char *const wb_workload_names[WB_WORKLOAD_LAST] = {
 	"passwd",
 	"secrets",
 	"banned-list",
+	"search-keys",
 };
 
 typedef struct wb_config {
@@ -418,7 +420,8 @@ wb_slot_open( wb_slot *ws )
 		wb_report( "ldap_initialize", -1, rc, NULL );
 		goto done;
 	}
-	if ( wb_conf.wc_workload == WB_MODIFY || wb_conf.wc_workload == WB_PASSWD ) {
+	if ( wb_conf.wc_workload == WB_MODIFY || wb_conf.wc_workload == WB_PASSWD ||
+			wb_conf.wc_workload == WB_SEARCH_KEYS ) {
 		cred.bv_val = (char *)wb_conf.wc_admin_pw;
 		cred.bv_len = strlen( cred.bv_val );
 		rc = ldap_sasl_bind_s( ws->ws_ld, wb_conf.wc_admin_dn,
@@ -538,6 +541,16 @@ wb_slot_start( wb_thread *wt, wb_slot *ws )
 		rc = ldap_modify_ext( ws->ws_ld, dn, mods, NULL, NULL,
 			&ws->ws_msgid );
 		break;
+
+	case WB_SEARCH_KEYS: {
+		/* what sssd asks for a user's SSH keys: the entry, with them */
+		static char *attrs[] = { "uid", "sshPublicKey", NULL };
+
+		rc = ldap_search_ext( ws->ws_ld, dn, LDAP_SCOPE_BASE,
+			"(objectClass=*)", attrs, 0, NULL, NULL, NULL, 0,
+			&ws->ws_msgid );
+		break;
+	}
 
 	default:
 		rc = LDAP_OTHER;
@@ -774,6 +787,7 @@ wb_usage( FILE *fp )
 	fprintf( fp,
 "usage: wbench -W workload [options]\n"
 "  -W bind-new|bind-rebind|bind-fail-spread|bind-fail-one|bind-totp|modify|passwd\n"
+"     search-keys  (a user's entry with uid and sshPublicKey, bound as -D)\n"
 "     secrets  (prints \"DN HEX-SECRET\" for the TOTP users, no connection)\n"
 "     banned-list  (prints -n lines of the synthetic banned list, no connection)\n"
 "  -H uri       ldap://127.0.0.1:PORT/ (only 127.0.0.1 is accepted)\n"

@@ -365,7 +365,7 @@ class Sssd(PamClient):
     and access providers ldap, rfc2307, no credential cache)."""
 
     def __init__(self, workdir: Path, options: dict, domain="warden", debug_level=6,
-                 pam_options=None, netns=None):
+                 pam_options=None, netns=None, services="nss, pam", sections=""):
         self.dir = Path(workdir) / "sssd"
         self.domain = domain
         self.ns = Namespace(self.dir / "root", netns)
@@ -374,7 +374,7 @@ class Sssd(PamClient):
                 "cache_credentials": "false", "enumerate": "false", **options}
         pam = {"pam_verbosity": "1", **(pam_options or {})}
         self.conf_text = (
-            f"[sssd]\nservices = nss, pam\ndomains = {domain}\n\n[nss]\n\n"
+            f"[sssd]\nservices = {services}\ndomains = {domain}\n\n{sections or '[nss]'}\n\n"
             "[pam]\n" + "".join(f"{k} = {v}\n" for k, v in pam.items()) +
             f"\n[domain/{domain}]\n" + "".join(f"{k} = {v}\n" for k, v in opts.items()))
         etc_sssd = self.ns.dir("/etc/sssd", 0o711, [("conf.d", 0o755)])

@@ -74,6 +74,7 @@ main( void )
 	srunner_add_suite( sr, rules_suite() );
 	srunner_add_suite( sr, expiry_suite() );
 	srunner_add_suite( sr, usability_suite() );
+	srunner_add_suite( sr, sshkey_suite() );
 	srunner_run_all( sr, CK_NORMAL );
 	failed = srunner_ntests_failed( sr );
 	srunner_free( sr );

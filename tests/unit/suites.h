@@ -32,6 +32,7 @@ Suite *check_suite( void );
 Suite *rules_suite( void );
 Suite *expiry_suite( void );
 Suite *usability_suite( void );
+Suite *sshkey_suite( void );
 
 /* A fresh directory under $TMPDIR for one test; removed by tu_rmtree. */
 char *tu_tmpdir( void );
