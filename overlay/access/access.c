@@ -27,14 +27,9 @@
 
 #include "warden.h"
 #include "access.h"
-#include "fnv.h"
 #include "cidr.h"
 #include "accessrule.h"
-
-/* Decisions kept: 4-way sets, the least recently used of a set goes, so
- * users whose hashes share a set do not keep evicting each other. */
-#define ACCESS_SETS	4096
-#define ACCESS_WAYS	4
+#include "accesscache.h"
 
 typedef struct access_system {
 	struct berval	as_ndn;
@@ -46,13 +41,6 @@ typedef struct access_system {
 	int		as_ngroups;
 } access_system;
 
-typedef struct access_slot {
-	uint64_t	sl_hash;	/* of the user and the systems matched */
-	uint64_t	sl_gen;
-	uint32_t	sl_used;	/* when last used, for eviction */
-	int		sl_allowed;
-} access_slot;
-
 struct warden_access {
 	ldap_pvt_thread_rdwr_t	ac_lock;	/* the systems */
 	uint64_t		ac_sys_gen;	/* bumped by changes to systems */
@@ -61,22 +49,27 @@ struct warden_access {
 	int			ac_certs;	/* some system names a subject */
 	access_system		*ac_sys;
 	int			ac_nsys;
-	ldap_pvt_thread_mutex_t	ac_cache_mutex;
-	uint64_t		ac_gen;		/* bumped by any relevant change */
-	uint32_t		ac_tick;
-	access_slot		ac_cache[ACCESS_SETS][ACCESS_WAYS];
+	warden_accesscache	*ac_cache;	/* the decisions */
 };
 
 int
-warden_access_new( warden_access **acp )
+warden_access_new( warden_access **acp, size_t initial, size_t max )
 {
 	warden_access *ac = ch_calloc( 1, sizeof( *ac ) );
 
+	if ( !( ac->ac_cache = warden_accesscache_new( initial, max ) ) ) {
+		ch_free( ac );
+		return -1;
+	}
 	ldap_pvt_thread_rdwr_init( &ac->ac_lock );
-	ldap_pvt_thread_mutex_init( &ac->ac_cache_mutex );
-	ac->ac_gen = 1;
 	*acp = ac;
 	return 0;
+}
+
+void
+warden_access_set_max( warden_access *ac, size_t max )
+{
+	if ( ac ) warden_accesscache_set_max( ac->ac_cache, max );
 }
 
 static void
@@ -102,7 +95,7 @@ warden_access_free( warden_access *ac )
 	if ( !ac ) return;
 	access_systems_free( ac );
 	ldap_pvt_thread_rdwr_destroy( &ac->ac_lock );
-	ldap_pvt_thread_mutex_destroy( &ac->ac_cache_mutex );
+	warden_accesscache_free( ac->ac_cache );
 	ch_free( ac );
 }
 
@@ -230,12 +223,6 @@ access_load_systems( Operation *op, slap_overinst *on, warden_access *ac )
 
 /* --- the decision ----------------------------------------------------------- */
 
-static uint64_t
-access_hash( uint64_t h, const void *p, size_t n )
-{
-	return warden_fnv1a( h ? h : WARDEN_FNV_BASIS, p, n );
-}
-
 static int
 access_exempt( warden_info *wi, struct berval *ndn )
 {
@@ -324,8 +311,9 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	unsigned char *decide;
 	int have_addr, i, k, n = 0, ngroups = 0, allowed, member, limit = 0;
 	int locked = 1;
-	uint64_t h, gen;
-	access_slot *set;
+	uint64_t gen;
+	unsigned char *key;
+	size_t klen;
 
 	have_addr = op->o_conn && op->o_conn->c_peer_name.bv_val &&
 		!warden_cidr_peer( op->o_conn->c_peer_name.bv_val, &addr );
@@ -333,9 +321,10 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	if ( ac->ac_certs ) access_cert_subject( op, &subject );
 
 	/* the most specific systems decide (accessrule.h) */
-	rules = op->o_tmpalloc( ac->ac_nsys * ( sizeof( *rules ) + 1 ) + 1,
-		op->o_tmpmemctx );
+	rules = op->o_tmpalloc( ac->ac_nsys * ( sizeof( *rules ) + 1 +
+		sizeof( uint32_t ) ) + user->bv_len + 2, op->o_tmpmemctx );
 	decide = (unsigned char *)( rules + ac->ac_nsys );
+	key = decide + ac->ac_nsys + 1;
 	for ( i = 0; i < ac->ac_nsys; i++ ) {
 		rules[i].ar_nets = ac->ac_sys[i].as_nets;
 		rules[i].ar_nnets = ac->ac_sys[i].as_nnets;
@@ -344,13 +333,20 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	n = warden_accessrule_match( rules, ac->ac_nsys,
 		have_addr ? &addr : NULL, decide );
 	if ( subject.bv_val ) ch_free( subject.bv_val );
-	/* the decision is kept per user and the systems that decide */
-	h = access_hash( 0, user->bv_val, user->bv_len + 1 );
+	/* the decision is kept per user and the systems that decide: the
+	 * DN, a NUL, the systems' places in ac_sys (which a reload of the
+	 * systems changes, and forgets every decision) */
+	memcpy( key, user->bv_val, user->bv_len );
+	key[user->bv_len] = '\0';
+	klen = user->bv_len + 1;
 	why[0] = '\0';
 	for ( i = 0, k = 0; i < ac->ac_nsys; i++ ) {
+		uint32_t at = (uint32_t)i;
+
 		if ( !decide[i] ) continue;
 		if ( !k++ ) snprintf( why, len, "%s", ac->ac_sys[i].as_ndn.bv_val );
-		h = access_hash( h, &i, sizeof( i ) );
+		memcpy( key + klen, &at, sizeof( at ) );
+		klen += sizeof( at );
 		ngroups += ac->ac_sys[i].as_ngroups;
 	}
 	if ( !n ) {
@@ -362,18 +358,7 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 	/* the generation is read while the systems cannot change: a change
 	 * after it (access_written()) bumps it, and what is found below is
 	 * then not kept */
-	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
-	gen = ac->ac_gen;
-	set = ac->ac_cache[h % ACCESS_SETS];
-	allowed = -1;
-	for ( k = 0; k < ACCESS_WAYS; k++ ) {
-		if ( set[k].sl_hash == h && set[k].sl_gen == gen ) {
-			set[k].sl_used = ++ac->ac_tick;
-			allowed = set[k].sl_allowed;
-			break;
-		}
-	}
-	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+	allowed = warden_accesscache_get( ac->ac_cache, key, klen, &gen );
 	if ( allowed >= 0 ) goto done;
 
 	groups = op->o_tmpalloc( ( ngroups + 1 ) * sizeof( *groups ),
@@ -403,25 +388,8 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 		snprintf( why + l, len - l, "; its groups were not all "
 			"followed (warden-group-depth, warden-group-max)" );
 	}
-	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
-	/* a change since we began: do not keep what we found */
-	if ( ac->ac_gen == gen ) {
-		access_slot *victim = &set[0];
-
-		for ( k = 0; k < ACCESS_WAYS; k++ ) {
-			if ( set[k].sl_hash == h || set[k].sl_gen != gen ) {
-				victim = &set[k];
-				break;
-			}
-			if ( set[k].sl_used < victim->sl_used )
-				victim = &set[k];
-		}
-		victim->sl_hash = h;
-		victim->sl_gen = gen;
-		victim->sl_allowed = allowed;
-		victim->sl_used = ++ac->ac_tick;
-	}
-	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+	/* not kept when a group or system changed since the get */
+	warden_accesscache_put( ac->ac_cache, key, klen, allowed, gen );
 
 done:
 	if ( locked ) ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
@@ -462,10 +430,7 @@ warden_access_user( Operation *op, slap_overinst *on, struct berval *user,
 void
 warden_access_forget( warden_access *ac )
 {
-	if ( !ac ) return;
-	ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
-	ac->ac_gen++;
-	ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
+	if ( ac ) warden_accesscache_forget( ac->ac_cache );
 }
 
 static int
@@ -526,11 +491,7 @@ warden_access_written( Operation *op, slap_overinst *on )
 		ac->ac_sys_gen++;
 		ldap_pvt_thread_rdwr_wunlock( &ac->ac_lock );
 	}
-	if ( sys || grp ) {
-		ldap_pvt_thread_mutex_lock( &ac->ac_cache_mutex );
-		ac->ac_gen++;
-		ldap_pvt_thread_mutex_unlock( &ac->ac_cache_mutex );
-	}
+	if ( sys || grp ) warden_accesscache_forget( ac->ac_cache );
 	return grp;
 }
 

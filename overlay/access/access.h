@@ -17,12 +17,14 @@
  *
  * Memory.  The engine is per instance (ch_*): the systems, read into
  * memory at the first bind after a change to them, and the decisions kept
- * per user and matching systems until a group or system changes.
+ * per user and matching systems until a group or system changes
+ * (overlay/lib/accesscache.h: grows with the users that bind, up to
+ * warden-cache-max-entries, then the least recently used goes).
  *
  * Locks.  The systems are under a read-write lock
  * (ldap_pvt_thread_rdwr), read by every check and written when they are
- * read again; the decisions under a mutex, never held across a call into
- * slapd.  Membership is found by internal searches (groups.c), run with
+ * read again; the decisions under 64 striped mutexes (accesscache.c),
+ * never held across a call into slapd.  Membership is found by internal searches (groups.c), run with
  * no lock held: a check copies the groups it needs from the systems
  * under the read lock and releases it before the walk.  Reading the
  * systems again runs its searches under the write lock (nothing they run
@@ -35,8 +37,13 @@
 
 /** Makes an instance's access engine.
  * @param[out] acp	the engine (ch_malloc'd)
+ * @param[in] initial	decisions it has room for before growing
+ * @param[in] max	the most decisions kept (warden-cache-max-entries)
  * @return 0, or -1: out of memory */
-int warden_access_new( warden_access **acp );
+int warden_access_new( warden_access **acp, size_t initial, size_t max );
+
+/** Changes the most decisions kept; a lower cap evicts at once. */
+void warden_access_set_max( warden_access *ac, size_t max );
 
 /** Frees an engine and the systems it holds; NULL is allowed.  No bind
  * may be running on it. */

@@ -63,7 +63,8 @@ enum {
 	WARDEN_AUDIT_AGGREGATE,
 	WARDEN_LASTBIND_PRECISION,
 	WARDEN_CODE_PROVIDER,
-	WARDEN_SSH_MIN_RSA_BITS
+	WARDEN_SSH_MIN_RSA_BITS,
+	WARDEN_CACHE_MAX_ENTRIES
 };
 
 /* Limits of the numeric settings, named in the messages that refuse a
@@ -251,6 +252,12 @@ static ConfigTable warden_cfg[] = {
 		ARG_UINT|WARDEN_SSH_MIN_RSA_BITS, "34", "olcWardenSSHMinRSABits",
 		"Smallest RSA modulus, in bits, of an sshPublicKey written",
 		SYN_INTEGER, "integerMatch" ),
+	WARDEN_CF_ENTRY( "warden-cache-max-entries", "count",
+		ARG_UINT|WARDEN_CACHE_MAX_ENTRIES, "35",
+		"olcWardenCacheMaxEntries",
+		"Most users each bind cache (subjects, access decisions) keeps; "
+		"past it the least recently used goes",
+		SYN_INTEGER, "integerMatch" ),
 	{ .name = NULL, .arg_type = ARG_IGNORED }
 };
 
@@ -274,7 +281,7 @@ ConfigOCs warden_ocs[] = {
 		"olcWardenAuditCheckpoint $ olcWardenAuditAggregate $ "
 		"olcWardenForwardUpdates $ olcWardenLastbindPrecision $ "
 		"olcWardenCodeProvider $ olcWardenSendNetscapeControls $ "
-		"olcWardenSSHMinRSABits ) )",
+		"olcWardenSSHMinRSABits $ olcWardenCacheMaxEntries ) )",
 	  .co_type = Cft_Overlay, .co_table = warden_cfg },
 	{ .co_def = NULL }
 };
@@ -345,6 +352,9 @@ warden_cf_emit( ConfigArgs *c, warden_info *wi )
 	case WARDEN_SSH_MIN_RSA_BITS:
 		c->value_uint = wi->wi_ssh_min_rsa_bits;
 		return c->value_uint == WARDEN_SSHKEY_MIN_RSA_DEFAULT;
+	case WARDEN_CACHE_MAX_ENTRIES:
+		c->value_uint = (unsigned)wi->wi_cache_max;
+		return wi->wi_cache_max == WARDEN_CACHE_MAX_DEFAULT;
 	case WARDEN_THROTTLE_IPV6_PREFIX:
 		c->value_uint = wi->wi_throttle_ipv6_prefix;
 		return c->value_uint == WARDEN_THROTTLE_IPV6_PREFIX_DEFAULT;
@@ -497,6 +507,9 @@ warden_cf_delete( ConfigArgs *c, warden_info *wi )
 		break;
 	case WARDEN_SSH_MIN_RSA_BITS:
 		wi->wi_ssh_min_rsa_bits = WARDEN_SSHKEY_MIN_RSA_DEFAULT;
+		break;
+	case WARDEN_CACHE_MAX_ENTRIES:
+		warden_cache_max_set( wi, WARDEN_CACHE_MAX_DEFAULT );
 		break;
 	case WARDEN_CODE_PROVIDER:
 		warden_cf_code_provider_free( wi );
@@ -905,6 +918,17 @@ warden_cf_add( ConfigArgs *c, warden_info *wi, char *msg, size_t len )
 		wi->wi_ssh_min_rsa_bits = c->value_uint;
 		break;
 
+	case WARDEN_CACHE_MAX_ENTRIES:
+		if ( c->value_uint < WARDEN_CACHE_MAX_FLOOR ||
+			c->value_uint > WARDEN_CACHE_MAX_LIMIT ) {
+			snprintf( msg, len, "%u is not a number of users from %u "
+				"to %u", c->value_uint, WARDEN_CACHE_MAX_FLOOR,
+				WARDEN_CACHE_MAX_LIMIT );
+			return -1;
+		}
+		warden_cache_max_set( wi, c->value_uint );
+		break;
+
 	case WARDEN_AUDIT_AGGREGATE:
 		if ( c->value_uint > WARDEN_AUDIT_AGGREGATE_LIMIT ) {
 			snprintf( msg, len, "%u is not an interval in seconds from 0 "
@@ -1007,6 +1031,7 @@ done:
 		c->type != WARDEN_AUDIT_AGGREGATE &&
 		c->type != WARDEN_LASTBIND_PRECISION &&
 		c->type != WARDEN_SSH_MIN_RSA_BITS &&
+		c->type != WARDEN_CACHE_MAX_ENTRIES &&
 		c->type != WARDEN_CODE_PROVIDER &&
 		c->type != WARDEN_THROTTLE_IPV6_PREFIX ) {
 		ch_free( c->value_string );

@@ -36,6 +36,10 @@ int warden_server_mode( void );
  * old limits (access, roles). */
 void warden_groups_changed( warden_info *wi );
 
+/** warden-cache-max-entries: the cap of both bind caches (the subject
+ * cache, the access decisions); a lower one evicts at once. */
+void warden_cache_max_set( warden_info *wi, size_t max );
+
 /* --- the policy (policy.c) ----------------------------------------------- */
 
 /* policy.c */

@@ -69,6 +69,14 @@ warden_instance_free( warden_info *wi )
 	ch_free( wi );
 }
 
+void
+warden_cache_max_set( warden_info *wi, size_t max )
+{
+	wi->wi_cache_max = max;
+	warden_subjcache_set_max( wi->wi_subjects, max );
+	warden_access_set_max( wi->wi_access, max );
+}
+
 static int
 warden_db_init( BackendDB *be, ConfigReply *cr )
 {
@@ -135,7 +143,8 @@ warden_db_init( BackendDB *be, ConfigReply *cr )
 	wi->wi_cache_max = WARDEN_CACHE_MAX_DEFAULT;
 	wi->wi_subjects = warden_subjcache_new( WARDEN_CACHE_INITIAL,
 		WARDEN_CACHE_MAX_DEFAULT );
-	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access ) ||
+	if ( !wi->wi_subjects || warden_access_new( &wi->wi_access,
+			WARDEN_CACHE_INITIAL, WARDEN_CACHE_MAX_DEFAULT ) ||
 		warden_lockout_new( &wi->wi_lockout ) ||
 		warden_ssh_new( &wi->wi_ssh_writes ) ) {
 		snprintf( cr->msg, sizeof( cr->msg ), "warden: out of memory" );

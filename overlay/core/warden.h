@@ -109,9 +109,12 @@ typedef struct warden_info {
 	struct warden_totp_reuse *wi_totp_reuse;	/**< codes a password change may reuse */
 	warden_subjcache *wi_subjects;		/**< bind targets, by DN */
 	/** the bind caches start with room for this many users and grow
-	 * with the distinct users that bind, up to wi_cache_max */
+	 * with the distinct users that bind, up to wi_cache_max
+	 * (warden-cache-max-entries) each */
 #define WARDEN_CACHE_INITIAL		4096
 #define WARDEN_CACHE_MAX_DEFAULT	2097152	/* 2^21: 1,000,000+ users */
+#define WARDEN_CACHE_MAX_FLOOR		64	/* one per stripe */
+#define WARDEN_CACHE_MAX_LIMIT		1073741824U	/* 2^30 */
 	size_t		wi_cache_max;
 	warden_access	*wi_access;		/**< the access engine */
 	int		wi_access_default;	/**< warden-access-default: 1 allow */

@@ -61,6 +61,7 @@ wb_users_set=0
 wb_workloads_set=0
 wb_instances_set=0
 wb_count_syncs=0
+wb_pin=1
 
 wb_usage() {
 	cat <<EOF
@@ -93,6 +94,9 @@ usage: $0 [options]
                      root or perf_event_paranoid <= -1), and on warden-audit*
                      those on the audit file and the records written: a table
                      of syncs per operation and audit records per sync
+  --no-pin           do not pin slapd and wbench to separate CPUs (by default,
+                     with 2 or more CPUs, slapd gets the first half, wbench
+                     the rest, so that the generator does not take slapd's)
   --port-base P      first port (kept below 32768) [$wb_port_base]
   --workdir DIR      where data and instances go [a new mktemp -d]
   --keep             keep the work directory
@@ -131,6 +135,7 @@ while [ $# -gt 0 ]; do
 	--cold) wb_cold=1 ;;
 	--nosync) wb_nosync=1 ;;
 	--count-syncs) wb_count_syncs=1 ;;
+	--no-pin) wb_pin=0 ;;
 	--port-base) shift; wb_port_base=${1:-} ;;
 	--workdir) shift; wb_workdir=${1:-} ;;
 	--keep) wb_keep=1 ;;
@@ -659,6 +664,22 @@ rm -rf "$wb_tpl"
 sync
 echo "run.sh: data loaded in $(( $(date +%s) - wb_t0 )) s" >&2
 
+# --- CPUs: slapd and the generator apart ---------------------------------------
+# With two or more CPUs, slapd runs on the first half and wbench on the rest:
+# the generator's own CPU then never counts against slapd's throughput, and
+# the instances compared meet the same contention.  valgrind (callgrind)
+# counts instructions and needs no pinning.
+wb_pin_slapd=() wb_pin_gen=()
+wb_ncpu=$(nproc 2>/dev/null || echo 1)
+if [ $wb_pin = 1 ] && [ "$wb_ncpu" -ge 2 ] && [ $wb_mode != callgrind ] &&
+		command -v taskset > /dev/null 2>&1; then
+	wb_half=$((wb_ncpu / 2))
+	wb_pin_slapd=(taskset -c "0-$((wb_half - 1))")
+	wb_pin_gen=(taskset -c "$wb_half-$((wb_ncpu - 1))")
+	echo "run.sh: slapd on CPUs 0-$((wb_half - 1)), wbench on $wb_half-$((wb_ncpu - 1))" \
+		"(--no-pin: no pinning)" >&2
+fi
+
 # --- slapd instances ---------------------------------------------------------
 # wb_start NAME
 wb_start() {
@@ -676,8 +697,8 @@ wb_start() {
 			> "$dir/slapd.log" 2>&1 &
 		limit=1200
 	else
-		"$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" -d "$wb_slapd_debug" \
-			> "$dir/slapd.log" 2>&1 &
+		"${wb_pin_slapd[@]}" "$SLAPD" -h "ldap://127.0.0.1:$port/" -f "$dir/slapd.conf" \
+			-d "$wb_slapd_debug" > "$dir/slapd.log" 2>&1 &
 		limit=300
 	fi
 	pid=$!
@@ -867,7 +888,7 @@ wb_run() {
 		case $w in modify|passwd) wb_sync_start "$name" ;; esac
 	fi
 	c0=$(wb_cpu_ticks "$pid")
-	out=$("$WBENCH" -H "ldap://127.0.0.1:$port/" "${wb_args[@]}" \
+	out=$("${wb_pin_gen[@]}" "$WBENCH" -H "ldap://127.0.0.1:$port/" "${wb_args[@]}" \
 		-d "$wb_duration" 2> "$err")
 	rc=$?
 	c1=$(wb_cpu_ticks "$pid")
@@ -988,6 +1009,68 @@ wb_table() {
 			if (w == "passwd") v[inst] = m_cpu[k]
 		}
 		password_split()
+	}' "$wb_results"
+}
+
+# wb_goals: each goal of BENCHMARKS.md ("Goals") that the runs measured, as
+# the ratio of each repetition to the same repetition of what it is compared
+# with (the instances alternate within a repetition, so a repetition's pair
+# met the same load), min, median and max over them, and whether all, none
+# or only some repetitions are on the goal's side: "noise-bound" when the
+# spread crosses the goal, so that neither one figure nor the median is the
+# answer.
+wb_goals() {
+	awk -F '\t' '
+	function sort(a, n,    i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+	}
+	# goal: workload, instance, the one compared, ops or cpu, <= or >=, bound
+	function goal(w, inst, ref, what, op, bound, text,    r, k, kr, n, a, i, ok, med, verdict) {
+		n = 0; ok = 0
+		for (r = 1; r <= maxrep; r++) {
+			k = w SUBSEP inst SUBSEP r
+			kr = (ref == "bare" && w == "bind-totp" ? "bind-new" : w) SUBSEP ref SUBSEP r
+			if (!(k in val_ops) || !(kr in val_ops)) continue
+			if (what == "ops") {
+				if (val_ops[kr] <= 0) continue
+				a[++n] = val_ops[k] / val_ops[kr]
+			} else {
+				if (val_cpu[kr] <= 0) continue
+				a[++n] = val_cpu[k] / val_cpu[kr]
+			}
+			if ((op == "<=" && a[n] <= bound) || (op == ">=" && a[n] >= bound)) ok++
+		}
+		if (n == 0) return
+		sort(a, n)
+		med = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		verdict = ok == n ? "met" : ok == 0 ? "missed" : sprintf("noise-bound (%d of %d met)", ok, n)
+		if (!shown++)
+			printf "%-46s %6s %6s %6s %8s  %s\n", "goal (ratio per repetition)", "min",
+				"median", "max", "goal", "verdict"
+		printf "%-46s %6.2f %6.2f %6.2f %5s%4.2f  %s\n", text, a[1], med, a[n], op, bound, verdict
+	}
+	NR == 1 { next }
+	{
+		k = $1 SUBSEP $2 SUBSEP $3
+		val_ops[k] = $7; val_cpu[k] = $10
+		if ($3 > maxrep) maxrep = $3
+	}
+	END {
+		for (wi = 1; wi <= 2; wi++) {
+			w = wi == 1 ? "bind-new" : "bind-rebind"
+			goal(w, "warden", "bare", "cpu", "<=", 1.05, w " warden CPU : bare")
+			goal(w, "warden-acc10", "bare", "cpu", "<=", 1.05, w " warden-acc10 CPU : bare")
+			goal(w, "warden-acc100k", "bare", "cpu", "<=", 1.05, w " warden-acc100k CPU : bare")
+		}
+		goal("bind-fail-spread", "warden", "ppolicy", "ops", ">=", 1.5,
+			"bind-fail-spread warden ops : ppolicy")
+		goal("bind-totp", "warden-totp", "otp", "cpu", "<=", 1.0, "bind-totp warden-totp CPU : otp")
+		goal("bind-totp", "warden-totp", "otp", "ops", ">=", 1.2, "bind-totp warden-totp ops : otp")
+		goal("passwd", "warden", "ppolicy", "cpu", "<=", 1.5, "passwd warden CPU : ppolicy")
+		if (!shown) print "(no goal applies to the workloads and instances run)"
 	}' "$wb_results"
 }
 
@@ -1220,6 +1303,10 @@ else
 	wb_acc_note
 	wb_passwd_note
 	wb_table || wb_failures=$((wb_failures + 1))
+	echo
+	echo "Goals (BENCHMARKS.md): each repetition against the same repetition of what it" \
+		"is compared with; noise-bound: the spread crosses the goal:"
+	wb_goals || wb_failures=$((wb_failures + 1))
 	if [[ " $wb_workloads " == *" bind-totp "* ]]; then
 		echo "(*) bind-totp is compared with bare's bind-new (bare has no TOTP);" \
 			"a bind-totp run stops when every user of its slice ($((wb_users / wb_reps)))" \
