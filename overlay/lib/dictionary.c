@@ -7,20 +7,52 @@
 #endif
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <crack.h>
+/* the descriptor's layout (its two streams), from cracklib's own header */
+#define IN_CRACKLIB
+#include <packer.h>
+#undef IN_CRACKLIB
 #include <openssl/crypto.h>
 
 #include "dictionary.h"
 #include "quality.h"
 
-/* cracklib's lookup caches the last dictionary block in static storage. */
+/*
+ * One dictionary is open per process, and lookups are serialized: cracklib
+ * hands out a single static descriptor (PWOpen() refuses a second) and
+ * unpacks each block into it.  Its index and words files are read into
+ * memory once and handed to cracklib as memory streams (fmemopen()), so
+ * that the few thousand block reads of a password check are memory copies
+ * rather than an lseek() and a read() each; FascistCheck() would also open
+ * and close the three files at every check.  The files are looked at
+ * again (stat()) at most once a second and read anew when they changed
+ * (update-cracklib replaces them).
+ */
 static pthread_mutex_t warden_dictionary_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct wd_file {
+	char		*wf_data;
+	size_t		wf_size;
+	dev_t		wf_dev;
+	ino_t		wf_ino;
+	struct timespec	wf_mtime;
+} wd_file;
+
+static struct {
+	PWDICT		*wd_pwp;
+	char		wd_path[4096];
+	wd_file		wd_words, wd_index;	/* .pwd, .pwi */
+	time_t		wd_checked;
+} wd;
 
 const char *
 warden_dictionary_default( void )
@@ -48,6 +80,110 @@ warden_dictionary_usable( const char *path, char *msg, size_t len )
 	return 1;
 }
 
+/* Whether a file is still what was read. */
+static int
+wd_same( const char *path, const char *ext, const wd_file *f )
+{
+	char file[4096];
+	struct stat st;
+
+	snprintf( file, sizeof( file ), "%s%s", path, ext );
+	return !stat( file, &st ) && st.st_dev == f->wf_dev &&
+		st.st_ino == f->wf_ino && (size_t)st.st_size == f->wf_size &&
+		st.st_mtim.tv_sec == f->wf_mtime.tv_sec &&
+		st.st_mtim.tv_nsec == f->wf_mtime.tv_nsec;
+}
+
+/* Reads an open stream's file whole, from its start. */
+static int
+wd_slurp( FILE *fp, wd_file *f )
+{
+	struct stat st;
+
+	if ( fstat( fileno( fp ), &st ) || st.st_size <= 0 ||
+		(uintmax_t)st.st_size > SIZE_MAX )
+		return -1;
+	f->wf_size = (size_t)st.st_size;
+	f->wf_dev = st.st_dev;
+	f->wf_ino = st.st_ino;
+	f->wf_mtime = st.st_mtim;
+	if ( !( f->wf_data = malloc( f->wf_size ) ) ) return -1;
+	rewind( fp );
+	if ( fread( f->wf_data, 1, f->wf_size, fp ) != f->wf_size ) {
+		free( f->wf_data );
+		f->wf_data = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+wd_close( void )
+{
+	if ( wd.wd_pwp ) PWClose( wd.wd_pwp );
+	wd.wd_pwp = NULL;
+	free( wd.wd_words.wf_data );
+	free( wd.wd_index.wf_data );
+	memset( &wd.wd_words, 0, sizeof( wd.wd_words ) );
+	memset( &wd.wd_index, 0, sizeof( wd.wd_index ) );
+	wd.wd_path[0] = '\0';
+}
+
+/* Opens path unless it is open and unchanged; under the mutex.
+ * @return 0, -1 with why set */
+static int
+wd_open( const char *path, char *why, size_t whylen )
+{
+	FILE *words = NULL, *index = NULL;
+	time_t now = time( NULL );
+
+	if ( wd.wd_pwp && !strcmp( wd.wd_path, path ) ) {
+		if ( now == wd.wd_checked ) return 0;
+		wd.wd_checked = now;
+		if ( wd_same( path, ".pwd", &wd.wd_words ) &&
+			wd_same( path, ".pwi", &wd.wd_index ) )
+			return 0;
+	}
+	wd_close();
+	/* Debian's cracklib exits the process when the files are missing
+	 * (Debian #682735); PWOpen() itself returns NULL, but says why on
+	 * stderr only */
+	if ( !warden_dictionary_usable( path, why, whylen ) ) return -1;
+	if ( strlen( path ) >= sizeof( wd.wd_path ) ||
+		!( wd.wd_pwp = PWOpen( path, "r" ) ) ) {
+		snprintf( why, whylen, "cracklib dictionary %s cannot be "
+			"opened (run update-cracklib)", path );
+		return -1;
+	}
+	/* a compressed one (.pwd.gz) is read by zlib: left as it is */
+	if ( !( wd.wd_pwp->flags & PFOR_USEZLIB ) ) {
+		if ( wd_slurp( wd.wd_pwp->dfp, &wd.wd_words ) ||
+			wd_slurp( wd.wd_pwp->ifp, &wd.wd_index ) ||
+			!( words = fmemopen( wd.wd_words.wf_data,
+				wd.wd_words.wf_size, "r" ) ) ||
+			!( index = fmemopen( wd.wd_index.wf_data,
+				wd.wd_index.wf_size, "r" ) ) ) {
+			if ( words ) fclose( words );
+			wd_close();
+			snprintf( why, whylen, "cracklib dictionary %s cannot be "
+				"read into memory", path );
+			return -1;
+		}
+		/* small buffers: the default (BUFSIZ) is refilled at each
+		 * seek, a 4 kB copy where cracklib reads 512 bytes of words
+		 * or 4 to 16 of the index; none reads byte by byte */
+		setvbuf( words, NULL, _IOFBF, 64 );
+		setvbuf( index, NULL, _IOFBF, 64 );
+		fclose( wd.wd_pwp->dfp );
+		fclose( wd.wd_pwp->ifp );
+		wd.wd_pwp->dfp = words;
+		wd.wd_pwp->ifp = index;
+	}
+	snprintf( wd.wd_path, sizeof( wd.wd_path ), "%s", path );
+	wd.wd_checked = now;
+	return 0;
+}
+
 /* cracklib's reasons, in words that say what to do */
 static void
 warden_dictionary_reason( const char *why, char *msg, size_t len )
@@ -60,29 +196,33 @@ warden_dictionary_reason( const char *why, char *msg, size_t len )
 			"choose another", why );
 }
 
-/* One cracklib lookup of a NUL-terminated word.  why is empty when
+/* One cracklib check of a NUL-terminated word.  why is empty when
  * cracklib accepts it.
- * @return 0 looked up, -1 the dictionary cannot be read (why says so) */
+ * @return 0 looked up, -1 the dictionary cannot be read (why says so, as
+ * the message for the caller) */
 static int
-warden_dictionary_lookup( const char *path, const char *word, char *why,
+warden_dictionary_lookup( const char *path, char *word, char *why,
 	size_t whylen )
 {
-	int ok;
+	const char *r;
+	int rc = 0;
 
 	why[0] = '\0';
 	pthread_mutex_lock( &warden_dictionary_mutex );
-#ifdef HAVE___DEBIAN_SPECIFIC__SAFEFASCISTCHECK
-	ok = __DEBIAN_SPECIFIC__SafeFascistCheck( word, path, why, whylen );
-#else
-	{
-		const char *r = FascistCheck( word, path );
-
-		ok = 1;
-		if ( r ) snprintf( why, whylen, "%s", r );
+	if ( wd_open( path, why, whylen ) ) {
+		rc = -1;
+		goto done;
 	}
-#endif
+	/* A user name that no password's mangling yields: without one,
+	 * cracklib compares the password with the passwd entry of the
+	 * process, slapd's own account, which says nothing of a directory
+	 * user (quality.c compares it with the user's own names). */
+	r = FascistLookUser( wd.wd_pwp, word, "\001", "" );
+	if ( r ) snprintf( why, whylen, "%s", r );
+
+done:
 	pthread_mutex_unlock( &warden_dictionary_mutex );
-	return ok ? 0 : -1;
+	return rc;
 }
 
 int
@@ -94,9 +234,6 @@ warden_dictionary_check( const char *path, const char *pw, size_t len,
 	int rc;
 
 	if ( !path ) path = warden_dictionary_default();
-	/* Debian's FascistCheck exits the process when the dictionary is
-	 * missing (Debian #682735). */
-	if ( !warden_dictionary_usable( path, msg, msglen ) ) return -1;
 	copy = malloc( len + 1 );
 	if ( !copy ) {
 		snprintf( msg, msglen, "out of memory" );
@@ -109,8 +246,7 @@ warden_dictionary_check( const char *path, const char *pw, size_t len,
 	free( copy );
 
 	if ( rc ) {
-		snprintf( msg, msglen, "cracklib dictionary %s cannot be read: %s",
-			path, why );
+		snprintf( msg, msglen, "%s", why );
 		rc = -1;
 	} else if ( why[0] ) {
 		warden_dictionary_reason( why, msg, msglen );
@@ -138,13 +274,8 @@ warden_dictionary_check_hidden( const char *path, const char *pw,
 	/* nothing hidden: the password itself was looked up already */
 	if ( n == 0 || ( n == len && !strncasecmp( word, pw, len ) ) )
 		goto done;
-	if ( !warden_dictionary_usable( path, msg, msglen ) ) {
-		rc = -1;
-		goto done;
-	}
 	if ( warden_dictionary_lookup( path, word, why, sizeof( why ) ) ) {
-		snprintf( msg, msglen, "cracklib dictionary %s cannot be read: %s",
-			path, why );
+		snprintf( msg, msglen, "%s", why );
 		rc = -1;
 	} else if ( strstr( why, "dictionary word" ) ) {
 		snprintf( msg, msglen, "the password is based on a dictionary "

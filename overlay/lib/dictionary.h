@@ -4,8 +4,11 @@
  *
  * Passwords are checked with cracklib (libcrack2) against the dictionary
  * Debian's cracklib-runtime builds (/var/cache/cracklib/cracklib_dict).
- * cracklib keeps per-process state while it looks a word up, so checks are
- * serialized; one takes about a millisecond, and passwords change rarely.
+ * cracklib has one dictionary descriptor per process, so checks are
+ * serialized; the dictionary stays open, read into memory (a few hundred
+ * kilobytes with Debian's cracklib-small, a few megabytes with larger
+ * word lists), so a check makes no system call, and is read again when
+ * update-cracklib replaces it.
  *
  * cracklib strips at most three characters from either end of a password
  * before it looks it up, so "password123" is refused but "password1234"

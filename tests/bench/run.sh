@@ -62,6 +62,7 @@ wb_workloads_set=0
 wb_instances_set=0
 wb_count_syncs=0
 wb_pin=1
+wb_warm=1
 
 wb_usage() {
 	cat <<EOF
@@ -94,6 +95,10 @@ usage: $0 [options]
                      root or perf_event_paranoid <= -1), and on warden-audit*
                      those on the audit file and the records written: a table
                      of syncs per operation and audit records per sync
+  --no-warm          measure the binds from a cold start (by default every user
+                     binds once on each instance before bind-new/bind-rebind,
+                     so that caches and the daily pwdLastSuccess are as in a
+                     server that has been running)
   --no-pin           do not pin slapd and wbench to separate CPUs (by default,
                      with 2 or more CPUs, slapd gets the first half, wbench
                      the rest, so that the generator does not take slapd's)
@@ -136,6 +141,7 @@ while [ $# -gt 0 ]; do
 	--nosync) wb_nosync=1 ;;
 	--count-syncs) wb_count_syncs=1 ;;
 	--no-pin) wb_pin=0 ;;
+	--no-warm) wb_warm=0 ;;
 	--port-base) shift; wb_port_base=${1:-} ;;
 	--workdir) shift; wb_workdir=${1:-} ;;
 	--keep) wb_keep=1 ;;
@@ -1180,8 +1186,8 @@ wb_cg_table() {
 wb_memory() {
 	local name pid idx line
 	local -A rss anon file
-	printf '%-18s %10s %10s %10s %10s %12s %12s %12s\n' instance VmRSS_kB RssAnon_kB \
-		RssFile_kB Pss_kB index_kB index_Rss_kB index_Pss_kB
+	printf '%-18s %10s %10s %10s %10s %12s %12s %12s %10s\n' instance VmRSS_kB RssAnon_kB \
+		RssFile_kB Pss_kB index_kB index_Rss_kB index_Pss_kB B/user
 	for name in $wb_needed; do
 		pid=${wb_pid[$name]:-}
 		[ -n "$pid" ] && [ -r "/proc/$pid/smaps" ] || continue
@@ -1208,7 +1214,11 @@ wb_memory() {
 		# shellcheck disable=SC2086 # fields on purpose
 		set -- $line
 		rss[$name]=$1 anon[$name]=$2 file[$name]=$3
-		printf '%-18s %10s %10s %10s %10s %12s %12s %12s\n' "$name" "$@"
+		per=-
+		if [ -n "${anon[bare]:-}" ] && [ "$name" != bare ]; then
+			per=$(( (${anon[$name]} - ${anon[bare]}) * 1024 / wb_users ))
+		fi
+		printf '%-18s %10s %10s %10s %10s %12s %12s %12s %10s\n' "$name" "$@" "$per"
 	done
 	if [ -n "${rss[warden]:-}" ] && [ -n "${rss[warden-ban]:-}" ]; then
 		printf '%-18s %+10d %+10d %+10d   (warden-ban - warden: the cost of the list)\n' \
@@ -1277,6 +1287,26 @@ if [ $wb_mode = callgrind ]; then
 	wb_passwd_note
 	wb_cg_table || wb_failures=$((wb_failures + 1))
 else
+	# steady state: every user binds once on each instance the bind
+	# workloads run on (round robin through all users), so that what
+	# a server keeps per user (caches, the day's pwdLastSuccess) is there
+	if [ $wb_warm = 1 ] && [[ " $wb_workloads " == *" bind-new "* ||
+			" $wb_workloads " == *" bind-rebind "* ]]; then
+		for name in $wb_needed; do
+			wb_applies bind-rebind "$name" || continue
+			t=$(date +%s)
+			"${wb_pin_gen[@]}" "$WBENCH" -H "ldap://127.0.0.1:${wb_port[$name]}/" \
+				-W bind-rebind -b "$wb_tmpl" -p "$wb_userpw" -D "$wb_rootdn" \
+				-w "$wb_rootpw" -t "$wb_threads" -c "$wb_conns" -n "$wb_users" \
+				-l "$wb_users" -T 60 > /dev/null 2> "$wb_work/wbench.err" || {
+				echo "run.sh: FAILED: warm-up on $name" >&2
+				head -n 5 "$wb_work/wbench.err" >&2
+				wb_failures=$((wb_failures + 1))
+			}
+			echo "run.sh: $name: each of the $wb_users users bound once" \
+				"($(( $(date +%s) - t )) s)" >&2
+		done
+	fi
 	for w in $wb_workloads; do
 		if [ "$w" = passwd ] && [ $wb_mode != smoke ]; then
 			# steady state: every user's password history full
@@ -1319,13 +1349,12 @@ else
 			"operation and per sync:"
 		wb_sync_table || wb_failures=$((wb_failures + 1))
 	fi
-	if [[ " $wb_needed " == *" warden-ban "* ]]; then
-		echo
-		echo "Memory after the runs, kB (/proc/PID/status, smaps_rollup; index_*: the" \
-			"mapping of the ${wb_banned_bytes:-?}-byte index of $wb_banned entries in smaps," \
-			"each instance mapping its own copy):"
-		wb_memory
-	fi
+	echo
+	echo "Memory after the runs, kB (/proc/PID/status, smaps_rollup; index_*: the" \
+		"mapping of the ${wb_banned_bytes:-?}-byte index of $wb_banned entries in smaps," \
+		"each instance mapping its own copy; per user: RssAnon above bare's over" \
+		"the $wb_users users):"
+	wb_memory
 fi
 
 if [ -n "$wb_out" ]; then

@@ -2,8 +2,11 @@
  * Copyright 2026 The warden authors; see the file LICENSE. */
 /* The cracklib dictionary check, against Debian's dictionary. */
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dictionary.h"
 #include "suites.h"
@@ -91,6 +94,91 @@ START_TEST( missing_dictionary )
 }
 END_TEST
 
+/* Builds a dictionary of the given words at dir/dict with cracklib's own
+ * packer (cracklib-runtime), into a new file that then replaces the old,
+ * as update-cracklib does. */
+static void
+pack( const char *dir, const char *words )
+{
+	char cmd[1024];
+	int rc;
+
+	snprintf( cmd, sizeof( cmd ), "set -e; cd %s; printf '%s' | "
+		"/usr/sbin/cracklib-packer new >/dev/null 2>&1; "
+		"for e in pwd pwi hwm; do mv new.$e dict.$e; done", dir, words );
+	rc = system( cmd );
+	ck_assert_int_eq( rc, 0 );
+}
+
+/* The dictionary stays open in memory: a new one written over it counts
+ * within a second or two, without a restart. */
+START_TEST( replaced_dictionary_is_read_again )
+{
+	char dir[] = "/tmp/warden-dict-XXXXXX", path[64], msg[256];
+
+	ck_assert_ptr_nonnull( mkdtemp( dir ) );
+	snprintf( path, sizeof( path ), "%s/dict", dir );
+	pack( dir, "harmonica\nzeppelin\n" );
+	ck_assert_int_eq( warden_dictionary_check( path, "Zeppelin42",
+		10, msg, sizeof( msg ) ), 1 );
+	ck_assert_int_eq( warden_dictionary_check( path, "Quokka42x",
+		9, msg, sizeof( msg ) ), 0 );
+	pack( dir, "harmonica\nquokka\n" );
+	sleep( 2 );
+	ck_assert_int_eq( warden_dictionary_check( path, "Quokka42x",
+		9, msg, sizeof( msg ) ), 1 );
+	ck_assert_int_eq( warden_dictionary_check( path, "Zeppelin42",
+		10, msg, sizeof( msg ) ), 0 );
+	/* gone: refused as unreadable, not passed */
+	snprintf( msg, sizeof( msg ), "rm -rf %s", dir );
+	ck_assert_int_eq( system( msg ), 0 );
+	sleep( 2 );
+	ck_assert_int_eq( warden_dictionary_check( path, "Quokka42x",
+		9, msg, sizeof( msg ) ), -1 );
+	ck_assert_ptr_nonnull( strstr( msg, "update-cracklib" ) );
+	/* and the default one opens again after it */
+	ck_assert_int_eq( dict( "Password123", msg, sizeof( msg ) ), 1 );
+}
+END_TEST
+
+/* Checks from many threads at once each get their own answer. */
+static void *
+dict_thread( void *arg )
+{
+	static const char *const words[] = { "sunflowers", "Kq7#vW2p!xZr",
+		"Password123", "Sunflower-Garden-1" };
+	static const int want[] = { 1, 0, 1, 0 };
+	long wrong = 0;
+	char msg[256];
+	int i;
+
+	(void)arg;
+	for ( i = 0; i < 200; i++ ) {
+		const char *w = words[i % 4];
+
+		if ( warden_dictionary_check( NULL, w, strlen( w ), msg,
+				sizeof( msg ) ) != want[i % 4] )
+			wrong++;
+	}
+	return (void *)wrong;
+}
+
+START_TEST( concurrent_checks )
+{
+	pthread_t t[4];
+	void *wrong;
+	int i;
+
+	for ( i = 0; i < 4; i++ )
+		ck_assert_int_eq( pthread_create( &t[i], NULL, dict_thread,
+			NULL ), 0 );
+	for ( i = 0; i < 4; i++ ) {
+		pthread_join( t[i], &wrong );
+		ck_assert_int_eq( (long)wrong, 0 );
+	}
+}
+END_TEST
+
 Suite *
 dictionary_suite( void )
 {
@@ -100,6 +188,9 @@ dictionary_suite( void )
 	tcase_add_test( tc, dictionary_words );
 	tcase_add_test( tc, hidden_dictionary_words );
 	tcase_add_test( tc, missing_dictionary );
+	tcase_add_test( tc, replaced_dictionary_is_read_again );
+	tcase_add_test( tc, concurrent_checks );
+	tcase_set_timeout( tc, 60 );
 	suite_add_tcase( s, tc );
 	return s;
 }
