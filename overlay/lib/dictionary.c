@@ -6,6 +6,7 @@
 #include "config.h"
 #endif
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -225,6 +226,77 @@ done:
 	return rc;
 }
 
+/* Whether cracklib's dictionary holds s (NUL-terminated, at most
+ * TRUNCSTRINGSIZE - 1 bytes); under the mutex, the dictionary open. */
+static int
+wd_find( char *s )
+{
+	return *s && FindPW( wd.wd_pwp, s ) != PW_WORDS( wd.wd_pwp );
+}
+
+/* The lookups cracklib's own check would make that can find a word in
+ * what a password hides, and only those: the word as it is and trimmed
+ * by up to three characters at either end, purged of what is neither a
+ * letter nor a digit, with 1 read as i and as l (the look-alikes the
+ * unmasking leaves), each forwards and reversed.  The word is already
+ * lower case with the other look-alikes read, so cracklib's hundred or so
+ * rules, run on it whole, would mostly repeat these lookups: this makes
+ * the second check of a password about twenty lookups rather than
+ * several hundred.  As in cracklib, a word too short (6), of too few
+ * different characters (5) or of too many steps (abcd...) is not looked
+ * up: those verdicts are about the password, judged whole.
+ * @return 1 a dictionary word, 0 none */
+static int
+wd_hidden_found( const char *word )
+{
+	char fwd[TRUNCSTRINGSIZE], cand[TRUNCSTRINGSIZE], seen[256] = { 0 };
+	size_t len = strlen( word ), i, j, k;
+	int dir, t, distinct = 0, steps = 0, found = 0;
+
+	if ( len < 6 || len >= sizeof( fwd ) ) return 0;
+	for ( i = 0; i < len; i++ ) {
+		unsigned char c = (unsigned char)word[i];
+
+		if ( !seen[c]++ ) distinct++;
+		if ( i && ( c == (unsigned char)word[i - 1] + 1 ||
+				c + 1 == (unsigned char)word[i - 1] ) )
+			steps++;
+	}
+	if ( distinct < 5 || steps > 3 + 0.09 * len ) return 0;
+
+	for ( dir = 0; dir < 2 && !found; dir++ ) {
+		for ( i = 0; i < len; i++ )
+			fwd[i] = dir ? word[len - 1 - i] : word[i];
+		fwd[len] = '\0';
+		/* trimmed: [ ] [[ ]] [[[ ]]] */
+		for ( t = 0; t < 7 && !found; t++ ) {
+			size_t cut = ( t + 1 ) / 2;
+
+			if ( cut >= len ) break;
+			if ( t % 2 ) {
+				memcpy( cand, fwd + cut, len - cut + 1 );
+			} else {
+				memcpy( cand, fwd, len - cut );
+				cand[len - cut] = '\0';
+			}
+			found = wd_find( cand );
+		}
+		/* purged of symbols, then 1 as i and as l */
+		for ( i = 0, k = 0; i < len; i++ )
+			if ( isalnum( (unsigned char)fwd[i] ) ) cand[k++] = fwd[i];
+		cand[k] = '\0';
+		if ( !found && k != len ) found = wd_find( cand );
+		for ( j = 0; j < 2 && !found && strchr( fwd, '1' ); j++ ) {
+			for ( i = 0; i <= len; i++ )
+				cand[i] = fwd[i] == '1' ? "il"[j] : fwd[i];
+			found = wd_find( cand );
+		}
+	}
+	OPENSSL_cleanse( fwd, sizeof( fwd ) );
+	OPENSSL_cleanse( cand, sizeof( cand ) );
+	return found;
+}
+
 int
 warden_dictionary_check( const char *path, const char *pw, size_t len,
 	char *msg, size_t msglen )
@@ -274,16 +346,18 @@ warden_dictionary_check_hidden( const char *path, const char *pw,
 	/* nothing hidden: the password itself was looked up already */
 	if ( n == 0 || ( n == len && !strncasecmp( word, pw, len ) ) )
 		goto done;
-	if ( warden_dictionary_lookup( path, word, why, sizeof( why ) ) ) {
+	pthread_mutex_lock( &warden_dictionary_mutex );
+	if ( wd_open( path, why, sizeof( why ) ) ) {
 		snprintf( msg, msglen, "%s", why );
 		rc = -1;
-	} else if ( strstr( why, "dictionary word" ) ) {
+	} else if ( wd_hidden_found( word ) ) {
 		snprintf( msg, msglen, "the password is based on a dictionary "
 			"word hidden behind digits, symbols or look-alike "
 			"characters (such as @ for a or 0 for o); choose one that "
 			"is not" );
 		rc = 1;
 	}
+	pthread_mutex_unlock( &warden_dictionary_mutex );
 
 done:
 	OPENSSL_cleanse( word, len + 1 );
