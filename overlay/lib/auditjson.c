@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "auditjson.h"
+#include "base64.h"
 
 void
 warden_buf_init( warden_buf *b )
@@ -322,37 +323,18 @@ warden_json_cstr( warden_buf *b, const char *s )
 int
 warden_json_base64( warden_buf *b, const void *p, size_t len )
 {
-	static const char alpha[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *s = p;
 	char *o;
-	size_t i;
 
 	if ( before_value( b ) ) return -1;
 	if ( len > ( SIZE_MAX / 2 ) / 4 * 3 ) {
 		b->wb_failed = 1;
 		return -1;
 	}
-	if ( warden_buf_reserve( b, ( len + 2 ) / 3 * 4 + 2 ) ) return -1;
+	if ( warden_buf_reserve( b, warden_base64_len( len ) + 2 ) ) return -1;
 	o = b->wb_data + b->wb_len;
 	*o++ = '"';
-	for ( i = 0; i + 3 <= len; i += 3 ) {
-		*o++ = alpha[s[i] >> 2];
-		*o++ = alpha[( ( s[i] & 3 ) << 4 ) | ( s[i+1] >> 4 )];
-		*o++ = alpha[( ( s[i+1] & 0xf ) << 2 ) | ( s[i+2] >> 6 )];
-		*o++ = alpha[s[i+2] & 0x3f];
-	}
-	if ( len - i == 1 ) {
-		*o++ = alpha[s[i] >> 2];
-		*o++ = alpha[( s[i] & 3 ) << 4];
-		*o++ = '=';
-		*o++ = '=';
-	} else if ( len - i == 2 ) {
-		*o++ = alpha[s[i] >> 2];
-		*o++ = alpha[( ( s[i] & 3 ) << 4 ) | ( s[i+1] >> 4 )];
-		*o++ = alpha[( s[i+1] & 0xf ) << 2];
-		*o++ = '=';
-	}
+	warden_base64_encode( p, len, o );
+	o += warden_base64_len( len );
 	*o++ = '"';
 	*o = '\0';
 	b->wb_len = o - b->wb_data;

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "secret.h"
+#include "base64.h"
 
 #define SECRET_CTX_MAX		65535
 #define SECRET_AAD_LABEL	"WARDEN1"
@@ -20,81 +21,6 @@
 				  WARDEN_SECRET_TAG_LEN )
 /* "{WARDEN": what every version of the wrapped form begins with */
 #define SECRET_FAMILY_LEN	7
-
-static const char secret_b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t
-secret_b64_len( size_t n )
-{
-	return ( n + 2 ) / 3 * 4;
-}
-
-static void
-secret_b64_encode( const unsigned char *in, size_t n, char *out )
-{
-	size_t i;
-	uint32_t v;
-
-	for ( i = 0; i + 2 < n; i += 3 ) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		*out++ = secret_b64[v >> 18];
-		*out++ = secret_b64[( v >> 12 ) & 63];
-		*out++ = secret_b64[( v >> 6 ) & 63];
-		*out++ = secret_b64[v & 63];
-	}
-	if ( i < n ) {
-		v = (uint32_t)in[i] << 16;
-		if ( i + 1 < n ) v |= (uint32_t)in[i + 1] << 8;
-		*out++ = secret_b64[v >> 18];
-		*out++ = secret_b64[( v >> 12 ) & 63];
-		*out++ = i + 1 < n ? secret_b64[( v >> 6 ) & 63] : '=';
-		*out++ = '=';
-	}
-}
-
-static int
-secret_b64_val( unsigned char c )
-{
-	if ( c >= 'A' && c <= 'Z' ) return c - 'A';
-	if ( c >= 'a' && c <= 'z' ) return c - 'a' + 26;
-	if ( c >= '0' && c <= '9' ) return c - '0' + 52;
-	if ( c == '+' ) return 62;
-	if ( c == '/' ) return 63;
-	return -1;
-}
-
-/* Strict decoding: whole quanta, padding only at the end, no other
- * characters, unused bits zero (so each blob has exactly one text).  The
- * blob is ciphertext, not secret, so branching on it is harmless.
- * Returns the decoded length, or -1. */
-static long
-secret_b64_decode( const char *in, size_t n, unsigned char *out, size_t outsize )
-{
-	size_t i, o = 0;
-	int a, b, c, d, pad;
-
-	if ( n == 0 || n % 4 ) return -1;
-	for ( i = 0; i < n; i += 4 ) {
-		pad = 0;
-		if ( i + 4 == n ) {
-			if ( in[i + 3] == '=' ) pad++;
-			if ( pad && in[i + 2] == '=' ) pad++;
-		}
-		a = secret_b64_val( in[i] );
-		b = secret_b64_val( in[i + 1] );
-		c = pad >= 2 ? 0 : secret_b64_val( in[i + 2] );
-		d = pad >= 1 ? 0 : secret_b64_val( in[i + 3] );
-		if ( a < 0 || b < 0 || c < 0 || d < 0 ) return -1;
-		if ( ( pad == 2 && ( b & 15 ) ) || ( pad == 1 && ( c & 3 ) ) )
-			return -1;
-		if ( o + 3 - pad > outsize ) return -1;
-		out[o++] = (unsigned char)( a << 2 | b >> 4 );
-		if ( pad < 2 ) out[o++] = (unsigned char)( ( b & 15 ) << 4 | c >> 2 );
-		if ( pad < 1 ) out[o++] = (unsigned char)( ( c & 3 ) << 6 | d );
-	}
-	return (long)o;
-}
 
 static int
 secret_idchar( int c )
@@ -168,7 +94,7 @@ secret_find_key( const warden_keyring *ring, const char *id, size_t idlen )
 size_t
 warden_secret_wrapped_len( size_t idlen, size_t seedlen )
 {
-	return WARDEN_SECRET_PREFIX_LEN + idlen + 1 + secret_b64_len(
+	return WARDEN_SECRET_PREFIX_LEN + idlen + 1 + warden_base64_len(
 		WARDEN_SECRET_NONCE_LEN + seedlen + WARDEN_SECRET_TAG_LEN );
 }
 
@@ -188,8 +114,8 @@ secret_blob( const char *id, size_t idlen, const char *b64, size_t b64len,
 {
 	long n;
 
-	if ( b64len > secret_b64_len( SECRET_BLOB_MAX ) ||
-		( n = secret_b64_decode( b64, b64len, blob, SECRET_BLOB_MAX ) ) < 0 ) {
+	if ( b64len > warden_base64_len( SECRET_BLOB_MAX ) ||
+		( n = warden_base64_decode( b64, b64len, blob, SECRET_BLOB_MAX ) ) < 0 ) {
 		snprintf( msg, len, "corrupt wrapped secret under key \"%.*s\": "
 			"bad base64 or too long", (int)idlen, id );
 		return -1;
@@ -302,9 +228,9 @@ warden_secret_wrap( const warden_keyring *ring,
 	memcpy( out + n, key->wk_id, idlen );
 	n += idlen;
 	out[n++] = '$';
-	secret_b64_encode( blob, WARDEN_SECRET_NONCE_LEN + seedlen +
+	warden_base64_encode( blob, WARDEN_SECRET_NONCE_LEN + seedlen +
 		WARDEN_SECRET_TAG_LEN, out + n );
-	n += secret_b64_len( WARDEN_SECRET_NONCE_LEN + seedlen +
+	n += warden_base64_len( WARDEN_SECRET_NONCE_LEN + seedlen +
 		WARDEN_SECRET_TAG_LEN );
 	out[n] = '\0';
 	if ( outlen ) *outlen = n;

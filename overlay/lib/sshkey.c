@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "sshkey.h"
+#include "base64.h"
 
 static const struct {
 	const char		*name;
@@ -47,54 +48,6 @@ sshkey_type( const char *s, size_t len )
 			return i;
 	}
 	return -1;
-}
-
-static int
-b64_value( unsigned char c )
-{
-	if ( c >= 'A' && c <= 'Z' ) return c - 'A';
-	if ( c >= 'a' && c <= 'z' ) return c - 'a' + 26;
-	if ( c >= '0' && c <= '9' ) return c - '0' + 52;
-	if ( c == '+' ) return 62;
-	if ( c == '/' ) return 63;
-	return -1;
-}
-
-/* Strict base64: a multiple of four characters, '=' only as the last one
- * or two, and no bits set past the data (so that one blob has one text).
- * out holds at least len / 4 * 3 bytes.  Returns the bytes, or -1. */
-static long
-b64_decode( const char *s, size_t len, unsigned char *out )
-{
-	size_t i, n = 0, pad = 0;
-
-	if ( !len || len % 4 ) return -1;
-	if ( s[len - 1] == '=' ) pad++;
-	if ( s[len - 2] == '=' ) pad++;
-	for ( i = 0; i < len; i += 4 ) {
-		int v[4], k, last = i + 4 == len;
-
-		for ( k = 0; k < 4; k++ ) {
-			if ( last && k >= 4 - (int)pad ) {
-				v[k] = 0;
-				continue;
-			}
-			v[k] = b64_value( (unsigned char)s[i + k] );
-			if ( v[k] < 0 ) return -1;
-		}
-		out[n++] = ( v[0] << 2 ) | ( v[1] >> 4 );
-		if ( last && pad == 2 ) {
-			if ( v[1] & 0x0f ) return -1;
-			break;
-		}
-		out[n++] = ( ( v[1] & 0x0f ) << 4 ) | ( v[2] >> 2 );
-		if ( last && pad == 1 ) {
-			if ( v[2] & 0x03 ) return -1;
-			break;
-		}
-		out[n++] = ( ( v[2] & 0x03 ) << 6 ) | v[3];
-	}
-	return (long)n;
 }
 
 /* Reads the next string of the blob. */
@@ -334,7 +287,7 @@ warden_sshkey_parse( const char *s, size_t len, warden_sshkey *k,
 		return -1;
 	}
 	/* what follows, if anything, is the comment */
-	n = b64_decode( s + bstart, blen, blob );
+	n = warden_base64_decode( s + bstart, blen, blob, sizeof( blob ) );
 	if ( n < 0 ) {
 		snprintf( msg, msglen, "the key data is not valid base64" );
 		return -1;

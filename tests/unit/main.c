@@ -51,6 +51,7 @@ main( void )
 	srunner_add_suite( sr, keyring_suite() );
 	srunner_add_suite( sr, store_suite() );
 	srunner_add_suite( sr, subjcache_suite() );
+	srunner_add_suite( sr, base64_suite() );
 	srunner_add_suite( sr, accesscache_suite() );
 	srunner_add_suite( sr, lrutab_suite() );
 	srunner_add_suite( sr, lockstate_suite() );

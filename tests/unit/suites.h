@@ -9,6 +9,7 @@ Suite *validate_suite( void );
 Suite *keyring_suite( void );
 Suite *store_suite( void );
 Suite *subjcache_suite( void );
+Suite *base64_suite( void );
 Suite *accesscache_suite( void );
 Suite *lrutab_suite( void );
 Suite *lockstate_suite( void );
