@@ -97,7 +97,8 @@ usage: $0 [options]
                      of syncs per operation and audit records per sync
   --no-warm          measure the binds from a cold start (by default every user
                      binds once on each instance before bind-new/bind-rebind,
-                     so that caches and the daily pwdLastSuccess are as in a
+                     and warden-totp's users carry today's pwdLastSuccess, so
+                     that caches and the daily pwdLastSuccess are as in a
                      server that has been running)
   --no-pin           do not pin slapd and wbench to separate CPUs (by default,
                      with 2 or more CPUs, slapd gets the first half, wbench
@@ -378,7 +379,8 @@ wb_hash=$("$SLAPPASSWD" -h '{SSHA}' -s "$wb_userpw") || wb_die "slappasswd faile
 # user i also gets a TOTP token cn=t<i>,ou=tokens whose oathSecret is the 20
 # ASCII bytes "wbtotp%014d" (see wbench.c, wb_totp_secret)
 wb_ldif() {
-	awk -v n="$wb_users" -v hash="$wb_hash" -v otp="$1" -v sfx="$wb_suffix" 'BEGIN {
+	awk -v n="$wb_users" -v hash="$wb_hash" -v otp="$1" -v sfx="$wb_suffix" \
+		-v last="${2:-}" -v memberof="${3:-}" 'BEGIN {
 		printf "dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: bench\no: bench\n\n", sfx
 		printf "dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n", sfx
 		if (otp) {
@@ -389,6 +391,10 @@ wb_ldif() {
 			printf "dn: uid=u%d,ou=people,%s\nobjectClass: inetOrgPerson\n", i, sfx
 			if (otp)
 				printf "objectClass: oathTOTPUser\noathTOTPToken: cn=t%d,ou=tokens,%s\n", i, sfx
+			if (last != "")
+				printf "pwdLastSuccess: %s\n", last
+			if (memberof != "")
+				printf "memberOf: %s\n", memberof
 			printf "uid: u%d\ncn: User %d\nsn: U%d\ndescription: bench user %d\nuserPassword: %s\n\n", i, i, i, i, hash
 			if (otp)
 				printf "dn: cn=t%d,ou=tokens,%s\nobjectClass: device\nobjectClass: oathTOTPToken\ncn: t%d\noathTOTPParams: cn=params,ou=tokens,%s\noathSecret: wbtotp%014d\n\n", i, sfx, i, sfx, i
@@ -506,6 +512,12 @@ wb_conf() {
 		echo "loglevel 0"
 		echo "modulepath $MODULEDIR"
 		echo "moduleload back_mdb.la"
+		# the settings README (Access) gives for large groups: values
+		# kept sorted (a member is found by binary search), and for
+		# warden-acc100k the memberof overlay, whose memberOf warden
+		# reads first (no group entry is read for a direct member)
+		case $name in warden-acc*) echo "sortvals member uniqueMember" ;; esac
+		[ "$name" = warden-acc100k ] && echo "moduleload memberof.la"
 		case $name in
 		ppolicy) echo "moduleload ppolicy.la" ;;
 		otp) echo "moduleload otp.la" ;;
@@ -537,6 +549,7 @@ wb_conf() {
 			echo "auditlog $dir/audit.ldif"
 			;;
 		warden*)
+			[ "$name" = warden-acc100k ] && echo "overlay memberof"
 			echo "overlay warden"
 			echo "warden-state-dir $dir/state"
 			# the same lockout policy as the ppolicy instance (not
@@ -642,12 +655,29 @@ for name in $wb_needed; do
 	esac
 	case $name in
 	otp|warden-totp)
-		wb_ldif 1 > "$dir/otp.ldif" &&
+		# steady state (not with --no-warm): warden-totp's users bound
+		# earlier today, so a bind does not also record the day's
+		# pwdLastSuccess; otp.la records nothing of the kind
+		last=
+		[ "$name" = warden-totp ] && [ $wb_warm = 1 ] &&
+			last=$(date -u +%Y%m%d%H%M%SZ)
+		wb_ldif 1 "$last" > "$dir/otp.ldif" &&
 		"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/otp.ldif" > "$dir/slapadd.log" 2>&1 || {
 			cat "$dir/slapadd.log" >&2
 			wb_die "slapadd for $name failed"
 		}
 		rm -f "$dir/otp.ldif"
+		;;
+	warden-acc100k)
+		# its own users: each with the memberOf the memberof overlay
+		# would have written when the group was made
+		{ wb_ldif 0 "" "cn=acc100k,ou=groups,$wb_suffix" &&
+			wb_policy_ldif "$name" && wb_acc_ldif "$name"; } > "$dir/acc.ldif" &&
+		"$SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/acc.ldif" > "$dir/slapadd.log" 2>&1 || {
+			cat "$dir/slapadd.log" >&2
+			wb_die "slapadd for $name failed"
+		}
+		rm -f "$dir/acc.ldif"
 		;;
 	*)
 		cp "$wb_tpl/db/data.mdb" "$dir/db/data.mdb" || wb_die "cannot copy the database"
