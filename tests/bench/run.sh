@@ -83,7 +83,7 @@ usage: $0 [options]
   --workloads LIST   comma-separated [$wb_workloads]
   --instances LIST   comma-separated [$wb_instances]; warden brings its
                      variants (warden-acc10, warden-acc100k, warden-totp, ...),
-                     which can also be named alone
+                     which can also be named alone; -NAME leaves one out
   --cg-ops N         operations measured per callgrind run [$wb_cg_ops]
   --cold             before each run on warden-acc10/warden-acc100k, drop their
                      cached access decisions (a write to the allowed group), so
@@ -195,6 +195,7 @@ for i in $wb_instances; do
 	# warden's variants follow warden; these may also be named alone
 	warden-totp|warden-acc10|warden-acc100k) ;;
 	warden-audit|warden-audit-async) ;;
+	-warden-*) ;;
 	*) wb_die "unknown instance $i (warden-totp, warden-acc10, warden-acc100k, warden-audit, warden-audit-async, warden-otp, and with --banned warden-ban and warden-nodict, follow warden)" ;;
 	esac
 done
@@ -353,6 +354,7 @@ wb_applies() {
 # warden-totp enrolled by an outside command ($WARDEN_TOTP_ENROLL)
 wb_all=
 for i in $wb_instances; do
+	case $i in -*) continue ;; esac
 	for j in $i $([ "$i" = warden ] &&
 			echo warden-ban warden-nodict warden-acc10 warden-acc100k warden-totp \
 				warden-audit warden-audit-async); do
@@ -360,6 +362,10 @@ for i in $wb_instances; do
 	done
 done
 [[ " $wb_instances " == *" warden "* ]] && wb_all="$wb_all warden-otp"
+# "-NAME" leaves out an instance that another brought in (-warden-acc10)
+for i in $wb_instances; do
+	case $i in -*) wb_all=" $wb_all "; wb_all=${wb_all// ${i#-} / } ;; esac
+done
 wb_needed=""
 for i in $wb_all; do
 	case $i in warden*) [ $wb_have_warden = 0 ] && continue ;; esac
