@@ -421,6 +421,17 @@ warden_access_user( Operation *op, slap_overinst *on, struct berval *user,
 		ldap_pvt_thread_rdwr_wunlock( &ac->ac_lock );
 		ldap_pvt_thread_rdwr_rlock( &ac->ac_lock );
 	}
+	/* no system at all: warden-access-default decides, and nothing of
+	 * the client needs to be read (the common case of a directory that
+	 * does not use access rules, at every bind) */
+	if ( !ac->ac_nsys ) {
+		int allowed = warden_accessrule_allows( 0, wi->wi_access_default, 0 );
+
+		ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
+		if ( !allowed )
+			snprintf( why, len, "no system entry matches the client" );
+		return allowed;
+	}
 	/* releases ac_lock */
 	return access_decide( op, on, ac, user, why, len );
 }
