@@ -304,3 +304,44 @@ def test_missing_default_banned_list_refuses_to_start(slapd, monkeypatch):
     slapd.start()
     assert slapd.config().search_s(overlay_dn(slapd), ldap.SCOPE_BASE)[0][1][
         "olcWardenBannedList"] == [b"none"]
+
+
+def test_dictionary_under_concurrent_changes(slapd):
+    """100 password changes at once from 10 connections, dictionary words
+    (whole and hidden) mixed with strong passwords: each judged as alone
+    (cracklib's one dictionary per process, kept in memory, under its
+    mutex), no refusal for the wrong reason, slapd still answering."""
+    import threading
+    start(slapd, STANDARD, extra="warden-banned-list none\n")
+    weak = ["sunflowers12", "password1234", "Summer2024!!", "P@ssw0rd-2024!",
+            "Footb@ll-2024"]
+    results, lock = [], threading.Lock()
+
+    def worker(t):
+        c = ldap.initialize(slapd.uri)
+        c.simple_bind_s(ROOTDN, ROOTPW)
+        for i in range(10):
+            if (t + i) % 2:
+                new, want = weak[(t + i) % len(weak)], "CONSTRAINT_VIOLATION"
+            else:
+                new, want = f"Kq7#vW2p!x{t}Zr{i}", None
+            try:
+                c.passwd_s(user_dn("bob"), None, new)
+                got = None
+            except ldap.CONSTRAINT_VIOLATION as e:
+                got = "CONSTRAINT_VIOLATION"
+                if "dictionary word" not in e.args[0].get("info", ""):
+                    got = "wrong reason: " + e.args[0].get("info", "")
+            with lock:
+                results.append((new, want, got))
+        c.unbind_s()
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(results) == 100
+    wrong = [r for r in results if r[1] != r[2]]
+    assert not wrong, wrong
+    assert slapd.admin().whoami_s()
