@@ -20,7 +20,7 @@
  * a compare or an assertion control (RFC 4528) that tests sshPublicKey
  * answers as if the entry had none.  The backend judges filters against
  * its own entries, so a filter that tests the keys goes down relaxed
- * (keys_filter_relax(): every test of sshPublicKey replaced by the value
+ * (keys_filter_rewrite(): every test of sshPublicKey replaced by the value
  * that lets the most entries through) and the client's filter is tried
  * again on each entry as the system is served it, keys left out or not;
  * an entry it does not match is not sent.  A compare, or an assertion on
@@ -170,15 +170,17 @@ keys_filter_mentions( Filter *f )
 	}
 }
 
-/* A copy of f (op memory) for the backend, which sees every key: each
- * test of sshPublicKey becomes true, or false under an odd number of
- * NOTs.  An AND, an OR and an even number of NOTs only let more through
+/* With e NULL: a copy of f (op memory) for the backend, which sees every
+ * key: each test of sshPublicKey becomes true, or false under an odd
+ * number of NOTs.  An AND, an OR and an even number of NOTs only let more through
  * when a test gives more, an odd number of NOTs when it gives less: so
  * whatever the keys of an entry are taken to be, the copy matches it
  * whenever f does, and keys_response() tries f itself on the entry as
- * served. */
+ * served.
+ * With e: a copy for that entry as served, each test of sshPublicKey
+ * replaced by its result on e. */
 static Filter *
-keys_filter_relax( Operation *op, Filter *f, int positive )
+keys_filter_rewrite( Operation *op, Filter *f, Entry *e, int positive )
 {
 	Filter *n, *l, **tail;
 
@@ -191,49 +193,21 @@ keys_filter_relax( Operation *op, Filter *f, int positive )
 		n->f_choice = f->f_choice;
 		tail = &n->f_list;
 		for ( l = f->f_list; l; l = l->f_next ) {
-			*tail = keys_filter_relax( op, l, positive );
+			*tail = keys_filter_rewrite( op, l, e, positive );
 			tail = &(*tail)->f_next;
 		}
 		break;
 	case LDAP_FILTER_NOT:
 		n->f_choice = f->f_choice;
-		n->f_not = keys_filter_relax( op, f->f_not, !positive );
+		n->f_not = keys_filter_rewrite( op, f->f_not, e, !positive );
 		break;
 	default:
 		n->f_choice = SLAPD_FILTER_COMPUTED;
-		n->f_result = positive ? LDAP_COMPARE_TRUE : LDAP_COMPARE_FALSE;
-		break;
-	}
-	return n;
-}
-
-/* A copy of f (op memory) for one entry, e as served: each test of
- * sshPublicKey replaced by its result on e. */
-static Filter *
-keys_filter_decide( Operation *op, Filter *f, Entry *e )
-{
-	Filter *n, *l, **tail;
-
-	if ( !keys_filter_mentions( f ) )
-		return filter_dup( f, op->o_tmpmemctx );
-	n = op->o_tmpcalloc( 1, sizeof( *n ), op->o_tmpmemctx );
-	switch ( f->f_choice & SLAPD_FILTER_MASK ) {
-	case LDAP_FILTER_AND:
-	case LDAP_FILTER_OR:
-		n->f_choice = f->f_choice;
-		tail = &n->f_list;
-		for ( l = f->f_list; l; l = l->f_next ) {
-			*tail = keys_filter_decide( op, l, e );
-			tail = &(*tail)->f_next;
-		}
-		break;
-	case LDAP_FILTER_NOT:
-		n->f_choice = f->f_choice;
-		n->f_not = keys_filter_decide( op, f->f_not, e );
-		break;
-	default:
-		n->f_choice = SLAPD_FILTER_COMPUTED;
-		n->f_result = test_filter( op, e, f );
+		if ( e )
+			n->f_result = test_filter( op, e, f );
+		else
+			n->f_result = positive ? LDAP_COMPARE_TRUE :
+				LDAP_COMPARE_FALSE;
 		break;
 	}
 	return n;
@@ -376,15 +350,15 @@ warden_keys_search( Operation *op, SlapReply *rs, slap_overinst *on )
 
 		if ( e ) {
 			kc->kc_assertion = get_assertion( op );
-			op->o_assertion = keys_filter_decide( op,
-				kc->kc_assertion, e );
+			op->o_assertion = keys_filter_rewrite( op,
+				kc->kc_assertion, e, 1 );
 			entry_free( e );
 		}
 	}
 	if ( filtered ) {
 		kc->kc_filter = op->ors_filter;
 		kc->kc_filterstr = op->ors_filterstr;
-		op->ors_filter = keys_filter_relax( op, kc->kc_filter, 1 );
+		op->ors_filter = keys_filter_rewrite( op, kc->kc_filter, NULL, 1 );
 		filter2bv_x( op, op->ors_filter, &op->ors_filterstr );
 	}
 	kc->kc_cb.sc_response = keys_response;
