@@ -30,13 +30,13 @@
 #include "auditjson.h"
 #include "auditfmt.h"
 #include "validate.h"
+#include "auditrecover.h"
 
 
 #define BACKOFF_MIN_MS	100
 #define HOLD_MIN_US	1000
 #define HOLD_MAX_US	20000
 #define BACKOFF_MAX_MS	5000
-#define SCAN_CHUNK	65536
 #define SYSLOG_PRI	( ( 10 << 3 ) | 6 )	/* LOG_AUTHPRIV | LOG_INFO */
 #define SYSLOG_TAG	"warden-audit"
 
@@ -215,175 +215,6 @@ sync_dir( const char *path )
 	if ( ( fd = open( dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC ) ) < 0 ) return;
 	(void)fsync( fd );
 	close( fd );
-}
-
-/* The offset of the last '\n' before offset 'before', -1 when there is
- * none, -2 on a read error. */
-static off_t
-find_nl_back( int fd, off_t before )
-{
-	char buf[SCAN_CHUNK];
-
-	while ( before > 0 ) {
-		size_t n = before > SCAN_CHUNK ? SCAN_CHUNK : (size_t)before;
-		off_t from = before - n;
-		ssize_t r = pread( fd, buf, n, from );
-
-		if ( r != (ssize_t)n ) return -2;
-		while ( n-- > 0 )
-			if ( buf[n] == '\n' ) return from + (off_t)n;
-		before = from;
-	}
-	return -1;
-}
-
-/* The last complete line of a file whose byte end - 1 is '\n', parsed.
- * Returns 0, or -1 with a reason. */
-static int
-last_record( int fd, off_t end, const char *path, warden_audit_link *l,
-	char *msg, size_t len )
-{
-	off_t nl = find_nl_back( fd, end - 1 ), start = nl + 1;
-	size_t n;
-	char *line;
-	int rc = -1;
-
-	if ( nl == -2 ) {
-		snprintf( msg, len, "cannot read \"%s\": %s", path, strerror( errno ) );
-		return -1;
-	}
-	n = end - 1 - start;
-	if ( n > WARDEN_AUDIT_RECORD_MAX + 1024 ) {
-		snprintf( msg, len, "the last line of \"%s\" is not an audit "
-			"record (too long); move the file aside", path );
-		return -1;
-	}
-	if ( !( line = malloc( n + 1 ) ) ) {
-		snprintf( msg, len, "out of memory" );
-		return -1;
-	}
-	if ( pread( fd, line, n, start ) != (ssize_t)n ) {
-		snprintf( msg, len, "cannot read \"%s\": %s", path, strerror( errno ) );
-	} else if ( warden_audit_parse( line, n, l ) ) {
-		snprintf( msg, len, "the last line of \"%s\" is not a warden audit "
-			"record (another program's file, or edited); move the file "
-			"aside, and check it with wardenctl audit verify", path );
-	} else {
-		rc = 0;
-	}
-	free( line );
-	return rc;
-}
-
-/* The chain of PATH.1, if it ends in a record: logrotate may have moved
- * the file while slapd was stopped.  Returns 0 when it was found. */
-static int
-chain_from_rotated( warden_audit *a )
-{
-	char p1[4200], msg[256];
-	warden_audit_link l;
-	struct stat st;
-	off_t end;
-	int fd, rc = -1;
-
-	if ( snprintf( p1, sizeof( p1 ), "%s.1", a->wa_path ) >= (int)sizeof( p1 ) )
-		return -1;
-	if ( ( fd = open( p1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK ) ) < 0 )
-		return -1;
-	if ( fstat( fd, &st ) || !S_ISREG( st.st_mode ) || st.st_size == 0 )
-		goto done;
-	/* a torn line there is ignored: the last complete one counts */
-	if ( ( end = find_nl_back( fd, st.st_size ) ) < 0 ) goto done;
-	if ( last_record( fd, end + 1, p1, &l, msg, sizeof( msg ) ) ) goto done;
-	a->wa_seq = l.al_seq;
-	memcpy( a->wa_hash, l.al_hash, sizeof( a->wa_hash ) );
-	rc = 0;
-
-done:
-	close( fd );
-	return rc;
-}
-
-/* Continues the chain of the file just opened; cuts off a torn last line
- * (*tornp bytes, SHA-256 in torn_hash). */
-static int
-audit_recover( warden_audit *a, off_t *tornp, unsigned char *torn_hash,
-	char *msg, size_t len )
-{
-	struct stat ws, rs;
-	warden_audit_link l;
-	off_t size, keep;
-	char last;
-	int rfd, rc = -1;
-
-	*tornp = 0;
-	rfd = open( a->wa_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK );
-	if ( rfd < 0 ) {
-		snprintf( msg, len, "cannot read \"%s\": %s", a->wa_path,
-			strerror( errno ) );
-		return -1;
-	}
-	if ( fstat( a->wa_fd, &ws ) || fstat( rfd, &rs ) ||
-		ws.st_dev != rs.st_dev || ws.st_ino != rs.st_ino ) {
-		snprintf( msg, len, "\"%s\" was replaced while it was opened",
-			a->wa_path );
-		goto done;
-	}
-	size = ws.st_size;
-	if ( size > 0 && ( pread( rfd, &last, 1, size - 1 ) != 1 ) ) {
-		snprintf( msg, len, "cannot read \"%s\": %s", a->wa_path,
-			strerror( errno ) );
-		goto done;
-	}
-	if ( size > 0 && last != '\n' ) {
-		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		char buf[SCAN_CHUNK];
-		unsigned int hl = 0;
-		off_t off;
-		int ok;
-
-		if ( ( keep = find_nl_back( rfd, size ) + 1 ) < 0 ) {
-			snprintf( msg, len, "cannot read \"%s\": %s", a->wa_path,
-				strerror( errno ) );
-			EVP_MD_CTX_free( md );
-			goto done;
-		}
-		ok = md && EVP_DigestInit_ex2( md, EVP_sha256(), NULL );
-		for ( off = keep; ok && off < size; ) {
-			size_t n = size - off > SCAN_CHUNK ? SCAN_CHUNK : size - off;
-
-			ok = pread( rfd, buf, n, off ) == (ssize_t)n &&
-				EVP_DigestUpdate( md, buf, n );
-			off += n;
-		}
-		ok = ok && EVP_DigestFinal_ex( md, torn_hash, &hl );
-		EVP_MD_CTX_free( md );
-		if ( !ok ) {
-			snprintf( msg, len, "cannot read the torn last line of \"%s\"",
-				a->wa_path );
-			goto done;
-		}
-		if ( ftruncate( a->wa_fd, keep ) || fdatasync( a->wa_fd ) ) {
-			snprintf( msg, len, "cannot cut the torn last line off \"%s\": %s",
-				a->wa_path, strerror( errno ) );
-			goto done;
-		}
-		*tornp = size - keep;
-		size = keep;
-	}
-	if ( size > 0 ) {
-		if ( last_record( rfd, size, a->wa_path, &l, msg, len ) ) goto done;
-		a->wa_seq = l.al_seq;
-		memcpy( a->wa_hash, l.al_hash, sizeof( a->wa_hash ) );
-	} else if ( chain_from_rotated( a ) ) {
-		a->wa_seq = 0;
-		memset( a->wa_hash, 0, sizeof( a->wa_hash ) );	/* genesis */
-	}
-	rc = 0;
-
-done:
-	close( rfd );
-	return rc;
 }
 
 static void audit_synced( warden_audit *a );
@@ -974,7 +805,7 @@ audit_write_marker( warden_audit *a, off_t torn, const unsigned char *h,
 }
 
 /* The checkpoint left by the last writer: the trail must reach it
- * (CHECKPOINTS in auditlog.h).  After audit_recover(). */
+ * (CHECKPOINTS in auditlog.h).  After warden_audit_recover(). */
 static int
 audit_checkpoint_check( warden_audit *a, char *msg, size_t len )
 {
@@ -1119,7 +950,9 @@ warden_audit_open( const char *path, const warden_audit_opts *opts,
 	}
 	if ( warden_open_audit_file( path, &a->wa_fd, msg, len ) ) goto fail;
 	sync_dir( path );
-	if ( audit_recover( a, &torn, torn_hash, msg, len ) ) goto fail;
+	if ( warden_audit_recover( a->wa_fd, a->wa_path, &a->wa_seq, a->wa_hash,
+			&torn, torn_hash, msg, len ) )
+		goto fail;
 	if ( a->wa_cp_path && audit_checkpoint_check( a, msg, len ) ) goto fail;
 	if ( torn && audit_write_marker( a, torn, torn_hash, msg, len ) ) goto fail;
 	/* what the file holds is on disk; its checkpoint is due at once */
