@@ -167,7 +167,7 @@ done:
 	/* what the lockout engine learnt of the store, for the next bind of
 	 * this DN: also after a Password Modify's old password or a SASL
 	 * bind, whose failures a later success must clear */
-	if ( ws->ws_store_clean )
+	if ( ws->ws_store_clean && !ws->ws_cached_clean )
 		warden_subjcache_mark_clean( wi->wi_subjects, op->o_req_ndn.bv_val,
 			op->o_req_ndn.bv_len, ws->ws_cache_gen );
 	if ( ws->ws_store_dirty )

@@ -114,6 +114,7 @@ warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 	ws->ws_has_password = !!( rec.sr_flags & WARDEN_SC_PASSWORD );
 	ws->ws_has_uuid = !!( rec.sr_flags & WARDEN_SC_UUID );
 	ws->ws_store_clean = !!( rec.sr_flags & WARDEN_SC_CLEAN );
+	ws->ws_cached_clean = ws->ws_store_clean;
 	ws->ws_reset = !!( rec.sr_flags & WARDEN_SC_RESET );
 	ws->ws_has_token = !!( rec.sr_flags & WARDEN_SC_TOKEN );
 	ws->ws_weak_hash = !!( rec.sr_flags & WARDEN_SC_WEAKHASH );

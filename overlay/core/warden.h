@@ -206,6 +206,7 @@ typedef struct warden_subject {
 	 * (the lockout engine may skip reading it); out: set by the engine
 	 * when it read such a state */
 	int		ws_store_clean;
+	int		ws_cached_clean;	/**< ... and the subject cache said so */
 	/** out: the engine recorded a failure (what is cached is stale) */
 	int		ws_store_dirty;
 	/** codeguard.c: what its check before the code leaves for the one
