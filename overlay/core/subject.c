@@ -10,7 +10,7 @@
 #include "core.h"
 #include "password.h"
 
-static time_t
+time_t
 warden_parse_time( struct berval *bv )
 {
 	struct lutil_tm tm;

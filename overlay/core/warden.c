@@ -279,6 +279,7 @@ warden_db_close( BackendDB *be, ConfigReply *cr )
 		wi->wi_sasl = 0;
 	}
 	warden_sync_stop( wi );
+	warden_lockout_close( wi->wi_lockout );
 	warden_store_close( wi->wi_store );
 	wi->wi_store = NULL;
 	warden_audit_aggregate_tick( wi, 1 );

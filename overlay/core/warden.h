@@ -291,6 +291,10 @@ int warden_internal_add( Operation *op, slap_overinst *on, Entry *e );
 void warden_mod_append( Operation *op, int mop, AttributeDescription *ad,
 	const struct berval *vals, const struct berval *nvals, unsigned n );
 
+/** A GeneralizedTime value (pwdLastSuccess, pwdChangedTime...) as seconds
+ * since the epoch; 0 when it does not parse. */
+time_t warden_parse_time( struct berval *bv );
+
 /** The entry ndn as the database below warden has it (not through the
  * overlays above), read-only, or NULL; give it back with
  * warden_entry_release() (NULL is ignored) before the operation ends and

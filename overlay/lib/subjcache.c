@@ -234,6 +234,22 @@ warden_subjcache_mark_dirty( warden_subjcache *c, const char *ndn, size_t len )
 }
 
 void
+warden_subjcache_set_last_success( warden_subjcache *c, const char *ndn,
+	size_t len, int64_t when )
+{
+	uint64_t h = sc_hash( ndn, len );
+	sc_stripe *st = sc_stripe_of( c, h );
+	sc_node *s;
+
+	pthread_mutex_lock( &st->st_mutex );
+	if ( ( s = sc_find( st, h, ndn, len ) ) ) {
+		s->sn_last_success = when;
+		if ( when > s->sn_last_active ) s->sn_last_active = when;
+	}
+	pthread_mutex_unlock( &st->st_mutex );
+}
+
+void
 warden_subjcache_invalidate( warden_subjcache *c, const char *ndn, size_t len )
 {
 	uint64_t h = sc_hash( ndn, len );

@@ -91,6 +91,11 @@ void warden_subjcache_mark_clean( warden_subjcache *c, const char *ndn,
 void warden_subjcache_mark_dirty( warden_subjcache *c, const char *ndn,
 	size_t len );
 
+/** Sets the last successful bind of a cached DN (no effect on a miss):
+ * recorded for the entry, to be written there shortly. */
+void warden_subjcache_set_last_success( warden_subjcache *c, const char *ndn,
+	size_t len, int64_t when );
+
 /** Drops a DN (before and after a write to it). */
 void warden_subjcache_invalidate( warden_subjcache *c, const char *ndn,
 	size_t len );

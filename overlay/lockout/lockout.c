@@ -18,6 +18,7 @@
 #include "dedup.h"
 #include "lockrule.h"
 #include "peers.h"
+#include "lastbind.h"
 
 #define LOCKOUT_SLOTS	4096		/* addresses and users tracked in memory */
 /* Window for "the same wrong password counts once" when the policy has no
@@ -53,6 +54,7 @@ struct warden_lockout {
 	lockout_claim		*lo_claims[LOCKOUT_STRIPES];	/**< beyond the slots */
 	lockout_claim		lo_slot[LOCKOUT_STRIPES][LOCKOUT_STRIPE_SLOTS];
 	warden_peers		*lo_peers;	/* peers.h: publications */
+	warden_lastbind		*lo_lastbind;	/* lastbind.h */
 };
 
 /* The client's address as slapd names it ("IP=127.0.0.1:4711"). */
@@ -81,6 +83,7 @@ warden_lockout_new( warden_lockout **lop )
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
 	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
 	lo->lo_peers = warden_peers_new();
+	lo->lo_lastbind = warden_lastbind_new();
 	if ( !lo->lo_throttle || !lo->lo_dedup ) {
 		warden_lockout_free( lo );
 		*lop = NULL;
@@ -108,6 +111,7 @@ warden_lockout_free( warden_lockout *lo )
 	warden_throttle_free( lo->lo_throttle );
 	warden_dedup_free( lo->lo_dedup );
 	warden_peers_free( lo->lo_peers );
+	warden_lastbind_free( lo->lo_lastbind );
 	ch_free( lo->lo_dummy.bv_val );
 	ldap_pvt_thread_mutex_destroy( &lo->lo_mutex );
 	ch_free( lo );
@@ -128,6 +132,8 @@ warden_lockout_open( warden_lockout *lo, char *msg, size_t len )
 	struct berval cred;
 	const char *text = NULL;
 
+	warden_lastbind_start( lo->lo_lastbind );
+
 	if ( lo->lo_dummy.bv_val ) return 0;
 	/* A hash in the directory's own scheme, so that refusing an unknown
 	 * user costs what checking a real one does. */
@@ -144,6 +150,12 @@ warden_lockout_open( warden_lockout *lo, char *msg, size_t len )
 		return -1;
 	}
 	return 0;
+}
+
+void
+warden_lockout_close( warden_lockout *lo )
+{
+	if ( lo ) warden_lastbind_stop( lo->lo_lastbind );
 }
 
 static void
@@ -786,22 +798,24 @@ void
 warden_lockout_last_success( Operation *op, slap_overinst *on,
 	warden_subject *ws )
 {
+	warden_info *wi = on->on_bi.bi_private;
 	char buf[LDAP_LUTIL_GENTIME_BUFSIZE];
-	struct berval vals[2] = { { sizeof( buf ), buf }, BER_BVNULL };
+	struct berval vals[2];
 	Modifications mod;
 	time_t now = slap_get_time();
 	int rc;
 
 	if ( !warden_lockout_last_success_due( on, ws ) ) return;
-	slap_timestamp( &now, &vals[0] );
-	memset( &mod, 0, sizeof( mod ) );
-	mod.sml_op = LDAP_MOD_REPLACE;
-	mod.sml_desc = slap_schema.si_ad_pwdLastSuccess;
-	mod.sml_type = mod.sml_desc->ad_cname;
-	mod.sml_flags = SLAP_MOD_INTERNAL;
-	mod.sml_values = vals;
-	mod.sml_nvalues = vals;
-	mod.sml_numvals = 1;
+	/* where the database takes writes, after the bind (lastbind.h);
+	 * the subject cache learns it now, so the next binds do not ask */
+	if ( !warden_is_consumer( op ) && !warden_lastbind_defer(
+			wi->wi_lockout->lo_lastbind, op, on, &ws->ws_ndn, now ) ) {
+		warden_subjcache_set_last_success( wi->wi_subjects,
+			ws->ws_ndn.bv_val, ws->ws_ndn.bv_len, now );
+		ws->ws_last_success = now;
+		return;
+	}
+	warden_lastbind_mod( &mod, vals, buf, now );
 	rc = warden_state_write( op, on, &ws->ws_ndn, &mod );
 	if ( rc != LDAP_SUCCESS )
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record the last successful "

@@ -68,6 +68,11 @@ int warden_lockout_open( warden_lockout *lo, char *msg, size_t len );
  * run; failures counted under the old length are not carried over.  lo
  * may be NULL. */
 void warden_lockout_ipv6_prefix( warden_lockout *lo, unsigned bits );
+
+/** At db_close: the last successful binds still queued are written (a
+ * writer task running ends first) or, when the pool is paused, dropped
+ * and logged (lastbind.h). */
+void warden_lockout_close( warden_lockout *lo );
 /** @} */
 
 /** @name At bind (credential.c)
@@ -191,9 +196,11 @@ void warden_lockout_disable_stamp( Operation *op );
 /** After a successful bind: records it as pwdLastSuccess in the entry
  * (pwdMaxIdle, the compliance report), at most once per
  * warden-lastbind-precision seconds per user (ws_last_success, read with
- * the subject, says when it last was), so that binds cost no write.  On
- * a read-only consumer it is forwarded to the provider (forward.c).  A
- * write that fails is logged; the bind stands. */
+ * the subject, says when it last was), so that binds cost no write.
+ * Where the database takes writes it is written just after the bind, by
+ * a pool task (lastbind.h), so that the bind waits for no disk; on a
+ * read-only consumer it is forwarded to the provider in the bind
+ * (forward.c).  A write that fails is logged; the bind stands. */
 void warden_lockout_last_success( Operation *op, slap_overinst *on,
 	warden_subject *ws );
 

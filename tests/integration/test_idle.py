@@ -39,6 +39,22 @@ def last_success(s, u):
     return attrs(s, u, "pwdLastSuccess").get("pwdLastSuccess", [None])[0]
 
 
+def recorded(s, u, than=None, timeout=5.0):
+    """pwdLastSuccess once it is there (and differs from than): warden
+    writes it just after the bind, from a task of slapd's pool."""
+    end = time.time() + timeout
+    while True:
+        v = last_success(s, u)
+        if (v is not None and v != than) or time.time() > end:
+            return v
+        time.sleep(0.02)
+
+
+def settled():
+    """Long enough for a write queued by a bind to have been made."""
+    time.sleep(0.5)
+
+
 def old_user(s, u, idle):
     """u created, its password set and its last bind idle seconds ago."""
     set_times(s, u, createTimestamp=idle + 10 * DAY, pwdChangedTime=idle + 5 * DAY,
@@ -49,26 +65,30 @@ def test_last_success_is_recorded_once_per_day(slapd):
     start(slapd)
     assert last_success(slapd, "alice") is None
     assert bind(slapd, "alice", USERPW)[0] == 0
-    first = last_success(slapd, "alice")
+    first = recorded(slapd, "alice")
     assert first and abs(time.mktime(time.strptime(first, "%Y%m%d%H%M%SZ")) -
                          time.mktime(time.gmtime())) < 60
     csn = attrs(slapd, "alice", "entryCSN")["entryCSN"]
     for _ in range(5):
         assert bind(slapd, "alice", USERPW)[0] == 0
     # no write per bind
+    settled()
     assert attrs(slapd, "alice", "entryCSN")["entryCSN"] == csn
     # a recorded bind older than the precision is recorded again ...
     set_times(slapd, "alice", pwdLastSuccess=DAY + 60)
+    stale = last_success(slapd, "alice")
     assert bind(slapd, "alice", USERPW)[0] == 0
-    assert last_success(slapd, "alice") >= first
+    assert recorded(slapd, "alice", than=stale) >= first
     # ... one younger is not
     set_times(slapd, "alice", pwdLastSuccess=3600)
     kept = last_success(slapd, "alice")
     assert bind(slapd, "alice", USERPW)[0] == 0
+    settled()
     assert last_success(slapd, "alice") == kept
     # a failed bind records nothing
     set_times(slapd, "bob", pwdLastSuccess=None)
     assert bind(slapd, "bob", "wrong-password")[0] == 49
+    settled()
     assert last_success(slapd, "bob") is None
 
 
@@ -77,12 +97,13 @@ def test_precision_is_configurable(slapd):
     set_times(slapd, "alice", pwdLastSuccess=120)
     old = last_success(slapd, "alice")
     assert bind(slapd, "alice", USERPW)[0] == 0
-    assert last_success(slapd, "alice") > old
+    assert recorded(slapd, "alice", than=old) > old
 
 
 def test_precision_zero_records_nothing(slapd):
     start(slapd, extra="warden-lastbind-precision 0\n")
     assert bind(slapd, "alice", USERPW)[0] == 0
+    settled()
     assert last_success(slapd, "alice") is None
 
 
@@ -156,3 +177,36 @@ def test_sasl_external_of_a_dormant_account_is_refused(slapd):
             c.sasl_external_bind_s()
     finally:
         c.unbind_s()
+
+
+def test_first_binds_at_once_record_one_write(slapd):
+    """20 simultaneous first binds of the day of one user: each succeeds,
+    and pwdLastSuccess is written once, after the binds (a pool task, not
+    the binds themselves), as warden's own audited change; a restart
+    right after keeps it."""
+    import threading
+    from test_audit import find, merged, records, start_audit
+    _, audit = start_audit(slapd)
+    set_times(slapd, "alice", pwdLastSuccess=None)
+    results = []
+
+    def one():
+        results.append(bind(slapd, "alice", USERPW)[0])
+
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == [0] * 20
+    first = recorded(slapd, "alice")
+    assert first
+    settled()
+    slapd.stop()
+    writes = [r for r in find(merged(records(audit)), **{
+        "event.action": "modify", "ldap.dn": user_dn("alice"),
+        "warden.internal": True})
+        if r["ldap.changes"][0]["attr"] == "pwdLastSuccess"]
+    assert len(writes) == 1, writes
+    slapd.start()
+    assert last_success(slapd, "alice") == first
