@@ -31,6 +31,9 @@
 #include "accessrule.h"
 #include "accesscache.h"
 
+/* why a bind from a client no system matches was decided by default */
+static const char access_no_system[] = "no system entry matches the client";
+
 typedef struct access_system {
 	struct berval	as_ndn;
 	warden_cidr	*as_nets;
@@ -350,7 +353,7 @@ access_decide( Operation *op, slap_overinst *on, warden_access *ac,
 		ngroups += ac->ac_sys[i].as_ngroups;
 	}
 	if ( !n ) {
-		snprintf( why, len, "no system entry matches the client" );
+		snprintf( why, len, "%s", access_no_system );
 		allowed = warden_accessrule_allows( 0, wi->wi_access_default, 0 );
 		goto done;
 	}
@@ -429,7 +432,7 @@ warden_access_user( Operation *op, slap_overinst *on, struct berval *user,
 
 		ldap_pvt_thread_rdwr_runlock( &ac->ac_lock );
 		if ( !allowed )
-			snprintf( why, len, "no system entry matches the client" );
+			snprintf( why, len, "%s", access_no_system );
 		return allowed;
 	}
 	/* releases ac_lock */

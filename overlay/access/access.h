@@ -24,11 +24,11 @@
  * Locks.  The systems are under a read-write lock
  * (ldap_pvt_thread_rdwr), read by every check and written when they are
  * read again; the decisions under 64 striped mutexes (accesscache.c),
- * never held across a call into slapd.  Membership is found by internal searches (groups.c), run with
- * no lock held: a check copies the groups it needs from the systems
- * under the read lock and releases it before the walk.  Reading the
- * systems again runs its searches under the write lock (nothing they run
- * takes it).
+ * never held across a call into slapd.  Membership is found by internal
+ * searches (groups.c), run with no lock held: a check copies the groups
+ * it needs from the systems under the read lock and releases it before
+ * the walk.  Reading the systems again runs its searches under the write
+ * lock (nothing they run takes it).
  */
 #ifndef WARDEN_ACCESS_H
 #define WARDEN_ACCESS_H

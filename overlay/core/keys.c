@@ -172,11 +172,11 @@ keys_filter_mentions( Filter *f )
 
 /* With e NULL: a copy of f (op memory) for the backend, which sees every
  * key: each test of sshPublicKey becomes true, or false under an odd
- * number of NOTs.  An AND, an OR and an even number of NOTs only let more through
- * when a test gives more, an odd number of NOTs when it gives less: so
- * whatever the keys of an entry are taken to be, the copy matches it
- * whenever f does, and keys_response() tries f itself on the entry as
- * served.
+ * number of NOTs.  An AND, an OR and an even number of NOTs only let more
+ * through when a test gives more, an odd number of NOTs when it gives
+ * less: so whatever the keys of an entry are taken to be, the copy
+ * matches it whenever f does, and keys_response() tries f itself on the
+ * entry as served.
  * With e: a copy for that entry as served, each test of sshPublicKey
  * replaced by its result on e. */
 static Filter *
