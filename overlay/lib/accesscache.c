@@ -2,7 +2,7 @@
  * Copyright 2026 The warden authors; see the file LICENSE. */
 /* accesscache.c - the access engine's decisions, kept per user and systems
  *
- * 64 stripes chosen by the key's hash, as in subjcache.c; one generation
+ * The stripes of lrustripes.h, chosen by the key's hash; one generation
  * for the whole cache, read and bumped atomically, so that a change never
  * walks the stripes.
  */
@@ -13,10 +13,8 @@
 #include <string.h>
 
 #include "accesscache.h"
-#include "lrutab.h"
+#include "lrustripes.h"
 #include "fnv.h"
-
-#define AC_STRIPES	64
 
 typedef struct ac_node {
 	warden_lru_node	an_lru;		/* first: the table's */
@@ -26,28 +24,17 @@ typedef struct ac_node {
 	unsigned char	an_key[];
 } ac_node;
 
-typedef struct ac_stripe {
-	pthread_mutex_t	st_mutex;
-	warden_lrutab	st_tab;
-} ac_stripe;
+typedef warden_lru_stripe ac_stripe;	/* st_gen unused: c_gen is global */
 
 struct warden_accesscache {
 	uint64_t	c_gen;		/* atomic */
-	ac_stripe	c_stripes[AC_STRIPES];
+	ac_stripe	c_stripes[WARDEN_LRU_STRIPES];
 };
 
 size_t
 warden_accesscache_node_size( size_t keylen )
 {
 	return offsetof( ac_node, an_key ) + keylen;
-}
-
-static size_t
-ac_share( size_t max )
-{
-	size_t per = ( max + AC_STRIPES - 1 ) / AC_STRIPES;
-
-	return per ? per : 1;
 }
 
 static uint64_t
@@ -60,38 +47,22 @@ warden_accesscache *
 warden_accesscache_new( size_t initial, size_t max )
 {
 	warden_accesscache *c = calloc( 1, sizeof( *c ) );
-	unsigned i;
 
 	if ( !c ) return NULL;
 	if ( max < WARDEN_ACCESSCACHE_MIN ) max = WARDEN_ACCESSCACHE_MIN;
 	c->c_gen = 1;
-	for ( i = 0; i < AC_STRIPES; i++ )
-		pthread_mutex_init( &c->c_stripes[i].st_mutex, NULL );
-	for ( i = 0; i < AC_STRIPES; i++ ) {
-		if ( warden_lrutab_init( &c->c_stripes[i].st_tab,
-				ac_share( initial ), ac_share( max ) ) )
-			goto fail;
+	if ( warden_lru_stripes_init( c->c_stripes, initial, max ) ) {
+		free( c );
+		return NULL;
 	}
 	return c;
-
-fail:
-	warden_accesscache_free( c );
-	return NULL;
 }
 
 void
 warden_accesscache_free( warden_accesscache *c )
 {
-	unsigned i;
-	warden_lru_node *n;
-
 	if ( !c ) return;
-	for ( i = 0; i < AC_STRIPES; i++ ) {
-		while ( ( n = warden_lrutab_pop( &c->c_stripes[i].st_tab ) ) )
-			free( n );
-		warden_lrutab_destroy( &c->c_stripes[i].st_tab );
-		pthread_mutex_destroy( &c->c_stripes[i].st_mutex );
-	}
+	warden_lru_stripes_destroy( c->c_stripes );
 	free( c );
 }
 
@@ -114,7 +85,7 @@ warden_accesscache_get( warden_accesscache *c, const void *key, size_t len,
 	uint64_t *gen )
 {
 	uint64_t h = warden_fnv1a( WARDEN_FNV_BASIS, key, len );
-	ac_stripe *st = &c->c_stripes[h % AC_STRIPES];
+	ac_stripe *st = warden_lru_stripe_of( c->c_stripes, h );
 	ac_node *a, *stale = NULL;
 	int allowed = -1;
 
@@ -140,7 +111,7 @@ warden_accesscache_put( warden_accesscache *c, const void *key, size_t len,
 	int allowed, uint64_t gen )
 {
 	uint64_t h = warden_fnv1a( WARDEN_FNV_BASIS, key, len );
-	ac_stripe *st = &c->c_stripes[h % AC_STRIPES];
+	ac_stripe *st = warden_lru_stripe_of( c->c_stripes, h );
 	ac_node *a, *old;
 	warden_lru_node *gone = NULL;
 
@@ -173,30 +144,12 @@ warden_accesscache_forget( warden_accesscache *c )
 void
 warden_accesscache_set_max( warden_accesscache *c, size_t max )
 {
-	unsigned i;
-
 	if ( max < WARDEN_ACCESSCACHE_MIN ) max = WARDEN_ACCESSCACHE_MIN;
-	for ( i = 0; i < AC_STRIPES; i++ ) {
-		ac_stripe *st = &c->c_stripes[i];
-		warden_lru_node *n;
-
-		pthread_mutex_lock( &st->st_mutex );
-		warden_lrutab_set_max( &st->st_tab, ac_share( max ) );
-		while ( ( n = warden_lrutab_over( &st->st_tab ) ) ) free( n );
-		pthread_mutex_unlock( &st->st_mutex );
-	}
+	warden_lru_stripes_set_max( c->c_stripes, max );
 }
 
 size_t
 warden_accesscache_count( warden_accesscache *c )
 {
-	size_t n = 0;
-	unsigned i;
-
-	for ( i = 0; i < AC_STRIPES; i++ ) {
-		pthread_mutex_lock( &c->c_stripes[i].st_mutex );
-		n += c->c_stripes[i].st_tab.lt_count;
-		pthread_mutex_unlock( &c->c_stripes[i].st_mutex );
-	}
-	return n;
+	return warden_lru_stripes_count( c->c_stripes );
 }

@@ -2,11 +2,8 @@
  * Copyright 2026 The warden authors; see the file LICENSE. */
 /* subjcache.c - what binds need to know about an entry, cached by DN
  *
- * 64 stripes chosen by the DN's hash, each a mutex, a generation and a
- * table that grows with the DNs it holds (lrutab.h), up to its share of
- * the cap.  A stripe doubles under its own mutex, so a doubling stalls
- * only the binds of that stripe's users, for the time it takes to relink
- * a 64th of the entries.
+ * The stripes of lrustripes.h, chosen by the DN's hash; a stripe's
+ * generation is bumped by every write to one of its DNs.
  */
 
 #include <pthread.h>
@@ -15,10 +12,8 @@
 #include <string.h>
 
 #include "subjcache.h"
-#include "lrutab.h"
+#include "lrustripes.h"
 #include "fnv.h"
-
-#define SC_STRIPES	64
 
 /* One cached DN: the record without its fixed policy buffer, then the DN
  * and the policy DN, each as long as it is (SUBJCACHE_NODE_SIZE). */
@@ -34,14 +29,10 @@ typedef struct sc_node {
 	char		sn_key[];	/* DN, NUL, policy DN (not terminated) */
 } sc_node;
 
-typedef struct sc_stripe {
-	pthread_mutex_t	st_mutex;
-	uint64_t	st_gen;
-	warden_lrutab	st_tab;
-} sc_stripe;
+typedef warden_lru_stripe sc_stripe;
 
 struct warden_subjcache {
-	sc_stripe	sc_stripes[SC_STRIPES];
+	sc_stripe	sc_stripes[WARDEN_LRU_STRIPES];
 };
 
 size_t
@@ -56,59 +47,25 @@ sc_hash( const char *s, size_t len )
 	return warden_fnv1a( WARDEN_FNV_BASIS, s, len );
 }
 
-/* a stripe's share of the cap, never below one */
-static size_t
-sc_share( size_t max )
-{
-	size_t per = ( max + SC_STRIPES - 1 ) / SC_STRIPES;
-
-	return per ? per : 1;
-}
-
 warden_subjcache *
 warden_subjcache_new( size_t initial, size_t max )
 {
 	warden_subjcache *c = calloc( 1, sizeof( *c ) );
-	unsigned i;
-	size_t per;
 
 	if ( !c ) return NULL;
 	if ( max < WARDEN_SUBJCACHE_MIN ) max = WARDEN_SUBJCACHE_MIN;
-	per = sc_share( initial );
-	/* every mutex first: warden_subjcache_free() destroys them all */
-	for ( i = 0; i < SC_STRIPES; i++ )
-		pthread_mutex_init( &c->sc_stripes[i].st_mutex, NULL );
-	for ( i = 0; i < SC_STRIPES; i++ ) {
-		if ( warden_lrutab_init( &c->sc_stripes[i].st_tab, per,
-				sc_share( max ) ) )
-			goto fail;
+	if ( warden_lru_stripes_init( c->sc_stripes, initial, max ) ) {
+		free( c );
+		return NULL;
 	}
 	return c;
-
-fail:
-	warden_subjcache_free( c );
-	return NULL;
-}
-
-static void
-sc_clear( sc_stripe *st )
-{
-	warden_lru_node *n;
-
-	while ( ( n = warden_lrutab_pop( &st->st_tab ) ) ) free( n );
 }
 
 void
 warden_subjcache_free( warden_subjcache *c )
 {
-	unsigned i;
-
 	if ( !c ) return;
-	for ( i = 0; i < SC_STRIPES; i++ ) {
-		sc_clear( &c->sc_stripes[i] );
-		warden_lrutab_destroy( &c->sc_stripes[i].st_tab );
-		pthread_mutex_destroy( &c->sc_stripes[i].st_mutex );
-	}
+	warden_lru_stripes_destroy( c->sc_stripes );
 	free( c );
 }
 
@@ -129,7 +86,7 @@ sc_find( sc_stripe *st, uint64_t h, const char *ndn, size_t len )
 static sc_stripe *
 sc_stripe_of( warden_subjcache *c, uint64_t h )
 {
-	return &c->sc_stripes[h % SC_STRIPES];
+	return warden_lru_stripe_of( c->sc_stripes, h );
 }
 
 int
@@ -270,10 +227,10 @@ warden_subjcache_flush( warden_subjcache *c )
 {
 	unsigned i;
 
-	for ( i = 0; i < SC_STRIPES; i++ ) {
+	for ( i = 0; i < WARDEN_LRU_STRIPES; i++ ) {
 		pthread_mutex_lock( &c->sc_stripes[i].st_mutex );
 		c->sc_stripes[i].st_gen++;
-		sc_clear( &c->sc_stripes[i] );
+		warden_lru_stripe_clear( &c->sc_stripes[i] );
 		pthread_mutex_unlock( &c->sc_stripes[i].st_mutex );
 	}
 }
@@ -281,30 +238,12 @@ warden_subjcache_flush( warden_subjcache *c )
 void
 warden_subjcache_set_max( warden_subjcache *c, size_t max )
 {
-	unsigned i;
-
 	if ( max < WARDEN_SUBJCACHE_MIN ) max = WARDEN_SUBJCACHE_MIN;
-	for ( i = 0; i < SC_STRIPES; i++ ) {
-		sc_stripe *st = &c->sc_stripes[i];
-		warden_lru_node *n;
-
-		pthread_mutex_lock( &st->st_mutex );
-		warden_lrutab_set_max( &st->st_tab, sc_share( max ) );
-		while ( ( n = warden_lrutab_over( &st->st_tab ) ) ) free( n );
-		pthread_mutex_unlock( &st->st_mutex );
-	}
+	warden_lru_stripes_set_max( c->sc_stripes, max );
 }
 
 size_t
 warden_subjcache_count( warden_subjcache *c )
 {
-	size_t n = 0;
-	unsigned i;
-
-	for ( i = 0; i < SC_STRIPES; i++ ) {
-		pthread_mutex_lock( &c->sc_stripes[i].st_mutex );
-		n += c->sc_stripes[i].st_tab.lt_count;
-		pthread_mutex_unlock( &c->sc_stripes[i].st_mutex );
-	}
-	return n;
+	return warden_lru_stripes_count( c->sc_stripes );
 }
