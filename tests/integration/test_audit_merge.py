@@ -48,8 +48,14 @@ def test_trails_of_two_servers_merged_in_time_order(pair):
     assert len(out) == np + nc
     assert {x["warden.origin"] for x in out} == {"provider", "consumer"}
     assert sum(x["warden.origin"] == "consumer" for x in out) == nc
-    stamps = [x["@timestamp"] for x in out]
-    assert stamps == sorted(stamps), "not in time order"
+    # in time order across the servers: each record of one server comes
+    # before the next of the other that is later.  Within one trail, chain
+    # order wins: records stamped by concurrent threads (a bind's, and the
+    # pwdLastSuccess a pool task writes after it) may be microseconds out
+    # of time order there, and the merge keeps the chain.
+    for x, y in zip(out, out[1:]):
+        if x["warden.origin"] != y["warden.origin"]:
+            assert x["@timestamp"] <= y["@timestamp"], ("not in time order", x, y)
     # each server's records in their chain's order, with their chain members
     for origin in ("provider", "consumer"):
         seqs = [x["warden.seq"] for x in out if x["warden.origin"] == origin]
