@@ -256,9 +256,12 @@ warden_policy_applying( Operation *op, slap_overinst *on,
 {
 	warden_info *wi = on->on_bi.bi_private;
 
-	memset( out, 0, sizeof( *out ) );
+	/* the lookup sets all of *out */
 	if ( subentry ) return warden_policy_lookup( op, on, subentry, out );
-	if ( BER_BVISEMPTY( &wi->wi_default_policy ) ) return WARDEN_POLICY_NONE;
+	if ( BER_BVISEMPTY( &wi->wi_default_policy ) ) {
+		memset( out, 0, sizeof( *out ) );
+		return WARDEN_POLICY_NONE;
+	}
 	return warden_policy_lookup( op, on, &wi->wi_default_policy, out );
 }
 

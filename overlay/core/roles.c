@@ -73,8 +73,8 @@ warden_roles_changed( warden_info *wi )
 static unsigned
 roles_slot_of( struct berval *ndn )
 {
-	return (unsigned)( warden_fnv1a( WARDEN_FNV_BASIS, ndn->bv_val,
-		ndn->bv_len ) % ROLES_CACHE );
+	return (unsigned)( warden_hash( ndn->bv_val, ndn->bv_len ) %
+		ROLES_CACHE );
 }
 
 /* The roles the operation's identity holds through the role groups. */

@@ -36,7 +36,7 @@ struct warden_sessions {
 static uint64_t
 session_hash( struct berval *ndn )
 {
-	uint64_t h = warden_fnv1a( WARDEN_FNV_BASIS, ndn->bv_val, ndn->bv_len );
+	uint64_t h = warden_hash( ndn->bv_val, ndn->bv_len );
 
 	return h ? h : 1;
 }

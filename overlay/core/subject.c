@@ -139,10 +139,12 @@ warden_subject_load( Operation *op, slap_overinst *on, warden_subject *ws )
 		}
 		op->o_bd->bd_info = bi;
 	} else if ( rec.sr_policy_len ) {
-		policy.bv_len = rec.sr_policy_len;
-		policy.bv_val = op->o_tmpalloc( policy.bv_len + 1, op->o_tmpmemctx );
-		memcpy( policy.bv_val, rec.sr_policy, policy.bv_len );
-		policy.bv_val[policy.bv_len] = '\0';
+		/* the record's own copy, shorter than its buffer */
+		rec.sr_policy[rec.sr_policy_len] = '\0';
+		ws->ws_policy_state = warden_policy_applying( op, on,
+			&(struct berval){ rec.sr_policy_len, rec.sr_policy },
+			&ws->ws_policy );
+		return;
 	}
 	ws->ws_policy_state = warden_policy_applying( op, on,
 		BER_BVISNULL( &policy ) ? NULL : &policy, &ws->ws_policy );

@@ -84,7 +84,7 @@ int
 warden_accesscache_get( warden_accesscache *c, const void *key, size_t len,
 	uint64_t *gen )
 {
-	uint64_t h = warden_fnv1a( WARDEN_FNV_BASIS, key, len );
+	uint64_t h = warden_hash( key, len );
 	ac_stripe *st = warden_lru_stripe_of( c->c_stripes, h );
 	ac_node *a, *stale = NULL;
 	int allowed = -1;
@@ -110,7 +110,7 @@ void
 warden_accesscache_put( warden_accesscache *c, const void *key, size_t len,
 	int allowed, uint64_t gen )
 {
-	uint64_t h = warden_fnv1a( WARDEN_FNV_BASIS, key, len );
+	uint64_t h = warden_hash( key, len );
 	ac_stripe *st = warden_lru_stripe_of( c->c_stripes, h );
 	ac_node *a, *old;
 	warden_lru_node *gone = NULL;

@@ -44,7 +44,7 @@ warden_subjcache_node_size( size_t ndn_len, size_t policy_len )
 static uint64_t
 sc_hash( const char *s, size_t len )
 {
-	return warden_fnv1a( WARDEN_FNV_BASIS, s, len );
+	return warden_hash( s, len );
 }
 
 warden_subjcache *

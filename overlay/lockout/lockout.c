@@ -14,6 +14,7 @@
 #include "warden.h"
 #include "lockout.h"
 #include "clock.h"
+#include "fnv.h"
 #include "throttle.h"
 #include "dedup.h"
 #include "lockrule.h"
@@ -45,8 +46,7 @@ struct warden_lockout {
 	warden_throttle		*lo_throttle;
 	warden_dedup		*lo_dedup;
 	struct berval		lo_dummy;	/* hash compared for unknown users */
-	int			lo_fault;	/* the store could not record */
-	ldap_pvt_thread_mutex_t	lo_mutex;
+	int			lo_fault;	/* the store could not record (atomic) */
 	/* A user's counted failures and claimed attempts are read and
 	 * changed under the stripe's mutex: together they never pass
 	 * pwdMaxFailure, whatever the concurrency. */
@@ -77,7 +77,6 @@ warden_lockout_new( warden_lockout **lop )
 
 	unsigned i;
 
-	ldap_pvt_thread_mutex_init( &lo->lo_mutex );
 	for ( i = 0; i < LOCKOUT_STRIPES; i++ )
 		ldap_pvt_thread_mutex_init( &lo->lo_claim_mutex[i] );
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
@@ -113,7 +112,6 @@ warden_lockout_free( warden_lockout *lo )
 	warden_peers_free( lo->lo_peers );
 	warden_lastbind_free( lo->lo_lastbind );
 	ch_free( lo->lo_dummy.bv_val );
-	ldap_pvt_thread_mutex_destroy( &lo->lo_mutex );
 	ch_free( lo );
 }
 
@@ -161,20 +159,14 @@ warden_lockout_close( warden_lockout *lo )
 static void
 lockout_fault( warden_lockout *lo, int on )
 {
-	ldap_pvt_thread_mutex_lock( &lo->lo_mutex );
-	lo->lo_fault = on;
-	ldap_pvt_thread_mutex_unlock( &lo->lo_mutex );
+	__atomic_store_n( &lo->lo_fault, on, __ATOMIC_RELEASE );
 }
 
+/* read on every bind, so without a mutex */
 static int
 lockout_faulted( warden_lockout *lo )
 {
-	int f;
-
-	ldap_pvt_thread_mutex_lock( &lo->lo_mutex );
-	f = lo->lo_fault;
-	ldap_pvt_thread_mutex_unlock( &lo->lo_mutex );
-	return f;
+	return __atomic_load_n( &lo->lo_fault, __ATOMIC_ACQUIRE );
 }
 
 static int lockout_set_entry_lock( Operation *op, slap_overinst *on,
@@ -192,10 +184,8 @@ lockout_refuse( warden_subject *ws, const char *reason, int locked )
 static unsigned
 lockout_stripe( const unsigned char *uuid )
 {
-	unsigned h = 0, i;
-
-	for ( i = 0; i < WARDEN_UUID_LEN; i++ ) h = h * 31 + uuid[i];
-	return h % LOCKOUT_STRIPES;
+	return (unsigned)( warden_hash( uuid, WARDEN_UUID_LEN ) %
+		LOCKOUT_STRIPES );
 }
 
 /* The claim of a user in a stripe (its mutex held); created when add.  A
@@ -227,6 +217,22 @@ lockout_claim_find( warden_lockout *lo, unsigned stripe,
 	c->lc_next = lo->lo_claims[stripe];
 	lo->lo_claims[stripe] = c;
 	return c;
+}
+
+/* Forgets a claim that holds no attempt (its mutex held): a slot is free
+ * again by its count alone, one beyond the slots is unlinked. */
+static void
+lockout_claim_drop( warden_lockout *lo, unsigned stripe, lockout_claim *c )
+{
+	lockout_claim **cp;
+
+	if ( c->lc_n ) return;
+	for ( cp = &lo->lo_claims[stripe]; *cp; cp = &( *cp )->lc_next ) {
+		if ( *cp != c ) continue;
+		*cp = c->lc_next;
+		ch_free( c );
+		return;
+	}
 }
 
 /* Gives an attempt back (its mutex held). */
@@ -490,20 +496,21 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 					&lo->lo_claim_mutex[stripe] ) )
 				return LDAP_INVALID_CREDENTIALS;
 		}
-		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 0 );
+		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 1 );
 		if ( !warden_lockrule_admits( &st, &p->wp_lock, pv.pv_count,
-				c ? c->lc_n : 0, now ) ) {
+				c->lc_n, now ) ) {
+			unsigned pending = c->lc_n;
+
+			lockout_claim_drop( lo, stripe, c );
 			ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 			Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 				"%u failed and %u pending attempts reach "
 				"pwdMaxFailure\n", op->o_req_dn.bv_val,
 				warden_lock_counting( &st, &p->wp_lock, now ) +
-				pv.pv_count,
-				c ? c->lc_n : 0 );
+				pv.pv_count, pending );
 			return lockout_refuse( ws, "attempts under way reach "
 				"the lockout threshold", 0 );
 		}
-		c = lockout_claim_find( lo, stripe, ws->ws_uuid, 1 );
 		c->lc_n++;
 		ws->ws_claimed = 1;
 	}

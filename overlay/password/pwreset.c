@@ -259,12 +259,12 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	warden_subject *ws )
 {
 	warden_info *wi = on->on_bi.bi_private;
-	LDAPControl **ctrls;
+	/* at most the password policy response and a Netscape control;
+	 * allocated only when there is one (most binds have none) */
+	LDAPControl *ctrls[3] = { NULL, NULL, NULL }, **out;
 	int n = 0, reset = 0;
 
 	if ( rs->sr_err != LDAP_SUCCESS ) return;
-	/* at most the password policy response and a Netscape control */
-	ctrls = op->o_tmpcalloc( 3, sizeof( LDAPControl * ), op->o_tmpmemctx );
 	if ( ws->ws_code_reused ||
 		( ws->ws_reset && ws->ws_policy_state == WARDEN_POLICY_FOUND &&
 		ws->ws_policy.wp_must_change ) ) {
@@ -306,10 +306,11 @@ warden_password_bind_result( Operation *op, SlapReply *rs, slap_overinst *on,
 	}
 	/* another module's controls are left alone */
 	if ( n && !rs->sr_ctrls ) {
-		rs->sr_ctrls = ctrls;
+		out = op->o_tmpalloc( sizeof( ctrls ), op->o_tmpmemctx );
+		memcpy( out, ctrls, sizeof( ctrls ) );
+		rs->sr_ctrls = out;
 	} else {
 		while ( n-- > 0 ) op->o_tmpfree( ctrls[n], op->o_tmpmemctx );
-		op->o_tmpfree( ctrls, op->o_tmpmemctx );
 	}
 	/* a consumer's replica is the provider's to change */
 	if ( ws->ws_weak_hash && !warden_is_consumer( op ) )

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: OLDAP-2.8
  * Copyright 2026 The warden authors; see the file LICENSE. */
 /* The growing table under the bind caches: growth, exact least recently
- * used eviction at the cap, collisions, a lowered cap. */
+ * used eviction at the cap, collisions, a lowered cap; and the hash that
+ * picks their stripes and buckets. */
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "fnv.h"
 #include "lrutab.h"
+#include "lrustripes.h"
 #include "suites.h"
 
 typedef struct node {
@@ -164,6 +169,66 @@ START_TEST( lowered_cap_evicts_oldest )
 }
 END_TEST
 
+/* DNs that differ in a few digits in their middle (what a directory's
+ * users are) fill the stripes (low bits) and the buckets (high bits)
+ * evenly, as the bind caches need. */
+START_TEST( hash_spreads_dns )
+{
+	enum { N = 64000, BUCKETS = 16384 };
+	static unsigned stripe[WARDEN_LRU_STRIPES], bucket[BUCKETS];
+	char dn[64];
+	unsigned i, lo = N, hi = 0, most = 0;
+
+	memset( stripe, 0, sizeof( stripe ) );
+	memset( bucket, 0, sizeof( bucket ) );
+	for ( i = 0; i < N; i++ ) {
+		int n = snprintf( dn, sizeof( dn ),
+			"uid=user%06u,ou=people,dc=example,dc=com", i );
+		uint64_t h = warden_hash( dn, (size_t)n );
+
+		stripe[h % WARDEN_LRU_STRIPES]++;
+		bucket[h >> 50]++;
+	}
+	for ( i = 0; i < WARDEN_LRU_STRIPES; i++ ) {
+		if ( stripe[i] < lo ) lo = stripe[i];
+		if ( stripe[i] > hi ) hi = stripe[i];
+	}
+	for ( i = 0; i < BUCKETS; i++ )
+		if ( bucket[i] > most ) most = bucket[i];
+	/* 1,000 a stripe expected; about 4 a bucket */
+	ck_assert_uint_ge( lo, 850 );
+	ck_assert_uint_le( hi, 1150 );
+	ck_assert_uint_le( most, 20 );
+}
+END_TEST
+
+/* Every byte counts, in the words and in the tail, and so does the
+ * length: a change of any one bit gives another hash. */
+START_TEST( hash_every_byte_counts )
+{
+	unsigned char buf[40];
+	size_t len, i;
+	int bit;
+
+	for ( i = 0; i < sizeof( buf ); i++ ) buf[i] = (unsigned char)( i * 7 );
+	for ( len = 1; len <= sizeof( buf ); len++ ) {
+		uint64_t h = warden_hash( buf, len );
+
+		for ( i = 0; i < len; i++ ) {
+			for ( bit = 0; bit < 8; bit++ ) {
+				buf[i] ^= (unsigned char)( 1 << bit );
+				ck_assert( warden_hash( buf, len ) != h );
+				buf[i] ^= (unsigned char)( 1 << bit );
+			}
+		}
+		ck_assert( warden_hash( buf, len ) == h );
+	}
+	/* a NUL more is another key */
+	ck_assert( warden_hash( "abc", 3 ) != warden_hash( "abc", 4 ) );
+	ck_assert( warden_hash( "", 0 ) != warden_hash( "", 1 ) );
+}
+END_TEST
+
 Suite *
 lrutab_suite( void )
 {
@@ -174,6 +239,8 @@ lrutab_suite( void )
 	tcase_add_test( tc, cap_evicts_least_recently_used );
 	tcase_add_test( tc, same_hash_and_removal );
 	tcase_add_test( tc, lowered_cap_evicts_oldest );
+	tcase_add_test( tc, hash_spreads_dns );
+	tcase_add_test( tc, hash_every_byte_counts );
 	suite_add_tcase( s, tc );
 	return s;
 }
