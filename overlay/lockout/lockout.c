@@ -11,6 +11,8 @@
  */
 
 
+#include <pthread.h>
+
 #include "warden.h"
 #include "lockout.h"
 #include "clock.h"
@@ -30,6 +32,10 @@
  * in place before it allocates (a bind must not pay for malloc and free:
  * issue 13's budget for the whole check is 2% of a plain bind). */
 #define LOCKOUT_STRIPES	64
+/* An attempt beyond pwdMaxFailure's room waits at most this long, seconds,
+ * for the attempts under way to end (one password check each, or a code's
+ * record flushed) before it is refused unchecked. */
+#define LOCKOUT_CLAIM_WAIT	5
 #define LOCKOUT_STRIPE_SLOTS	4
 
 /* Attempts of one user whose password is being verified right now. */
@@ -49,8 +55,10 @@ struct warden_lockout {
 	int			lo_fault;	/* the store could not record (atomic) */
 	/* A user's counted failures and claimed attempts are read and
 	 * changed under the stripe's mutex: together they never pass
-	 * pwdMaxFailure, whatever the concurrency. */
-	ldap_pvt_thread_mutex_t	lo_claim_mutex[LOCKOUT_STRIPES];
+	 * pwdMaxFailure, whatever the concurrency.  An attempt beyond them
+	 * waits on the stripe's condition for a claim to end. */
+	pthread_mutex_t		lo_claim_mutex[LOCKOUT_STRIPES];
+	pthread_cond_t		lo_claim_cond[LOCKOUT_STRIPES];
 	lockout_claim		*lo_claims[LOCKOUT_STRIPES];	/**< beyond the slots */
 	lockout_claim		lo_slot[LOCKOUT_STRIPES][LOCKOUT_STRIPE_SLOTS];
 	warden_peers		*lo_peers;	/* peers.h: publications */
@@ -77,8 +85,17 @@ warden_lockout_new( warden_lockout **lop )
 
 	unsigned i;
 
-	for ( i = 0; i < LOCKOUT_STRIPES; i++ )
-		ldap_pvt_thread_mutex_init( &lo->lo_claim_mutex[i] );
+	pthread_condattr_t ca;
+
+	/* the waits are bounded in monotonic time: a clock set back must
+	 * not stretch them */
+	pthread_condattr_init( &ca );
+	pthread_condattr_setclock( &ca, CLOCK_MONOTONIC );
+	for ( i = 0; i < LOCKOUT_STRIPES; i++ ) {
+		pthread_mutex_init( &lo->lo_claim_mutex[i], NULL );
+		pthread_cond_init( &lo->lo_claim_cond[i], &ca );
+	}
+	pthread_condattr_destroy( &ca );
 	lo->lo_throttle = warden_throttle_new( LOCKOUT_SLOTS );
 	lo->lo_dedup = warden_dedup_new( LOCKOUT_SLOTS );
 	lo->lo_peers = warden_peers_new();
@@ -105,7 +122,8 @@ warden_lockout_free( warden_lockout *lo )
 			next = c->lc_next;
 			ch_free( c );
 		}
-		ldap_pvt_thread_mutex_destroy( &lo->lo_claim_mutex[i] );
+		pthread_mutex_destroy( &lo->lo_claim_mutex[i] );
+		pthread_cond_destroy( &lo->lo_claim_cond[i] );
 	}
 	warden_throttle_free( lo->lo_throttle );
 	warden_dedup_free( lo->lo_dedup );
@@ -219,6 +237,31 @@ lockout_claim_find( warden_lockout *lo, unsigned stripe,
 	return c;
 }
 
+/* Waits (the stripe's mutex held) until a claim of the stripe ends, at
+ * most LOCKOUT_CLAIM_WAIT from the first wait of the attempt (*deadline,
+ * zero before it).  Returns 1 to look again, 0 when the time is up. */
+static int
+lockout_claim_wait( warden_lockout *lo, unsigned stripe,
+	struct timespec *deadline )
+{
+	struct timespec now;
+
+	clock_gettime( CLOCK_MONOTONIC, &now );
+	if ( !deadline->tv_sec && !deadline->tv_nsec ) {
+		*deadline = now;
+		deadline->tv_sec += LOCKOUT_CLAIM_WAIT;
+	} else if ( now.tv_sec > deadline->tv_sec ||
+		( now.tv_sec == deadline->tv_sec &&
+			now.tv_nsec >= deadline->tv_nsec ) ) {
+		return 0;
+	}
+	/* a timeout ends the wait as a wake-up does: the caller looks
+	 * again, and the next call says the time is up */
+	(void)pthread_cond_timedwait( &lo->lo_claim_cond[stripe],
+		&lo->lo_claim_mutex[stripe], deadline );
+	return 1;
+}
+
 /* Forgets a claim that holds no attempt (its mutex held): a slot is free
  * again by its count alone, one beyond the slots is unlinked. */
 static void
@@ -244,6 +287,8 @@ lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
 
 	if ( !ws->ws_claimed ) return;
 	ws->ws_claimed = 0;
+	/* an attempt that waits for this user's claims looks again */
+	pthread_cond_broadcast( &lo->lo_claim_cond[stripe] );
 	for ( i = 0; i < LOCKOUT_STRIPE_SLOTS; i++ ) {
 		c = &lo->lo_slot[stripe][i];
 		if ( c->lc_n && !memcmp( c->lc_uuid, ws->ws_uuid,
@@ -271,14 +316,14 @@ lockout_unclaim( warden_lockout *lo, unsigned stripe, warden_subject *ws )
 static int
 lockout_peers_admit( Operation *op, slap_overinst *on, warden_subject *ws,
 	const warden_lock_state *st, unsigned counting, unsigned max,
-	warden_time now, ldap_pvt_thread_mutex_t *mutex )
+	warden_time now, pthread_mutex_t *mutex )
 {
 	warden_lockout *lo = ( (warden_info *)on->on_bi.bi_private )->wi_lockout;
 	lockout_claim *c = lockout_claim_find( lo, lockout_stripe( ws->ws_uuid ),
 		ws->ws_uuid, 0 );
 
 	if ( counting >= max ) {
-		ldap_pvt_thread_mutex_unlock( mutex );
+		pthread_mutex_unlock( mutex );
 		warden_peers_lock( op, on, ws->ws_uuid, &ws->ws_policy.wp_lock, now );
 		lockout_refuse( ws, "account locked", 1 );
 		return 1;
@@ -287,7 +332,7 @@ lockout_peers_admit( Operation *op, slap_overinst *on, warden_subject *ws,
 		( st->ls_nfail && !st->ls_locked_at &&
 			now >= st->ls_fail[st->ls_nfail - 1] &&
 			now - st->ls_fail[st->ls_nfail - 1] < WARDEN_PEERS_SETTLE ) ) {
-		ldap_pvt_thread_mutex_unlock( mutex );
+		pthread_mutex_unlock( mutex );
 		Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: the "
 			"last failed attempt has not reached the other providers "
 			"yet\n", op->o_req_dn.bv_val );
@@ -371,6 +416,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	unsigned stripe;
 	lockout_claim *c;
 	warden_peer_view pv;
+	struct timespec deadline = { 0, 0 };
 	int rc, locked;
 
 	ws->ws_engine[0] = NULL;
@@ -441,7 +487,8 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	 * pwdMaxFailure, so no more wrong passwords than that are ever
 	 * verified, however many arrive at once. */
 	stripe = lockout_stripe( ws->ws_uuid );
-	ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
+	pthread_mutex_lock( &lo->lo_claim_mutex[stripe] );
+again:
 	if ( ws->ws_store_clean ) {
 		/* known to hold nothing: no read needed */
 		memset( &st, 0, sizeof( st ) );
@@ -453,7 +500,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 			ws->ws_store_clean = 1;
 	}
 	if ( rc < 0 ) {
-		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+		pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
 		return lockout_refuse( ws, "lockout state unavailable", 0 );
@@ -461,7 +508,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	/* other providers' failures and locks (peers.h) */
 	if ( warden_peers_view( op, on, ws->ws_uuid, &st, &p->wp_lock, now,
 			&pv, msg, sizeof( msg ) ) ) {
-		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+		pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 		Debug( LDAP_DEBUG_ANY, "warden: bind of \"%s\" refused: cannot "
 			"read its lockout state: %s\n", op->o_req_dn.bv_val, msg );
 		return lockout_refuse( ws, "lockout state unavailable", 0 );
@@ -471,7 +518,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 		ws->ws_policy_state == WARDEN_POLICY_FOUND ? &p->wp_lock : NULL,
 		now );
 	if ( locked != WARDEN_LOCKRULE_OPEN ) {
-		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+		pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 		if ( locked == WARDEN_LOCKRULE_STORE &&
 			ws->ws_entry_locked == 0 && !warden_peers_multi( op ) ) {
 			/* The store committed a lock whose entry write was
@@ -501,8 +548,20 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 				c->lc_n, now ) ) {
 			unsigned pending = c->lc_n;
 
+			/* The attempts under way may well be right (a service
+			 * account binding from many threads at once): wait for
+			 * one to end, then read the state again.  A wrong one
+			 * ends counted, so waiting never lets more than
+			 * pwdMaxFailure wrong passwords be verified. */
+			if ( pending && lockout_claim_wait( lo, stripe,
+					&deadline ) ) {
+				ws->ws_store_clean = 0;
+				now = lockout_now();
+				goto again;
+			}
+
 			lockout_claim_drop( lo, stripe, c );
-			ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+			pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 			Debug( LDAP_DEBUG_STATS, "warden: bind of \"%s\" refused: "
 				"%u failed and %u pending attempts reach "
 				"pwdMaxFailure\n", op->o_req_dn.bv_val,
@@ -514,7 +573,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 		c->lc_n++;
 		ws->ws_claimed = 1;
 	}
-	ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+	pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 	/* Tell the result handler whether a success has anything to clear,
 	 * here ([0]) or, with other providers, anywhere ([1]). */
 	if ( rc == 0 && !ws->ws_store_clean ) ws->ws_engine[0] = (void *)1;
@@ -639,11 +698,11 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 		goto release;
 
 	ws->ws_store_dirty = 1;
-	ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
+	pthread_mutex_lock( &lo->lo_claim_mutex[stripe] );
 	counted = !warden_peers_fail( op, on, ws->ws_uuid, &p->wp_lock,
 		now, &st, &locked_now, msg, sizeof( msg ) );
 	lockout_unclaim( lo, stripe, ws );
-	ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+	pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 	if ( !counted ) {
 		Debug( LDAP_DEBUG_ANY, "warden: cannot record a failed bind of "
 			"\"%s\": %s; refusing binds until the state store records "
@@ -667,9 +726,9 @@ warden_lockout_settle( Operation *op, slap_overinst *on, warden_subject *ws,
 
 release:
 	if ( ws->ws_claimed ) {
-		ldap_pvt_thread_mutex_lock( &lo->lo_claim_mutex[stripe] );
+		pthread_mutex_lock( &lo->lo_claim_mutex[stripe] );
 		lockout_unclaim( lo, stripe, ws );
-		ldap_pvt_thread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
+		pthread_mutex_unlock( &lo->lo_claim_mutex[stripe] );
 	}
 }
 

@@ -223,6 +223,91 @@ def test_fifty_concurrent_connections_lock_at_exactly_n(slapd):
     assert bind(slapd, "carol", USERPW)[0] == 49
 
 
+def slow_password(s, u):
+    """The user's password under a hash that takes a quarter of a second
+    to check (sha512-crypt, a million rounds), so that binds at one
+    moment are all under way at once."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt
+    h = crypt.crypt(USERPW, "$6$rounds=1000000$wardenslow$")
+    s.admin().modify_s(user_dn(u), [(ldap.MOD_REPLACE, "userPassword",
+                                     [b"{CRYPT}" + h.encode()])])
+
+
+def test_simultaneous_right_passwords_all_succeed(slapd):
+    """A service account bound from many threads at once: with
+    pwdMaxFailure 3, 40 binds with the right password at one moment all
+    succeed (those beyond the three under way wait for them), nothing is
+    counted, and the account stays open."""
+    start(slapd, {"pwdMaxFailure": "3"})
+    slow_password(slapd, "alice")
+    barrier = threading.Barrier(40)
+    results = []
+
+    def worker():
+        c = ldap.initialize(slapd.uri)
+        c.set_option(ldap.OPT_NETWORK_TIMEOUT, 30)
+        barrier.wait()
+        try:
+            c.simple_bind_s(user_dn("alice"), USERPW)
+            results.append(0)
+        except ldap.LDAPError as e:
+            results.append(repr(e))
+        finally:
+            c.unbind_s()
+
+    threads = [threading.Thread(target=worker) for _ in range(40)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert results == [0] * 40
+    st = state(slapd, "alice")
+    assert "wardenFailureCount" not in st or st["wardenFailureCount"] == ["0"]
+    assert "pwdAccountLockedTime" not in st
+
+
+def test_simultaneous_right_and_wrong_verify_at_most_n_wrong(slapd):
+    """20 wrong and 20 right passwords of one account at one moment, with
+    pwdMaxFailure 3: never more than 3 failures are counted, the waiting
+    never verifies a fourth wrong password, and every bind is answered
+    (a success, or 49); the right ones that came before a lock succeed."""
+    start(slapd, {"pwdMaxFailure": "3"})
+    slow_password(slapd, "bob")
+    barrier = threading.Barrier(40)
+    results = {"right": [], "wrong": []}
+
+    def worker(kind, i):
+        c = ldap.initialize(slapd.uri)
+        c.set_option(ldap.OPT_NETWORK_TIMEOUT, 30)
+        barrier.wait()
+        try:
+            c.simple_bind_s(user_dn("bob"),
+                            USERPW if kind == "right" else f"wrong-{i}")
+            results[kind].append(0)
+        except ldap.INVALID_CREDENTIALS:
+            results[kind].append(49)
+        finally:
+            c.unbind_s()
+
+    threads = [threading.Thread(target=worker, args=(k, i))
+               for i in range(20) for k in ("right", "wrong")]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(results["right"]) == 20 and len(results["wrong"]) == 20
+    assert results["wrong"] == [49] * 20
+    st = state(slapd, "bob")
+    counted = int(st.get("wardenFailureCount", ["0"])[0])
+    assert counted <= 3
+    # open unless the three wrong ones came first; either way a right
+    # password is refused only once the account is locked
+    if counted < 3:
+        assert "pwdAccountLockedTime" not in st
+        assert bind(slapd, "bob", USERPW)[0] == 0
+    else:
+        assert len(st["pwdAccountLockedTime"]) == 1
+
+
 def test_lock_ends_after_duration(slapd):
     start(slapd, {"pwdLockoutDuration": "2"})
     fails(slapd, "alice", 3)
