@@ -48,10 +48,21 @@ typedef struct wd_file {
 	struct timespec	wf_mtime;
 } wd_file;
 
+/* cracklib's words, read once with GetPW() into one array in cracklib's
+ * own (strcmp) order, for warden's own lookups (the hidden word): a
+ * binary search in memory, where each FindPW() probe reads the index and
+ * a block through stdio and unpacks sixteen words. */
+typedef struct wd_list {
+	char		*wl_text;	/* the words, each NUL-terminated */
+	size_t		*wl_off;	/* where each starts in wl_text */
+	size_t		wl_n;
+} wd_list;
+
 static struct {
 	PWDICT		*wd_pwp;
 	char		wd_path[4096];
 	wd_file		wd_words, wd_index;	/* .pwd, .pwi */
+	wd_list		wd_list;	/* wl_n 0: not built, FindPW() */
 	time_t		wd_checked;
 } wd;
 
@@ -119,8 +130,66 @@ wd_slurp( FILE *fp, wd_file *f )
 }
 
 static void
+wd_list_free( wd_list *l )
+{
+	free( l->wl_text );
+	free( l->wl_off );
+	memset( l, 0, sizeof( *l ) );
+}
+
+/* Reads every word of the open dictionary into wd.wd_list.  A list that
+ * cannot be read whole, or is not in order (FindPW() would not find all
+ * of it either, but differently), is not built: the lookups stay
+ * cracklib's. */
+static void
+wd_list_build( void )
+{
+	wd_list l = { NULL, NULL, 0 };
+	size_t n = PW_WORDS( wd.wd_pwp ), used = 0, cap = 0, i, len;
+	const char *w;
+	int block = 0;
+
+	if ( !n || !( l.wl_off = malloc( n * sizeof( *l.wl_off ) ) ) )
+		return;
+	for ( i = 0; i < n; i++ ) {
+		/* GetPW() unpacks a word's whole block into data_get (packer.h)
+		 * and returns the word there: one call per sixteen words, as
+		 * long as it does */
+		if ( block && i % NUMWORDS ) {
+			w = wd.wd_pwp->data_get[i % NUMWORDS];
+		} else {
+			if ( !( w = GetPW( wd.wd_pwp, (uint32_t)i ) ) ) goto fail;
+			block = w == wd.wd_pwp->data_get[i % NUMWORDS];
+		}
+		len = strnlen( w, MAXWORDLEN - 1 ) + 1;
+		if ( used + len > cap ) {
+			size_t ncap = cap ? 2 * cap : 16 * n + len;
+			char *t = realloc( l.wl_text, ncap );
+
+			if ( !t ) goto fail;
+			l.wl_text = t;
+			cap = ncap;
+		}
+		memcpy( l.wl_text + used, w, len - 1 );
+		l.wl_text[used + len - 1] = '\0';
+		if ( i && strcmp( l.wl_text + l.wl_off[i - 1],
+				l.wl_text + used ) > 0 )
+			goto fail;
+		l.wl_off[i] = used;
+		used += len;
+	}
+	l.wl_n = n;
+	wd.wd_list = l;
+	return;
+
+fail:
+	wd_list_free( &l );
+}
+
+static void
 wd_close( void )
 {
+	wd_list_free( &wd.wd_list );
 	if ( wd.wd_pwp ) PWClose( wd.wd_pwp );
 	wd.wd_pwp = NULL;
 	free( wd.wd_words.wf_data );
@@ -180,6 +249,7 @@ wd_open( const char *path, char *why, size_t whylen )
 		wd.wd_pwp->dfp = words;
 		wd.wd_pwp->ifp = index;
 	}
+	wd_list_build();
 	snprintf( wd.wd_path, sizeof( wd.wd_path ), "%s", path );
 	wd.wd_checked = now;
 	return 0;
@@ -231,7 +301,20 @@ done:
 static int
 wd_find( char *s )
 {
-	return *s && FindPW( wd.wd_pwp, s ) != PW_WORDS( wd.wd_pwp );
+	size_t lo = 0, hi = wd.wd_list.wl_n;
+
+	if ( !*s ) return 0;
+	if ( !hi ) return FindPW( wd.wd_pwp, s ) != PW_WORDS( wd.wd_pwp );
+	while ( lo < hi ) {
+		size_t mid = lo + ( hi - lo ) / 2;
+		int cmp = strcmp( s, wd.wd_list.wl_text +
+			wd.wd_list.wl_off[mid] );
+
+		if ( !cmp ) return 1;
+		if ( cmp < 0 ) hi = mid;
+		else lo = mid + 1;
+	}
+	return 0;
 }
 
 /* The lookups cracklib's own check would make that can find a word in

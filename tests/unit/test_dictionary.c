@@ -141,6 +141,47 @@ START_TEST( replaced_dictionary_is_read_again )
 }
 END_TEST
 
+/* warden's own lookups (the hidden word) search cracklib's words in
+ * memory: every word of a dictionary of several hundred blocks is found,
+ * the first and the last too, and no word between two of them is. */
+START_TEST( hidden_words_found_across_the_dictionary )
+{
+	static const char set[] = "acegikmoqsuy";	/* no two a step apart */
+	enum { N = 1000 };
+	char dir[] = "/tmp/warden-dict-XXXXXX", path[64], msg[256];
+	char *words = malloc( N * 10 + 1 ), pw[32];
+	int i;
+
+	ck_assert_ptr_nonnull( words );
+	ck_assert_ptr_nonnull( mkdtemp( dir ) );
+	snprintf( path, sizeof( path ), "%s/dict", dir );
+	/* in order: wzw, three letters of set counting up, nrt */
+	for ( i = 0; i < N; i++ )
+		snprintf( words + i * 10, 11, "wzw%c%c%cnrt\n",
+			set[i / 144 % 12], set[i / 12 % 12], set[i % 12] );
+	snprintf( pw, sizeof( pw ), "%s/words", dir );
+	tu_write( pw, words, 0600 );
+	snprintf( msg, sizeof( msg ), "set -e; cd %s; /usr/sbin/cracklib-packer "
+		"dict < words >/dev/null 2>&1", dir );
+	ck_assert_int_eq( system( msg ), 0 );
+	for ( i = 0; i < N; i++ ) {
+		/* 2024-wzwXXXnrt-99 hides wzwXXXnrt */
+		snprintf( pw, sizeof( pw ), "2024-%.9s-99", words + i * 10 );
+		ck_assert_msg( warden_dictionary_check_hidden( path, pw,
+			strlen( pw ), msg, sizeof( msg ) ) == 1,
+			"word %d (%.9s) not found", i, words + i * 10 );
+		/* ...nru sorts between it and the next */
+		pw[5 + 8] = 'u';
+		ck_assert_msg( warden_dictionary_check_hidden( path, pw,
+			strlen( pw ), msg, sizeof( msg ) ) == 0,
+			"%s found, not in the dictionary", pw );
+	}
+	snprintf( msg, sizeof( msg ), "rm -rf %s", dir );
+	ck_assert_int_eq( system( msg ), 0 );
+	free( words );
+}
+END_TEST
+
 /* Checks from many threads at once each get their own answer. */
 static void *
 dict_thread( void *arg )
@@ -189,6 +230,7 @@ dictionary_suite( void )
 	tcase_add_test( tc, hidden_dictionary_words );
 	tcase_add_test( tc, missing_dictionary );
 	tcase_add_test( tc, replaced_dictionary_is_read_again );
+	tcase_add_test( tc, hidden_words_found_across_the_dictionary );
 	tcase_add_test( tc, concurrent_checks );
 	tcase_set_timeout( tc, 60 );
 	suite_add_tcase( s, tc );
