@@ -32,10 +32,12 @@
  * in place before it allocates (a bind must not pay for malloc and free:
  * issue 13's budget for the whole check is 2% of a plain bind). */
 #define LOCKOUT_STRIPES	64
-/* An attempt beyond pwdMaxFailure's room waits at most this long, seconds,
- * for the attempts under way to end (one password check each, or a code's
- * record flushed) before it is refused unchecked. */
-#define LOCKOUT_CLAIM_WAIT	5
+/* An attempt beyond pwdMaxFailure's room waits while the attempts under
+ * way keep ending (one password check each, or a code's record flushed):
+ * it is refused unchecked when none has ended for LOCKOUT_CLAIM_STALL
+ * seconds (a claim that hangs), or after LOCKOUT_CLAIM_LIMIT in all. */
+#define LOCKOUT_CLAIM_STALL	5
+#define LOCKOUT_CLAIM_LIMIT	30
 #define LOCKOUT_STRIPE_SLOTS	4
 
 /* Attempts of one user whose password is being verified right now. */
@@ -237,28 +239,50 @@ lockout_claim_find( warden_lockout *lo, unsigned stripe,
 	return c;
 }
 
-/* Waits (the stripe's mutex held) until a claim of the stripe ends, at
- * most LOCKOUT_CLAIM_WAIT from the first wait of the attempt (*deadline,
- * zero before it).  Returns 1 to look again, 0 when the time is up. */
+/* How long an attempt has waited for claims to end (lockout_claim_wait). */
+typedef struct lockout_wait {
+	int		lw_started;
+	struct timespec	lw_stall;	/* refused if no claim ends by then */
+	struct timespec	lw_limit;	/* refused then in any case */
+} lockout_wait;
+
 static int
-lockout_claim_wait( warden_lockout *lo, unsigned stripe,
-	struct timespec *deadline )
+lockout_ts_reached( const struct timespec *now, const struct timespec *t )
+{
+	return now->tv_sec > t->tv_sec ||
+		( now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec );
+}
+
+/* Waits (the stripe's mutex held) until a claim of the stripe ends.
+ * Returns 1 to look again, 0 when the attempt has waited long enough:
+ * no claim ended for LOCKOUT_CLAIM_STALL, or LOCKOUT_CLAIM_LIMIT in all. */
+static int
+lockout_claim_wait( warden_lockout *lo, unsigned stripe, lockout_wait *w )
 {
 	struct timespec now;
+	const struct timespec *until;
 
 	clock_gettime( CLOCK_MONOTONIC, &now );
-	if ( !deadline->tv_sec && !deadline->tv_nsec ) {
-		*deadline = now;
-		deadline->tv_sec += LOCKOUT_CLAIM_WAIT;
-	} else if ( now.tv_sec > deadline->tv_sec ||
-		( now.tv_sec == deadline->tv_sec &&
-			now.tv_nsec >= deadline->tv_nsec ) ) {
+	if ( !w->lw_started ) {
+		w->lw_started = 1;
+		w->lw_stall = w->lw_limit = now;
+		w->lw_stall.tv_sec += LOCKOUT_CLAIM_STALL;
+		w->lw_limit.tv_sec += LOCKOUT_CLAIM_LIMIT;
+	} else if ( lockout_ts_reached( &now, &w->lw_stall ) ||
+		lockout_ts_reached( &now, &w->lw_limit ) ) {
 		return 0;
 	}
-	/* a timeout ends the wait as a wake-up does: the caller looks
-	 * again, and the next call says the time is up */
-	(void)pthread_cond_timedwait( &lo->lo_claim_cond[stripe],
-		&lo->lo_claim_mutex[stripe], deadline );
+	until = lockout_ts_reached( &w->lw_stall, &w->lw_limit ) ?
+		&w->lw_limit : &w->lw_stall;
+	/* woken: a claim ended, the attempts are moving */
+	if ( !pthread_cond_timedwait( &lo->lo_claim_cond[stripe],
+			&lo->lo_claim_mutex[stripe], until ) ) {
+		clock_gettime( CLOCK_MONOTONIC, &now );
+		w->lw_stall = now;
+		w->lw_stall.tv_sec += LOCKOUT_CLAIM_STALL;
+	}
+	/* on a timeout too: the caller looks again, and the next call
+	 * says the time is up */
 	return 1;
 }
 
@@ -416,7 +440,7 @@ warden_lockout_admit( Operation *op, slap_overinst *on, warden_subject *ws )
 	unsigned stripe;
 	lockout_claim *c;
 	warden_peer_view pv;
-	struct timespec deadline = { 0, 0 };
+	lockout_wait wait = { 0 };
 	int rc, locked;
 
 	ws->ws_engine[0] = NULL;
@@ -554,7 +578,7 @@ again:
 			 * ends counted, so waiting never lets more than
 			 * pwdMaxFailure wrong passwords be verified. */
 			if ( pending && lockout_claim_wait( lo, stripe,
-					&deadline ) ) {
+					&wait ) ) {
 				ws->ws_store_clean = 0;
 				now = lockout_now();
 				goto again;

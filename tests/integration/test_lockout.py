@@ -223,7 +223,7 @@ def test_fifty_concurrent_connections_lock_at_exactly_n(slapd):
     assert bind(slapd, "carol", USERPW)[0] == 49
 
 
-def slow_password(s, u):
+def slow_password(s, u, rounds=300000):
     """The user's password under a hash that takes about 75 ms to check
     (sha512-crypt, 300,000 rounds), so that binds at one moment are all
     under way at once (and the waits stay far below their 5 s bound)."""
@@ -231,7 +231,7 @@ def slow_password(s, u):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import crypt
-    h = crypt.crypt(USERPW, "$6$rounds=300000$wardenslow$")
+    h = crypt.crypt(USERPW, f"$6$rounds={rounds}$wardenslow$")
     s.admin().modify_s(user_dn(u), [(ldap.MOD_REPLACE, "userPassword",
                                      [b"{CRYPT}" + h.encode()])])
 
@@ -265,6 +265,39 @@ def test_simultaneous_right_passwords_all_succeed(slapd):
     st = state(slapd, "alice")
     assert "wardenFailureCount" not in st or st["wardenFailureCount"] == ["0"]
     assert "pwdAccountLockedTime" not in st
+
+
+def test_long_queue_of_right_passwords_all_get_in(slapd):
+    """40 right passwords at once, each taking half a second to check, with
+    pwdMaxFailure 3: the last waits far longer than 5 s in all, but the
+    attempts ahead of it keep ending, so none is refused (only a wait in
+    which no attempt ends for 5 s is)."""
+    start(slapd, {"pwdMaxFailure": "3"})
+    slow_password(slapd, "carol", rounds=2000000)
+    barrier = threading.Barrier(40)
+    results = []
+
+    def worker():
+        c = ldap.initialize(slapd.uri)
+        c.set_option(ldap.OPT_NETWORK_TIMEOUT, 60)
+        barrier.wait()
+        try:
+            c.simple_bind_s(user_dn("carol"), USERPW)
+            results.append(0)
+        except ldap.LDAPError as e:
+            results.append(repr(e))
+        finally:
+            c.unbind_s()
+
+    threads = [threading.Thread(target=worker) for _ in range(40)]
+    t0 = time.monotonic()
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    elapsed = time.monotonic() - t0
+    assert results == [0] * 40
+    # three at a time, half a second each: the queue took longer than
+    # one stall bound, so the test met the case it is about
+    assert elapsed > 6, elapsed
 
 
 def test_simultaneous_right_and_wrong_verify_at_most_n_wrong(slapd):
